@@ -1,0 +1,5 @@
+//! The subcommands of the `gateway` binary.
+
+pub mod dev_token;
+pub mod migrate;
+pub mod serve;

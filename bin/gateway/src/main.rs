@@ -1,0 +1,53 @@
+//! `gateway`: serve the API, run migrations, mint development tokens.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gateway::commands::dev_token::DevTokenArgs;
+use gateway::commands::migrate::MigrateAction;
+use gateway::commands::{dev_token, migrate, serve};
+use platform::Settings;
+
+/// The vet clinic platform's API gateway.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API (configuration from `config/` and `VET__*`).
+    Serve,
+    /// Apply, revert or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Mint a development session token (development only).
+    DevToken(DevTokenArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // One TLS crypto provider for every client (reqwest, lettre, object_store).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    match cli.command {
+        Command::Serve => serve::run(settings).await,
+        Command::Migrate { action } => migrate::run(&settings, action).await,
+        Command::DevToken(args) => dev_token::run(&settings, &args),
+    }
+}

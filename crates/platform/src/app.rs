@@ -1,0 +1,63 @@
+//! The App every binary serves: the domain routes it is given, mounted over the
+//! shared state, behind the platform's middleware, with the OpenAPI document,
+//! `/docs` and the 404/405 fallback.
+
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::extract::configure_extractors;
+use crate::middleware::{cors, observe, security_headers};
+use crate::openapi::{ApiDoc, RouteTable, unmatched_route};
+use crate::state::AppState;
+
+/// Builds the App with `mount` registering the routes (each crate's `routes`).
+pub fn build_app<F>(
+    state: AppState,
+    mount: F,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+>
+where
+    F: FnOnce(&mut ServiceConfig),
+{
+    let settings = state.settings().clone();
+    let deadline = Duration::from_secs(settings.server.request_timeout_secs);
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .configure(mount)
+        .split_for_parts();
+    let routes = RouteTable::from_document(&document);
+    app.configure(configure_extractors(settings.server.json_limit_bytes))
+        .app_data(web::Data::new(routes))
+        .service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(unmatched_route))
+        .wrap(from_fn(
+            move |request: ServiceRequest, next: Next<_>| async move {
+                match tokio::time::timeout(deadline, next.call(request)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(ApiError::Timeout.into()),
+                }
+            },
+        ))
+        .wrap(security_headers(&settings))
+        .wrap(cors(&settings))
+        .wrap(from_fn(observe))
+}

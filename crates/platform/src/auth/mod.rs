@@ -1,0 +1,21 @@
+//! Authentication: who is calling, from a Clerk-style session JWT.
+//!
+//! - [`keys`]: the JWKS cache (URL with refresh, or a file in development);
+//! - [`verifier`]: signature and claim checks;
+//! - [`extractor`]: the `CurrentUser` / `MaybeUser` handler arguments;
+//! - [`signing`]: RS256 keys to mint development and test tokens, verified by the
+//!   same code as production tokens;
+//! - [`session`]: `GET /api/v1/auth/session`, the caller's verified identity.
+
+pub mod claims;
+pub mod extractor;
+pub mod keys;
+pub mod session;
+pub mod signing;
+pub mod verifier;
+
+pub use claims::SessionClaims;
+pub use extractor::{CurrentUser, MaybeUser};
+pub use keys::{KeySource, KeyStore};
+pub use signing::SigningKey;
+pub use verifier::{TokenVerifier, VerifyError};

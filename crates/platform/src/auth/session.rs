@@ -1,0 +1,45 @@
+//! `GET /api/v1/auth/session`: the caller's verified identity.
+//!
+//! Lets a client check that its token is accepted, and which subject and session
+//! the service sees, without touching any domain data.
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::CurrentUser;
+use crate::error::ErrorEnvelope;
+
+/// The identity the service derived from the bearer token.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionView {
+    /// The identity provider's user id.
+    pub subject: String,
+    /// The identity provider's session id.
+    pub session_id: String,
+}
+
+/// The caller's verified identity.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token is valid", body = SessionView),
+        (status = 401, description = "Missing or invalid token", body = ErrorEnvelope),
+        (status = 503, description = "Signing keys unavailable", body = ErrorEnvelope),
+    )
+)]
+#[get("/api/v1/auth/session")]
+pub async fn current_session(CurrentUser(principal): CurrentUser) -> web::Json<SessionView> {
+    web::Json(SessionView {
+        subject: principal.subject,
+        session_id: principal.session_id,
+    })
+}
+
+/// Mounts the session route.
+pub fn routes(config: &mut ServiceConfig) {
+    config.service(current_session);
+}

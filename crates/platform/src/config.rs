@@ -1,0 +1,313 @@
+//! Typed configuration, loaded once at start-up.
+//!
+//! Layers, later ones winning:
+//! 1. `config/default.toml`;
+//! 2. `config/$APP_ENV.toml` (`development` when unset; also `test`, `production`);
+//! 3. environment variables `VET__SECTION__KEY` (e.g. `VET__DATABASE__URL`),
+//!    lists comma-separated (`VET__CORS__ALLOWED_ORIGINS=https://a,https://b`).
+//!
+//! The result is passed around inside `AppState`; there is no global settings
+//! static. Secrets are [`SecretString`]s: their `Debug` prints `[REDACTED]`, so
+//! logging the whole struct cannot leak them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Which deployment the process runs as; selects the overlay file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// A developer's machine: pretty logs, auto-migration, local dev keys.
+    Development,
+    /// Automated tests.
+    Test,
+    /// A real deployment.
+    Production,
+}
+
+impl Environment {
+    /// Reads `APP_ENV`; unset means development.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var("APP_ENV").as_deref() {
+            Err(_) | Ok("development") | Ok("dev") => Ok(Self::Development),
+            Ok("test") => Ok(Self::Test),
+            Ok("production") | Ok("prod") => Ok(Self::Production),
+            Ok(other) => Err(ConfigError(format!("unknown APP_ENV `{other}`"))),
+        }
+    }
+
+    fn file_stem(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// The configuration could not be loaded or is inconsistent.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+/// All settings of the service.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Filled from `APP_ENV`, not from files.
+    #[serde(skip_deserializing, default = "default_environment")]
+    pub environment: Environment,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// PostgreSQL.
+    pub database: DatabaseSettings,
+    /// Redis.
+    pub redis: RedisSettings,
+    /// Session token verification.
+    pub auth: AuthSettings,
+    /// Cross-origin requests from browser clients.
+    pub cors: CorsSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+fn default_environment() -> Environment {
+    Environment::Development
+}
+
+/// HTTP server limits and behaviour.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    /// Interface to bind, e.g. `0.0.0.0`.
+    pub host: String,
+    /// Port to bind; `0` picks a free one (tests).
+    pub port: u16,
+    /// Worker threads; `0` means one per CPU core.
+    pub workers: usize,
+    /// Seconds a graceful shutdown waits for in-flight requests.
+    pub shutdown_timeout_secs: u64,
+    /// Seconds a handler may run before the client gets 504.
+    pub request_timeout_secs: u64,
+    /// Milliseconds a client has to send the request head (cuts slow-header clients).
+    pub client_request_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    pub keep_alive_secs: u64,
+    /// Largest accepted JSON body, in bytes (413 beyond).
+    pub json_limit_bytes: usize,
+    /// Send `Strict-Transport-Security` (only behind TLS).
+    pub hsts: bool,
+}
+
+/// PostgreSQL connection and pool.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/db`; secret because of the password.
+    pub url: SecretString,
+    /// Most connections this process holds.
+    pub max_connections: usize,
+    /// Milliseconds a request waits for a free connection (then 503).
+    pub wait_timeout_ms: u64,
+    /// Milliseconds opening a connection may take.
+    pub create_timeout_ms: u64,
+    /// Milliseconds checking a pooled connection may take.
+    pub recycle_timeout_ms: u64,
+    /// Milliseconds any statement may run before Postgres cancels it.
+    pub statement_timeout_ms: u64,
+    /// Apply pending migrations when `serve` starts (never in production).
+    pub auto_migrate: bool,
+}
+
+impl DatabaseSettings {
+    /// The pool settings derived from this section.
+    pub fn pool_settings(&self) -> db::PoolSettings {
+        use secrecy::ExposeSecret;
+        db::PoolSettings {
+            url: self.url.expose_secret().to_owned(),
+            max_size: self.max_connections,
+            wait_timeout: Duration::from_millis(self.wait_timeout_ms),
+            create_timeout: Duration::from_millis(self.create_timeout_ms),
+            recycle_timeout: Duration::from_millis(self.recycle_timeout_ms),
+            statement_timeout: Duration::from_millis(self.statement_timeout_ms),
+        }
+    }
+}
+
+/// Redis connection and pool.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    /// `redis://host:port/db`; secret because it may carry a password.
+    pub url: SecretString,
+    /// Most connections this process holds.
+    pub max_connections: usize,
+    /// Milliseconds to wait for, create or recycle a connection.
+    pub connect_timeout_ms: u64,
+    /// Milliseconds a single command may take before it counts as failed.
+    pub command_timeout_ms: u64,
+}
+
+/// Verification of the identity provider's (Clerk's) session tokens.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Exact expected `iss` (the Clerk frontend API URL).
+    pub issuer: String,
+    /// Where to fetch the JWKS; takes precedence over `jwks_file`.
+    pub jwks_url: Option<String>,
+    /// A JWKS file (development: the public half of the dev signing key).
+    pub jwks_file: Option<PathBuf>,
+    /// Origins allowed in `azp`.
+    pub authorized_parties: Vec<String>,
+    /// Reject tokens without `azp`.
+    pub require_azp: bool,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_secs: u64,
+    /// How long fetched keys are trusted before a refresh (at most 300).
+    pub jwks_cache_ttl_secs: u64,
+    /// Least time between two refetches triggered by unknown `kid`s.
+    pub jwks_refetch_cooldown_secs: u64,
+    /// Milliseconds a JWKS fetch may take.
+    pub jwks_fetch_timeout_ms: u64,
+    /// Folder holding the development signing key (development only).
+    pub dev_key_dir: Option<PathBuf>,
+}
+
+/// Browser cross-origin policy.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CorsSettings {
+    /// Exact origins allowed, e.g. `https://app.example.com`; `*` for any.
+    pub allowed_origins: Vec<String>,
+    /// Allow cookies/credentials; refused together with `*`.
+    pub allow_credentials: bool,
+    /// Seconds browsers may cache a preflight answer.
+    pub max_age_secs: usize,
+}
+
+/// Log output.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    /// `json` (one object per line) or `pretty` (human readable).
+    pub format: LogFormat,
+    /// `tracing` filter directive, e.g. `info,platform=debug`; `RUST_LOG` wins.
+    pub filter: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human readable, for a terminal.
+    Pretty,
+}
+
+impl Settings {
+    /// Loads the configuration for `APP_ENV` from `VET_CONFIG_DIR` (default `./config`).
+    pub fn load() -> Result<Self, ConfigError> {
+        let dir = std::env::var_os("VET_CONFIG_DIR")
+            .map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        Self::load_from(&dir, Environment::from_env()?)
+    }
+
+    /// Loads the configuration of `environment` from `dir`, with env overrides.
+    pub fn load_from(dir: &Path, environment: Environment) -> Result<Self, ConfigError> {
+        let environment_variables = config::Environment::with_prefix("VET")
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("cors.allowed_origins")
+            .with_list_parse_key("auth.authorized_parties");
+        let mut settings: Settings = config::Config::builder()
+            .add_source(config::File::from(dir.join("default.toml")))
+            .add_source(
+                config::File::from(dir.join(format!("{}.toml", environment.file_stem())))
+                    .required(false),
+            )
+            .add_source(environment_variables)
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .map_err(|error| ConfigError(error.to_string()))?;
+        settings.environment = environment;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.cors.allow_credentials
+            && self.cors.allowed_origins.iter().any(|origin| origin == "*")
+        {
+            return Err(ConfigError(
+                "cors: `*` origin cannot be combined with allow_credentials".into(),
+            ));
+        }
+        if self.auth.jwks_url.is_none() && self.auth.jwks_file.is_none() {
+            return Err(ConfigError("auth: set jwks_url or jwks_file".into()));
+        }
+        if self.auth.jwks_cache_ttl_secs > 300 {
+            return Err(ConfigError(
+                "auth: jwks_cache_ttl_secs must be at most 300".into(),
+            ));
+        }
+        if self.environment == Environment::Production {
+            if self.auth.dev_key_dir.is_some() || self.auth.jwks_file.is_some() {
+                return Err(ConfigError(
+                    "auth: development keys are refused in production".into(),
+                ));
+            }
+            if self.database.auto_migrate {
+                return Err(ConfigError(
+                    "database: auto_migrate is refused in production; run `gateway migrate run`"
+                        .into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
+    }
+
+    #[test]
+    fn every_environment_file_loads() {
+        for environment in [Environment::Development, Environment::Test] {
+            let settings = Settings::load_from(&config_dir(), environment).unwrap();
+            assert_eq!(settings.environment, environment);
+            assert!(settings.server.json_limit_bytes > 0);
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = Settings::load_from(&config_dir(), Environment::Test).unwrap();
+        let printed = format!("{settings:?}");
+        assert!(
+            !printed.contains("postgres://"),
+            "database url leaked: {printed}"
+        );
+        assert!(printed.contains("REDACTED"));
+    }
+
+    #[test]
+    fn wildcard_origin_with_credentials_is_refused() {
+        let mut settings = Settings::load_from(&config_dir(), Environment::Test).unwrap();
+        settings.cors.allowed_origins = vec!["*".into()];
+        settings.cors.allow_credentials = true;
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn production_refuses_development_keys() {
+        let mut settings = Settings::load_from(&config_dir(), Environment::Development).unwrap();
+        settings.environment = Environment::Production;
+        settings.database.auto_migrate = false;
+        assert!(settings.validate().is_err());
+    }
+}

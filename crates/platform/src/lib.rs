@@ -1,0 +1,35 @@
+//! The shared HTTP layer every domain crate and binary builds on.
+//!
+//! - [`config`]: typed settings (files + `VET__` environment overrides);
+//! - [`state`]: `AppState`, the pools and caches handlers reach;
+//! - [`error`]: `ApiError` and the one error envelope;
+//! - [`extract`]: actix extractor errors rendered as that envelope;
+//! - [`auth`]: session token verification and the `CurrentUser` extractor;
+//! - [`request_id`], [`middleware`], [`telemetry`]: request ids, logs, CORS,
+//!   security headers, deadlines;
+//! - [`health`], [`openapi`], [`app`]: probes, the API document, and the App
+//!   that mounts every crate's `routes`.
+//!
+//! A domain crate exposes `pub fn routes(config: &mut ServiceConfig)` (the
+//! `utoipa_actix_web` one, so that mounting a route also documents it), takes
+//! `CurrentUser` in its handlers and returns `Result<_, ApiError>`.
+
+pub mod app;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+pub mod request_id;
+pub mod state;
+pub mod telemetry;
+
+pub use app::build_app;
+pub use auth::{CurrentUser, MaybeUser};
+pub use config::Settings;
+pub use error::{ApiError, ErrorEnvelope};
+pub use state::AppState;
+pub use utoipa_actix_web::service_config::ServiceConfig;

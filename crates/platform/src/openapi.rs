@@ -1,0 +1,104 @@
+//! The OpenAPI document and the route table derived from it.
+//!
+//! Routes are mounted through `utoipa_actix_web`, so registering a handler *is*
+//! documenting it: a handler without `#[utoipa::path]` does not compile into the
+//! App, and the spec served at `/openapi.json` lists exactly the mounted routes.
+//!
+//! The same spec answers a question actix cannot: when no route matched, was it
+//! an unknown path (404) or a known path with the wrong method (405 + `Allow`)?
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, web};
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::path::PathItem;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::ApiError;
+
+/// The base document: title, version, the bearer scheme and the error envelope.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vet clinic platform API",
+        description = "The single source of truth for pet owners, veterinarians, clinic staff and platform admins. \
+                       Every error response has the body `{\"error\": {code, message, details, timestamp, request_id}}`."
+    ),
+    components(schemas(crate::error::ErrorEnvelope)),
+    modifiers(&BearerScheme)
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A Clerk session token (development: `make dev-token`).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every documented path with the methods it accepts.
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, String)>,
+}
+
+impl RouteTable {
+    /// Reads the paths and methods of `document`.
+    pub fn from_document(document: &OpenApiDocument) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| (ResourceDef::new(path.as_str()), methods_of(item).join(", ")))
+            .collect();
+        Self { routes }
+    }
+
+    /// The `Allow` value for `path`, or `None` when no documented route has it.
+    pub fn allowed_methods(&self, path: &str) -> Option<&str> {
+        self.routes
+            .iter()
+            .find(|(pattern, _)| pattern.is_match(path))
+            .map(|(_, allow)| allow.as_str())
+    }
+}
+
+fn methods_of(item: &PathItem) -> Vec<&'static str> {
+    [
+        ("GET", item.get.is_some()),
+        ("HEAD", item.head.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+        ("OPTIONS", item.options.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(method, present)| present.then_some(method))
+    .collect()
+}
+
+/// The App's default service: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn unmatched_route(
+    request: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<web::Json<()>, ApiError> {
+    Err(match routes.allowed_methods(request.path()) {
+        Some(allow) => ApiError::MethodNotAllowed {
+            allow: allow.to_owned(),
+        },
+        None => ApiError::RouteNotFound,
+    })
+}

@@ -1,0 +1,71 @@
+//! `AppState`: what every handler can reach, built once at start-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{KeySource, KeyStore, TokenVerifier};
+use crate::config::Settings;
+
+/// Start-up failed; the message says which part.
+#[derive(Debug, thiserror::Error)]
+#[error("start-up failed: {0}")]
+pub struct StartupError(String);
+
+/// Shared, cheaply clonable application state (pools and caches are `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    settings: Arc<Settings>,
+    db: db::Pool,
+    redis: deadpool_redis::Pool,
+    verifier: Arc<TokenVerifier>,
+}
+
+impl AppState {
+    /// Builds pools and the token verifier; opens no connection yet.
+    pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = db::build_pool(&settings.database.pool_settings())
+            .map_err(|error| StartupError(format!("database pool: {error}")))?;
+        let redis = crate::cache::build_pool(&settings.redis)
+            .map_err(|error| StartupError(format!("redis pool: {error}")))?;
+        let auth = &settings.auth;
+        let source = match (&auth.jwks_url, &auth.jwks_file) {
+            (Some(url), _) => KeySource::Url(url.clone()),
+            (None, Some(path)) => KeySource::File(path.clone()),
+            (None, None) => return Err(StartupError("auth: set jwks_url or jwks_file".into())),
+        };
+        let keys = KeyStore::new(
+            source,
+            Duration::from_secs(auth.jwks_cache_ttl_secs),
+            Duration::from_secs(auth.jwks_refetch_cooldown_secs),
+            Duration::from_millis(auth.jwks_fetch_timeout_ms),
+        )
+        .map_err(|error| StartupError(format!("JWKS client: {error}")))?;
+        let verifier = Arc::new(TokenVerifier::new(auth, keys));
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            redis,
+            verifier,
+        })
+    }
+
+    /// The loaded configuration.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The Postgres pool; handlers check out one connection with [`db::connect`].
+    pub fn db(&self) -> &db::Pool {
+        &self.db
+    }
+
+    /// The Redis pool.
+    pub fn redis(&self) -> &deadpool_redis::Pool {
+        &self.redis
+    }
+
+    /// The session token verifier.
+    pub fn verifier(&self) -> &TokenVerifier {
+        &self.verifier
+    }
+}
