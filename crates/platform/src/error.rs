@@ -302,6 +302,6 @@ mod tests {
         })
         .error_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
     }
 }

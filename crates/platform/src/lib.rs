@@ -7,8 +7,8 @@
 //! - [`auth`]: session token verification and the `CurrentUser` extractor;
 //! - [`request_id`], [`middleware`], [`telemetry`]: request ids, logs, CORS,
 //!   security headers, deadlines;
-//! - [`health`], [`openapi`], [`app`]: probes, the API document, and the App
-//!   that mounts every crate's `routes`.
+//! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
+//!   the App that mounts every crate's `routes`, and the HTTP server around it.
 //!
 //! A domain crate exposes `pub fn routes(config: &mut ServiceConfig)` (the
 //! `utoipa_actix_web` one, so that mounting a route also documents it), takes
@@ -24,6 +24,7 @@ pub mod health;
 pub mod middleware;
 pub mod openapi;
 pub mod request_id;
+pub mod server;
 pub mod state;
 pub mod telemetry;
 
@@ -31,5 +32,6 @@ pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};
 pub use config::Settings;
 pub use error::{ApiError, ErrorEnvelope};
+pub use server::{Application, Mount};
 pub use state::AppState;
 pub use utoipa_actix_web::service_config::ServiceConfig;

@@ -1,1 +1,24 @@
-//! placeholder
+//! The test harness: real PostgreSQL, real Redis, the real App.
+//!
+//! - [`TestDb`]: a database per test, cloned from a template migrated once per
+//!   migration set (shared across test processes under an advisory lock) and
+//!   dropped when the test ends, so tests run in parallel with no serial markers.
+//! - [`TestApp`]: the real App served in-process on a free port over a
+//!   [`TestDb`], with the test configuration and its own JWKS server.
+//! - [`TokenMinter`]: session tokens for any subject, signed by a key that the
+//!   local JWKS server publishes, plus the knobs to forge bad ones.
+//! - [`FaultProxy`]: a TCP proxy in front of Postgres or Redis that can refuse or
+//!   black-hole traffic, to test outages without stopping the shared servers.
+//!
+//! Services are never faked: only third-party SaaS (Clerk's JWKS here) is a
+//! local HTTP server.
+
+mod app;
+mod database;
+mod proxy;
+mod tokens;
+
+pub use app::{TestApp, test_settings};
+pub use database::TestDb;
+pub use proxy::{FaultProxy, ProxyMode};
+pub use tokens::TokenMinter;

@@ -5,7 +5,7 @@ use platform::auth::SigningKey;
 use platform::config::Environment;
 use secrecy::ExposeSecret;
 
-use crate::Application;
+use platform::Application;
 
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
@@ -23,7 +23,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let state = crate::prepare(settings)?;
     let host = state.settings().server.host.clone();
-    let application = Application::build(state)?;
+    let application = Application::build(state, crate::mount_routes)?;
     tracing::info!(%host, port = application.port(), "serving; API docs at /docs");
     application.run_until_stopped().await?;
     tracing::info!("stopped");

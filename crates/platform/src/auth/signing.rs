@@ -25,6 +25,7 @@ pub struct SigningError(String);
 pub struct SigningKey {
     kid: String,
     private_pem: String,
+    public_der: Vec<u8>,
     encoding_key: EncodingKey,
     modulus: Vec<u8>,
     exponent: Vec<u8>,
@@ -56,11 +57,16 @@ impl SigningKey {
         let key_pair = KeyPair::from_pkcs8(&der)
             .map_err(|error| SigningError(format!("invalid key: {error}")))?;
         let public_key = key_pair.public_key();
+        let public_der = AsDer::<aws_lc_rs::encoding::PublicKeyX509Der>::as_der(public_key)
+            .map_err(|_| SigningError("public key encoding failed".into()))?
+            .as_ref()
+            .to_vec();
         let encoding_key = EncodingKey::from_rsa_pem(private_pem.as_bytes())
             .map_err(|error| SigningError(format!("invalid key: {error}")))?;
         Ok(Self {
             kid: kid.into(),
             private_pem: private_pem.to_owned(),
+            public_der,
             encoding_key,
             modulus: public_key
                 .modulus()
@@ -96,6 +102,16 @@ impl SigningKey {
     /// The key id put in the header of every token.
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// The private key as PKCS#8 PEM (it is a development key; never a Clerk one).
+    pub fn private_key_pem(&self) -> &str {
+        &self.private_pem
+    }
+
+    /// The public half as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
+    pub fn public_key_pem(&self) -> String {
+        pem_encode("PUBLIC KEY", &self.public_der)
     }
 
     /// The public half as one JWK.

@@ -1,0 +1,72 @@
+//! Routes that exist only in these tests, to reach every extractor and failure
+//! path of the platform layer (domain crates test their own routes).
+
+use std::time::Duration;
+
+use actix_web::{get, post, web};
+use platform::ServiceConfig;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+/// Echoes a JSON body.
+#[utoipa::path(request_body = Object, responses((status = 200, body = Object)))]
+#[post("/probe/echo")]
+async fn echo(body: web::Json<Value>) -> web::Json<Value> {
+    body
+}
+
+/// Takes a numeric path parameter.
+#[utoipa::path(params(("id" = u32, Path)), responses((status = 200, body = u32)))]
+#[get("/probe/items/{id}")]
+async fn item(id: web::Path<u32>) -> web::Json<u32> {
+    web::Json(id.into_inner())
+}
+
+#[derive(Deserialize, IntoParams)]
+struct Page {
+    limit: u32,
+}
+
+/// Takes a numeric query parameter.
+#[utoipa::path(params(Page), responses((status = 200, body = u32)))]
+#[get("/probe/search")]
+async fn search(page: web::Query<Page>) -> web::Json<u32> {
+    web::Json(page.limit)
+}
+
+/// Panics, like a bug would.
+#[utoipa::path(responses((status = 500)))]
+#[get("/probe/panic")]
+#[expect(clippy::panic, reason = "the test needs a handler that panics")]
+async fn panics() -> web::Json<u32> {
+    panic!("a bug in a handler")
+}
+
+/// Runs past any reasonable deadline.
+#[utoipa::path(responses((status = 504)))]
+#[get("/probe/slow")]
+async fn slow() -> web::Json<u32> {
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    web::Json(0)
+}
+
+/// Who is calling, if anyone.
+#[utoipa::path(responses((status = 200, body = Object)))]
+#[get("/probe/whoami")]
+async fn whoami(platform::MaybeUser(principal): platform::MaybeUser) -> web::Json<Value> {
+    web::Json(serde_json::json!({ "subject": principal.map(|principal| principal.subject) }))
+}
+
+/// Mounts the probe routes next to the platform's own.
+pub fn routes(config: &mut ServiceConfig) {
+    platform::health::routes(config);
+    platform::auth::session::routes(config);
+    config
+        .service(echo)
+        .service(item)
+        .service(search)
+        .service(panics)
+        .service(slow)
+        .service(whoami);
+}

@@ -1,0 +1,112 @@
+//! The real App, served in-process on a free port for one test.
+
+use std::path::Path;
+
+use actix_web::dev::ServerHandle;
+use platform::config::Environment;
+use platform::{AppState, Application, Mount, Settings};
+use wiremock::MockServer;
+
+use crate::database::TestDb;
+use crate::tokens::{JWKS_PATH, TokenMinter};
+
+/// The test configuration (`config/test.toml`), before the harness adjusts it.
+pub fn test_settings() -> Settings {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    Settings::load_from(&dir, Environment::Test).expect("load config/test.toml")
+}
+
+/// A running App over its own database, with a JWKS server and a token minter.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A client without default headers or redirects.
+    pub client: reqwest::Client,
+    /// The App's state (pools, settings), for direct database access in tests.
+    pub state: AppState,
+    /// Mints tokens the App accepts.
+    pub tokens: TokenMinter,
+    /// The local stand-in for Clerk's JWKS endpoint.
+    pub jwks: MockServer,
+    /// The test's database.
+    pub db: TestDb,
+    handle: ServerHandle,
+}
+
+impl TestApp {
+    /// Serves `mount` with the test configuration.
+    pub async fn spawn(mount: Mount) -> Self {
+        Self::spawn_with(mount, |_| {}).await
+    }
+
+    /// Serves `mount` after `adjust` has changed the test configuration (the
+    /// database URL and JWKS URL are already set when it runs).
+    pub async fn spawn_with(mount: Mount, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let db = TestDb::new().await;
+        let mut settings = test_settings();
+        let tokens = TokenMinter::new(
+            settings.auth.issuer.clone(),
+            settings.auth.authorized_parties.first().cloned(),
+        );
+        let jwks = tokens.start_jwks_server().await;
+        settings.database.url = db.url().to_owned().into();
+        settings.auth.jwks_url = Some(format!("{}{JWKS_PATH}", jwks.uri()));
+        adjust(&mut settings);
+        platform::telemetry::init(&settings.log);
+        let state = AppState::build(settings).expect("build the App state");
+        let application = Application::build(state.clone(), mount).expect("bind the test server");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let handle = application.handle();
+        tokio::spawn(application.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("build the HTTP client");
+        Self {
+            address,
+            client,
+            state,
+            tokens,
+            jwks,
+            db,
+            handle,
+        }
+    }
+
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// `GET path` without credentials.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("send the request")
+    }
+
+    /// `GET path` as `subject`, with a valid token.
+    pub async fn get_as(&self, subject: &str, path: &str) -> reqwest::Response {
+        self.get_with_token(&self.tokens.token_for(subject), path)
+            .await
+    }
+
+    /// `GET path` with `token` as the bearer credential.
+    pub async fn get_with_token(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("send the request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command now; the server's connections close with it.
+        drop(self.handle.stop(false));
+    }
+}
