@@ -33,23 +33,19 @@ type SyncConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 /// Applies every pending migration; returns the names applied.
 pub async fn run_pending(database_url: &str) -> Result<Vec<String>, MigrationError> {
     with_harness(database_url, |connection| {
-        let applied = connection.run_pending_migrations(MIGRATIONS)?;
-        Ok(applied.iter().map(ToString::to_string).collect())
+        let before: Vec<String> = pending_names(connection)?;
+        connection.run_pending_migrations(MIGRATIONS)?;
+        Ok(before)
     })
     .await
 }
 
 /// Reverts the most recent migration; returns its name, or `None` when nothing was applied.
 pub async fn revert_last(database_url: &str) -> Result<Option<String>, MigrationError> {
-    with_harness(database_url, |connection| {
-        if connection.applied_migrations()?.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            connection.revert_last_migration(MIGRATIONS)?.to_string(),
-        ))
-    })
-    .await
+    let last_applied = status(database_url).await?.into_iter().rev().find(|migration| migration.applied);
+    let Some(last_applied) = last_applied else { return Ok(None) };
+    with_harness(database_url, |connection| connection.revert_last_migration(MIGRATIONS).map(drop)).await?;
+    Ok(Some(last_applied.name))
 }
 
 /// Lists every embedded migration with whether it is applied.
@@ -58,15 +54,24 @@ pub async fn status(database_url: &str) -> Result<Vec<MigrationStatus>, Migratio
         let applied = connection.applied_migrations()?;
         let migrations =
             diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
-        Ok(migrations
+        let mut statuses: Vec<MigrationStatus> = migrations
             .iter()
             .map(|migration| MigrationStatus {
                 name: migration.name().to_string(),
                 applied: applied.contains(&migration.name().version()),
             })
-            .collect())
+            .collect();
+        statuses.sort_by(|left, right| left.name.cmp(&right.name));
+        Ok(statuses)
     })
     .await
+}
+
+fn pending_names(connection: &mut SyncConnection) -> diesel::migration::Result<Vec<String>> {
+    let mut names: Vec<String> =
+        connection.pending_migrations(MIGRATIONS)?.iter().map(|migration| migration.name().to_string()).collect();
+    names.sort();
+    Ok(names)
 }
 
 #[derive(QueryableByName)]
