@@ -11,12 +11,12 @@
 
 pub mod commands;
 
-use platform::{AppState, ServiceConfig, Settings};
+use platform::{AppState, Routes, Settings};
 
 /// Registers every route of the platform. A new domain crate adds its line here.
-pub fn mount_routes(config: &mut ServiceConfig) {
-    platform::health::routes(config);
-    platform::auth::session::routes(config);
+pub fn mount_routes(routes: &mut Routes) {
+    platform::health::routes(routes);
+    platform::auth::session::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

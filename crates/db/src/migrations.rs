@@ -42,9 +42,18 @@ pub async fn run_pending(database_url: &str) -> Result<Vec<String>, MigrationErr
 
 /// Reverts the most recent migration; returns its name, or `None` when nothing was applied.
 pub async fn revert_last(database_url: &str) -> Result<Option<String>, MigrationError> {
-    let last_applied = status(database_url).await?.into_iter().rev().find(|migration| migration.applied);
-    let Some(last_applied) = last_applied else { return Ok(None) };
-    with_harness(database_url, |connection| connection.revert_last_migration(MIGRATIONS).map(drop)).await?;
+    let last_applied = status(database_url)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|migration| migration.applied);
+    let Some(last_applied) = last_applied else {
+        return Ok(None);
+    };
+    with_harness(database_url, |connection| {
+        connection.revert_last_migration(MIGRATIONS).map(drop)
+    })
+    .await?;
     Ok(Some(last_applied.name))
 }
 
@@ -68,8 +77,11 @@ pub async fn status(database_url: &str) -> Result<Vec<MigrationStatus>, Migratio
 }
 
 fn pending_names(connection: &mut SyncConnection) -> diesel::migration::Result<Vec<String>> {
-    let mut names: Vec<String> =
-        connection.pending_migrations(MIGRATIONS)?.iter().map(|migration| migration.name().to_string()).collect();
+    let mut names: Vec<String> = connection
+        .pending_migrations(MIGRATIONS)?
+        .iter()
+        .map(|migration| migration.name().to_string())
+        .collect();
     names.sort();
     Ok(names)
 }

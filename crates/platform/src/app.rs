@@ -10,19 +10,19 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::extract::configure_extractors;
 use crate::middleware::{cors, observe, security_headers};
 use crate::openapi::{ApiDoc, RouteTable, unmatched_route};
+use crate::routes::{Mount, Routes};
 use crate::state::AppState;
 
 /// Builds the App with `mount` registering the routes (each crate's `routes`).
-pub fn build_app<F>(
+pub fn build_app(
     state: AppState,
-    mount: F,
+    mount: Mount,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -31,17 +31,14 @@ pub fn build_app<F>(
         Error = actix_web::Error,
         InitError = (),
     >,
->
-where
-    F: FnOnce(&mut ServiceConfig),
-{
+> {
     let settings = state.settings().clone();
     let deadline = Duration::from_secs(settings.server.request_timeout_secs);
     let (app, document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
-        .configure(mount)
+        .configure(|config| mount(&mut Routes::new(config)))
         .split_for_parts();
     let routes = RouteTable::from_document(&document);
     app.configure(configure_extractors(settings.server.json_limit_bytes))

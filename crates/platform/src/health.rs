@@ -15,8 +15,8 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::Routes;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::state::AppState;
 
@@ -106,6 +106,6 @@ async fn bounded<T>(check: impl Future<Output = Result<T, String>>) -> Result<T,
 }
 
 /// Mounts both probes.
-pub fn routes(config: &mut ServiceConfig) {
-    config.service(live).service(ready);
+pub fn routes(routes: &mut Routes) {
+    routes.service(live).service(ready);
 }

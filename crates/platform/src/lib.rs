@@ -10,8 +10,8 @@
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
 //!   the App that mounts every crate's `routes`, and the HTTP server around it.
 //!
-//! A domain crate exposes `pub fn routes(config: &mut ServiceConfig)` (the
-//! `utoipa_actix_web` one, so that mounting a route also documents it), takes
+//! A domain crate exposes `pub fn routes(routes: &mut Routes)` ([`Routes`] only
+//! accepts documented handlers, so mounting a route also documents it), takes
 //! `CurrentUser` in its handlers and returns `Result<_, ApiError>`.
 
 pub mod app;
@@ -24,6 +24,7 @@ pub mod health;
 pub mod middleware;
 pub mod openapi;
 pub mod request_id;
+pub mod routes;
 pub mod server;
 pub mod state;
 pub mod telemetry;
@@ -32,6 +33,6 @@ pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};
 pub use config::Settings;
 pub use error::{ApiError, ErrorEnvelope};
-pub use server::{Application, Mount};
+pub use routes::{Mount, Routes};
+pub use server::Application;
 pub use state::AppState;
-pub use utoipa_actix_web::service_config::ServiceConfig;

@@ -13,11 +13,8 @@ use std::time::Duration;
 use actix_web::HttpServer;
 use actix_web::dev::{Server, ServerHandle};
 
-use crate::ServiceConfig;
+use crate::routes::Mount;
 use crate::state::AppState;
-
-/// Registers routes on the App; each binary passes the list of its crates' `routes`.
-pub type Mount = fn(&mut ServiceConfig);
 
 /// A bound, not yet awaited, HTTP server.
 pub struct Application {

@@ -6,9 +6,9 @@
 use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::CurrentUser;
+use crate::Routes;
 use crate::error::ErrorEnvelope;
 
 /// The identity the service derived from the bearer token.
@@ -40,6 +40,6 @@ pub async fn current_session(CurrentUser(principal): CurrentUser) -> web::Json<S
 }
 
 /// Mounts the session route.
-pub fn routes(config: &mut ServiceConfig) {
-    config.service(current_session);
+pub fn routes(routes: &mut Routes) {
+    routes.service(current_session);
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use actix_web::{get, post, web};
-use platform::ServiceConfig;
+use platform::Routes;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -59,10 +59,10 @@ async fn whoami(platform::MaybeUser(principal): platform::MaybeUser) -> web::Jso
 }
 
 /// Mounts the probe routes next to the platform's own.
-pub fn routes(config: &mut ServiceConfig) {
-    platform::health::routes(config);
-    platform::auth::session::routes(config);
-    config
+pub fn routes(routes: &mut Routes) {
+    platform::health::routes(routes);
+    platform::auth::session::routes(routes);
+    routes
         .service(echo)
         .service(item)
         .service(search)

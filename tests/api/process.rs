@@ -1,0 +1,64 @@
+//! Running the real `gateway` binary against a test database.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace's `config/` folder.
+pub fn config_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../config")
+}
+
+/// `gateway <args>` with `APP_ENV=test` and the given `VET__*` overrides.
+pub fn gateway(args: &[&str], environment: &[(&str, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
+    command.args(args).env("APP_ENV", "test").env("VET_CONFIG_DIR", config_dir()).env_remove("RUST_LOG");
+    for (key, value) in environment {
+        command.env(key, value);
+    }
+    command
+}
+
+/// Runs a command to completion.
+pub fn run(mut command: Command) -> Output {
+    command.output().expect("run the gateway binary")
+}
+
+/// A free TCP port on loopback (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `gateway serve` process, killed if the test ends without stopping it.
+pub struct Served {
+    pub child: Child,
+    pub base_url: String,
+}
+
+impl Served {
+    /// Starts `gateway serve` on a free port and waits until it answers.
+    pub async fn start(environment: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let mut environment = environment.to_vec();
+        environment.push(("VET__SERVER__PORT", port.to_string()));
+        let child = gateway(&["serve"], &environment)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn gateway serve");
+        let served = Self { child, base_url: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while reqwest::get(format!("{}/health/live", served.base_url)).await.is_err() {
+            assert!(Instant::now() < deadline, "gateway serve did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        served
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
