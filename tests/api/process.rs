@@ -12,7 +12,11 @@ pub fn config_dir() -> PathBuf {
 /// `gateway <args>` with `APP_ENV=test` and the given `VET__*` overrides.
 pub fn gateway(args: &[&str], environment: &[(&str, String)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gateway"));
-    command.args(args).env("APP_ENV", "test").env("VET_CONFIG_DIR", config_dir()).env_remove("RUST_LOG");
+    command
+        .args(args)
+        .env("APP_ENV", "test")
+        .env("VET_CONFIG_DIR", config_dir())
+        .env_remove("RUST_LOG");
     for (key, value) in environment {
         command.env(key, value);
     }
@@ -26,7 +30,11 @@ pub fn run(mut command: Command) -> Output {
 
 /// A free TCP port on loopback (bound then released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A `gateway serve` process, killed if the test ends without stopping it.
@@ -46,9 +54,15 @@ impl Served {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn gateway serve");
-        let served = Self { child, base_url: format!("http://127.0.0.1:{port}") };
+        let served = Self {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while reqwest::get(format!("{}/health/live", served.base_url)).await.is_err() {
+        while reqwest::get(format!("{}/health/live", served.base_url))
+            .await
+            .is_err()
+        {
             assert!(Instant::now() < deadline, "gateway serve did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -15,16 +15,26 @@ use crate::process::Served;
 async fn sigterm_lets_in_flight_requests_finish_and_exits_zero() {
     let database = TestDb::new().await;
     let settings = test_settings();
-    let tokens = TokenMinter::new(settings.auth.issuer.clone(), settings.auth.authorized_parties.first().cloned());
+    let tokens = TokenMinter::new(
+        settings.auth.issuer.clone(),
+        settings.auth.authorized_parties.first().cloned(),
+    );
     // A slow identity provider keeps the first requests in flight for a while.
     let jwks = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tokens.key().jwks()).set_delay(Duration::from_millis(800)))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(tokens.key().jwks())
+                .set_delay(Duration::from_millis(800)),
+        )
         .mount(&jwks)
         .await;
     let mut served = Served::start(&[
         ("VET__DATABASE__URL", database.url().to_owned()),
-        ("VET__AUTH__JWKS_URL", format!("{}/.well-known/jwks.json", jwks.uri())),
+        (
+            "VET__AUTH__JWKS_URL",
+            format!("{}/.well-known/jwks.json", jwks.uri()),
+        ),
     ])
     .await;
 
@@ -39,7 +49,11 @@ async fn sigterm_lets_in_flight_requests_finish_and_exits_zero() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    kill(Pid::from_raw(i32::try_from(served.child.id()).unwrap()), Signal::SIGTERM).unwrap();
+    kill(
+        Pid::from_raw(i32::try_from(served.child.id()).unwrap()),
+        Signal::SIGTERM,
+    )
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let late = reqwest::Client::new()
@@ -47,12 +61,21 @@ async fn sigterm_lets_in_flight_requests_finish_and_exits_zero() {
         .timeout(Duration::from_secs(2))
         .send()
         .await;
-    assert!(late.is_err(), "a request arriving after SIGTERM was served: {late:?}");
+    assert!(
+        late.is_err(),
+        "a request arriving after SIGTERM was served: {late:?}"
+    );
 
     for request in in_flight {
-        let response = request.await.unwrap().expect("an in-flight request was dropped");
+        let response = request
+            .await
+            .unwrap()
+            .expect("an in-flight request was dropped");
         assert_eq!(response.status(), StatusCode::OK);
     }
-    let status = tokio::task::spawn_blocking(move || served.child.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || served.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "gateway exited with {status}");
 }

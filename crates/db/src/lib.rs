@@ -5,8 +5,7 @@
 //!   [`connect`], the one way a handler checks out a connection.
 //! - [`migrations`]: the SQL migrations of `migrations/`, embedded in the binary
 //!   and run by `gateway migrate` and by the test harness (never implicitly in
-//!   production).
-//! - [`schema`]: the Diesel schema generated from those migrations.
+//!   production). The Diesel `schema.rs` joins with the first tables.
 //!
 //! Domain crates take `&mut AsyncPgConnection` in their services so that calls
 //! from several crates can share one transaction.

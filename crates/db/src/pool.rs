@@ -59,7 +59,7 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
             connection
                 .batch_execute(&session_setup)
                 .await
-                .map_err(|error| ConnectionError::CouldntSetupConfiguration(error))?;
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(connection)
         }
         .boxed()

@@ -9,11 +9,11 @@ use platform::Application;
 
 /// Serves until SIGTERM/SIGINT, then drains in-flight requests.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    if settings.environment == Environment::Development {
-        if let Some(dir) = &settings.auth.dev_key_dir {
-            // Publishes the dev JWKS file the verifier reads.
-            SigningKey::load_or_create_dev_key(dir)?;
-        }
+    if settings.environment == Environment::Development
+        && let Some(dir) = &settings.auth.dev_key_dir
+    {
+        // Publishes the dev JWKS file the verifier reads.
+        SigningKey::load_or_create_dev_key(dir)?;
     }
     if settings.database.auto_migrate {
         let applied = db::migrations::run_pending(settings.database.url.expose_secret()).await?;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL and Redis answer where the configuration expects them
+# (127.0.0.1:5432 and 127.0.0.1:6379), and that the tools the Makefile needs
+# exist. Uses running servers when there are any; otherwise starts project-local
+# ones under .local/ from the system packages, installing the packages with apt
+# when they are missing and we are root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+PG_PORT="${PG_PORT:-5432}"
+REDIS_PORT="${REDIS_PORT:-6379}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing packages: $*; install them (sudo apt-get install $*) and rerun"
+    exit 1
+  fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+postgres_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  [ -n "$dir" ] && echo "$dir"
+}
+
+postgres_up() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; }
+
+ensure_postgres() {
+  command -v pg_isready >/dev/null && command -v pg_dump >/dev/null || apt_install postgresql-client
+  if postgres_up; then return; fi
+  [ -n "$(postgres_bin)" ] || apt_install postgresql postgresql-contrib
+  local bin data="$LOCAL/postgres"
+  bin="$(postgres_bin)"
+  log "starting a project-local PostgreSQL in $data"
+  mkdir -p "$data"
+  local as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb and postgres refuse to run as root.
+    chown -R postgres:postgres "$data"
+    as=(runuser -u postgres --)
+  fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    "${as[@]}" "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null
+  postgres_up || { log "PostgreSQL did not start; see $data/server.log"; exit 1; }
+}
+
+redis_up() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+ensure_redis() {
+  command -v redis-cli >/dev/null && command -v redis-server >/dev/null || apt_install redis-server
+  if redis_up; then return; fi
+  log "starting a project-local Redis in $LOCAL/redis"
+  mkdir -p "$LOCAL/redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$LOCAL/redis" \
+    --save "" --appendonly no --logfile "$LOCAL/redis/redis.log"
+  for _ in $(seq 50); do redis_up && return; sleep 0.1; done
+  log "Redis did not start; see $LOCAL/redis/redis.log"; exit 1
+}
+
+ensure_database() {
+  local name="$1"
+  if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    log "creating database $name"
+    createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres "$name"
+  fi
+}
+
+ensure_nextest() {
+  command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1 && return
+  log "installing cargo-nextest"
+  cargo install --locked cargo-nextest
+}
+
+ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
+
+case "${1:-all}" in
+  services) ensure_postgres; ensure_redis ;;
+  database) ensure_database "$2" ;;
+  nextest) ensure_nextest ;;
+  wrk) ensure_wrk ;;
+  *) echo "usage: $0 services | database NAME | nextest | wrk" >&2; exit 2 ;;
+esac

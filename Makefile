@@ -1,0 +1,58 @@
+# The vet clinic platform backend. `make run` serves it, `make test` tests it;
+# both start PostgreSQL and Redis first when they are not running.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO   ?= cargo
+SERVICES := .ci/services.sh
+DEV_ENV := APP_ENV=development
+GATEWAY := $(CARGO) run --quiet -p gateway --
+ROLE    ?= pet_owner
+EMAIL   ?= dev@vet-platform.local
+
+.PHONY: help services run test lint fmt migrate dev-token fuzz-api bench schema
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+services: ## Start PostgreSQL and Redis if they are not running
+	@$(SERVICES) services
+
+run: services ## Serve the API on :8080 in development mode
+	@$(SERVICES) database vet_dev
+	@$(CARGO) build -p gateway
+	@$(DEV_ENV) $(GATEWAY) migrate run
+	@echo
+	@echo "  API docs:  http://localhost:8080/docs"
+	@echo "  A token:   make dev-token ROLE=pet_owner EMAIL=you@example.com"
+	@echo "  Try:       curl -H \"Authorization: Bearer \$$TOKEN\" localhost:8080/api/v1/auth/session"
+	@echo
+	@$(DEV_ENV) $(GATEWAY) serve
+
+test: services ## Run every crate's tests against real PostgreSQL and Redis
+	@$(SERVICES) nextest
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+lint: ## Formatting, clippy (-D warnings), docs and the dependency graph
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
+	python3 .ci/check_dependency_graph.py
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+migrate: services ## Apply pending migrations to the development database
+	@$(SERVICES) database vet_dev
+	@$(DEV_ENV) $(GATEWAY) migrate run
+
+dev-token: ## Print a development token (ROLE=..., EMAIL=...) on the last line
+	@$(DEV_ENV) $(GATEWAY) dev-token --role "$(ROLE)" --email "$(EMAIL)"
+
+fuzz-api: services ## Schemathesis against the running gateway's /openapi.json
+	@.ci/fuzz-api.sh
+
+bench: services ## Requests/s and latency per endpoint (release build), pgbench ceiling
+	@$(SERVICES) wrk
+	@.ci/bench.sh
