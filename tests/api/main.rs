@@ -9,6 +9,7 @@
 )]
 
 mod cli;
+mod logs;
 mod openapi;
 mod process;
 mod shutdown;

@@ -46,11 +46,16 @@ pub struct Served {
 impl Served {
     /// Starts `gateway serve` on a free port and waits until it answers.
     pub async fn start(environment: &[(&str, String)]) -> Self {
+        Self::start_logging_to(environment, Stdio::null()).await
+    }
+
+    /// Like [`Served::start`], with the log output (stdout) sent to `logs`.
+    pub async fn start_logging_to(environment: &[(&str, String)], logs: impl Into<Stdio>) -> Self {
         let port = free_port();
         let mut environment = environment.to_vec();
         environment.push(("VET__SERVER__PORT", port.to_string()));
         let child = gateway(&["serve"], &environment)
-            .stdout(Stdio::null())
+            .stdout(logs)
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn gateway serve");
