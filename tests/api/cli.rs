@@ -12,67 +12,27 @@ async fn migrate_status_run_and_revert() {
     let environment = [("VET__DATABASE__URL", database.url().to_owned())];
     let stdout = |args: &[&str]| {
         let output = run(gateway(args, &environment));
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).unwrap()
     };
 
     let status = stdout(&["migrate", "status"]);
-    assert!(
-        status.lines().count() >= 2 && status.lines().all(|line| line.starts_with("pending")),
-        "{status}"
-    );
+    assert!(status.lines().count() >= 2 && status.lines().all(|line| line.starts_with("pending")), "{status}");
     assert!(stdout(&["migrate", "run"]).starts_with("applied"));
-    assert!(
-        stdout(&["migrate", "status"])
-            .lines()
-            .all(|line| line.starts_with("applied"))
-    );
+    assert!(stdout(&["migrate", "status"]).lines().all(|line| line.starts_with("applied")));
     assert!(stdout(&["migrate", "revert"]).starts_with("reverted 2026-"));
-    assert!(
-        stdout(&["migrate", "status"])
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("pending")
-    );
+    assert!(stdout(&["migrate", "status"]).lines().last().unwrap().starts_with("pending"));
 }
 
 #[tokio::test]
 async fn a_dev_token_passes_the_production_verifier() {
-    let key_dir =
-        std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
-    let development =
-        platform::Settings::load_from(&config_dir(), platform::config::Environment::Development)
-            .unwrap();
-    let mut command = gateway(
-        &[
-            "dev-token",
-            "--role",
-            "veterinarian",
-            "--email",
-            "vet@example.com",
-        ],
-        &[],
-    );
-    command
-        .env("APP_ENV", "development")
-        .env("VET__AUTH__DEV_KEY_DIR", &key_dir);
+    let key_dir = std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
+    let development = platform::Settings::load_from(&config_dir(), platform::config::Environment::Development).unwrap();
+    let mut command = gateway(&["dev-token", "--role", "veterinarian", "--email", "vet@example.com"], &[]);
+    command.env("APP_ENV", "development").env("VET__AUTH__DEV_KEY_DIR", &key_dir);
     let output = run(command);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let token = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_owned();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().lines().last().unwrap().to_owned();
 
     let jwks_file = key_dir.join("jwks.json");
     let app = TestApp::spawn_with(gateway::mount_routes, move |settings| {

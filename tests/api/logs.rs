@@ -2,86 +2,37 @@
 
 use std::time::Duration;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use serde_json::Value;
-use testkit::{TestDb, TokenMinter, test_settings};
 
-use crate::process::Served;
+use crate::process::{ServeFixture, Served, terminate};
 
 #[tokio::test]
 async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
-    let database = TestDb::new().await;
-    let settings = test_settings();
-    let tokens = TokenMinter::new(
-        settings.auth.issuer.clone(),
-        settings.auth.authorized_parties.first().cloned(),
-    );
-    let jwks = tokens.start_jwks_server().await;
-    let log_path = std::env::temp_dir().join(format!(
-        "gateway-log-{}.jsonl",
-        uuid::Uuid::now_v7().simple()
-    ));
+    let fixture = ServeFixture::new(Duration::ZERO).await;
+    let log_path = std::env::temp_dir().join(format!("gateway-log-{}.jsonl", uuid::Uuid::now_v7().simple()));
     let log_file = std::fs::File::create(&log_path).unwrap();
-    let mut served = Served::start_logging_to(
-        &[
-            ("VET__DATABASE__URL", database.url().to_owned()),
-            (
-                "VET__AUTH__JWKS_URL",
-                format!("{}/.well-known/jwks.json", jwks.uri()),
-            ),
-            ("VET__LOG__FORMAT", "json".to_owned()),
-            ("VET__LOG__FILTER", "debug".to_owned()),
-        ],
-        log_file,
-    )
-    .await;
+    let mut environment = fixture.environment();
+    environment.extend([("VET__LOG__FORMAT", "json".to_owned()), ("VET__LOG__FILTER", "debug".to_owned())]);
+    let mut served = Served::start_logging_to(&environment, log_file).await;
 
-    let token = tokens.token_for("user_logged");
+    let token = fixture.tokens.token_for("user_logged");
     let client = reqwest::Client::new();
     let session = format!("{}/api/v1/auth/session", served.base_url);
-    let response = client
-        .get(&session)
-        .bearer_auth(&token)
-        .header("x-request-id", "trace-logs-1")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        client.get(&session).bearer_auth(&token).header("x-request-id", "trace-logs-1").send().await.unwrap();
     assert_eq!(response.status(), 200);
-    client
-        .get(format!(
-            "{session}?access_token={token}&email=alice@example.com"
-        ))
-        .send()
-        .await
-        .unwrap();
-    client
-        .get(&session)
-        .bearer_auth("alice@example.com")
-        .send()
-        .await
-        .unwrap();
+    client.get(format!("{session}?access_token={token}&email=alice@example.com")).send().await.unwrap();
+    client.get(&session).bearer_auth("alice@example.com").send().await.unwrap();
 
-    kill(
-        Pid::from_raw(i32::try_from(served.child.id()).unwrap()),
-        Signal::SIGTERM,
-    )
-    .unwrap();
+    terminate(&served);
     let waited = tokio::task::spawn_blocking(move || served.child.wait());
-    tokio::time::timeout(Duration::from_secs(15), waited)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(Duration::from_secs(15), waited).await.unwrap().unwrap().unwrap();
     let logs = std::fs::read_to_string(&log_path).unwrap();
     std::fs::remove_file(&log_path).unwrap();
 
     let signature = token.rsplit('.').next().unwrap();
     assert!(!logs.contains(signature), "a token reached the logs");
-    assert!(
-        !logs.contains("alice@example.com"),
-        "an email reached the logs"
-    );
+    assert!(!logs.contains("alice@example.com"), "an email reached the logs");
 
     let completed: Vec<Value> = logs
         .lines()
@@ -97,11 +48,5 @@ async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
     assert_eq!(traced["span"]["user_id"], "user_logged");
     assert_eq!(traced["fields"]["status"], 200);
     assert!(traced["fields"]["latency_ms"].as_f64().is_some());
-    assert!(
-        completed
-            .iter()
-            .filter(|line| line["fields"]["status"] == 401)
-            .count()
-            >= 2
-    );
+    assert!(completed.iter().filter(|line| line["fields"]["status"] == 401).count() >= 2);
 }

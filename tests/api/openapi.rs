@@ -15,13 +15,7 @@ async fn spec(app: &TestApp) -> Value {
 /// A concrete path for a templated one (`{id}` → a syntactically valid id).
 fn concrete(path: &str) -> String {
     path.split('/')
-        .map(|segment| {
-            if segment.starts_with('{') {
-                "01936b2e-0000-7000-8000-000000000000"
-            } else {
-                segment
-            }
-        })
+        .map(|segment| if segment.starts_with('{') { "01936b2e-0000-7000-8000-000000000000" } else { segment })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -31,18 +25,12 @@ async fn the_spec_is_openapi_3_1_with_the_bearer_scheme_and_the_envelope() {
     let app = TestApp::spawn(gateway::mount_routes).await;
     let spec = spec(&app).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
-    assert_eq!(
-        spec["components"]["securitySchemes"]["bearer"]["scheme"],
-        "bearer"
-    );
+    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(spec["components"]["schemas"]["ErrorEnvelope"].is_object());
     let session = &spec["paths"]["/api/v1/auth/session"]["get"];
     assert_eq!(session["security"][0]["bearer"], serde_json::json!([]));
     for status in ["200", "401", "503"] {
-        assert!(
-            session["responses"][status].is_object(),
-            "status {status} is undocumented"
-        );
+        assert!(session["responses"][status].is_object(), "status {status} is undocumented");
     }
 }
 
@@ -54,45 +42,20 @@ async fn every_documented_operation_is_mounted_and_other_methods_are_405() {
     assert!(paths.contains_key("/health/live") && paths.contains_key("/health/ready"));
     for (path, item) in paths {
         let url = app.url(&concrete(path));
-        let documented: Vec<&str> = METHODS
-            .iter()
-            .copied()
-            .filter(|method| item.get(*method).is_some())
-            .collect();
+        let documented: Vec<&str> = METHODS.iter().copied().filter(|method| item.get(*method).is_some()).collect();
         assert!(!documented.is_empty(), "{path} documents no operation");
         for method in METHODS {
             let http_method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let token = app.tokens.token_for("user_openapi");
-            let response = app
-                .client
-                .request(http_method, &url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
+            let response = app.client.request(http_method, &url).bearer_auth(token).send().await.unwrap();
             if documented.contains(&method) {
-                assert_ne!(
-                    response.status(),
-                    StatusCode::NOT_FOUND,
-                    "{method} {path} is documented but not mounted"
-                );
-                assert_ne!(
-                    response.status(),
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "{method} {path}"
-                );
+                assert_ne!(response.status(), StatusCode::NOT_FOUND, "{method} {path} is documented but not mounted");
+                assert_ne!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
             } else {
-                assert_eq!(
-                    response.status(),
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "{method} {path}"
-                );
+                assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
                 let allow = response.headers()["allow"].to_str().unwrap().to_lowercase();
                 for expected in &documented {
-                    assert!(
-                        allow.contains(expected),
-                        "Allow of {path} misses {expected}: {allow}"
-                    );
+                    assert!(allow.contains(expected), "Allow of {path} misses {expected}: {allow}");
                 }
             }
         }
@@ -108,26 +71,10 @@ async fn the_interactive_docs_work_offline() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "not the Swagger UI page");
-    assert!(
-        !html.contains("https://"),
-        "the docs page loads assets from the internet"
-    );
-    for asset in [
-        "/docs/swagger-ui.css",
-        "/docs/swagger-ui-bundle.js",
-        "/docs/swagger-initializer.js",
-    ] {
-        assert_eq!(
-            app.get(asset).await.status(),
-            StatusCode::OK,
-            "{asset} is not served locally"
-        );
+    assert!(!html.contains("https://"), "the docs page loads assets from the internet");
+    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+        assert_eq!(app.get(asset).await.status(), StatusCode::OK, "{asset} is not served locally");
     }
-    let initializer = app
-        .get("/docs/swagger-initializer.js")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
     assert!(initializer.contains("/openapi.json"));
 }

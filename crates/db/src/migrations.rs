@@ -42,18 +42,11 @@ pub async fn run_pending(database_url: &str) -> Result<Vec<String>, MigrationErr
 
 /// Reverts the most recent migration; returns its name, or `None` when nothing was applied.
 pub async fn revert_last(database_url: &str) -> Result<Option<String>, MigrationError> {
-    let last_applied = status(database_url)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|migration| migration.applied);
+    let last_applied = status(database_url).await?.into_iter().rev().find(|migration| migration.applied);
     let Some(last_applied) = last_applied else {
         return Ok(None);
     };
-    with_harness(database_url, |connection| {
-        connection.revert_last_migration(MIGRATIONS).map(drop)
-    })
-    .await?;
+    with_harness(database_url, |connection| connection.revert_last_migration(MIGRATIONS).map(drop)).await?;
     Ok(Some(last_applied.name))
 }
 
@@ -61,8 +54,7 @@ pub async fn revert_last(database_url: &str) -> Result<Option<String>, Migration
 pub async fn status(database_url: &str) -> Result<Vec<MigrationStatus>, MigrationError> {
     with_harness(database_url, |connection| {
         let applied = connection.applied_migrations()?;
-        let migrations =
-            diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
+        let migrations = diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)?;
         let mut statuses: Vec<MigrationStatus> = migrations
             .iter()
             .map(|migration| MigrationStatus {
@@ -77,11 +69,8 @@ pub async fn status(database_url: &str) -> Result<Vec<MigrationStatus>, Migratio
 }
 
 fn pending_names(connection: &mut SyncConnection) -> diesel::migration::Result<Vec<String>> {
-    let mut names: Vec<String> = connection
-        .pending_migrations(MIGRATIONS)?
-        .iter()
-        .map(|migration| migration.name().to_string())
-        .collect();
+    let mut names: Vec<String> =
+        connection.pending_migrations(MIGRATIONS)?.iter().map(|migration| migration.name().to_string()).collect();
     names.sort();
     Ok(names)
 }
@@ -96,9 +85,7 @@ struct AppliedVersion {
 /// connection (used by the readiness probe, so it must not block a thread).
 pub async fn all_applied(connection: &mut AsyncPgConnection) -> kernel::Result<bool> {
     let applied: Vec<AppliedVersion> =
-        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-            .load(connection)
-            .await?;
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(connection).await?;
     let migrations = diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
         .map_err(|error| kernel::Error::internal(error.to_string()))?;
     Ok(migrations.iter().all(|migration| {

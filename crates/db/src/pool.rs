@@ -12,9 +12,7 @@ use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{BuildError, Object};
-use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
-};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
@@ -56,18 +54,12 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
         let url = url.to_owned();
         async move {
             let mut connection = AsyncPgConnection::establish(&url).await?;
-            connection
-                .batch_execute(&session_setup)
-                .await
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            connection.batch_execute(&session_setup).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(connection)
         }
         .boxed()
     });
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-        &settings.url,
-        manager_config,
-    );
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&settings.url, manager_config);
     Pool::builder(manager)
         .max_size(settings.max_size)
         .wait_timeout(Some(settings.wait_timeout))
@@ -82,8 +74,6 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
 pub async fn connect(pool: &Pool) -> kernel::Result<Connection> {
     pool.get().await.map_err(|error| {
         tracing::warn!(%error, "database connection unavailable");
-        kernel::Error::Unavailable {
-            dependency: "database",
-        }
+        kernel::Error::Unavailable { dependency: "database" }
     })
 }

@@ -32,18 +32,14 @@ const TRANSIENT_MESSAGES: &[&str] = &[
 impl From<DieselError> for Error {
     fn from(error: DieselError) -> Self {
         match error {
-            DieselError::NotFound => Error::NotFound {
-                resource: "resource",
-            },
+            DieselError::NotFound => Error::NotFound { resource: "resource" },
             DieselError::DatabaseError(kind, info) => {
                 let constraint = info.constraint_name().unwrap_or("unknown").to_owned();
                 match kind {
-                    DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => {
-                        Error::Conflict {
-                            message: "the request conflicts with existing data".to_owned(),
-                            details: serde_json::json!({ "constraint": constraint }),
-                        }
-                    }
+                    DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => Error::Conflict {
+                        message: "the request conflicts with existing data".to_owned(),
+                        details: serde_json::json!({ "constraint": constraint }),
+                    },
                     DatabaseErrorKind::CheckViolation
                     | DatabaseErrorKind::NotNullViolation
                     | DatabaseErrorKind::ForeignKeyViolation => {
@@ -52,27 +48,19 @@ impl From<DieselError> for Error {
                     DatabaseErrorKind::SerializationFailure
                     | DatabaseErrorKind::UnableToSendCommand
                     | DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::ReadOnlyTransaction => Error::Unavailable {
-                        dependency: "database",
-                    },
-                    _ if is_transient(info.message()) => Error::Unavailable {
-                        dependency: "database",
-                    },
+                    | DatabaseErrorKind::ReadOnlyTransaction => Error::Unavailable { dependency: "database" },
+                    _ if is_transient(info.message()) => Error::Unavailable { dependency: "database" },
                     _ => Error::internal(format!("database error: {}", info.message())),
                 }
             }
-            DieselError::BrokenTransactionManager => Error::Unavailable {
-                dependency: "database",
-            },
+            DieselError::BrokenTransactionManager => Error::Unavailable { dependency: "database" },
             other => Error::internal(other),
         }
     }
 }
 
 fn is_transient(message: &str) -> bool {
-    TRANSIENT_MESSAGES
-        .iter()
-        .any(|transient| message.contains(transient))
+    TRANSIENT_MESSAGES.iter().any(|transient| message.contains(transient))
 }
 
 #[cfg(test)]
@@ -85,16 +73,8 @@ mod tests {
 
     #[test]
     fn statement_timeout_is_unavailable_not_internal() {
-        let error = database_error(
-            DatabaseErrorKind::Unknown,
-            "canceling statement due to statement timeout",
-        );
-        assert!(matches!(
-            Error::from(error),
-            Error::Unavailable {
-                dependency: "database"
-            }
-        ));
+        let error = database_error(DatabaseErrorKind::Unknown, "canceling statement due to statement timeout");
+        assert!(matches!(Error::from(error), Error::Unavailable { dependency: "database" }));
     }
 
     #[test]

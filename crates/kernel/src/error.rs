@@ -63,10 +63,7 @@ impl Error {
 
     /// A conflict without structured details.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            details: serde_json::Value::Null,
-        }
+        Self::Conflict { message: message.into(), details: serde_json::Value::Null }
     }
 
     /// Wraps any unexpected failure.

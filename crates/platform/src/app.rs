@@ -46,14 +46,12 @@ pub fn build_app(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(unmatched_route))
-        .wrap(from_fn(
-            move |request: ServiceRequest, next: Next<_>| async move {
-                match tokio::time::timeout(deadline, next.call(request)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => Err(ApiError::Timeout.into()),
-                }
-            },
-        ))
+        .wrap(from_fn(move |request: ServiceRequest, next: Next<_>| async move {
+            match tokio::time::timeout(deadline, next.call(request)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(ApiError::Timeout.into()),
+            }
+        }))
         .wrap(security_headers(&settings))
         .wrap(cors(&settings))
         .wrap(from_fn(observe))

@@ -30,13 +30,8 @@ pub fn build_pool(settings: &RedisSettings) -> Result<Pool, String> {
 pub async fn ping(pool: &Pool, timeout: Duration) -> Result<(), String> {
     let ping = async {
         let mut connection = pool.get().await.map_err(|error| error.to_string())?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut connection)
-            .await
-            .map_err(|error| error.to_string())?;
+        redis::cmd("PING").query_async::<String>(&mut connection).await.map_err(|error| error.to_string())?;
         Ok(())
     };
-    tokio::time::timeout(timeout, ping)
-        .await
-        .map_err(|_| "timed out".to_owned())?
+    tokio::time::timeout(timeout, ping).await.map_err(|_| "timed out".to_owned())?
 }

@@ -205,8 +205,7 @@ pub enum LogFormat {
 impl Settings {
     /// Loads the configuration for `APP_ENV` from `VET_CONFIG_DIR` (default `./config`).
     pub fn load() -> Result<Self, ConfigError> {
-        let dir = std::env::var_os("VET_CONFIG_DIR")
-            .map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        let dir = std::env::var_os("VET_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
         Self::load_from(&dir, Environment::from_env()?)
     }
 
@@ -221,10 +220,7 @@ impl Settings {
             .with_list_parse_key("auth.authorized_parties");
         let mut settings: Settings = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
-            .add_source(
-                config::File::from(dir.join(format!("{}.toml", environment.file_stem())))
-                    .required(false),
-            )
+            .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))
             .add_source(environment_variables)
             .build()
             .and_then(config::Config::try_deserialize)
@@ -235,31 +231,22 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.cors.allow_credentials
-            && self.cors.allowed_origins.iter().any(|origin| origin == "*")
-        {
-            return Err(ConfigError(
-                "cors: `*` origin cannot be combined with allow_credentials".into(),
-            ));
+        if self.cors.allow_credentials && self.cors.allowed_origins.iter().any(|origin| origin == "*") {
+            return Err(ConfigError("cors: `*` origin cannot be combined with allow_credentials".into()));
         }
         if self.auth.jwks_url.is_none() && self.auth.jwks_file.is_none() {
             return Err(ConfigError("auth: set jwks_url or jwks_file".into()));
         }
         if self.auth.jwks_cache_ttl_secs > 300 {
-            return Err(ConfigError(
-                "auth: jwks_cache_ttl_secs must be at most 300".into(),
-            ));
+            return Err(ConfigError("auth: jwks_cache_ttl_secs must be at most 300".into()));
         }
         if self.environment == Environment::Production {
             if self.auth.dev_key_dir.is_some() || self.auth.jwks_file.is_some() {
-                return Err(ConfigError(
-                    "auth: development keys are refused in production".into(),
-                ));
+                return Err(ConfigError("auth: development keys are refused in production".into()));
             }
             if self.database.auto_migrate {
                 return Err(ConfigError(
-                    "database: auto_migrate is refused in production; run `gateway migrate run`"
-                        .into(),
+                    "database: auto_migrate is refused in production; run `gateway migrate run`".into(),
                 ));
             }
         }
@@ -288,10 +275,7 @@ mod tests {
     fn secrets_never_print() {
         let settings = Settings::load_from(&config_dir(), Environment::Test).unwrap();
         let printed = format!("{settings:?}");
-        assert!(
-            !printed.contains("postgres://"),
-            "database url leaked: {printed}"
-        );
+        assert!(!printed.contains("postgres://"), "database url leaked: {printed}");
         assert!(printed.contains("REDACTED"));
     }
 

@@ -137,9 +137,7 @@ impl ApiError {
             Self::Unauthenticated { reason, .. } => (*reason).to_owned(),
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),
-            Self::UnsupportedMediaType => {
-                "unsupported content type; send application/json".to_owned()
-            }
+            Self::UnsupportedMediaType => "unsupported content type; send application/json".to_owned(),
             Self::RouteNotFound => "no such route".to_owned(),
             Self::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             Self::Timeout => "the request took too long".to_owned(),
@@ -210,18 +208,9 @@ impl ResponseError for ApiError {
         let mut response = render(status, self.code(), self.message(), self.details());
         let headers = response.headers_mut();
         match self {
-            Self::Unauthenticated {
-                credentials_sent, ..
-            } => {
-                let challenge = if *credentials_sent {
-                    r#"Bearer error="invalid_token""#
-                } else {
-                    "Bearer"
-                };
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(challenge),
-                );
+            Self::Unauthenticated { credentials_sent, .. } => {
+                let challenge = if *credentials_sent { r#"Bearer error="invalid_token""# } else { "Bearer" };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
             Self::MethodNotAllowed { allow } => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
@@ -232,10 +221,7 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             Self::Domain(kernel::Error::Unavailable { .. }) | Self::NotReady { .. } => {
-                headers.insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECS),
-                );
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_UNAVAILABLE_SECS));
             }
             _ => {}
         }
@@ -273,9 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_hide_their_cause() {
-        let (status, body) =
-            body_of(kernel::Error::internal("relation \"secret_table\" does not exist").into())
-                .await;
+        let (status, body) = body_of(kernel::Error::internal("relation \"secret_table\" does not exist").into()).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(body["error"]["code"], "INTERNAL_ERROR");
         assert!(!body.to_string().contains("secret_table"));
@@ -297,10 +281,7 @@ mod tests {
 
     #[test]
     fn unavailable_tells_when_to_retry() {
-        let response = ApiError::from(kernel::Error::Unavailable {
-            dependency: "database",
-        })
-        .error_response();
+        let response = ApiError::from(kernel::Error::Unavailable { dependency: "database" }).error_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
     }

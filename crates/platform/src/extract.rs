@@ -17,60 +17,38 @@ pub fn configure_extractors(json_limit_bytes: usize) -> impl FnOnce(&mut web::Se
     move |config| {
         config
             .app_data(
-                web::JsonConfig::default()
-                    .limit(json_limit_bytes)
-                    .error_handler(|error, _| json_error(error).into()),
+                web::JsonConfig::default().limit(json_limit_bytes).error_handler(|error, _| json_error(error).into()),
             )
             .app_data(web::PayloadConfig::default().limit(json_limit_bytes))
-            .app_data(
-                web::PathConfig::default().error_handler(|error, _| path_error(&error).into()),
-            )
-            .app_data(
-                web::QueryConfig::default().error_handler(|error, _| query_error(&error).into()),
-            );
+            .app_data(web::PathConfig::default().error_handler(|error, _| path_error(&error).into()))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| query_error(&error).into()));
     }
 }
 
 fn json_error(error: JsonPayloadError) -> ApiError {
     match error {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::PayloadTooLarge
-        }
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge,
         JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::PayloadTooLarge,
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Deserialize(error) => ApiError::BadRequest {
-            code: "MALFORMED_JSON",
-            message: format!("the JSON body is invalid: {error}"),
-        },
-        other => ApiError::BadRequest {
-            code: "MALFORMED_JSON",
-            message: format!("the body could not be read: {other}"),
-        },
+        JsonPayloadError::Deserialize(error) => {
+            ApiError::BadRequest { code: "MALFORMED_JSON", message: format!("the JSON body is invalid: {error}") }
+        }
+        other => {
+            ApiError::BadRequest { code: "MALFORMED_JSON", message: format!("the body could not be read: {other}") }
+        }
     }
 }
 
 fn path_error(error: &PathError) -> ApiError {
     let PathError::Deserialize(cause) = error else {
-        return ApiError::BadRequest {
-            code: "INVALID_PARAMETER",
-            message: "invalid path parameter".to_owned(),
-        };
+        return ApiError::BadRequest { code: "INVALID_PARAMETER", message: "invalid path parameter".to_owned() };
     };
-    ApiError::BadRequest {
-        code: "INVALID_PARAMETER",
-        message: format!("invalid path parameter: {cause}"),
-    }
+    ApiError::BadRequest { code: "INVALID_PARAMETER", message: format!("invalid path parameter: {cause}") }
 }
 
 fn query_error(error: &QueryPayloadError) -> ApiError {
     let QueryPayloadError::Deserialize(cause) = error else {
-        return ApiError::BadRequest {
-            code: "INVALID_PARAMETER",
-            message: "invalid query string".to_owned(),
-        };
+        return ApiError::BadRequest { code: "INVALID_PARAMETER", message: "invalid query string".to_owned() };
     };
-    ApiError::BadRequest {
-        code: "INVALID_PARAMETER",
-        message: format!("invalid query parameter: {cause}"),
-    }
+    ApiError::BadRequest { code: "INVALID_PARAMETER", message: format!("invalid query parameter: {cause}") }
 }

@@ -40,10 +40,7 @@ pub struct HealthView {
 )]
 #[get("/health/live")]
 pub async fn live() -> web::Json<HealthView> {
-    web::Json(HealthView {
-        status: "ok".into(),
-        checks: BTreeMap::new(),
-    })
+    web::Json(HealthView { status: "ok".into(), checks: BTreeMap::new() })
 }
 
 /// The service can serve traffic: database, Redis and migrations are fine.
@@ -58,24 +55,12 @@ pub async fn live() -> web::Json<HealthView> {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (database, migrations) = check_database(&state).await;
     let redis = bounded(crate::cache::ping(state.redis(), CHECK_TIMEOUT)).await;
-    let checks: BTreeMap<String, String> = [
-        ("database", database),
-        ("migrations", migrations),
-        ("redis", redis),
-    ]
-    .into_iter()
-    .map(|(name, outcome)| {
-        (
-            name.to_owned(),
-            outcome.err().unwrap_or_else(|| "ok".to_owned()),
-        )
-    })
-    .collect();
+    let checks: BTreeMap<String, String> = [("database", database), ("migrations", migrations), ("redis", redis)]
+        .into_iter()
+        .map(|(name, outcome)| (name.to_owned(), outcome.err().unwrap_or_else(|| "ok".to_owned())))
+        .collect();
     if checks.values().all(|outcome| outcome == "ok") {
-        Ok(HttpResponse::Ok().json(HealthView {
-            status: "ok".into(),
-            checks,
-        }))
+        Ok(HttpResponse::Ok().json(HealthView { status: "ok".into(), checks }))
     } else {
         tracing::warn!(?checks, "not ready");
         Err(ApiError::NotReady { checks })
@@ -84,12 +69,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 
 async fn check_database(state: &AppState) -> (Result<(), String>, Result<(), String>) {
     let outcome = bounded(async {
-        let mut connection = db::connect(state.db())
-            .await
-            .map_err(|error| error.to_string())?;
-        db::migrations::all_applied(&mut connection)
-            .await
-            .map_err(|error| error.to_string())
+        let mut connection = db::connect(state.db()).await.map_err(|error| error.to_string())?;
+        db::migrations::all_applied(&mut connection).await.map_err(|error| error.to_string())
     })
     .await;
     match outcome {
@@ -100,9 +81,7 @@ async fn check_database(state: &AppState) -> (Result<(), String>, Result<(), Str
 }
 
 async fn bounded<T>(check: impl Future<Output = Result<T, String>>) -> Result<T, String> {
-    tokio::time::timeout(CHECK_TIMEOUT, check)
-        .await
-        .map_err(|_| "timed out".to_owned())?
+    tokio::time::timeout(CHECK_TIMEOUT, check).await.map_err(|_| "timed out".to_owned())?
 }
 
 /// Mounts both probes.

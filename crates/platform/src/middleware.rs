@@ -39,12 +39,8 @@ pub async fn observe(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let request_id = RequestId::from_header_or_new(
-        request
-            .headers()
-            .get(REQUEST_ID_HEADER)
-            .and_then(|value| value.to_str().ok()),
-    );
+    let request_id =
+        RequestId::from_header_or_new(request.headers().get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()));
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
@@ -64,36 +60,22 @@ pub async fn observe(
             }
         }
     };
-    let outcome = request_id
-        .clone()
-        .scope(handled)
-        .instrument(span.clone())
-        .await;
+    let outcome = request_id.clone().scope(handled).instrument(span.clone()).await;
     let header_value = HeaderValue::from_str(request_id.as_str()).ok();
     let (status, outcome) = match outcome {
         Ok(mut response) => {
             if let Some(value) = header_value {
-                response
-                    .headers_mut()
-                    .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+                response.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
-            let route = response
-                .request()
-                .match_pattern()
-                .unwrap_or_else(|| "-".to_owned());
+            let route = response.request().match_pattern().unwrap_or_else(|| "-".to_owned());
             span.record("route", route.as_str());
             (response.status(), Ok(response))
         }
         Err((mut rendered, cause)) => {
             if let Some(value) = header_value {
-                rendered
-                    .headers_mut()
-                    .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+                rendered.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
-            (
-                rendered.status(),
-                Err(InternalError::from_response(cause, rendered).into()),
-            )
+            (rendered.status(), Err(InternalError::from_response(cause, rendered).into()))
         }
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -129,18 +111,11 @@ pub fn cors(settings: &Settings) -> Cors {
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .allowed_header(HeaderName::from_static("idempotency-key"))
         .allowed_header(HeaderName::from_static(REQUEST_ID_HEADER))
-        .expose_headers([
-            HeaderName::from_static(REQUEST_ID_HEADER),
-            header::RETRY_AFTER,
-        ])
+        .expose_headers([HeaderName::from_static(REQUEST_ID_HEADER), header::RETRY_AFTER])
         .max_age(cors_settings.max_age_secs)
         .block_on_origin_mismatch(false);
     for origin in &cors_settings.allowed_origins {
-        cors = if origin == "*" {
-            cors.allow_any_origin()
-        } else {
-            cors.allowed_origin(origin)
-        };
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
     }
     if cors_settings.allow_credentials {
         cors = cors.supports_credentials();
@@ -157,10 +132,7 @@ pub fn security_headers(settings: &Settings) -> DefaultHeaders {
         .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .add((header::CACHE_CONTROL, "no-store"));
     if settings.server.hsts {
-        headers.add((
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        ))
+        headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"))
     } else {
         headers
     }

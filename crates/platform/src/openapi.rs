@@ -40,9 +40,7 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some(
-                        "A Clerk session token (development: `make dev-token`).",
-                    ))
+                    .description(Some("A Clerk session token (development: `make dev-token`)."))
                     .build(),
             ),
         );
@@ -68,10 +66,7 @@ impl RouteTable {
 
     /// The `Allow` value for `path`, or `None` when no documented route has it.
     pub fn allowed_methods(&self, path: &str) -> Option<&str> {
-        self.routes
-            .iter()
-            .find(|(pattern, _)| pattern.is_match(path))
-            .map(|(_, allow)| allow.as_str())
+        self.routes.iter().find(|(pattern, _)| pattern.is_match(path)).map(|(_, allow)| allow.as_str())
     }
 }
 
@@ -91,14 +86,9 @@ fn methods_of(item: &PathItem) -> Vec<&'static str> {
 }
 
 /// The App's default service: 405 with `Allow` for a known path, 404 otherwise.
-pub async fn unmatched_route(
-    request: HttpRequest,
-    routes: web::Data<RouteTable>,
-) -> Result<web::Json<()>, ApiError> {
+pub async fn unmatched_route(request: HttpRequest, routes: web::Data<RouteTable>) -> Result<web::Json<()>, ApiError> {
     Err(match routes.allowed_methods(request.path()) {
-        Some(allow) => ApiError::MethodNotAllowed {
-            allow: allow.to_owned(),
-        },
+        Some(allow) => ApiError::MethodNotAllowed { allow: allow.to_owned() },
         None => ApiError::RouteNotFound,
     })
 }

@@ -27,9 +27,7 @@ pub struct RequestId(Arc<str>);
 impl RequestId {
     /// Uses the client's id when it is sane, otherwise generates one.
     pub fn from_header_or_new(header: Option<&str>) -> Self {
-        header
-            .filter(|value| is_sane(value))
-            .map_or_else(Self::generate, |value| Self(value.into()))
+        header.filter(|value| is_sane(value)).map_or_else(Self::generate, |value| Self(value.into()))
     }
 
     /// A fresh UUID v7 (time-ordered, so ids sort by arrival).
@@ -62,9 +60,7 @@ impl fmt::Display for RequestId {
 fn is_sane(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= MAX_LEN
-        && value
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"-_.:".contains(&byte))
+        && value.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"-_.:".contains(&byte))
 }
 
 #[cfg(test)]
@@ -79,13 +75,7 @@ mod tests {
 
     #[test]
     fn an_insane_client_id_is_replaced() {
-        for bad in [
-            "",
-            "has space",
-            "<script>",
-            "ünïcode",
-            &"x".repeat(MAX_LEN + 1),
-        ] {
+        for bad in ["", "has space", "<script>", "ünïcode", &"x".repeat(MAX_LEN + 1)] {
             let id = RequestId::from_header_or_new(Some(bad));
             assert_ne!(id.as_str(), bad);
             assert!(uuid::Uuid::parse_str(id.as_str()).is_ok());

@@ -35,9 +35,7 @@ impl Application {
         let server = HttpServer::new(move || crate::build_app(state.clone(), mount))
             .listen(listener)?
             .workers(workers)
-            .client_request_timeout(Duration::from_millis(
-                server_settings.client_request_timeout_ms,
-            ))
+            .client_request_timeout(Duration::from_millis(server_settings.client_request_timeout_ms))
             .client_disconnect_timeout(Duration::from_secs(1))
             .keep_alive(Duration::from_secs(server_settings.keep_alive_secs))
             .shutdown_timeout(server_settings.shutdown_timeout_secs)

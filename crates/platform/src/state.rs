@@ -25,8 +25,8 @@ impl AppState {
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
         let db = db::build_pool(&settings.database.pool_settings())
             .map_err(|error| StartupError(format!("database pool: {error}")))?;
-        let redis = crate::cache::build_pool(&settings.redis)
-            .map_err(|error| StartupError(format!("redis pool: {error}")))?;
+        let redis =
+            crate::cache::build_pool(&settings.redis).map_err(|error| StartupError(format!("redis pool: {error}")))?;
         let auth = &settings.auth;
         let source = match (&auth.jwks_url, &auth.jwks_file) {
             (Some(url), _) => KeySource::Url(url.clone()),
@@ -41,12 +41,7 @@ impl AppState {
         )
         .map_err(|error| StartupError(format!("JWKS client: {error}")))?;
         let verifier = Arc::new(TokenVerifier::new(auth, keys));
-        Ok(Self {
-            settings: Arc::new(settings),
-            db,
-            redis,
-            verifier,
-        })
+        Ok(Self { settings: Arc::new(settings), db, redis, verifier })
     }
 
     /// The loaded configuration.

@@ -44,10 +44,7 @@ impl TestApp {
     pub async fn spawn_with(mount: Mount, adjust: impl FnOnce(&mut Settings)) -> Self {
         let db = TestDb::new().await;
         let mut settings = test_settings();
-        let tokens = TokenMinter::new(
-            settings.auth.issuer.clone(),
-            settings.auth.authorized_parties.first().cloned(),
-        );
+        let tokens = TokenMinter::new(settings.auth.issuer.clone(), settings.auth.authorized_parties.first().cloned());
         let jwks = tokens.start_jwks_server().await;
         settings.database.url = db.url().to_owned().into();
         settings.auth.jwks_url = Some(format!("{}{JWKS_PATH}", jwks.uri()));
@@ -62,15 +59,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build the HTTP client");
-        Self {
-            address,
-            client,
-            state,
-            tokens,
-            jwks,
-            db,
-            handle,
-        }
+        Self { address, client, state, tokens, jwks, db, handle }
     }
 
     /// The absolute URL of `path`.
@@ -80,27 +69,17 @@ impl TestApp {
 
     /// `GET path` without credentials.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("send the request")
+        self.client.get(self.url(path)).send().await.expect("send the request")
     }
 
     /// `GET path` as `subject`, with a valid token.
     pub async fn get_as(&self, subject: &str, path: &str) -> reqwest::Response {
-        self.get_with_token(&self.tokens.token_for(subject), path)
-            .await
+        self.get_with_token(&self.tokens.token_for(subject), path).await
     }
 
     /// `GET path` with `token` as the bearer credential.
     pub async fn get_with_token(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("send the request")
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("send the request")
     }
 }
 

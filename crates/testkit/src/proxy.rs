@@ -35,9 +35,7 @@ pub struct FaultProxy {
 impl FaultProxy {
     /// Starts forwarding `127.0.0.1:<free port>` to `target`.
     pub async fn start(target: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the proxy");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
         let address = listener.local_addr().expect("proxy address");
         let (mode, watcher) = watch::channel(ProxyMode::Pass);
         let task = tokio::spawn(async move {
@@ -46,11 +44,7 @@ impl FaultProxy {
                 tokio::spawn(relay(client, target, watcher));
             }
         });
-        Self {
-            address,
-            mode,
-            task,
-        }
+        Self { address, mode, task }
     }
 
     /// Where clients connect.

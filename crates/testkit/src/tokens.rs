@@ -24,10 +24,7 @@ pub struct TokenMinter {
 impl TokenMinter {
     /// A minter for tokens of `issuer` with `azp` = `authorized_party`.
     pub fn new(issuer: impl Into<String>, authorized_party: Option<String>) -> Self {
-        Self {
-            issuer: issuer.into(),
-            authorized_party,
-        }
+        Self { issuer: issuer.into(), authorized_party }
     }
 
     /// The key tokens are signed with.

@@ -33,19 +33,15 @@ pub struct DevTokenArgs {
 
 /// Prints the token on the last line of stdout.
 pub fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        settings.environment != Environment::Production,
-        "dev-token is refused in production"
-    );
-    let dir = settings.auth.dev_key_dir.as_deref().ok_or_else(|| {
-        anyhow::anyhow!("auth.dev_key_dir is not configured for this environment")
-    })?;
+    anyhow::ensure!(settings.environment != Environment::Production, "dev-token is refused in production");
+    let dir = settings
+        .auth
+        .dev_key_dir
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("auth.dev_key_dir is not configured for this environment"))?;
     let key = SigningKey::load_or_create_dev_key(dir)?;
     let now = chrono::Utc::now().timestamp();
-    let subject = args
-        .sub
-        .clone()
-        .unwrap_or_else(|| format!("user_dev_{}", args.email.replace(['@', '.'], "_")));
+    let subject = args.sub.clone().unwrap_or_else(|| format!("user_dev_{}", args.email.replace(['@', '.'], "_")));
     let claims = SessionClaims {
         sub: subject,
         sid: format!("sess_dev_{}", uuid::Uuid::now_v7().simple()),
@@ -64,11 +60,7 @@ pub fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
     }
     let token = key.sign(&token_claims)?;
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "# development token for {} ({}), valid {} min",
-        args.email, args.role, args.ttl_minutes
-    )?;
+    writeln!(out, "# development token for {} ({}), valid {} min", args.email, args.role, args.ttl_minutes)?;
     writeln!(out, "{token}")?;
     Ok(())
 }

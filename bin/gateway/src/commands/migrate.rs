@@ -35,11 +35,7 @@ pub async fn run(settings: &Settings, action: MigrateAction) -> anyhow::Result<(
         },
         MigrateAction::Status => {
             for migration in db::migrations::status(url).await? {
-                let mark = if migration.applied {
-                    "applied"
-                } else {
-                    "pending"
-                };
+                let mark = if migration.applied { "applied" } else { "pending" };
                 writeln!(out, "{mark:8} {}", migration.name)?;
             }
         }

@@ -39,10 +39,7 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             match authenticate(&request).await? {
                 Some(principal) => Ok(Self(principal)),
-                None => Err(ApiError::Unauthenticated {
-                    reason: "missing bearer token",
-                    credentials_sent: false,
-                }),
+                None => Err(ApiError::Unauthenticated { reason: "missing bearer token", credentials_sent: false }),
             }
         })
     }
@@ -63,10 +60,7 @@ async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiErr
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let invalid = |reason| ApiError::Unauthenticated {
-        reason,
-        credentials_sent: true,
-    };
+    let invalid = |reason| ApiError::Unauthenticated { reason, credentials_sent: true };
     let token = value
         .to_str()
         .ok()
@@ -75,21 +69,14 @@ async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiErr
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Domain(kernel::Error::internal("AppState is not registered")))?;
-    let claims = state
-        .verifier()
-        .verify(token)
-        .await
-        .map_err(|error| match error {
-            VerifyError::Invalid(reason) => invalid(reason),
-            VerifyError::KeysUnavailable => ApiError::Domain(kernel::Error::Unavailable {
-                dependency: "identity provider",
-            }),
-        })?;
+    let claims = state.verifier().verify(token).await.map_err(|error| match error {
+        VerifyError::Invalid(reason) => invalid(reason),
+        VerifyError::KeysUnavailable => {
+            ApiError::Domain(kernel::Error::Unavailable { dependency: "identity provider" })
+        }
+    })?;
     tracing::Span::current().record("user_id", claims.sub.as_str());
-    Ok(Some(Principal {
-        subject: claims.sub,
-        session_id: claims.sid,
-    }))
+    Ok(Some(Principal { subject: claims.sub, session_id: claims.sid }))
 }
 
 /// The token of a `Bearer` credential (scheme case-insensitive, RFC 6750).

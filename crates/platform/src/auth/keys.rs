@@ -90,9 +90,7 @@ impl KeyStore {
         let should_refresh = {
             let cached = self.read();
             let fresh = cached.refresh_due.is_some_and(|due| now < due);
-            let cooled_down = cached
-                .last_attempt
-                .is_none_or(|last| now.duration_since(last) >= self.cooldown);
+            let cooled_down = cached.last_attempt.is_none_or(|last| now.duration_since(last) >= self.cooldown);
             match cached.keys.contains_key(kid) {
                 true => !fresh,
                 false => !fresh || cooled_down,
@@ -110,27 +108,18 @@ impl KeyStore {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Cached> {
-        self.cached
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.cached.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Fetches the key set unless another caller did so since `requested_at`.
     async fn refresh(&self, requested_at: Instant) {
         let _single_flight = self.fetching.lock().await;
-        if self
-            .read()
-            .last_attempt
-            .is_some_and(|last| last >= requested_at)
-        {
+        if self.read().last_attempt.is_some_and(|last| last >= requested_at) {
             return;
         }
         let started = Instant::now();
         let fetched = self.fetch().await;
-        let mut cached = self
-            .cached
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cached = self.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         cached.last_attempt = Some(started);
         match fetched {
             Ok(keys) => {
@@ -149,27 +138,17 @@ impl KeyStore {
     async fn fetch(&self) -> Result<HashMap<String, Arc<DecodingKey>>, String> {
         let bytes = match &self.source {
             KeySource::Url(url) => {
-                let response = self
-                    .http
-                    .get(url)
-                    .send()
-                    .await
-                    .map_err(|error| error.to_string())?;
+                let response = self.http.get(url).send().await.map_err(|error| error.to_string())?;
                 if !response.status().is_success() {
                     return Err(format!("JWKS endpoint answered {}", response.status()));
                 }
-                response
-                    .bytes()
-                    .await
-                    .map_err(|error| error.to_string())?
-                    .to_vec()
+                response.bytes().await.map_err(|error| error.to_string())?.to_vec()
             }
-            KeySource::File(path) => tokio::fs::read(path)
-                .await
-                .map_err(|error| format!("{}: {error}", path.display()))?,
+            KeySource::File(path) => {
+                tokio::fs::read(path).await.map_err(|error| format!("{}: {error}", path.display()))?
+            }
         };
-        let set: JwkSet =
-            serde_json::from_slice(&bytes).map_err(|error| format!("invalid JWKS: {error}"))?;
+        let set: JwkSet = serde_json::from_slice(&bytes).map_err(|error| format!("invalid JWKS: {error}"))?;
         Ok(set
             .keys
             .iter()

@@ -33,10 +33,7 @@ pub struct SessionView {
 )]
 #[get("/api/v1/auth/session")]
 pub async fn current_session(CurrentUser(principal): CurrentUser) -> web::Json<SessionView> {
-    web::Json(SessionView {
-        subject: principal.subject,
-        session_id: principal.session_id,
-    })
+    web::Json(SessionView { subject: principal.subject, session_id: principal.session_id })
 }
 
 /// Mounts the session route.

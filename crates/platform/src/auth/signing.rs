@@ -33,18 +33,15 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        formatter.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
 impl SigningKey {
     /// Generates a fresh 2048-bit key.
     pub fn generate(kid: impl Into<String>) -> Result<Self, SigningError> {
-        let key_pair = KeyPair::generate(KeySize::Rsa2048)
-            .map_err(|_| SigningError("RSA key generation failed".into()))?;
+        let key_pair =
+            KeyPair::generate(KeySize::Rsa2048).map_err(|_| SigningError("RSA key generation failed".into()))?;
         let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&key_pair)
             .map_err(|_| SigningError("PKCS#8 encoding failed".into()))?;
         let private_pem = pem_encode("PRIVATE KEY", der.as_ref());
@@ -54,8 +51,7 @@ impl SigningKey {
     /// Reads a PKCS#8 PEM private key.
     pub fn from_pem(kid: impl Into<String>, private_pem: &str) -> Result<Self, SigningError> {
         let der = pem_decode(private_pem)?;
-        let key_pair = KeyPair::from_pkcs8(&der)
-            .map_err(|error| SigningError(format!("invalid key: {error}")))?;
+        let key_pair = KeyPair::from_pkcs8(&der).map_err(|error| SigningError(format!("invalid key: {error}")))?;
         let public_key = key_pair.public_key();
         let public_der = AsDer::<aws_lc_rs::encoding::PublicKeyX509Der>::as_der(public_key)
             .map_err(|_| SigningError("public key encoding failed".into()))?
@@ -68,14 +64,8 @@ impl SigningKey {
             private_pem: private_pem.to_owned(),
             public_der,
             encoding_key,
-            modulus: public_key
-                .modulus()
-                .big_endian_without_leading_zero()
-                .to_vec(),
-            exponent: public_key
-                .exponent()
-                .big_endian_without_leading_zero()
-                .to_vec(),
+            modulus: public_key.modulus().big_endian_without_leading_zero().to_vec(),
+            exponent: public_key.exponent().big_endian_without_leading_zero().to_vec(),
         })
     }
 
@@ -88,13 +78,11 @@ impl SigningKey {
             Err(_) => {
                 std::fs::create_dir_all(dir).map_err(|error| SigningError(error.to_string()))?;
                 let key = Self::generate("dev-1")?;
-                std::fs::write(&key_path, &key.private_pem)
-                    .map_err(|error| SigningError(error.to_string()))?;
+                std::fs::write(&key_path, &key.private_pem).map_err(|error| SigningError(error.to_string()))?;
                 key
             }
         };
-        let jwks = serde_json::to_vec_pretty(&key.jwks())
-            .map_err(|error| SigningError(error.to_string()))?;
+        let jwks = serde_json::to_vec_pretty(&key.jwks()).map_err(|error| SigningError(error.to_string()))?;
         std::fs::write(&jwks_path, jwks).map_err(|error| SigningError(error.to_string()))?;
         Ok(key)
     }
@@ -135,30 +123,17 @@ impl SigningKey {
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, SigningError> {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.encoding_key)
-            .map_err(|error| SigningError(error.to_string()))
+        jsonwebtoken::encode(&header, claims, &self.encoding_key).map_err(|error| SigningError(error.to_string()))
     }
 }
 
 fn pem_encode(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .filter_map(|chunk| std::str::from_utf8(chunk).ok())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
+    let lines: Vec<&str> = body.as_bytes().chunks(64).filter_map(|chunk| std::str::from_utf8(chunk).ok()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
 }
 
 fn pem_decode(pem: &str) -> Result<Vec<u8>, SigningError> {
-    let body: String = pem
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .collect();
-    STANDARD
-        .decode(body.trim())
-        .map_err(|error| SigningError(format!("invalid PEM: {error}")))
+    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    STANDARD.decode(body.trim()).map_err(|error| SigningError(format!("invalid PEM: {error}")))
 }

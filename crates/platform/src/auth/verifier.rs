@@ -48,21 +48,14 @@ impl TokenVerifier {
 
     /// The claims of `token` when every check passes.
     pub async fn verify(&self, token: &str) -> Result<SessionClaims, VerifyError> {
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| VerifyError::Invalid("malformed token"))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Invalid("malformed token"))?;
         if header.alg != Algorithm::RS256 {
             return Err(VerifyError::Invalid("unsupported token algorithm"));
         }
-        if header.jku.is_some()
-            || header.x5u.is_some()
-            || header.jwk.is_some()
-            || header.x5c.is_some()
-        {
+        if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() || header.x5c.is_some() {
             return Err(VerifyError::Invalid("token header references a key"));
         }
-        let kid = header
-            .kid
-            .ok_or(VerifyError::Invalid("token has no key id"))?;
+        let kid = header.kid.ok_or(VerifyError::Invalid("token has no key id"))?;
         let key = self.keys.key_for(&kid).await.map_err(|error| match error {
             KeyError::UnknownKid => VerifyError::Invalid("unknown signing key"),
             KeyError::Unavailable => VerifyError::KeysUnavailable,

@@ -25,10 +25,7 @@ fn encode_part(value: &Value) -> String {
 
 async fn assert_rejected(app: &TestApp, token: &str) {
     let response = app.get_with_token(token, SESSION).await;
-    assert_eq!(
-        response.headers()["www-authenticate"],
-        r#"Bearer error="invalid_token""#
-    );
+    assert_eq!(response.headers()["www-authenticate"], r#"Bearer error="invalid_token""#);
     assert_envelope(response, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED").await;
 }
 
@@ -39,10 +36,7 @@ async fn a_valid_token_identifies_the_caller() {
     let response = app.get_with_token(&app.tokens.sign(&claims), SESSION).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        body,
-        json!({ "subject": "user_alice", "session_id": claims.sid })
-    );
+    assert_eq!(body, json!({ "subject": "user_alice", "session_id": claims.sid }));
 }
 
 #[tokio::test]
@@ -52,18 +46,8 @@ async fn missing_empty_or_non_bearer_credentials_are_401() {
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_envelope(response, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED").await;
     for header in ["", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc"] {
-        let response = app
-            .client
-            .get(app.url(SESSION))
-            .header("authorization", header)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            StatusCode::UNAUTHORIZED,
-            "header {header:?}"
-        );
+        let response = app.client.get(app.url(SESSION)).header("authorization", header).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "header {header:?}");
         assert!(response.headers().contains_key("www-authenticate"));
     }
 }
@@ -72,9 +56,7 @@ async fn missing_empty_or_non_bearer_credentials_are_401() {
 async fn a_token_in_the_query_string_only_is_401() {
     let app = app().await;
     let token = app.tokens.token_for("user_alice");
-    let response = app
-        .get(&format!("{SESSION}?token={token}&access_token={token}"))
-        .await;
+    let response = app.get(&format!("{SESSION}?token={token}&access_token={token}")).await;
     assert_envelope(response, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED").await;
 }
 
@@ -84,11 +66,7 @@ async fn unsigned_alg_none_tokens_are_401() {
     let claims = serde_json::to_value(app.tokens.claims_for("user_alice")).unwrap();
     for alg in ["none", "NoNe", "NONE"] {
         let header = json!({ "alg": alg, "typ": "JWT", "kid": app.tokens.key().kid() });
-        assert_rejected(
-            &app,
-            &format!("{}.{}.", encode_part(&header), encode_part(&claims)),
-        )
-        .await;
+        assert_rejected(&app, &format!("{}.{}.", encode_part(&header), encode_part(&claims))).await;
     }
 }
 
@@ -97,10 +75,8 @@ async fn hs256_signed_with_the_public_key_is_401() {
     let app = app().await;
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     header.kid = Some(app.tokens.key().kid().to_owned());
-    let secret =
-        jsonwebtoken::EncodingKey::from_secret(app.tokens.key().public_key_pem().as_bytes());
-    let token =
-        jsonwebtoken::encode(&header, &app.tokens.claims_for("user_alice"), &secret).unwrap();
+    let secret = jsonwebtoken::EncodingKey::from_secret(app.tokens.key().public_key_pem().as_bytes());
+    let token = jsonwebtoken::encode(&header, &app.tokens.claims_for("user_alice"), &secret).unwrap();
     assert_rejected(&app, &token).await;
 }
 
@@ -109,25 +85,16 @@ async fn a_tampered_payload_is_401() {
     let app = app().await;
     let token = app.tokens.token_for("user_alice");
     let parts: Vec<&str> = token.split('.').collect();
-    let mut claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     claims["sub"] = json!("user_admin");
-    assert_rejected(
-        &app,
-        &format!("{}.{}.{}", parts[0], encode_part(&claims), parts[2]),
-    )
-    .await;
+    assert_rejected(&app, &format!("{}.{}.{}", parts[0], encode_part(&claims), parts[2])).await;
 }
 
 #[tokio::test]
 async fn an_unknown_kid_is_401() {
     let app = app().await;
     let stranger = SigningKey::generate("not-published").unwrap();
-    assert_rejected(
-        &app,
-        &stranger.sign(&app.tokens.claims_for("user_alice")).unwrap(),
-    )
-    .await;
+    assert_rejected(&app, &stranger.sign(&app.tokens.claims_for("user_alice")).unwrap()).await;
 }
 
 #[tokio::test]
@@ -138,12 +105,7 @@ async fn expiry_is_checked_with_five_seconds_of_leeway() {
     claims.exp = now - 30;
     assert_rejected(&app, &app.tokens.sign(&claims)).await;
     claims.exp = now - 2;
-    assert_eq!(
-        app.get_with_token(&app.tokens.sign(&claims), SESSION)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_with_token(&app.tokens.sign(&claims), SESSION).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -162,11 +124,7 @@ async fn tokens_from_the_future_are_401() {
 async fn a_wrong_issuer_is_401_even_with_a_trailing_slash() {
     let app = app().await;
     let issuer = app.state.settings().auth.issuer.clone();
-    for wrong in [
-        format!("{issuer}/"),
-        "https://clerk.other-instance.example".to_owned(),
-        issuer.to_uppercase(),
-    ] {
+    for wrong in [format!("{issuer}/"), "https://clerk.other-instance.example".to_owned(), issuer.to_uppercase()] {
         let mut claims = app.tokens.claims_for("user_alice");
         claims.iss = wrong;
         assert_rejected(&app, &app.tokens.sign(&claims)).await;
@@ -192,16 +150,9 @@ async fn azp_must_be_an_authorized_party() {
     claims.azp = None;
     assert_rejected(&app, &app.tokens.sign(&claims)).await;
 
-    let lenient =
-        TestApp::spawn_with(probe::routes, |settings| settings.auth.require_azp = false).await;
-    let response = lenient
-        .get_with_token(&lenient.tokens.sign(&claims), SESSION)
-        .await;
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "azp may be absent when not required"
-    );
+    let lenient = TestApp::spawn_with(probe::routes, |settings| settings.auth.require_azp = false).await;
+    let response = lenient.get_with_token(&lenient.tokens.sign(&claims), SESSION).await;
+    assert_eq!(response.status(), StatusCode::OK, "azp may be absent when not required");
 }
 
 #[tokio::test]
@@ -212,9 +163,7 @@ async fn key_reference_headers_are_refused_without_any_outbound_request() {
         .respond_with(ResponseTemplate::new(200).set_body_json(app.tokens.key().jwks()))
         .mount(&lure)
         .await;
-    let private_key =
-        jsonwebtoken::EncodingKey::from_rsa_pem(app.tokens.key().private_key_pem().as_bytes())
-            .unwrap();
+    let private_key = jsonwebtoken::EncodingKey::from_rsa_pem(app.tokens.key().private_key_pem().as_bytes()).unwrap();
     let claims = app.tokens.claims_for("user_alice");
     let forged_headers: [fn(&mut jsonwebtoken::Header, &str, &Value); 4] = [
         |header, lure, _| header.jku = Some(format!("{lure}/jwks.json")),
@@ -230,10 +179,7 @@ async fn key_reference_headers_are_refused_without_any_outbound_request() {
         let token = jsonwebtoken::encode(&header, &claims, &private_key).unwrap();
         assert_rejected(&app, &token).await;
     }
-    assert!(
-        lure.received_requests().await.unwrap().is_empty(),
-        "a token made the server fetch a URL"
-    );
+    assert!(lure.received_requests().await.unwrap().is_empty(), "a token made the server fetch a URL");
 }
 
 #[tokio::test]
@@ -241,12 +187,7 @@ async fn maybe_user_is_anonymous_only_without_credentials() {
     let app = app().await;
     let body: Value = app.get("/probe/whoami").await.json().await.unwrap();
     assert_eq!(body["subject"], Value::Null);
-    let body: Value = app
-        .get_as("user_alice", "/probe/whoami")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.get_as("user_alice", "/probe/whoami").await.json().await.unwrap();
     assert_eq!(body["subject"], "user_alice");
     let response = app.get_with_token("not-a-token", "/probe/whoami").await;
     assert_envelope(response, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED").await;
@@ -254,63 +195,39 @@ async fn maybe_user_is_anonymous_only_without_credentials() {
 
 #[tokio::test]
 async fn key_rotation_takes_effect_without_a_restart() {
-    let app = TestApp::spawn_with(probe::routes, |settings| {
-        settings.auth.jwks_cache_ttl_secs = 1
-    })
-    .await;
+    let app = TestApp::spawn_with(probe::routes, |settings| settings.auth.jwks_cache_ttl_secs = 1).await;
     let old_token = app.tokens.token_for("user_alice");
-    assert_eq!(
-        app.get_with_token(&old_token, SESSION).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_with_token(&old_token, SESSION).await.status(), StatusCode::OK);
 
     // The provider adds k2: an unknown kid triggers a refetch.
     let new_key = SigningKey::generate("test-key-2").unwrap();
     publish(&app.jwks, &[app.tokens.key(), &new_key]).await;
     let new_token = new_key.sign(&app.tokens.claims_for("user_bob")).unwrap();
-    assert_eq!(
-        app.get_with_token(&new_token, SESSION).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get_with_token(&old_token, SESSION).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_with_token(&new_token, SESSION).await.status(), StatusCode::OK);
+    assert_eq!(app.get_with_token(&old_token, SESSION).await.status(), StatusCode::OK);
 
     // The provider removes k1: once the cache expires, k1 tokens are refused.
     publish(&app.jwks, &[&new_key]).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_rejected(&app, &old_token).await;
-    assert_eq!(
-        app.get_with_token(&new_token, SESSION).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_with_token(&new_token, SESSION).await.status(), StatusCode::OK);
 }
 
 async fn publish(server: &MockServer, keys: &[&SigningKey]) {
     server.reset().await;
     let jwks = json!({ "keys": keys.iter().map(|key| key.jwk()).collect::<Vec<_>>() });
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(jwks))
-        .mount(server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(jwks)).mount(server).await;
 }
 
 #[tokio::test]
 async fn a_warm_cache_keeps_serving_when_the_jwks_is_unreachable() {
     let (_jwks, proxy, app) = app_behind_jwks_proxy(1).await;
     let token = app.tokens.token_for("user_alice");
-    assert_eq!(
-        app.get_with_token(&token, SESSION).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_with_token(&token, SESSION).await.status(), StatusCode::OK);
     proxy.set_mode(ProxyMode::Refuse);
     tokio::time::sleep(Duration::from_millis(1200)).await;
     for _ in 0..3 {
-        assert_eq!(
-            app.get_with_token(&token, SESSION).await.status(),
-            StatusCode::OK
-        );
+        assert_eq!(app.get_with_token(&token, SESSION).await.status(), StatusCode::OK);
     }
 }
 
@@ -321,26 +238,15 @@ async fn a_cold_cache_with_an_unreachable_jwks_is_503_within_the_timeout() {
         proxy.set_mode(mode);
         let started = Instant::now();
         let response = app.get_as("user_alice", SESSION).await;
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "{mode:?} took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(3), "{mode:?} took {:?}", started.elapsed());
         assert_eq!(response.headers()["retry-after"], "2");
-        assert_envelope(
-            response,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-        )
-        .await;
+        assert_envelope(response, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
     }
 }
 
 /// An App whose JWKS URL goes through a [`FaultProxy`] to the test JWKS server.
 async fn app_behind_jwks_proxy(ttl_secs: u64) -> (MockServer, FaultProxy, TestApp) {
-    let jwks_server = testkit::TokenMinter::new("", None)
-        .start_jwks_server()
-        .await;
+    let jwks_server = testkit::TokenMinter::new("", None).start_jwks_server().await;
     let proxy = FaultProxy::start(*jwks_server.address()).await;
     let proxied = format!("http://{}/.well-known/jwks.json", proxy.address());
     let app = TestApp::spawn_with(probe::routes, move |settings| {

@@ -21,35 +21,19 @@ fn address(text: &str) -> SocketAddr {
 async fn assert_not_ready(app: &TestApp, failed: &[&str]) {
     let started = Instant::now();
     let response = app.get("/health/ready").await;
-    assert!(
-        started.elapsed() <= Duration::from_secs(3),
-        "readiness took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() <= Duration::from_secs(3), "readiness took {:?}", started.elapsed());
     assert_eq!(response.headers()["retry-after"], "2");
     let body = assert_envelope(response, StatusCode::SERVICE_UNAVAILABLE, "NOT_READY").await;
-    let checks = body["error"]["details"]["checks"]
-        .as_object()
-        .unwrap()
-        .clone();
+    let checks = body["error"]["details"]["checks"].as_object().unwrap().clone();
     for (name, outcome) in checks {
-        assert_eq!(
-            outcome != "ok",
-            failed.contains(&name.as_str()),
-            "check {name}: {outcome}"
-        );
+        assert_eq!(outcome != "ok", failed.contains(&name.as_str()), "check {name}: {outcome}");
     }
 }
 
 /// Redis-independent and database-independent routes keep answering.
 async fn assert_unaffected_routes_serve(app: &TestApp) {
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
-    assert_eq!(
-        app.get_as("user_alice", "/api/v1/auth/session")
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get_as("user_alice", "/api/v1/auth/session").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -58,10 +42,7 @@ async fn ready_reports_every_check_when_all_is_well() {
     let response = app.get("/health/ready").await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        body["checks"],
-        serde_json::json!({ "database": "ok", "migrations": "ok", "redis": "ok" })
-    );
+    assert_eq!(body["checks"], serde_json::json!({ "database": "ok", "migrations": "ok", "redis": "ok" }));
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
 }
 
@@ -69,10 +50,7 @@ async fn ready_reports_every_check_when_all_is_well() {
 async fn redis_down_or_stopped_makes_ready_503_and_nothing_else_fails() {
     let proxy = FaultProxy::start(address(REDIS)).await;
     let redis_url = format!("redis://{}/0", proxy.address());
-    let app = TestApp::spawn_with(probe::routes, move |settings| {
-        settings.redis.url = redis_url.into()
-    })
-    .await;
+    let app = TestApp::spawn_with(probe::routes, move |settings| settings.redis.url = redis_url.into()).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 
     for outage in [ProxyMode::Blackhole, ProxyMode::Refuse] {
@@ -90,11 +68,7 @@ async fn postgres_down_or_stopped_makes_ready_503_within_three_seconds() {
     let proxy_address = proxy.address();
     let app = TestApp::spawn_with(probe::routes, move |settings| {
         use secrecy::ExposeSecret;
-        let url = settings
-            .database
-            .url
-            .expose_secret()
-            .replace(POSTGRES, &proxy_address.to_string());
+        let url = settings.database.url.expose_secret().replace(POSTGRES, &proxy_address.to_string());
         settings.database.url = url.into();
     })
     .await;
@@ -124,25 +98,16 @@ async fn terminated_backends_are_replaced_without_a_5xx_storm() {
         .unwrap();
     for _ in 0..5 {
         let status = app.get("/health/ready").await.status();
-        assert!(
-            status == StatusCode::OK || status == StatusCode::SERVICE_UNAVAILABLE,
-            "got {status}"
-        );
+        assert!(status == StatusCode::OK || status == StatusCode::SERVICE_UNAVAILABLE, "got {status}");
     }
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_locked_table_is_503_at_the_statement_timeout() {
-    let app = TestApp::spawn_with(probe::routes, |settings| {
-        settings.database.statement_timeout_ms = 300
-    })
-    .await;
+    let app = TestApp::spawn_with(probe::routes, |settings| settings.database.statement_timeout_ms = 300).await;
     let mut locker = app.db.connect().await;
-    locker
-        .batch_execute("BEGIN; LOCK TABLE __diesel_schema_migrations IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    locker.batch_execute("BEGIN; LOCK TABLE __diesel_schema_migrations IN ACCESS EXCLUSIVE MODE").await.unwrap();
     let started = Instant::now();
     assert_not_ready(&app, &["database", "migrations"]).await;
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -173,10 +138,7 @@ async fn assert_recovers(app: &TestApp) {
         if status == StatusCode::OK {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "still {status} after the outage ended"
-        );
+        assert!(Instant::now() < deadline, "still {status} after the outage ended");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -19,16 +19,8 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(headers["x-frame-options"], "DENY");
         assert_eq!(headers["referrer-policy"], "no-referrer");
-        assert!(
-            headers["content-security-policy"]
-                .to_str()
-                .unwrap()
-                .contains("frame-ancestors 'none'")
-        );
-        assert!(
-            headers.get("strict-transport-security").is_none(),
-            "HSTS is off unless behind TLS"
-        );
+        assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(headers.get("strict-transport-security").is_none(), "HSTS is off unless behind TLS");
     }
 }
 
@@ -36,43 +28,19 @@ async fn every_response_carries_the_security_headers() {
 async fn hsts_is_sent_when_configured() {
     let app = TestApp::spawn_with(probe::routes, |settings| settings.server.hsts = true).await;
     let response = app.get("/health/live").await;
-    assert!(
-        response.headers()["strict-transport-security"]
-            .to_str()
-            .unwrap()
-            .starts_with("max-age=")
-    );
+    assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }
 
 #[tokio::test]
 async fn a_listed_origin_is_allowed_and_an_unlisted_one_is_not() {
     let app = TestApp::spawn(probe::routes).await;
-    let response = app
-        .client
-        .get(app.url("/health/live"))
-        .header("origin", LISTED_ORIGIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        response.headers()["access-control-allow-origin"],
-        LISTED_ORIGIN
-    );
+    let response = app.client.get(app.url("/health/live")).header("origin", LISTED_ORIGIN).send().await.unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], LISTED_ORIGIN);
 
-    let response = app
-        .client
-        .get(app.url("/health/live"))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.get(app.url("/health/live")).header("origin", "https://evil.example").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(response.headers().get("access-control-allow-origin").is_none());
 
     let preflight = app
         .client
@@ -82,31 +50,17 @@ async fn a_listed_origin_is_allowed_and_an_unlisted_one_is_not() {
         .send()
         .await
         .unwrap();
-    assert!(
-        preflight
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(preflight.headers().get("access-control-allow-origin").is_none());
 }
 
 #[tokio::test]
 async fn a_slow_header_client_is_cut_off_while_others_are_served() {
-    let app = TestApp::spawn_with(probe::routes, |settings| {
-        settings.server.client_request_timeout_ms = 500
-    })
-    .await;
+    let app = TestApp::spawn_with(probe::routes, |settings| settings.server.client_request_timeout_ms = 500).await;
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
-    slow.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\n")
-        .await
-        .unwrap();
+    slow.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\n").await.unwrap();
 
-    assert_eq!(
-        app.get("/health/live").await.status(),
-        StatusCode::OK,
-        "others are served meanwhile"
-    );
+    assert_eq!(app.get("/health/live").await.status(), StatusCode::OK, "others are served meanwhile");
 
     let started = Instant::now();
     let mut buffer = Vec::new();
@@ -114,8 +68,5 @@ async fn a_slow_header_client_is_cut_off_while_others_are_served() {
     assert!(read.is_ok(), "the slow client was not cut off");
     assert!(started.elapsed() < Duration::from_secs(3));
     let answer = String::from_utf8_lossy(&buffer);
-    assert!(
-        !answer.contains("200 OK"),
-        "the incomplete request was served: {answer}"
-    );
+    assert!(!answer.contains("200 OK"), "the incomplete request was served: {answer}");
 }

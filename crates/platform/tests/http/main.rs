@@ -31,11 +31,7 @@ pub async fn assert_envelope(response: Response, status: StatusCode, code: &str)
     let body: Value = response.json().await.expect("the body is JSON");
     let error = &body["error"];
     assert_eq!(error["code"], code, "unexpected code in {body}");
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|message| !message.is_empty())
-    );
+    assert!(error["message"].as_str().is_some_and(|message| !message.is_empty()));
     assert!(error["timestamp"].as_str().is_some());
     assert!(error.get("details").is_some());
     assert_eq!(error["request_id"], header_id.as_str());

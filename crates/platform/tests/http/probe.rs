@@ -62,11 +62,5 @@ async fn whoami(platform::MaybeUser(principal): platform::MaybeUser) -> web::Jso
 pub fn routes(routes: &mut Routes) {
     platform::health::routes(routes);
     platform::auth::session::routes(routes);
-    routes
-        .service(echo)
-        .service(item)
-        .service(search)
-        .service(panics)
-        .service(slow)
-        .service(whoami);
+    routes.service(echo).service(item).service(search).service(panics).service(slow).service(whoami);
 }
