@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::extract::configure_extractors;
+use crate::middleware::quota::enforce_rate_limit;
 use crate::middleware::{cors, observe, security_headers};
 use crate::openapi::{ApiDoc, RouteTable, unmatched_route};
 use crate::routes::{Mount, Routes};
@@ -52,6 +53,7 @@ pub fn build_app(
                 Err(_) => Err(ApiError::Timeout.into()),
             }
         }))
+        .wrap(from_fn(enforce_rate_limit))
         .wrap(security_headers(&settings))
         .wrap(cors(&settings))
         .wrap(from_fn(observe))

@@ -71,6 +71,10 @@ pub struct Settings {
     pub cors: CorsSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Incoming webhooks from third parties.
+    pub webhooks: WebhookSettings,
+    /// Request quotas.
+    pub rate_limit: RateLimitSettings,
 }
 
 fn default_environment() -> Environment {
@@ -170,6 +174,51 @@ pub struct AuthSettings {
     pub jwks_fetch_timeout_ms: u64,
     /// Folder holding the development signing key (development only).
     pub dev_key_dir: Option<PathBuf>,
+    /// How long a resolved caller (user id, role, active flag) is reused, in
+    /// milliseconds; bounds how late another instance sees a role change.
+    pub principal_cache_ttl_ms: u64,
+}
+
+/// Incoming webhooks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSettings {
+    /// Clerk's Svix signing secret (`whsec_...`); webhooks are refused without it.
+    pub clerk_secret: Option<SecretString>,
+    /// Largest accepted distance between the signature timestamp and now, in seconds.
+    pub tolerance_secs: i64,
+}
+
+/// Request quotas, counted in Redis so every gateway instance shares them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateLimitSettings {
+    /// Count requests at all.
+    pub enabled: bool,
+    /// When Redis cannot be asked: serve (`true`) or answer 503 (`false`).
+    pub fail_open: bool,
+    /// Length of one counting window, in seconds.
+    pub window_secs: u64,
+    /// Prepended to every Redis key (separates deployments sharing a Redis).
+    pub key_prefix: String,
+    /// Header carrying the client address, set by a trusted proxy in front of
+    /// us (its last entry is used); unset means the socket peer address.
+    pub trusted_proxy_header: Option<String>,
+    /// Path prefixes counted as auth-sensitive (exports, credential changes).
+    pub auth_sensitive_paths: Vec<String>,
+    /// Requests per window by caller kind (`anonymous` or a role name) and class.
+    pub limits: std::collections::BTreeMap<String, ClassLimits>,
+}
+
+/// Requests per window for each route class.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct ClassLimits {
+    /// GET and HEAD.
+    pub read: u64,
+    /// Everything that changes state.
+    pub write: u64,
+    /// Paths in `auth_sensitive_paths`.
+    pub auth_sensitive: u64,
+    /// `/webhooks/...`.
+    pub webhook: u64,
 }
 
 /// Browser cross-origin policy.
@@ -217,7 +266,8 @@ impl Settings {
             .try_parsing(true)
             .list_separator(",")
             .with_list_parse_key("cors.allowed_origins")
-            .with_list_parse_key("auth.authorized_parties");
+            .with_list_parse_key("auth.authorized_parties")
+            .with_list_parse_key("rate_limit.auth_sensitive_paths");
         let mut settings: Settings = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
             .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))
@@ -239,6 +289,9 @@ impl Settings {
         }
         if self.auth.jwks_cache_ttl_secs > 300 {
             return Err(ConfigError("auth: jwks_cache_ttl_secs must be at most 300".into()));
+        }
+        if !self.rate_limit.limits.contains_key("anonymous") {
+            return Err(ConfigError("rate_limit: limits.anonymous is required".into()));
         }
         if self.environment == Environment::Production {
             if self.auth.dev_key_dir.is_some() || self.auth.jwks_file.is_some() {

@@ -93,6 +93,12 @@ pub enum ApiError {
     /// The handler ran past the request deadline.
     #[error("request timed out")]
     Timeout,
+    /// The caller is over its quota.
+    #[error("rate limited")]
+    TooManyRequests {
+        /// The quota, for the `Retry-After` and `RateLimit-*` headers.
+        quota: crate::rate_limit::Quota,
+    },
     /// A readiness check failed; each check's outcome is in `details.checks`.
     #[error("not ready")]
     NotReady {
@@ -121,6 +127,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Timeout => "TIMEOUT",
             Self::NotReady { .. } => "NOT_READY",
+            Self::TooManyRequests { .. } => "RATE_LIMITED",
         }
     }
 
@@ -142,6 +149,9 @@ impl ApiError {
             Self::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             Self::Timeout => "the request took too long".to_owned(),
             Self::NotReady { .. } => "the service is not ready".to_owned(),
+            Self::TooManyRequests { quota } => {
+                format!("too many requests; retry in {} s", quota.reset_secs)
+            }
         }
     }
 
@@ -156,6 +166,7 @@ impl ApiError {
                 json!({ "retry_after_secs": retry_after_secs })
             }
             Self::NotReady { checks } => json!({ "checks": checks }),
+            Self::TooManyRequests { quota } => json!({ "limit": quota.limit, "retry_after_secs": quota.reset_secs }),
             _ => Value::Null,
         }
     }
@@ -195,6 +206,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -215,6 +227,12 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { allow } => {
                 if let Ok(value) = HeaderValue::from_str(allow) {
                     headers.insert(header::ALLOW, value);
+                }
+            }
+            Self::TooManyRequests { quota } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(quota.reset_secs));
+                for (name, value) in crate::rate_limit::quota_headers(quota) {
+                    headers.insert(name, HeaderValue::from(value));
                 }
             }
             Self::Domain(kernel::Error::RateLimited { retry_after_secs }) => {

@@ -5,8 +5,10 @@
 //! - [`error`]: `ApiError` and the one error envelope;
 //! - [`extract`]: actix extractor errors rendered as that envelope;
 //! - [`auth`]: session token verification and the `CurrentUser` extractor;
-//! - [`request_id`], [`middleware`], [`telemetry`]: request ids, logs, CORS,
-//!   security headers, deadlines;
+//! - [`request_id`], [`middleware`], [`telemetry`], [`rate_limit`]: request
+//!   ids, logs, CORS, security headers, quotas, deadlines;
+//! - [`audit`]: the append-only audit log any crate writes in its transaction;
+//! - [`pagination`]: the `?limit=&cursor=` query of every list;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
 //!   the App that mounts every crate's `routes`, and the HTTP server around it.
 //!
@@ -15,6 +17,7 @@
 //! `CurrentUser` in its handlers and returns `Result<_, ApiError>`.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -23,6 +26,8 @@ pub mod extract;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod pagination;
+pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod server;
@@ -33,6 +38,7 @@ pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};
 pub use config::Settings;
 pub use error::{ApiError, ErrorEnvelope};
+pub use pagination::PageQuery;
 pub use routes::{Mount, Routes};
 pub use server::Application;
 pub use state::AppState;

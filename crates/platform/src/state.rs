@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{KeySource, KeyStore, TokenVerifier};
+use crate::auth::{KeySource, KeyStore, Principals, TokenVerifier};
 use crate::config::Settings;
+use crate::rate_limit::RateLimiter;
 
 /// Start-up failed; the message says which part.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,8 @@ pub struct AppState {
     db: db::Pool,
     redis: deadpool_redis::Pool,
     verifier: Arc<TokenVerifier>,
+    principals: Principals,
+    rate_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -41,7 +44,12 @@ impl AppState {
         )
         .map_err(|error| StartupError(format!("JWKS client: {error}")))?;
         let verifier = Arc::new(TokenVerifier::new(auth, keys));
-        Ok(Self { settings: Arc::new(settings), db, redis, verifier })
+        let principals = Principals::new(Duration::from_millis(auth.principal_cache_ttl_ms));
+        let rate_limiter = Arc::new(RateLimiter::new(
+            settings.rate_limit.clone(),
+            Duration::from_millis(settings.redis.command_timeout_ms),
+        ));
+        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter })
     }
 
     /// The loaded configuration.
@@ -57,6 +65,16 @@ impl AppState {
     /// The Redis pool.
     pub fn redis(&self) -> &deadpool_redis::Pool {
         &self.redis
+    }
+
+    /// Resolved callers (user id, role, active flag), cached briefly.
+    pub fn principals(&self) -> &Principals {
+        &self.principals
+    }
+
+    /// The request quotas.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.rate_limiter
     }
 
     /// The session token verifier.

@@ -3,12 +3,25 @@
 use std::path::Path;
 
 use actix_web::dev::ServerHandle;
+use db::schema::users;
+use kernel::{Role, UserId};
 use platform::config::Environment;
 use platform::{AppState, Application, Mount, Settings};
 use wiremock::MockServer;
 
 use crate::database::TestDb;
 use crate::tokens::{JWKS_PATH, TokenMinter};
+
+/// A user created by [`TestApp::user`].
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    /// Our id.
+    pub user_id: UserId,
+    /// The identity-provider id (`sub`).
+    pub subject: String,
+    /// A valid session token.
+    pub token: String,
+}
 
 /// The test configuration (`config/test.toml`), before the harness adjusts it.
 pub fn test_settings() -> Settings {
@@ -48,6 +61,8 @@ impl TestApp {
         let jwks = tokens.start_jwks_server().await;
         settings.database.url = db.url().to_owned().into();
         settings.auth.jwks_url = Some(format!("{}{JWKS_PATH}", jwks.uri()));
+        // Quotas of parallel tests must not add up in the shared Redis.
+        settings.rate_limit.key_prefix = format!("rl-{}", db.name());
         adjust(&mut settings);
         platform::telemetry::init(&settings.log);
         let state = AppState::build(settings).expect("build the App state");
@@ -75,6 +90,27 @@ impl TestApp {
     /// `GET path` as `subject`, with a valid token.
     pub async fn get_as(&self, subject: &str, path: &str) -> reqwest::Response {
         self.get_with_token(&self.tokens.token_for(subject), path).await
+    }
+
+    /// A user with `role` in this App's database, and a valid token for it.
+    pub async fn user(&self, role: Role) -> TestUser {
+        use diesel::ExpressionMethods;
+        use diesel_async::RunQueryDsl;
+        let subject = format!("user_{}", uuid::Uuid::now_v7().simple());
+        let user_id = UserId::new();
+        let mut connection = self.db.connect().await;
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(user_id),
+                users::clerk_id.eq(&subject),
+                users::email.eq(format!("{subject}@example.com")),
+                users::role.eq(role),
+            ))
+            .execute(&mut connection)
+            .await
+            .expect("insert a test user");
+        let token = self.tokens.token_for(&subject);
+        TestUser { user_id, subject, token }
     }
 
     /// `GET path` with `token` as the bearer credential.

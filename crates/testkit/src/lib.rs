@@ -18,7 +18,7 @@ mod database;
 mod proxy;
 mod tokens;
 
-pub use app::{TestApp, test_settings};
+pub use app::{TestApp, TestUser, test_settings};
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
 pub use tokens::TokenMinter;

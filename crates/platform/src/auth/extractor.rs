@@ -15,9 +15,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use kernel::Principal;
 
+use super::principal::ResolveError;
 use super::verifier::VerifyError;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -55,28 +56,68 @@ impl FromRequest for MaybeUser {
     }
 }
 
-/// `Ok(None)` when no `Authorization` header was sent.
-async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+/// The outcome of authenticating a request, kept in its extensions so the
+/// rate limiter and the extractor verify a token only once per request.
+#[derive(Debug, Clone)]
+struct Outcome(Result<Option<Principal>, Failure>);
+
+/// A failed authentication, in a form that can be kept and replayed.
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    Invalid(&'static str),
+    Unavailable(&'static str),
+    Internal,
+}
+
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Invalid(reason) => ApiError::Unauthenticated { reason, credentials_sent: true },
+            Failure::Unavailable(dependency) => ApiError::Domain(kernel::Error::Unavailable { dependency }),
+            Failure::Internal => ApiError::Domain(kernel::Error::internal("authentication failed")),
+        }
+    }
+}
+
+/// The caller of `request`: `Ok(None)` when no `Authorization` header was sent.
+/// Computed once per request; later calls return the same outcome.
+pub async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+    if let Some(Outcome(outcome)) = request.extensions().get::<Outcome>() {
+        return outcome.clone().map_err(ApiError::from);
+    }
+    let outcome = resolve(request).await;
+    if let Ok(Some(principal)) = &outcome {
+        tracing::Span::current().record("user_id", tracing::field::display(principal.user_id));
+    }
+    request.extensions_mut().insert(Outcome(outcome.clone()));
+    outcome.map_err(ApiError::from)
+}
+
+async fn resolve(request: &HttpRequest) -> Result<Option<Principal>, Failure> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let invalid = |reason| ApiError::Unauthenticated { reason, credentials_sent: true };
     let token = value
         .to_str()
         .ok()
         .and_then(bearer_token)
-        .ok_or_else(|| invalid("expected `Authorization: Bearer <token>`"))?;
-    let state = request
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Domain(kernel::Error::internal("AppState is not registered")))?;
+        .ok_or(Failure::Invalid("expected `Authorization: Bearer <token>`"))?;
+    let state = request.app_data::<web::Data<AppState>>().ok_or(Failure::Internal)?;
     let claims = state.verifier().verify(token).await.map_err(|error| match error {
-        VerifyError::Invalid(reason) => invalid(reason),
-        VerifyError::KeysUnavailable => {
-            ApiError::Domain(kernel::Error::Unavailable { dependency: "identity provider" })
-        }
+        VerifyError::Invalid(reason) => Failure::Invalid(reason),
+        VerifyError::KeysUnavailable => Failure::Unavailable("identity provider"),
     })?;
-    tracing::Span::current().record("user_id", claims.sub.as_str());
-    Ok(Some(Principal { subject: claims.sub, session_id: claims.sid }))
+    let principal = state.principals().resolve(state.db(), &claims.sub).await.map_err(|error| match error {
+        ResolveError::Deactivated => Failure::Invalid("account deactivated"),
+        ResolveError::Lookup(cause) => match *cause {
+            kernel::Error::Unavailable { dependency } => Failure::Unavailable(dependency),
+            ref other => {
+                tracing::error!(error = %other, "resolving the caller failed");
+                Failure::Internal
+            }
+        },
+    })?;
+    Ok(Some(principal))
 }
 
 /// The token of a `Bearer` credential (scheme case-insensitive, RFC 6750).

@@ -1,7 +1,7 @@
 //! `GET /api/v1/auth/session`: the caller's verified identity.
 //!
-//! Lets a client check that its token is accepted, and which subject and session
-//! the service sees, without touching any domain data.
+//! Lets a client check that its token is accepted, and which user and role the
+//! service sees for it.
 
 use actix_web::{get, web};
 use serde::Serialize;
@@ -15,10 +15,14 @@ use crate::error::ErrorEnvelope;
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionView {
+    /// Our user id.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: kernel::UserId,
     /// The identity provider's user id.
     pub subject: String,
-    /// The identity provider's session id.
-    pub session_id: String,
+    /// The platform role from our records (never from the token).
+    #[schema(value_type = String)]
+    pub role: kernel::Role,
 }
 
 /// The caller's verified identity.
@@ -33,7 +37,7 @@ pub struct SessionView {
 )]
 #[get("/api/v1/auth/session")]
 pub async fn current_session(CurrentUser(principal): CurrentUser) -> web::Json<SessionView> {
-    web::Json(SessionView { subject: principal.subject, session_id: principal.session_id })
+    web::Json(SessionView { user_id: principal.user_id, subject: principal.subject, role: principal.role })
 }
 
 /// Mounts the session route.

@@ -32,11 +32,11 @@ async fn assert_rejected(app: &TestApp, token: &str) {
 #[tokio::test]
 async fn a_valid_token_identifies_the_caller() {
     let app = app().await;
-    let claims = app.tokens.claims_for("user_alice");
-    let response = app.get_with_token(&app.tokens.sign(&claims), SESSION).await;
+    let alice = app.user(kernel::Role::Veterinarian).await;
+    let response = app.get_with_token(&alice.token, SESSION).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({ "subject": "user_alice", "session_id": claims.sid }));
+    assert_eq!(body, json!({ "user_id": alice.user_id.to_string(), "subject": alice.subject, "role": "veterinarian" }));
 }
 
 #[tokio::test]

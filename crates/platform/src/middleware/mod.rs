@@ -7,10 +7,13 @@
 //!    the envelope for any error actix rendered itself;
 //! 2. CORS from configuration ([`cors`]);
 //! 3. security headers ([`security_headers`]);
-//! 4. the handler deadline (504 after `server.request_timeout_secs`).
+//! 4. rate limiting per caller and route class ([`quota`]);
+//! 5. the handler deadline (504 after `server.request_timeout_secs`).
 //!
 //! Logs carry the route template, never the raw path or query (which could hold
 //! personal data or a token), and never headers.
+
+pub mod quota;
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;

@@ -1,0 +1,51 @@
+//! The audit log: who changed what, and when.
+//!
+//! Any crate calls [`record`] inside the transaction that makes the change, so
+//! the entry exists exactly when the change does. The table is append-only (a
+//! trigger refuses UPDATE and DELETE). `changes` holds a minimal before/after of
+//! the fields that changed and never secrets or tokens.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::UserId;
+use serde_json::Value;
+
+use crate::request_id::RequestId;
+use db::schema::audit_log;
+
+/// One audited change.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    /// Who acted; `None` for the system (webhooks, jobs).
+    pub actor: Option<UserId>,
+    /// What happened, `area.verb`, e.g. `user.role_changed`.
+    pub action: &'static str,
+    /// Kind of the changed resource, e.g. `user`.
+    pub target_type: &'static str,
+    /// Id of the changed resource.
+    pub target_id: String,
+    /// `{"field": {"from": .., "to": ..}}` for the fields that changed.
+    pub changes: Value,
+}
+
+/// Appends `entry`, tagged with the current request id.
+pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(uuid::Uuid::now_v7()),
+            audit_log::actor_id.eq(entry.actor),
+            audit_log::action.eq(entry.action),
+            audit_log::target_type.eq(entry.target_type),
+            audit_log::target_id.eq(entry.target_id),
+            audit_log::request_id.eq(RequestId::current().map(|id| id.to_string())),
+            audit_log::changes.eq(entry.changes),
+        ))
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// `{"from": before, "to": after}` for one field.
+pub fn change(before: impl serde::Serialize, after: impl serde::Serialize) -> Value {
+    serde_json::json!({ "from": before, "to": after })
+}

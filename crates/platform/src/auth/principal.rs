@@ -1,0 +1,90 @@
+//! From a verified token subject to a [`Principal`]: our user row decides.
+//!
+//! The role and the active flag come from `users`, never from token claims. A
+//! subject seen for the first time is provisioned just in time as a pet owner
+//! (the Clerk webhook fills in the profile). A deactivated or deleted user gets
+//! 401 even with a valid token.
+//!
+//! Lookups are cached in process for `auth.principal_cache_ttl_ms`, so an
+//! authenticated request does not pay a query each time; changes through this
+//! instance invalidate the entry at once, other instances see them within the TTL.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Principal, Role, UserId};
+use moka::future::Cache;
+
+use db::schema::users;
+
+/// What the cache keeps per subject.
+#[derive(Debug, Clone)]
+struct Account {
+    user_id: UserId,
+    role: Role,
+    is_active: bool,
+}
+
+/// Why no principal could be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The user exists but may not sign in.
+    #[error("account deactivated")]
+    Deactivated,
+    /// The lookup failed (database down...).
+    #[error(transparent)]
+    Lookup(#[from] std::sync::Arc<kernel::Error>),
+}
+
+/// The cache of resolved callers.
+#[derive(Clone)]
+pub struct Principals {
+    cache: Cache<String, Account>,
+}
+
+impl Principals {
+    /// A cache whose entries live `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        Self { cache: Cache::builder().max_capacity(100_000).time_to_live(ttl).build() }
+    }
+
+    /// The principal for `subject`, provisioning a pet owner on first sight.
+    pub async fn resolve(&self, pool: &db::Pool, subject: &str) -> Result<Principal, ResolveError> {
+        let account = self
+            .cache
+            .try_get_with(subject.to_owned(), async {
+                let mut connection = db::connect(pool).await?;
+                find_or_provision(&mut connection, subject).await
+            })
+            .await?;
+        if !account.is_active {
+            return Err(ResolveError::Deactivated);
+        }
+        Ok(Principal { user_id: account.user_id, subject: subject.to_owned(), role: account.role })
+    }
+
+    /// Forgets `subject`, so its next request reads the row again.
+    pub async fn invalidate(&self, subject: &str) {
+        self.cache.invalidate(subject).await;
+    }
+}
+
+async fn find_or_provision(connection: &mut AsyncPgConnection, subject: &str) -> kernel::Result<Account> {
+    let select = users::table.filter(users::clerk_id.eq(subject)).select((users::id, users::role, users::is_active));
+    if let Some(found) = select.first::<(UserId, Role, bool)>(connection).await.optional()? {
+        return Ok(account(found));
+    }
+    diesel::insert_into(users::table)
+        .values((users::id.eq(UserId::new()), users::clerk_id.eq(subject), users::role.eq(Role::PetOwner)))
+        .on_conflict(users::clerk_id)
+        .do_nothing()
+        .execute(connection)
+        .await?;
+    tracing::info!(user = %subject, "provisioned a new user just in time");
+    Ok(account(select.first(connection).await?))
+}
+
+fn account((user_id, role, is_active): (UserId, Role, bool)) -> Account {
+    Account { user_id, role, is_active }
+}

@@ -1,0 +1,71 @@
+//! The rate-limit middleware: identifies the caller once and counts the request.
+//!
+//! A request with a bearer token is verified here; the outcome is kept in the
+//! request so `CurrentUser` does not verify it again. A request
+//! without one, or with a bad one, is counted against the client address (the
+//! extractor then answers 401 for the bad token). Health probes are not counted.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderValue;
+use actix_web::middleware::Next;
+use actix_web::web;
+
+use crate::auth::extractor::authenticate;
+use crate::error::ApiError;
+use crate::rate_limit::{RouteClass, quota_headers};
+use crate::state::AppState;
+
+/// Counts the request against its caller's quota; 429 beyond it.
+pub async fn enforce_rate_limit(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = match request.app_data::<web::Data<AppState>>() {
+        Some(state) if !request.path().starts_with("/health/") => state.clone(),
+        _ => return next.call(request).await.map(ServiceResponse::map_into_boxed_body),
+    };
+    let limiter = state.rate_limiter();
+    let class = RouteClass::of(request.method(), request.path(), limiter.settings());
+    let principal = authenticate(request.request()).await.ok().flatten();
+    let identity = match &principal {
+        Some(principal) => format!("user:{}", principal.user_id),
+        None => format!("ip:{}", client_address(&request, limiter.settings().trusted_proxy_header.as_deref())),
+    };
+    let role = principal.as_ref().map(|principal| principal.role);
+    let quota = match limiter.count(state.redis(), &identity, class, role).await {
+        Ok(quota) => quota,
+        Err(error) if limiter.settings().fail_open => {
+            tracing::warn!(%error, "rate limiter unavailable; serving without a limit");
+            None
+        }
+        Err(error) => {
+            tracing::error!(%error, "rate limiter unavailable; refusing");
+            return Err(ApiError::Domain(kernel::Error::Unavailable { dependency: "rate limiter" }).into());
+        }
+    };
+    match quota {
+        Some(quota) if !quota.allowed => Err(ApiError::TooManyRequests { quota }.into()),
+        Some(quota) => {
+            let mut response = next.call(request).await?.map_into_boxed_body();
+            for (name, value) in quota_headers(&quota) {
+                response.headers_mut().insert(name, HeaderValue::from(value));
+            }
+            Ok(response)
+        }
+        None => next.call(request).await.map(ServiceResponse::map_into_boxed_body),
+    }
+}
+
+/// The client address: the last entry of the trusted proxy's header, else the peer.
+fn client_address(request: &ServiceRequest, trusted_proxy_header: Option<&str>) -> String {
+    let forwarded = trusted_proxy_header
+        .and_then(|name| request.headers().get(name))
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .map(|address| address.trim().to_owned())
+        .filter(|address| !address.is_empty());
+    forwarded
+        .or_else(|| request.peer_addr().map(|address| address.ip().to_string()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
