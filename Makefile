@@ -47,7 +47,8 @@ migrate: services ## Apply pending migrations to the development database
 	@$(SERVICES) database vet_dev
 	@$(DEV_ENV) $(GATEWAY) migrate run
 
-dev-token: ## Print a development token (ROLE=..., EMAIL=...) on the last line
+dev-token: services ## Create/update a local user (ROLE=..., EMAIL=...); its token is the last line
+	@$(SERVICES) database vet_dev
 	@$(DEV_ENV) $(GATEWAY) dev-token --role "$(ROLE)" --email "$(EMAIL)"
 
 fuzz-api: services ## Schemathesis against the running gateway's /openapi.json

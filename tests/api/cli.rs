@@ -25,15 +25,9 @@ async fn migrate_status_run_and_revert() {
 }
 
 #[tokio::test]
-async fn a_dev_token_passes_the_production_verifier() {
+async fn a_dev_token_provisions_the_user_with_its_role_and_passes_the_production_verifier() {
     let key_dir = std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
     let development = platform::Settings::load_from(&config_dir(), platform::config::Environment::Development).unwrap();
-    let mut command = gateway(&["dev-token", "--role", "veterinarian", "--email", "vet@example.com"], &[]);
-    command.env("APP_ENV", "development").env("VET__AUTH__DEV_KEY_DIR", &key_dir);
-    let output = run(command);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let token = String::from_utf8(output.stdout).unwrap().lines().last().unwrap().to_owned();
-
     let jwks_file = key_dir.join("jwks.json");
     let app = TestApp::spawn_with(gateway::mount_routes, move |settings| {
         settings.auth.jwks_url = None;
@@ -42,10 +36,30 @@ async fn a_dev_token_passes_the_production_verifier() {
         settings.auth.authorized_parties = development.auth.authorized_parties.clone();
     })
     .await;
+    let mint = |role: &str| {
+        let mut command = gateway(&["dev-token", "--role", role, "--email", "vet@example.com"], &[]);
+        command
+            .env("APP_ENV", "development")
+            .env("VET__AUTH__DEV_KEY_DIR", &key_dir)
+            .env("VET__DATABASE__URL", app.db.url());
+        let output = run(command);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().last().unwrap().to_owned()
+    };
+
+    let token = mint("veterinarian");
     let response = app.get_with_token(&token, "/api/v1/auth/session").await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["subject"], "user_dev_vet_example_com");
+    assert_eq!(
+        (body["subject"].as_str(), body["role"].as_str()),
+        (Some("user_dev_vet_example_com"), Some("veterinarian"))
+    );
+
+    // Minting again with another role updates the same local user.
+    let token = mint("platform_admin");
+    let body: Value = app.get_with_token(&token, "/api/v1/users/me").await.json().await.unwrap();
+    assert_eq!((body["role"].as_str(), body["email"].as_str()), (Some("platform_admin"), Some("vet@example.com")));
     std::fs::remove_dir_all(key_dir).unwrap();
 }
 

@@ -17,6 +17,7 @@ use platform::{AppState, Routes, Settings};
 pub fn mount_routes(routes: &mut Routes) {
     platform::health::routes(routes);
     platform::auth::session::routes(routes);
+    accounts::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

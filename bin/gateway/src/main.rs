@@ -48,6 +48,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve::run(settings).await,
         Command::Migrate { action } => migrate::run(&settings, action).await,
-        Command::DevToken(args) => dev_token::run(&settings, &args),
+        Command::DevToken(args) => dev_token::run(&settings, &args).await,
     }
 }

@@ -9,7 +9,8 @@
 //! - unique and exclusion violations (duplicates, double bookings) are `Conflict`
 //!   with the constraint name in `details`, so callers can map it to a field;
 //! - check, not-null and foreign-key violations are `Validation` on the
-//!   constraint (the request referenced something invalid);
+//!   constraint (the request referenced something invalid), and so is text
+//!   Postgres cannot store (a NUL byte);
 //! - lost connections, terminated backends, statement timeouts and serialization
 //!   failures are `Unavailable`: retrying later can succeed;
 //! - anything else is `Internal`.
@@ -50,6 +51,12 @@ impl From<DieselError> for Error {
                     | DatabaseErrorKind::ClosedConnection
                     | DatabaseErrorKind::ReadOnlyTransaction => Error::Unavailable { dependency: "database" },
                     _ if is_transient(info.message()) => Error::Unavailable { dependency: "database" },
+                    // SQLSTATE 22021 / 22P05: text the database cannot store (a NUL byte).
+                    _ if info.message().contains("invalid byte sequence")
+                        || info.message().contains("unsupported Unicode escape") =>
+                    {
+                        Error::invalid_field("text", "contains a character that cannot be stored (NUL)")
+                    }
                     _ => Error::internal(format!("database error: {}", info.message())),
                 }
             }
@@ -86,6 +93,12 @@ mod tests {
     #[test]
     fn check_violation_is_a_validation_error() {
         let error = database_error(DatabaseErrorKind::CheckViolation, "bad");
+        assert!(matches!(Error::from(error), Error::Validation(_)));
+    }
+
+    #[test]
+    fn a_nul_byte_in_text_is_a_validation_error() {
+        let error = database_error(DatabaseErrorKind::Unknown, "invalid byte sequence for encoding \"UTF8\": 0x00");
         assert!(matches!(Error::from(error), Error::Validation(_)));
     }
 

@@ -5,7 +5,9 @@
 //! the cost of a page does not grow with how deep the client has paged.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet::URL_SAFE;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
 use crate::Error;
@@ -35,7 +37,7 @@ impl PageRequest {
     pub fn new(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, Error> {
         let limit =
             limit.map_or(DEFAULT_LIMIT, |limit| usize::try_from(limit).unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT));
-        let after = cursor.filter(|cursor| !cursor.is_empty()).map(decode_cursor).transpose()?;
+        let after = cursor.map(decode_cursor).transpose()?;
         Ok(Self { limit, after })
     }
 
@@ -74,8 +76,18 @@ fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
+/// Accepts any 22-character base64url text (the documented cursor shape), so a
+/// cursor that merely looks right never makes a request invalid.
+const CURSOR_DECODER: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
 fn decode_cursor(cursor: &str) -> Result<Uuid, Error> {
-    URL_SAFE_NO_PAD
+    CURSOR_DECODER
         .decode(cursor)
         .ok()
         .and_then(|bytes| Uuid::from_slice(&bytes).ok())

@@ -217,7 +217,9 @@ pub struct ClassLimits {
     pub write: u64,
     /// Paths in `auth_sensitive_paths`.
     pub auth_sensitive: u64,
-    /// `/webhooks/...`.
+    /// `/webhooks/...`; only the `anonymous` entry is used (senders are
+    /// counted by address).
+    #[serde(default)]
     pub webhook: u64,
 }
 

@@ -93,6 +93,9 @@ pub enum ApiError {
     /// The handler ran past the request deadline.
     #[error("request timed out")]
     Timeout,
+    /// A signed delivery (webhook) whose signature does not verify.
+    #[error("invalid signature")]
+    InvalidSignature,
     /// The caller is over its quota.
     #[error("rate limited")]
     TooManyRequests {
@@ -128,6 +131,7 @@ impl ApiError {
             Self::Timeout => "TIMEOUT",
             Self::NotReady { .. } => "NOT_READY",
             Self::TooManyRequests { .. } => "RATE_LIMITED",
+            Self::InvalidSignature => "INVALID_SIGNATURE",
         }
     }
 
@@ -151,6 +155,9 @@ impl ApiError {
             Self::NotReady { .. } => "the service is not ready".to_owned(),
             Self::TooManyRequests { quota } => {
                 format!("too many requests; retry in {} s", quota.reset_secs)
+            }
+            Self::InvalidSignature => {
+                "the signature does not verify, or its timestamp is too old or too new".to_owned()
             }
         }
     }
@@ -207,6 +214,7 @@ impl ResponseError for ApiError {
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::InvalidSignature => StatusCode::UNAUTHORIZED,
         }
     }
 

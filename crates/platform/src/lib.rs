@@ -9,6 +9,7 @@
 //!   ids, logs, CORS, security headers, quotas, deadlines;
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
+//! - [`validation`]: DTO rules (`validator`) answered as 422 with fields;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
 //!   the App that mounts every crate's `routes`, and the HTTP server around it.
 //!
@@ -33,6 +34,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod validation;
 
 pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};
@@ -42,3 +44,4 @@ pub use pagination::PageQuery;
 pub use routes::{Mount, Routes};
 pub use server::Application;
 pub use state::AppState;
+pub use validation::validate;

@@ -47,6 +47,23 @@ impl Modify for BearerScheme {
     }
 }
 
+/// The error answers every authenticated endpoint can give, for `responses(...)`.
+#[derive(utoipa::IntoResponses)]
+pub enum StandardErrors {
+    /// Malformed JSON, path or query.
+    #[response(status = 400, description = "Malformed request")]
+    BadRequest(crate::error::ErrorEnvelope),
+    /// Missing or invalid token, or a deactivated account.
+    #[response(status = 401, description = "Missing or invalid credentials")]
+    Unauthenticated(crate::error::ErrorEnvelope),
+    /// Over the caller's quota.
+    #[response(status = 429, description = "Rate limited; see Retry-After")]
+    RateLimited(crate::error::ErrorEnvelope),
+    /// A dependency is down.
+    #[response(status = 503, description = "Temporarily unavailable; see Retry-After")]
+    Unavailable(crate::error::ErrorEnvelope),
+}
+
 /// Every documented path with the methods it accepts.
 pub struct RouteTable {
     routes: Vec<(ResourceDef, String)>,

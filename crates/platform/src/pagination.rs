@@ -10,7 +10,7 @@ use crate::error::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page (default 20); clamped into 1 to 100.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 4_294_967_295.0)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     #[param(pattern = "^[A-Za-z0-9_-]{22}$")]

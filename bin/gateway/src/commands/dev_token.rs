@@ -1,6 +1,7 @@
 //! `gateway dev-token`: a session token for local development.
 //!
-//! Signs with the development key (created on first use in `auth.dev_key_dir`,
+//! Creates or updates the local user (subject derived from the email unless
+//! given) with the requested role, then signs with the development key (created on first use in `auth.dev_key_dir`,
 //! whose public half is the JWKS file the development verifier reads), so the
 //! token goes through exactly the production verification path. Refused outside
 //! development.
@@ -8,10 +9,12 @@
 use std::io::Write;
 
 use clap::Args;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use kernel::Role;
 use platform::Settings;
 use platform::auth::{SessionClaims, SigningKey};
 use platform::config::Environment;
-use serde_json::json;
+use secrecy::ExposeSecret;
 
 /// Who the token is for.
 #[derive(Debug, Clone, Args)]
@@ -31,8 +34,8 @@ pub struct DevTokenArgs {
     pub ttl_minutes: i64,
 }
 
-/// Prints the token on the last line of stdout.
-pub fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
+/// Provisions the user, then prints the token on the last line of stdout.
+pub async fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
     anyhow::ensure!(settings.environment != Environment::Production, "dev-token is refused in production");
     let dir = settings
         .auth
@@ -42,6 +45,13 @@ pub fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
     let key = SigningKey::load_or_create_dev_key(dir)?;
     let now = chrono::Utc::now().timestamp();
     let subject = args.sub.clone().unwrap_or_else(|| format!("user_dev_{}", args.email.replace(['@', '.'], "_")));
+    let role: Role = args.role.parse()?;
+    let url = settings.database.url.expose_secret();
+    if settings.database.auto_migrate {
+        db::migrations::run_pending(url).await?;
+    }
+    let mut connection = AsyncPgConnection::establish(url).await?;
+    accounts::service::sync::provision_dev_user(&mut connection, &subject, &args.email, role).await?;
     let claims = SessionClaims {
         sub: subject,
         sid: format!("sess_dev_{}", uuid::Uuid::now_v7().simple()),
@@ -51,14 +61,7 @@ pub fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
         exp: now + args.ttl_minutes * 60,
         azp: settings.auth.authorized_parties.first().cloned(),
     };
-    // Email and role ride along for the identity area's just-in-time provisioning;
-    // authorization never reads them from the token.
-    let mut token_claims = serde_json::to_value(&claims)?;
-    if let Some(object) = token_claims.as_object_mut() {
-        object.insert("email".into(), json!(args.email));
-        object.insert("role".into(), json!(args.role));
-    }
-    let token = key.sign(&token_claims)?;
+    let token = key.sign(&claims)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "# development token for {} ({}), valid {} min", args.email, args.role, args.ttl_minutes)?;
     writeln!(out, "{token}")?;

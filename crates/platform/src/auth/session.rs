@@ -21,7 +21,6 @@ pub struct SessionView {
     /// The identity provider's user id.
     pub subject: String,
     /// The platform role from our records (never from the token).
-    #[schema(value_type = String)]
     pub role: kernel::Role,
 }
 

@@ -27,7 +27,11 @@ pub async fn enforce_rate_limit(
     };
     let limiter = state.rate_limiter();
     let class = RouteClass::of(request.method(), request.path(), limiter.settings());
-    let principal = authenticate(request.request()).await.ok().flatten();
+    // Webhook senders are third parties: counted by address, whatever they send.
+    let principal = match class {
+        RouteClass::Webhook => None,
+        _ => authenticate(request.request()).await.ok().flatten(),
+    };
     let identity = match &principal {
         Some(principal) => format!("user:{}", principal.user_id),
         None => format!("ip:{}", client_address(&request, limiter.settings().trusted_proxy_header.as_deref())),

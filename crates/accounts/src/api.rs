@@ -1,0 +1,188 @@
+//! Request and response bodies of the accounts endpoints.
+
+use chrono::{DateTime, Utc};
+use kernel::{Role, UserId};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+use crate::models::{ProfileChanges, User};
+use crate::preferences::Preferences;
+use crate::service::audit_log::AuditRecord;
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserView {
+    /// Our id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: UserId,
+    /// Primary email (from the identity provider; not editable here).
+    pub email: Option<String>,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Primary phone, E.164.
+    pub phone: Option<String>,
+    /// Platform role.
+    pub role: Role,
+    /// Preferences.
+    pub preferences: Preferences,
+    /// May sign in.
+    pub is_active: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When the account last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            preferences: Preferences::from_stored(&user.preferences),
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            phone: user.phone,
+            role: user.role,
+            is_active: user.is_active,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+/// `PATCH /users/me`: the fields a user may change. Anything else (role,
+/// email, active flag, ids) is refused with 400 rather than silently ignored.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    /// Given name, 1 to 100 characters, not blank, no control characters.
+    #[validate(length(min = 1, max = 100), custom(function = "printable_name"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
+    pub first_name: Option<String>,
+    /// Family name, 1 to 100 characters, not blank, no control characters.
+    #[validate(length(min = 1, max = 100), custom(function = "printable_name"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
+    pub last_name: Option<String>,
+    /// Phone in E.164 (`+33612345678`); `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[validate(custom(function = "e164"))]
+    #[schema(value_type = Option<String>, nullable, pattern = r"^\+[1-9][0-9]{6,14}$")]
+    pub phone: Option<Option<String>>,
+    /// Preferences, replaced as a whole.
+    #[validate(nested)]
+    pub preferences: Option<Preferences>,
+}
+
+impl ProfileUpdate {
+    /// The change to apply (call after validation).
+    pub fn into_changes(self) -> ProfileChanges {
+        ProfileChanges {
+            first_name: self.first_name.map(|name| name.trim().to_owned()),
+            last_name: self.last_name.map(|name| name.trim().to_owned()),
+            phone: self.phone,
+            preferences: self.preferences.map(|preferences| serde_json::json!(preferences)),
+        }
+    }
+}
+
+/// Distinguishes an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
+fn printable_name(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        Err(ValidationError::new("blank").with_message("must not be blank".into()))
+    } else if text.chars().any(char::is_control) {
+        Err(ValidationError::new("control").with_message("must not contain control characters".into()))
+    } else {
+        Ok(())
+    }
+}
+
+fn e164(phone: &str) -> Result<(), ValidationError> {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    let valid = (7..=15).contains(&digits.len())
+        && digits.bytes().all(|byte| byte.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("e164").with_message("must be E.164, like +33612345678".into()))
+    }
+}
+
+/// `PUT /admin/users/{id}/role`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// The new platform role.
+    pub role: Role,
+}
+
+/// Filters of `GET /admin/users`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only active (`true`) or deactivated (`false`) users.
+    pub is_active: Option<bool>,
+    /// Part of a name or email.
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
+    pub q: Option<String>,
+}
+
+/// Filters of `GET /admin/audit-log`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Only changes made by this user.
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub actor_id: Option<UserId>,
+    /// Only changes of this kind of resource, e.g. `user`.
+    #[param(max_length = 50)]
+    #[validate(length(max = 50))]
+    pub target_type: Option<String>,
+    /// Only changes of this resource.
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
+    pub target_id: Option<String>,
+    /// Only this action, e.g. `user.role_changed`.
+    #[param(max_length = 100)]
+    #[validate(length(max = 100))]
+    pub action: Option<String>,
+}
+
+/// Everything held about the caller (`GET /users/me/export`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonalDataExport {
+    /// When the export was produced.
+    pub exported_at: DateTime<Utc>,
+    /// The account, with the identity-provider id.
+    pub account: ExportedAccount,
+    /// Changes made to the account, and by the user, oldest first.
+    pub audit_trail: Vec<AuditRecord>,
+}
+
+/// The account part of an export: the profile plus what only the export shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedAccount {
+    /// The profile.
+    pub profile: UserView,
+    /// The identity provider's id for the account.
+    pub clerk_id: String,
+}

@@ -1,0 +1,5 @@
+//! Thin actix handlers: extract, call the service, map the result.
+
+pub mod admin;
+pub mod me;
+pub mod webhooks;

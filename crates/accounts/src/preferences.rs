@@ -1,0 +1,124 @@
+//! A user's preferences: time zone, locale and notification channels.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+/// Stored as JSON on the user; every field has a default, so older rows and
+/// partial documents read cleanly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// IANA time zone, e.g. `Europe/Paris`; reminders are scheduled in it.
+    #[serde(default = "default_time_zone")]
+    #[validate(custom(function = "valid_time_zone"))]
+    #[schema(schema_with = time_zone_schema)]
+    pub time_zone: String,
+    /// BCP 47 language tag, e.g. `en` or `fr-CA`.
+    #[serde(default = "default_locale")]
+    #[validate(custom(function = "valid_locale"))]
+    #[schema(example = "en", pattern = "^[a-z]{2,3}(-[A-Z]{2})?$")]
+    pub locale: String,
+    /// Which channels may reach the user.
+    #[serde(default)]
+    pub notifications: NotificationSettings,
+}
+
+/// Channel switches; transactional messages (appointments, emergencies) also
+/// respect them, marketing is opt-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationSettings {
+    /// Email.
+    pub email: bool,
+    /// SMS.
+    pub sms: bool,
+    /// Mobile push.
+    pub push: bool,
+    /// The in-app inbox.
+    pub in_app: bool,
+    /// Promotions and newsletters.
+    pub marketing: bool,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self { email: true, sms: false, push: true, in_app: true, marketing: false }
+    }
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            time_zone: default_time_zone(),
+            locale: default_locale(),
+            notifications: NotificationSettings::default(),
+        }
+    }
+}
+
+impl Preferences {
+    /// Reads the stored JSON; anything unreadable falls back to the defaults.
+    pub fn from_stored(value: &serde_json::Value) -> Self {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+}
+
+/// Every IANA zone name, so the documented values are exactly the accepted ones.
+fn time_zone_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("IANA time zone, e.g. `Europe/Paris`"))
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())))
+        .build()
+}
+
+fn default_time_zone() -> String {
+    "UTC".to_owned()
+}
+
+fn default_locale() -> String {
+    "en".to_owned()
+}
+
+fn valid_time_zone(time_zone: &str) -> Result<(), ValidationError> {
+    time_zone
+        .parse::<chrono_tz::Tz>()
+        .map(drop)
+        .map_err(|_| ValidationError::new("time_zone").with_message("is not an IANA time zone".into()))
+}
+
+fn valid_locale(locale: &str) -> Result<(), ValidationError> {
+    let (language, region) =
+        locale.split_once('-').map_or((locale, None), |(language, region)| (language, Some(region)));
+    let language_ok = (2..=3).contains(&language.len()) && language.bytes().all(|byte| byte.is_ascii_lowercase());
+    let region_ok =
+        region.is_none_or(|region| region.len() == 2 && region.bytes().all(|byte| byte.is_ascii_uppercase()));
+    if language_ok && region_ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("locale").with_message("is not a language tag like `en` or `fr-CA`".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_document_reads_as_the_defaults() {
+        assert_eq!(Preferences::from_stored(&serde_json::json!({})), Preferences::default());
+    }
+
+    #[test]
+    fn time_zones_and_locales_are_checked() {
+        let mut preferences =
+            Preferences { time_zone: "Europe/Paris".into(), locale: "fr-CA".into(), ..Default::default() };
+        assert!(preferences.validate().is_ok());
+        preferences.time_zone = "Mars/Olympus".into();
+        preferences.locale = "french".into();
+        let errors = preferences.validate().unwrap_err();
+        assert!(errors.field_errors().contains_key("time_zone"));
+        assert!(errors.field_errors().contains_key("locale"));
+    }
+}

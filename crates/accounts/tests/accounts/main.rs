@@ -1,0 +1,48 @@
+//! The accounts API through a real server over a real database and Redis.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed fixture must fail the test loudly"
+)]
+
+mod access;
+mod admin;
+mod me;
+mod rate_limit;
+mod webhooks;
+
+use platform::Routes;
+use reqwest::{Method, Response};
+use serde_json::Value;
+use testkit::TestApp;
+
+/// The routes under test, with the platform's own.
+pub fn mount(routes: &mut Routes) {
+    platform::health::routes(routes);
+    platform::auth::session::routes(routes);
+    accounts::routes(routes);
+}
+
+/// A server over the accounts routes.
+pub async fn app() -> TestApp {
+    TestApp::spawn(mount).await
+}
+
+/// `method path` with `token` and an optional JSON body.
+pub async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
+    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// Asserts the status and returns the JSON body (`Null` when empty).
+pub async fn expect(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() }
+}
