@@ -10,13 +10,17 @@ PORT="${BENCH_PORT:-18081}"
 DURATION="${BENCH_DURATION:-10s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BASE="http://127.0.0.1:$PORT"
-export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json
+# Quotas stay on (one Redis round trip per request, as in production), raised so
+# the single load-generating caller measures work rather than 429s.
+export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
+  VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000
 
 # name | path | needs a token
 ENDPOINTS=(
   "liveness|/health/live|no"
   "readiness (db + redis)|/health/ready|no"
   "session (JWT verify)|/api/v1/auth/session|yes"
+  "users/me (JWT + db row)|/api/v1/users/me|yes"
   "openapi.json|/openapi.json|no"
 )
 

@@ -52,6 +52,8 @@ impl ServeFixture {
         vec![
             ("VET__DATABASE__URL", self.database.url().to_owned()),
             ("VET__AUTH__JWKS_URL", format!("{}/.well-known/jwks.json", self.jwks.uri())),
+            // Quotas of parallel tests must not add up in the shared Redis.
+            ("VET__RATE_LIMIT__KEY_PREFIX", format!("rl-{}", self.database.name())),
         ]
     }
 }

@@ -91,3 +91,28 @@ async fn with_redis_down_reads_keep_working_or_fail_closed_when_configured() {
     expect(call(&closed, Method::GET, "/api/v1/users/me", &closed_owner.token, None).await, 503).await;
     proxy.set_mode(ProxyMode::Pass);
 }
+
+#[tokio::test]
+async fn the_client_address_comes_from_the_proxy_header_only_when_it_is_trusted() {
+    let burst = |app: &TestApp, forwarded: &'static str| {
+        let request = app.client.get(app.url("/api/v1/users/me")).header("x-forwarded-for", forwarded);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let untrusted = TestApp::spawn_with(mount, small_limits).await;
+    for index in 0..5 {
+        let spoofed = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"][index];
+        assert_eq!(burst(&untrusted, spoofed).await, 401);
+    }
+    assert_eq!(burst(&untrusted, "10.0.0.6").await, 429, "a spoofed header must not buy a new budget");
+
+    let trusted = TestApp::spawn_with(mount, |settings| {
+        small_limits(settings);
+        settings.rate_limit.trusted_proxy_header = Some("x-forwarded-for".into());
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(burst(&trusted, "203.0.113.7, 10.0.0.1").await, 401);
+    }
+    assert_eq!(burst(&trusted, "203.0.113.7, 10.0.0.1").await, 429);
+    assert_eq!(burst(&trusted, "203.0.113.7, 10.0.0.2").await, 401, "another client behind the proxy");
+}
