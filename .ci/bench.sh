@@ -54,3 +54,7 @@ pgbench -h 127.0.0.1 -U postgres -i -q -s 1 vet_bench >/dev/null 2>&1
 tps="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" vet_bench 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')"
 printf '%-26s %12s\n\n' "pgbench select-only (TPS)" "$tps"
+
+# The job queue: throughput with a no-op handler and enqueue-to-start latency.
+cargo run --quiet --release -p jobs --example queue_bench -- "postgres://postgres@127.0.0.1:5432/vet_bench"
+echo

@@ -2,8 +2,8 @@
 //!
 //! It owns no behaviour of its own. [`mount_routes`] lists every crate's
 //! `routes`, and `platform::Application` serves them over one shared
-//! `AppState`; the subcommands in
-//! [`commands`] run migrations and mint development tokens.
+//! `AppState`; the subcommands in [`commands`] run the job worker and
+//! migrations and mint development tokens.
 //!
 //! Shutdown: on SIGTERM (or SIGINT) the server stops accepting connections,
 //! lets in-flight requests finish within `server.shutdown_timeout_secs`, and
@@ -18,6 +18,7 @@ pub fn mount_routes(routes: &mut Routes) {
     platform::health::routes(routes);
     platform::auth::session::routes(routes);
     accounts::routes(routes);
+    jobs::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

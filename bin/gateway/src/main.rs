@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use gateway::commands::dev_token::DevTokenArgs;
 use gateway::commands::migrate::MigrateAction;
-use gateway::commands::{dev_token, migrate, serve};
+use gateway::commands::{dev_token, migrate, serve, worker};
 use platform::Settings;
 
 /// The vet clinic platform's API gateway.
@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API (configuration from `config/` and `VET__*`).
     Serve,
+    /// Run background jobs and their schedules.
+    Worker,
     /// Apply, revert or list database migrations.
     Migrate {
         #[command(subcommand)]
@@ -47,6 +49,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     match cli.command {
         Command::Serve => serve::run(settings).await,
+        Command::Worker => worker::run(settings).await,
         Command::Migrate { action } => migrate::run(&settings, action).await,
         Command::DevToken(args) => dev_token::run(&settings, &args).await,
     }

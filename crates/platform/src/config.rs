@@ -75,6 +75,32 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// Request quotas.
     pub rate_limit: RateLimitSettings,
+    /// Background job workers.
+    pub jobs: JobsSettings,
+}
+
+/// Background job workers (`gateway worker`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobsSettings {
+    /// Jobs one worker process runs at the same time.
+    pub concurrency: usize,
+    /// Postgres connections of one worker process (plus one for LISTEN).
+    pub max_connections: u32,
+    /// Milliseconds between polls when no notification arrived.
+    pub poll_interval_ms: u64,
+    /// Seconds between a worker's liveness heartbeats.
+    pub heartbeat_interval_secs: u64,
+    /// Seconds between sweeps for dead workers.
+    pub sweep_interval_secs: u64,
+    /// Seconds without a heartbeat after which a worker counts as dead and its
+    /// jobs are released: the lease of a job.
+    pub lease_secs: u64,
+    /// Seconds before a released job runs again.
+    pub recovery_delay_secs: u64,
+    /// Seconds in-flight jobs get to finish on SIGTERM before they are released.
+    pub shutdown_grace_secs: u64,
+    /// Days processed webhook deliveries are kept (redelivery deduplication).
+    pub webhook_retention_days: i64,
 }
 
 fn default_environment() -> Environment {

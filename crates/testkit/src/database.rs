@@ -101,6 +101,7 @@ async fn ensure_template() -> String {
         diesel::sql_query(format!(r#"DROP DATABASE IF EXISTS "{name}""#)).execute(&mut admin).await.expect("drop");
         diesel::sql_query(format!(r#"CREATE DATABASE "{name}""#)).execute(&mut admin).await.expect("create template");
         db::migrations::run_pending(&url_for(&name)).await.expect("migrate the template");
+        jobs::install(&url_for(&name)).await.expect("install the job queue in the template");
         diesel::sql_query(format!(r#"ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"#))
             .execute(&mut admin)
             .await
@@ -110,12 +111,16 @@ async fn ensure_template() -> String {
     name
 }
 
-/// Changes whenever a migration file is added or edited.
+/// What the template holds besides `migrations/`: bump when that changes.
+const TEMPLATE_EXTRAS: &str = "graphile_worker schema (jobs::install)";
+
+/// Changes whenever a migration file is added or edited, or the extras change.
 fn migrations_fingerprint() -> u64 {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let mut files: Vec<_> = walk(&dir);
     files.sort();
     let mut hasher = DefaultHasher::new();
+    TEMPLATE_EXTRAS.hash(&mut hasher);
     for file in files {
         file.hash(&mut hasher);
         std::fs::read(&file).unwrap_or_default().hash(&mut hasher);

@@ -9,7 +9,7 @@ use secrecy::ExposeSecret;
 /// What to do with the migrations.
 #[derive(Debug, Clone, Copy, Subcommand)]
 pub enum MigrateAction {
-    /// Apply every pending migration.
+    /// Apply every pending migration (and install the job queue's schema).
     Run,
     /// Revert the most recent migration.
     Revert,
@@ -24,6 +24,7 @@ pub async fn run(settings: &Settings, action: MigrateAction) -> anyhow::Result<(
     match action {
         MigrateAction::Run => {
             let applied = db::migrations::run_pending(url).await?;
+            jobs::install(url).await.map_err(anyhow::Error::msg)?;
             writeln!(out, "applied {} migration(s)", applied.len())?;
             for name in applied {
                 writeln!(out, "  {name}")?;

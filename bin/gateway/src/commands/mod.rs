@@ -3,3 +3,4 @@
 pub mod dev_token;
 pub mod migrate;
 pub mod serve;
+pub mod worker;

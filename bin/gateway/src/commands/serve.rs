@@ -17,6 +17,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     if settings.database.auto_migrate {
         let applied = db::migrations::run_pending(settings.database.url.expose_secret()).await?;
+        jobs::install(settings.database.url.expose_secret()).await.map_err(anyhow::Error::msg)?;
         for name in applied {
             tracing::info!(migration = %name, "applied");
         }

@@ -1,0 +1,65 @@
+//! Adding jobs inside the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use graphile_worker::{TaskHandler, WorkerUtils};
+
+/// How a job is scheduled; the defaults run it as soon as possible, at most
+/// [`DEFAULT_MAX_ATTEMPTS`] times.
+#[derive(Debug, Clone, Default)]
+pub struct EnqueueOptions {
+    /// A named queue runs its jobs one at a time, in order; `None` runs in parallel.
+    pub queue: Option<String>,
+    /// Not before this time (reminders); `None` is now.
+    pub run_at: Option<DateTime<Utc>>,
+    /// Lower runs first; 0 by default.
+    pub priority: i32,
+    /// Attempts before the job is dead; `None` is [`DEFAULT_MAX_ATTEMPTS`].
+    pub max_attempts: Option<i32>,
+    /// At most one pending job per key: enqueueing again replaces the pending
+    /// one (payload and time) instead of adding a second.
+    pub unique_key: Option<String>,
+}
+
+/// Attempts of a job unless it says otherwise.
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 10;
+
+#[derive(QueryableByName)]
+struct EnqueuedId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Adds `job` on `connection`; inside a transaction it exists only if the
+/// transaction commits. Returns the job id.
+pub async fn enqueue<J: TaskHandler>(
+    connection: &mut AsyncPgConnection,
+    job: &J,
+    options: EnqueueOptions,
+) -> kernel::Result<i64> {
+    let payload = serde_json::to_string(job).map_err(kernel::Error::internal)?;
+    let enqueued: EnqueuedId = diesel::sql_query(
+        "SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, \
+                max_attempts => $5, job_key => $6, priority => $7)).id AS id",
+    )
+    .bind::<Text, _>(J::IDENTIFIER)
+    .bind::<Text, _>(payload)
+    .bind::<Nullable<Text>, _>(options.queue)
+    .bind::<Nullable<Timestamptz>, _>(options.run_at)
+    .bind::<Nullable<Integer>, _>(Some(options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS)))
+    .bind::<Nullable<Text>, _>(options.unique_key)
+    .bind::<Nullable<Integer>, _>(Some(options.priority))
+    .get_result(connection)
+    .await?;
+    Ok(enqueued.id)
+}
+
+/// Installs or upgrades the `graphile_worker` schema (run by `gateway migrate
+/// run` next to the application's own migrations, and by the test harness).
+pub async fn install(database_url: &str) -> Result<(), String> {
+    let database = graphile_worker::tokio_postgres::TokioPostgresDatabase::from_url(database_url, 2)
+        .map_err(|error| error.to_string())?;
+    WorkerUtils::new(database, "graphile_worker").migrate().await.map_err(|error| error.to_string())
+}

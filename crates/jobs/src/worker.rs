@@ -1,0 +1,33 @@
+//! The worker: runs jobs, recovers crashed workers' jobs, schedules cron jobs.
+//!
+//! [`options`] turns `[jobs]` into graphile-worker options with crashed-worker
+//! recovery on: every worker heartbeats, and a job whose worker stopped
+//! heartbeating for `lease_secs` (killed, partitioned) is released and retried.
+//! Callers add their job types (`define_job`), cron entries and extensions, then
+//! `init().await?.run().await`. SIGTERM stops fetching; in-flight jobs get
+//! `shutdown_grace_secs` to finish and are otherwise released for a retry.
+
+use std::time::Duration;
+
+use graphile_worker::tokio_postgres::TokioPostgresDatabase;
+use graphile_worker::{WorkerOptions, WorkerRecoveryConfig};
+use platform::config::JobsSettings;
+
+/// Options of a worker process connected to `database_url`.
+pub fn options(settings: &JobsSettings, database_url: &str) -> Result<WorkerOptions, String> {
+    let pool_size = usize::try_from(settings.max_connections).unwrap_or(4);
+    let database = TokioPostgresDatabase::from_url(database_url, pool_size).map_err(|error| error.to_string())?;
+    let recovery = WorkerRecoveryConfig::default()
+        .enabled(true)
+        .heartbeat_interval(Duration::from_secs(settings.heartbeat_interval_secs))
+        .sweep_interval(Duration::from_secs(settings.sweep_interval_secs))
+        .sweep_threshold(Duration::from_secs(settings.lease_secs))
+        .recovery_delay(Duration::from_secs(settings.recovery_delay_secs));
+    Ok(WorkerOptions::default()
+        .database(database)
+        .schema("graphile_worker")
+        .concurrency(settings.concurrency.max(1))
+        .poll_interval(Duration::from_millis(settings.poll_interval_ms))
+        .worker_recovery(recovery)
+        .shutdown_grace_period(Duration::from_secs(settings.shutdown_grace_secs)))
+}

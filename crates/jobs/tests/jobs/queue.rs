@@ -1,0 +1,140 @@
+//! Enqueue, exactly-once effects, crash recovery, retries, cron.
+
+use std::time::Duration;
+
+use diesel_async::AsyncConnection;
+use jobs::{EnqueueOptions, enqueue};
+use testkit::TestDb;
+
+use crate::fixtures::{
+    AlwaysFails, RecordEffect, StuckOnFirstAttempt, TestWorker, Tick, count, create_effects_table, wait_for_count,
+};
+
+const JOBS: &str = "SELECT count(*) AS count FROM graphile_worker._private_jobs";
+
+#[tokio::test]
+async fn a_rolled_back_transaction_enqueues_nothing_and_a_committed_one_does() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    let rolled_back = connection
+        .transaction::<(), kernel::Error, _>(async |connection| {
+            enqueue(connection, &RecordEffect { n: 1 }, EnqueueOptions::default()).await?;
+            Err(kernel::Error::conflict("the booking failed"))
+        })
+        .await;
+    assert!(rolled_back.is_err());
+    assert_eq!(count(&mut connection, JOBS).await, 0);
+
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            enqueue(connection, &RecordEffect { n: 2 }, EnqueueOptions::default()).await
+        })
+        .await
+        .unwrap();
+    assert_eq!(count(&mut connection, JOBS).await, 1);
+}
+
+#[tokio::test]
+async fn a_unique_key_keeps_one_pending_job() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    for n in 0..3 {
+        let options = EnqueueOptions { unique_key: Some("reminder:pet-1:rabies".into()), ..Default::default() };
+        enqueue(&mut connection, &RecordEffect { n }, options).await.unwrap();
+    }
+    assert_eq!(count(&mut connection, JOBS).await, 1);
+}
+
+fn record_jobs(options: graphile_worker::WorkerOptions) -> graphile_worker::WorkerOptions {
+    options.define_job::<RecordEffect>()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_jobs_on_two_workers_each_take_effect_exactly_once() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    create_effects_table(&mut connection).await;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            for n in 0..1000 {
+                enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let workers = [TestWorker::start(database.url(), record_jobs), TestWorker::start(database.url(), record_jobs)];
+    wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(60)).await;
+    drop(workers);
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM job_effects").await, 1000);
+    let distinct = "SELECT count(DISTINCT n) AS count FROM job_effects";
+    assert_eq!(count(&mut connection, distinct).await, 1000, "a job took effect twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_of_a_killed_worker_runs_again_after_the_lease_and_takes_effect_once() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    create_effects_table(&mut connection).await;
+    enqueue(&mut connection, &StuckOnFirstAttempt { n: 7 }, EnqueueOptions::default()).await.unwrap();
+    let stuck = |options: graphile_worker::WorkerOptions| options.define_job::<StuckOnFirstAttempt>();
+
+    let doomed = TestWorker::start(database.url(), stuck);
+    let locked = "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE locked_at IS NOT NULL";
+    wait_for_count(&mut connection, locked, 1, Duration::from_secs(20)).await;
+    doomed.crash();
+
+    let _survivor = TestWorker::start(database.url(), stuck);
+    wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(30)).await;
+    let effects = "SELECT count(*) AS count FROM job_effects WHERE kind = 'stuck' AND n = 7";
+    assert_eq!(count(&mut connection, effects).await, 1);
+    let runs = "SELECT count(*) AS count FROM job_effects WHERE kind = 'started' AND n = 7";
+    assert_eq!(count(&mut connection, runs).await, 2, "expected the killed run and one retry");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_job_is_retried_then_dead_with_its_last_error() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    let options = EnqueueOptions { max_attempts: Some(2), ..Default::default() };
+    enqueue(&mut connection, &AlwaysFails {}, options).await.unwrap();
+    let _worker = TestWorker::start(database.url(), |options| options.define_job::<AlwaysFails>());
+    let dead = "SELECT count(*) AS count FROM graphile_worker._private_jobs \
+                WHERE attempts = 2 AND locked_at IS NULL AND last_error LIKE '%503%'";
+    // The first retry waits e^1 ≈ 2.7 s (exponential backoff).
+    wait_for_count(&mut connection, dead, 1, Duration::from_secs(20)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_periodic_job_runs_once_per_tick_across_two_workers() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    create_effects_table(&mut connection).await;
+    let ticking = |options: graphile_worker::WorkerOptions| {
+        options.define_job::<Tick>().with_cron("* * * * * test_tick ?id=tick {}").unwrap()
+    };
+    let workers = [TestWorker::start(database.url(), ticking), TestWorker::start(database.url(), ticking)];
+    // The next minute boundary is at most a minute away.
+    let effects = "SELECT count(*) AS count FROM job_effects";
+    wait_for_count(&mut connection, effects, 1, Duration::from_secs(75)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    drop(workers);
+    let distinct = count(&mut connection, "SELECT count(DISTINCT n) AS count FROM job_effects").await;
+    assert_eq!(count(&mut connection, effects).await, distinct, "a tick ran twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_partition_job_creates_next_months_partitions_idempotently() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    for _ in 0..2 {
+        enqueue(&mut connection, &jobs::maintenance::PrepareAuditPartitions {}, EnqueueOptions::default())
+            .await
+            .unwrap();
+    }
+    let _worker =
+        TestWorker::start(database.url(), |options| options.define_job::<jobs::maintenance::PrepareAuditPartitions>());
+    wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(20)).await;
+    let partitions = "SELECT count(*) AS count FROM pg_inherits WHERE inhparent = 'audit_log'::regclass";
+    assert_eq!(count(&mut connection, partitions).await, 3, "default plus the next two months");
+}
