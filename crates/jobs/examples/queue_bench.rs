@@ -1,7 +1,7 @@
 //! Queue throughput and enqueue-to-start latency, for `make bench`.
 //!
 //! `cargo run --release -p jobs --example queue_bench -- <database-url>`: a
-//! no-op job, 10 000 enqueued in one transaction then drained by one worker
+//! no-op job, 5 000 enqueued in one transaction then drained by one worker
 //! (concurrency 8), and 300 jobs enqueued one at a time whose start delays are
 //! reported at p50/p99.
 
@@ -58,7 +58,7 @@ async fn main() {
     let mut connection = AsyncPgConnection::establish(&url).await.unwrap();
     connection.batch_execute("DELETE FROM graphile_worker._private_jobs WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier LIKE 'bench_%')").await.unwrap();
 
-    let total = 10_000;
+    let total = 5_000;
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             for _ in 0..total {
@@ -95,9 +95,7 @@ async fn main() {
         let worker = worker.clone();
         async move { worker.run().await }
     });
-    while pending(&mut connection).await > 0 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until_drained(&mut connection).await;
     let drained = started.elapsed();
     println!(
         "queue throughput (no-op, 1 worker x 8): {:.0} jobs/s ({total} in {drained:.2?})",
@@ -108,9 +106,7 @@ async fn main() {
         enqueue(&mut connection, &Timed {}, EnqueueOptions::default()).await.unwrap();
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    while pending(&mut connection).await > 0 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until_drained(&mut connection).await;
     let mut delays = delays.0.lock().unwrap().clone();
     delays.sort();
     let percentile = |p: usize| delays.get(delays.len() * p / 100).copied().unwrap_or_default();
@@ -122,6 +118,22 @@ async fn main() {
     );
     worker.request_shutdown();
     let _ = running.await;
+}
+
+/// Waits for an empty queue; gives up when nothing moved for 15 s.
+async fn wait_until_drained(connection: &mut AsyncPgConnection) {
+    let (mut last, mut last_change) = (i64::MAX, Instant::now());
+    loop {
+        let left = pending(connection).await;
+        if left == 0 {
+            return;
+        }
+        if left != last {
+            (last, last_change) = (left, Instant::now());
+        }
+        assert!(last_change.elapsed() < Duration::from_secs(15), "the queue stalled with {left} jobs left");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn pending(connection: &mut AsyncPgConnection) -> i64 {
