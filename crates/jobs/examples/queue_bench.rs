@@ -1,7 +1,7 @@
 //! Queue throughput and enqueue-to-start latency, for `make bench`.
 //!
 //! `cargo run --release -p jobs --example queue_bench -- <database-url>`: a
-//! no-op job, 5 000 enqueued in one transaction then drained by one worker
+//! no-op job, 10 000 enqueued in one transaction then drained by one worker
 //! (concurrency 8), and 300 jobs enqueued one at a time whose start delays are
 //! reported at p50/p99.
 
@@ -58,7 +58,7 @@ async fn main() {
     let mut connection = AsyncPgConnection::establish(&url).await.unwrap();
     connection.batch_execute("DELETE FROM graphile_worker._private_jobs WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier LIKE 'bench_%')").await.unwrap();
 
-    let total = 5_000;
+    let total = 10_000;
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             for _ in 0..total {

@@ -126,6 +126,15 @@ pub struct TestWorker {
 impl TestWorker {
     /// Starts a worker on `database_url` running the jobs `register` defines.
     pub fn start(database_url: &str, register: fn(WorkerOptions) -> WorkerOptions) -> Self {
+        Self::start_with(database_url, fast_settings(), register)
+    }
+
+    /// Starts a worker with `settings` instead of the fast test settings.
+    pub fn start_with(
+        database_url: &str,
+        settings: JobsSettings,
+        register: fn(WorkerOptions) -> WorkerOptions,
+    ) -> Self {
         let url = database_url.to_owned();
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let thread = std::thread::spawn(move || {
@@ -134,7 +143,7 @@ impl TestWorker {
                 let mut pool_settings = testkit::test_settings().database.pool_settings();
                 pool_settings.url = url.clone();
                 let resources = Resources { db: db::build_pool(&pool_settings).unwrap() };
-                let options = jobs::worker::options(&fast_settings(), &url)
+                let options = jobs::worker::options(&settings, &url)
                     .unwrap()
                     .listen_os_shutdown_signals(false)
                     .add_extension(resources);

@@ -7,7 +7,8 @@ use jobs::{EnqueueOptions, enqueue};
 use testkit::TestDb;
 
 use crate::fixtures::{
-    AlwaysFails, RecordEffect, StuckOnFirstAttempt, TestWorker, Tick, count, create_effects_table, wait_for_count,
+    AlwaysFails, RecordEffect, StuckOnFirstAttempt, TestWorker, Tick, count, create_effects_table, fast_settings,
+    wait_for_count,
 };
 
 const JOBS: &str = "SELECT count(*) AS count FROM graphile_worker._private_jobs";
@@ -69,6 +70,27 @@ async fn a_thousand_jobs_on_two_workers_each_take_effect_exactly_once() {
     assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM job_effects").await, 1000);
     let distinct = "SELECT count(DISTINCT n) AS count FROM job_effects";
     assert_eq!(count(&mut connection, distinct).await, 1000, "a job took effect twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backlog_committed_at_once_drains_without_waiting_for_polls() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    create_effects_table(&mut connection).await;
+    // One transaction sends one NOTIFY; the worker must keep fetching on its own.
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            for n in 0..500 {
+                enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let hourly_polls = platform::config::JobsSettings { poll_interval_ms: 3_600_000, ..fast_settings() };
+    let _worker = TestWorker::start_with(database.url(), hourly_polls, record_jobs);
+    wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(30)).await;
+    assert_eq!(count(&mut connection, "SELECT count(DISTINCT n) AS count FROM job_effects").await, 500);
 }
 
 #[tokio::test(flavor = "multi_thread")]
