@@ -80,12 +80,22 @@ ensure_nextest() {
   cargo install --locked cargo-nextest
 }
 
+# The loopback SMTP server email tests send to (Python's aiosmtpd, in .venv).
+ensure_smtp_server() {
+  "$ROOT/.venv/bin/python" -c 'import aiosmtpd' 2>/dev/null && return
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  log "installing aiosmtpd into .venv"
+  python3 -m venv "$ROOT/.venv"
+  "$ROOT/.venv/bin/pip" install --quiet 'aiosmtpd==1.4.6'
+}
+
 ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
 
 case "${1:-all}" in
   services) ensure_postgres; ensure_redis ;;
   database) ensure_database "$2" ;;
   nextest) ensure_nextest ;;
+  smtp) ensure_smtp_server ;;
   wrk) ensure_wrk ;;
-  *) echo "usage: $0 services | database NAME | nextest | wrk" >&2; exit 2 ;;
+  *) echo "usage: $0 services | database NAME | nextest | smtp | wrk" >&2; exit 2 ;;
 esac

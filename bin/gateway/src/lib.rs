@@ -19,6 +19,7 @@ pub fn mount_routes(routes: &mut Routes) {
     platform::auth::session::routes(routes);
     accounts::routes(routes);
     jobs::routes(routes);
+    notifications::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

@@ -21,7 +21,7 @@ pub mod service;
 pub mod webhook;
 
 pub use models::User;
-pub use preferences::{NotificationSettings, Preferences};
+pub use preferences::Preferences;
 
 use platform::Routes;
 

@@ -1,4 +1,5 @@
-//! A user's preferences: time zone, locale and notification channels.
+//! A user's preferences: time zone and locale. (Which notifications reach the
+//! user, and how, belongs to the `notifications` crate.)
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,41 +20,11 @@ pub struct Preferences {
     #[validate(custom(function = "valid_locale"))]
     #[schema(example = "en", pattern = "^[a-z]{2,3}(-[A-Z]{2})?$")]
     pub locale: String,
-    /// Which channels may reach the user.
-    #[serde(default)]
-    pub notifications: NotificationSettings,
-}
-
-/// Channel switches; transactional messages (appointments, emergencies) also
-/// respect them, marketing is opt-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct NotificationSettings {
-    /// Email.
-    pub email: bool,
-    /// SMS.
-    pub sms: bool,
-    /// Mobile push.
-    pub push: bool,
-    /// The in-app inbox.
-    pub in_app: bool,
-    /// Promotions and newsletters.
-    pub marketing: bool,
-}
-
-impl Default for NotificationSettings {
-    fn default() -> Self {
-        Self { email: true, sms: false, push: true, in_app: true, marketing: false }
-    }
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Self {
-            time_zone: default_time_zone(),
-            locale: default_locale(),
-            notifications: NotificationSettings::default(),
-        }
+        Self { time_zone: default_time_zone(), locale: default_locale() }
     }
 }
 
@@ -112,8 +83,7 @@ mod tests {
 
     #[test]
     fn time_zones_and_locales_are_checked() {
-        let mut preferences =
-            Preferences { time_zone: "Europe/Paris".into(), locale: "fr-CA".into(), ..Default::default() };
+        let mut preferences = Preferences { time_zone: "Europe/Paris".into(), locale: "fr-CA".into() };
         assert!(preferences.validate().is_ok());
         preferences.time_zone = "Mars/Olympus".into();
         preferences.locale = "french".into();

@@ -14,6 +14,65 @@ diesel::table! {
 }
 
 diesel::table! {
+    notification_deliveries (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        channel -> Text,
+        status -> Text,
+        attempts -> Int4,
+        provider_message_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        scheduled_for -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, category, channel) {
+        user_id -> Uuid,
+        category -> Text,
+        channel -> Text,
+        enabled -> Bool,
+    }
+}
+
+diesel::table! {
+    notification_quiet_hours (user_id) {
+        user_id -> Uuid,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        recipient_id -> Uuid,
+        category -> Text,
+        template -> Text,
+        title -> Text,
+        body -> Text,
+        data -> Jsonb,
+        sender -> Nullable<Jsonb>,
+        in_inbox -> Bool,
+        read_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    push_devices (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token -> Text,
+        platform -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         clerk_id -> Text,
@@ -40,4 +99,19 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(audit_log, users, webhook_deliveries);
+diesel::joinable!(notification_deliveries -> notifications (notification_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(notification_quiet_hours -> users (user_id));
+diesel::joinable!(notifications -> users (recipient_id));
+diesel::joinable!(push_devices -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    notification_deliveries,
+    notification_preferences,
+    notification_quiet_hours,
+    notifications,
+    push_devices,
+    users,
+    webhook_deliveries,
+);

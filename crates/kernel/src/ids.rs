@@ -60,3 +60,18 @@ id_type!(
     /// A user of the platform (owner, vet, staff or admin).
     UserId
 );
+
+id_type!(
+    /// A notification sent to one user (its in-app inbox entry).
+    NotificationId
+);
+
+id_type!(
+    /// One channel's delivery of a notification.
+    DeliveryId
+);
+
+id_type!(
+    /// A registered push device.
+    DeviceId
+);

@@ -9,6 +9,8 @@
 //!   local JWKS server publishes, plus the knobs to forge bad ones.
 //! - [`FaultProxy`]: a TCP proxy in front of Postgres or Redis that can refuse or
 //!   black-hole traffic, to test outages without stopping the shared servers.
+//! - [`SmtpServer`]: a real SMTP server (aiosmtpd) on loopback whose received
+//!   messages the test reads back.
 //!
 //! Services are never faked: only third-party SaaS (Clerk's JWKS here) is a
 //! local HTTP server.
@@ -16,9 +18,11 @@
 mod app;
 mod database;
 mod proxy;
+mod smtp;
 mod tokens;
 
 pub use app::{TestApp, TestUser, test_settings};
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
+pub use smtp::SmtpServer;
 pub use tokens::TokenMinter;

@@ -5,8 +5,12 @@ use secrecy::ExposeSecret;
 
 /// Every job type and schedule of the platform. A crate that adds a job adds it here.
 /// (Cron entries give a `{}` payload: a job struct cannot be read from `null`.)
-fn register(options: graphile_worker::WorkerOptions) -> anyhow::Result<graphile_worker::WorkerOptions> {
-    Ok(options
+fn register(
+    options: graphile_worker::WorkerOptions,
+    settings: &Settings,
+) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    let channels = notifications::Channels::from_settings(&settings.notifications).map_err(anyhow::Error::msg)?;
+    Ok(notifications::worker_options(options, channels)
         .define_job::<jobs::maintenance::PrepareAuditPartitions>()
         .with_cron("0 3 * * * prepare_audit_partitions ?fill=1d {}")?)
 }
@@ -19,7 +23,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let options = jobs::worker::options(&state.settings().jobs, &database_url)
         .map_err(anyhow::Error::msg)?
         .add_extension(jobs::Resources { db: state.db().clone() });
-    let worker = register(options)?.init().await?;
+    let worker = register(options, state.settings())?.init().await?;
     tracing::info!("worker started");
     worker.run().await?;
     tracing::info!("worker stopped");

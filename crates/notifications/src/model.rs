@@ -1,0 +1,143 @@
+//! What a notification is: its category, the channels that carry it, and the
+//! request another crate hands to [`crate::notify()`].
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a closed set of lowercase names stored as SQL `text` (with a CHECK
+/// constraint) and sent as JSON strings.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &[Self] = &[$(Self::$variant,)+];
+
+            /// The stored and serialized name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
+                }
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg>>::from_sql(bytes)?;
+                Ok(text.parse()?)
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What a notification is about; preferences are kept per category.
+    Category {
+        /// Bookings, changes, cancellations, appointment reminders.
+        Appointment = "appointment",
+        /// Vaccinations, medications and other care due.
+        Reminder = "reminder",
+        /// Emergency dispatch and updates; cannot be switched off, ignores quiet hours.
+        Emergency = "emergency",
+        /// New chat messages.
+        Chat = "chat",
+        /// Orders, payments, subscriptions.
+        Order = "order",
+        /// The account itself (deactivation, data export); cannot be switched off.
+        Account = "account",
+        /// Promotions and newsletters; off unless opted in.
+        Marketing = "marketing",
+    }
+);
+
+text_enum!(
+    /// A way to reach a person.
+    Channel {
+        /// Email through SMTP.
+        Email = "email",
+        /// Text message.
+        Sms = "sms",
+        /// Mobile push to the user's registered devices.
+        Push = "push",
+        /// The in-app inbox.
+        InApp = "in_app",
+    }
+);
+
+text_enum!(
+    /// Where one channel's delivery stands.
+    DeliveryStatus {
+        /// Waiting for its job (scheduled, running or retrying).
+        Pending = "pending",
+        /// The provider accepted it.
+        Sent = "sent",
+        /// Refused for good (bad address) or out of attempts.
+        Failed = "failed",
+        /// Nothing to send to (no email, phone or device), or the user is gone.
+        Skipped = "skipped",
+    }
+);
+
+impl Category {
+    /// Whether the user may switch channels of this category off.
+    pub fn is_mandatory(self) -> bool {
+        matches!(self, Self::Emergency | Self::Account)
+    }
+
+    /// Whether deliveries go out during the recipient's quiet hours.
+    pub fn is_urgent(self) -> bool {
+        self == Self::Emergency
+    }
+}
+
+/// What another crate asks to send: a category, a template and its data.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// Decides the channels (through the recipient's preferences).
+    pub category: Category,
+    /// One of [`crate::templates::Template`].
+    pub template: crate::templates::Template,
+    /// The template's variables (a JSON object).
+    pub data: serde_json::Value,
+    /// The clinic sending it, if any: its name and address become the email's `From`.
+    pub sender: Option<Sender>,
+}
+
+/// A clinic sending on its own behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// Display name, e.g. `Happy Paws Clinic`.
+    pub name: String,
+    /// The clinic's address; must be a domain the SMTP relay may send for.
+    pub email: String,
+}

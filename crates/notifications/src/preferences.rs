@@ -1,0 +1,234 @@
+//! Which channels reach a user for each category, and their quiet hours.
+//!
+//! Only choices that differ from [`default_enabled`] are stored. Emergency and
+//! account notifications cannot be switched off; marketing is off until the
+//! user opts in. Quiet hours are local wall-clock times in the user's own time
+//! zone (`users.preferences.time_zone`) and may wrap midnight.
+
+use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{Principal, UserId};
+
+use crate::api::{ChannelPreference, PreferenceChoice, Preferences, PreferencesUpdate, QuietHours};
+use crate::model::{Category, Channel};
+use db::schema::{notification_preferences, notification_quiet_hours, users};
+
+/// Whether `channel` carries `category` for a user who never chose.
+pub fn default_enabled(category: Category, channel: Channel) -> bool {
+    match (category, channel) {
+        (Category::Marketing, _) => false,
+        (Category::Emergency | Category::Account, _) | (_, Channel::InApp) => true,
+        (Category::Appointment, Channel::Sms) => true,
+        (_, Channel::Sms) | (Category::Chat, Channel::Email) => false,
+        _ => true,
+    }
+}
+
+/// A user's effective choices, read once per notification.
+#[derive(Debug, Clone)]
+pub struct Effective {
+    overrides: Vec<(Category, Channel, bool)>,
+    /// Quiet hours, if the user set them.
+    pub quiet_hours: Option<(NaiveTime, NaiveTime)>,
+    /// The user's time zone.
+    pub time_zone: Tz,
+}
+
+impl Effective {
+    /// Whether `channel` carries `category`.
+    pub fn allows(&self, category: Category, channel: Channel) -> bool {
+        if category.is_mandatory() {
+            return true;
+        }
+        self.overrides
+            .iter()
+            .find(|(stored_category, stored_channel, _)| (*stored_category, *stored_channel) == (category, channel))
+            .map_or_else(|| default_enabled(category, channel), |(_, _, enabled)| *enabled)
+    }
+
+    /// When a delivery asked for at `now` may go out: `now`, or the end of
+    /// the quiet period `now` falls in.
+    pub fn release_time(&self, category: Category, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.quiet_hours {
+            Some((starts, ends)) if !category.is_urgent() => quiet_period_end(starts, ends, self.time_zone, now),
+            _ => now,
+        }
+    }
+}
+
+/// The end of the quiet period containing `now`, or `now` outside of it.
+pub fn quiet_period_end(starts: NaiveTime, ends: NaiveTime, zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&zone);
+    let time = local.time();
+    let wraps = starts > ends;
+    let quiet = if wraps { time >= starts || time < ends } else { time >= starts && time < ends };
+    if !quiet {
+        return now;
+    }
+    let mut end_date = local.date_naive();
+    if wraps && time >= starts {
+        end_date = end_date.checked_add_days(Days::new(1)).unwrap_or(end_date);
+    }
+    // A wall-clock time skipped by a DST jump resolves to the first instant after it.
+    let naive_end = end_date.and_time(ends);
+    zone.from_local_datetime(&naive_end)
+        .earliest()
+        .or_else(|| zone.from_local_datetime(&(naive_end + chrono::Duration::hours(1))).earliest())
+        .map_or(now, |end| end.with_timezone(&Utc))
+}
+
+/// Reads the choices of `user`.
+pub async fn effective(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Effective> {
+    let overrides = notification_preferences::table
+        .filter(notification_preferences::user_id.eq(user))
+        .select((
+            notification_preferences::category,
+            notification_preferences::channel,
+            notification_preferences::enabled,
+        ))
+        .load::<(Category, Channel, bool)>(connection)
+        .await?;
+    let quiet_hours = notification_quiet_hours::table
+        .find(user)
+        .select((notification_quiet_hours::starts, notification_quiet_hours::ends))
+        .first::<(NaiveTime, NaiveTime)>(connection)
+        .await
+        .optional()?;
+    let stored = users::table.find(user).select(users::preferences).first::<serde_json::Value>(connection).await?;
+    let time_zone = stored.get("time_zone").and_then(|zone| zone.as_str()?.parse().ok()).unwrap_or(Tz::UTC);
+    Ok(Effective { overrides, quiet_hours, time_zone })
+}
+
+/// The caller's full matrix (every category × channel) and quiet hours.
+pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Preferences> {
+    let effective = effective(connection, principal.user_id).await?;
+    let channels = Category::ALL
+        .iter()
+        .flat_map(|&category| Channel::ALL.iter().map(move |&channel| (category, channel)))
+        .map(|(category, channel)| ChannelPreference {
+            category,
+            channel,
+            enabled: effective.allows(category, channel),
+            locked: category.is_mandatory(),
+        })
+        .collect();
+    let quiet_hours = effective.quiet_hours.map(|(starts, ends)| QuietHours::from_times(starts, ends));
+    Ok(Preferences { channels, quiet_hours, time_zone: effective.time_zone.name().to_owned() })
+}
+
+/// Replaces the caller's choices: listed pairs are stored, unlisted ones
+/// return to their defaults; `quiet_hours: null` removes them.
+pub async fn put(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    update: &PreferencesUpdate,
+) -> kernel::Result<Preferences> {
+    let user = principal.user_id;
+    let choices = validated_choices(&update.channels)?;
+    let quiet_hours = update.quiet_hours.as_ref().map(QuietHours::times).transpose()?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::delete(notification_preferences::table.filter(notification_preferences::user_id.eq(user)))
+                .execute(connection)
+                .await?;
+            let rows: Vec<_> = choices
+                .iter()
+                .filter(|choice| choice.enabled != default_enabled(choice.category, choice.channel))
+                .map(|choice| {
+                    (
+                        notification_preferences::user_id.eq(user),
+                        notification_preferences::category.eq(choice.category),
+                        notification_preferences::channel.eq(choice.channel),
+                        notification_preferences::enabled.eq(choice.enabled),
+                    )
+                })
+                .collect();
+            diesel::insert_into(notification_preferences::table).values(&rows).execute(connection).await?;
+            diesel::delete(notification_quiet_hours::table.find(user)).execute(connection).await?;
+            if let Some((starts, ends)) = quiet_hours {
+                diesel::insert_into(notification_quiet_hours::table)
+                    .values((
+                        notification_quiet_hours::user_id.eq(user),
+                        notification_quiet_hours::starts.eq(starts),
+                        notification_quiet_hours::ends.eq(ends),
+                    ))
+                    .execute(connection)
+                    .await?;
+            }
+            Ok(())
+        })
+        .await?;
+    get(connection, principal).await
+}
+
+/// Refuses switching off a mandatory category and listing a pair twice.
+fn validated_choices(choices: &[PreferenceChoice]) -> kernel::Result<&[PreferenceChoice]> {
+    for (index, choice) in choices.iter().enumerate() {
+        if choice.category.is_mandatory() && !choice.enabled {
+            return Err(kernel::Error::invalid_field(
+                format!("channels[{index}]"),
+                format!("{} notifications cannot be switched off", choice.category),
+            ));
+        }
+        if choices[..index]
+            .iter()
+            .any(|earlier| (earlier.category, earlier.channel) == (choice.category, choice.channel))
+        {
+            return Err(kernel::Error::invalid_field(format!("channels[{index}]"), "is listed twice"));
+        }
+    }
+    Ok(choices)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn time(text: &str) -> NaiveTime {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn quiet_hours_wrapping_midnight_end_the_next_morning_in_the_users_zone() {
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        // 23:30 in Paris (UTC+1 in December) is quiet until 07:00 the next day.
+        let end = quiet_period_end(time("22:00"), time("07:00"), paris, at("2026-12-01T22:30:00Z"));
+        assert_eq!(end, at("2026-12-02T06:00:00Z"));
+        // 06:00 local is still quiet, until 07:00 the same day.
+        assert_eq!(quiet_period_end(time("22:00"), time("07:00"), paris, at("2026-12-02T05:00:00Z")), end);
+        // 12:00 local is not quiet.
+        let noon = at("2026-12-02T11:00:00Z");
+        assert_eq!(quiet_period_end(time("22:00"), time("07:00"), paris, noon), noon);
+    }
+
+    #[test]
+    fn quiet_hours_within_a_day_and_across_a_dst_change() {
+        let new_york: Tz = "America/New_York".parse().unwrap();
+        // 13:30 local during a 13:00-14:00 quiet hour.
+        let end = quiet_period_end(time("13:00"), time("14:00"), new_york, at("2026-07-01T17:30:00Z"));
+        assert_eq!(end, at("2026-07-01T18:00:00Z"));
+        // 02:30 does not exist on 2026-03-08 in New York; the period ends at 03:30 EDT.
+        let end = quiet_period_end(time("01:00"), time("02:30"), new_york, at("2026-03-08T06:30:00Z"));
+        assert_eq!(end, at("2026-03-08T07:30:00Z"));
+    }
+
+    #[test]
+    fn mandatory_categories_ignore_stored_choices_and_marketing_is_opt_in() {
+        let effective = Effective {
+            overrides: vec![(Category::Emergency, Channel::Sms, false), (Category::Marketing, Channel::Email, true)],
+            quiet_hours: None,
+            time_zone: Tz::UTC,
+        };
+        assert!(effective.allows(Category::Emergency, Channel::Sms));
+        assert!(effective.allows(Category::Marketing, Channel::Email));
+        assert!(!effective.allows(Category::Marketing, Channel::Push));
+        assert!(effective.allows(Category::Appointment, Channel::Email));
+    }
+}

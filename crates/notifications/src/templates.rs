@@ -1,0 +1,177 @@
+//! Message templates, rendered with [MiniJinja](https://docs.rs/minijinja).
+//!
+//! Each template is two files embedded in the binary: `templates/<name>.txt`
+//! with the blocks `subject` (email subject, inbox and push title), `text`
+//! (plain-text email, inbox and push body) and `sms` (kept under 160
+//! characters), and `templates/<name>.html`, the HTML email (escaped
+//! automatically, extending `layout.html`). A variable the data lacks is an
+//! error, never an empty gap in a message.
+
+use std::sync::LazyLock;
+
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::{Deserialize, Serialize};
+
+/// Declares the templates: the variant, its name, and its embedded files.
+macro_rules! templates {
+    ($($(#[$meta:meta])* $variant:ident = $name:literal,)+) => {
+        /// A message template; the set is closed, so an unknown name cannot be sent.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Template {
+            $($(#[$meta])* $variant,)+
+        }
+
+        impl Template {
+            /// Every template.
+            pub const ALL: &[Self] = &[$(Self::$variant,)+];
+
+            /// The stored name (also the file stem).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            /// Looks a stored name up.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        fn sources() -> Vec<(&'static str, &'static str)> {
+            vec![
+                ("layout.html", include_str!("../templates/layout.html")),
+                $(
+                    (concat!($name, ".txt"), include_str!(concat!("../templates/", $name, ".txt"))),
+                    (concat!($name, ".html"), include_str!(concat!("../templates/", $name, ".html"))),
+                )+
+            ]
+        }
+    };
+}
+
+templates! {
+    /// `owner_name`, `pet_name`, `clinic_name`, `starts_at`, optional `vet_name`.
+    AppointmentConfirmed = "appointment_confirmed",
+    /// `owner_name`, `pet_name`, `vaccine`, `due_on`.
+    VaccinationDue = "vaccination_due",
+    /// `headline`, `details`.
+    EmergencyAlert = "emergency_alert",
+    /// `sender_name`, `preview`.
+    ChatMessage = "chat_message",
+    /// `order_number`, `total`.
+    OrderConfirmed = "order_confirmed",
+    /// `headline`, `details`.
+    AccountNotice = "account_notice",
+    /// `headline`, `details`.
+    Announcement = "announcement",
+}
+
+/// A template rendered for every channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Email subject, inbox and push title.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML email body.
+    pub html: String,
+    /// Text message, whitespace collapsed.
+    pub sms: String,
+}
+
+/// The template could not be rendered with the given data.
+#[derive(Debug, thiserror::Error)]
+#[error("template `{template}`: {source}")]
+pub struct RenderError {
+    template: &'static str,
+    #[source]
+    source: minijinja::Error,
+}
+
+static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut environment = Environment::new();
+    environment.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, source) in sources() {
+        // The sources are compiled into the binary and covered by the tests below.
+        if let Err(error) = environment.add_template(name, source) {
+            tracing::error!(template = name, %error, "a built-in template does not parse");
+        }
+    }
+    environment
+});
+
+impl Template {
+    /// Renders every part with `data` (a JSON object of the template's variables).
+    pub fn render(self, data: &serde_json::Value) -> Result<Rendered, RenderError> {
+        let fail = |source| RenderError { template: self.name(), source };
+        let context = Value::from(Serde(data));
+        let text_template = ENVIRONMENT.get_template(&format!("{}.txt", self.name())).map_err(fail)?;
+        let mut captured = text_template.render_captured(context.clone()).map_err(fail)?;
+        let (subject, text, sms) = captured
+            .with_state_mut(|state| {
+                Ok::<_, minijinja::Error>((
+                    state.render_block("subject")?,
+                    state.render_block("text")?,
+                    state.render_block("sms")?,
+                ))
+            })
+            .map_err(fail)?;
+        let html_template = ENVIRONMENT.get_template(&format!("{}.html", self.name())).map_err(fail)?;
+        let html = html_template.render(context).map_err(fail)?;
+        Ok(Rendered {
+            subject: subject.split_whitespace().collect::<Vec<_>>().join(" "),
+            text: text.trim().to_owned(),
+            html,
+            sms: sms.split_whitespace().collect::<Vec<_>>().join(" "),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// Longest plausible values for every variable any template uses.
+    fn sample() -> serde_json::Value {
+        serde_json::json!({
+            "owner_name": "Alexandra", "pet_name": "Mister Whiskers", "clinic_name": "Happy Paws Clinic",
+            "starts_at": "Mon 14 Dec 14:30", "vet_name": "Dr Okafor", "vaccine": "rabies booster",
+            "due_on": "14 Dec 2026", "headline": "A vet accepted your case", "details": "Dr Okafor is on her way.",
+            "sender_name": "Dr Okafor", "preview": "How is he eating today?", "order_number": "VP-000123",
+            "total": "EUR 54.90",
+        })
+    }
+
+    #[test]
+    fn every_template_renders_all_parts_and_sms_fits_one_message() {
+        for template in Template::ALL {
+            let rendered = template.render(&sample()).unwrap();
+            assert!(!rendered.subject.is_empty() && !rendered.text.is_empty(), "{template:?}");
+            assert!(rendered.html.contains("<html"), "{template:?} does not extend the layout");
+            assert!(rendered.sms.chars().count() <= 160, "{template:?} SMS is {} chars", rendered.sms.len());
+            assert_eq!(Template::from_name(template.name()), Some(*template));
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let mut data = sample();
+        data["pet_name"] = "<b>Rex</b> & co".into();
+        let rendered = Template::AppointmentConfirmed.render(&data).unwrap();
+        assert!(rendered.html.contains("&lt;b&gt;Rex&lt;&#x2f;b&gt; &amp; co"), "{}", rendered.html);
+        assert!(rendered.text.contains("<b>Rex</b> & co"));
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error() {
+        let error = Template::VaccinationDue.render(&serde_json::json!({ "pet_name": "Rex" })).unwrap_err();
+        assert!(error.to_string().contains("vaccination_due"), "{error}");
+    }
+}
