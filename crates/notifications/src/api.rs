@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::model::{Category, Channel, DeliveryStatus};
+use crate::model::{Category, Channel, DeliveryStatus, SwitchableCategory};
 
 /// One inbox entry.
 #[derive(Debug, Clone, Serialize, ToSchema, diesel::Queryable)]
@@ -71,7 +71,7 @@ pub struct ChannelPreference {
 /// The caller's notification preferences.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Preferences {
+pub struct NotificationPreferences {
     /// Every category × channel.
     pub channels: Vec<ChannelPreference>,
     /// Non-urgent deliveries wait until these end; `null` when not set.
@@ -80,12 +80,12 @@ pub struct Preferences {
     pub time_zone: String,
 }
 
-/// A choice in [`PreferencesUpdate`].
+/// A choice in [`NotificationPreferencesUpdate`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferenceChoice {
-    /// Category.
-    pub category: Category,
+    /// Category (emergency and account notifications cannot be switched).
+    pub category: SwitchableCategory,
     /// Channel.
     pub channel: Channel,
     /// On or off.
@@ -96,10 +96,10 @@ pub struct PreferenceChoice {
 /// to their defaults.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-pub struct PreferencesUpdate {
-    /// Category × channel choices, each pair at most once.
-    #[validate(length(max = 28))]
-    #[schema(max_items = 28)]
+pub struct NotificationPreferencesUpdate {
+    /// Category × channel choices; when a pair is listed twice the last one counts.
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub channels: Vec<PreferenceChoice>,
     /// Quiet hours, or `null` for none.
     #[validate(nested)]
@@ -114,7 +114,7 @@ pub struct QuietHours {
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "22:00")]
     #[validate(length(equal = 5))]
     pub start: String,
-    /// End, e.g. `07:00`; must differ from the start.
+    /// End, e.g. `07:00`; the same as the start means no quiet hours.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "07:00")]
     #[validate(length(equal = 5))]
     pub end: String,
@@ -126,25 +126,22 @@ impl QuietHours {
         Self { start: starts.format("%H:%M").to_string(), end: ends.format("%H:%M").to_string() }
     }
 
-    /// Parses and checks the times.
-    pub fn times(&self) -> kernel::Result<(NaiveTime, NaiveTime)> {
+    /// Parses the times; `None` for an empty period (start = end).
+    pub fn times(&self) -> kernel::Result<Option<(NaiveTime, NaiveTime)>> {
         let parse = |field: &str, text: &str| {
             NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| {
                 kernel::Error::invalid_field(format!("quiet_hours.{field}"), "must be HH:MM (00:00-23:59)")
             })
         };
         let (starts, ends) = (parse("start", &self.start)?, parse("end", &self.end)?);
-        if starts == ends {
-            return Err(kernel::Error::invalid_field("quiet_hours.end", "must differ from the start"));
-        }
-        Ok((starts, ends))
+        Ok((starts != ends).then_some((starts, ends)))
     }
 }
 
 /// Platforms a push token can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Platform {
+pub enum DevicePlatform {
     /// Apple (through FCM).
     Ios,
     /// Android.
@@ -153,7 +150,7 @@ pub enum Platform {
     Web,
 }
 
-impl Platform {
+impl DevicePlatform {
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -173,7 +170,7 @@ pub struct DeviceRegistration {
     #[schema(min_length = 1, max_length = 4096)]
     pub token: String,
     /// Where the token comes from.
-    pub platform: Platform,
+    pub platform: DevicePlatform,
 }
 
 /// A registered device (the token itself is not echoed).

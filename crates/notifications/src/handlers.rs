@@ -6,8 +6,8 @@ use platform::openapi::StandardErrors;
 use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
 
 use crate::api::{
-    DeliveryFilter, DeliveryRecord, DeviceRegistration, DeviceView, InboxFilter, InboxItem, MarkedRead, Preferences,
-    PreferencesUpdate, UnreadCount,
+    DeliveryFilter, DeliveryRecord, DeviceRegistration, DeviceView, InboxFilter, InboxItem, MarkedRead,
+    NotificationPreferences, NotificationPreferencesUpdate, UnreadCount,
 };
 use crate::{delivery_log, devices, inbox, preferences};
 
@@ -75,27 +75,27 @@ pub async fn mark_all_read(
 }
 
 /// Every category × channel switch and the quiet hours.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), responses((status = 200, body = Preferences), StandardErrors))]
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), responses((status = 200, body = NotificationPreferences), StandardErrors))]
 #[get("/api/v1/notifications/preferences")]
 pub async fn get_preferences(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-) -> Result<web::Json<Preferences>, ApiError> {
+) -> Result<web::Json<NotificationPreferences>, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(preferences::get(&mut connection, &caller).await?))
 }
 
-/// Replaces the choices (unlisted pairs return to their defaults). Switching
-/// off emergency or account notifications is a 422.
+/// Replaces the choices (unlisted pairs return to their defaults). Emergency
+/// and account notifications cannot be switched, so they cannot be listed.
 #[utoipa::path(
     tag = "notifications",
     security(("bearer" = [])),
-    request_body = PreferencesUpdate,
+    request_body = NotificationPreferencesUpdate,
     responses(
-        (status = 200, body = Preferences),
+        (status = 200, body = NotificationPreferences),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
-        (status = 422, description = "A mandatory category switched off, a pair listed twice, bad times", body = ErrorEnvelope),
+        (status = 422, description = "A time is not HH:MM", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
@@ -103,8 +103,8 @@ pub async fn get_preferences(
 pub async fn put_preferences(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    update: web::Json<PreferencesUpdate>,
-) -> Result<web::Json<Preferences>, ApiError> {
+    update: web::Json<NotificationPreferencesUpdate>,
+) -> Result<web::Json<NotificationPreferences>, ApiError> {
     platform::validate(&*update)?;
     let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(preferences::put(&mut connection, &caller, &update).await?))

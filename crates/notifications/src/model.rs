@@ -7,9 +7,10 @@ use utoipa::ToSchema;
 /// Declares a closed set of lowercase names stored as SQL `text` (with a CHECK
 /// constraint) and sent as JSON strings.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
+    ($(#[$meta:meta])* $name:ident as $schema:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[schema(as = $schema)]
         #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         #[serde(rename_all = "snake_case")]
@@ -62,7 +63,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// What a notification is about; preferences are kept per category.
-    Category {
+    Category as NotificationCategory {
         /// Bookings, changes, cancellations, appointment reminders.
         Appointment = "appointment",
         /// Vaccinations, medications and other care due.
@@ -82,7 +83,7 @@ text_enum!(
 
 text_enum!(
     /// A way to reach a person.
-    Channel {
+    Channel as NotificationChannel {
         /// Email through SMTP.
         Email = "email",
         /// Text message.
@@ -96,7 +97,7 @@ text_enum!(
 
 text_enum!(
     /// Where one channel's delivery stands.
-    DeliveryStatus {
+    DeliveryStatus as DeliveryStatus {
         /// Waiting for its job (scheduled, running or retrying).
         Pending = "pending",
         /// The provider accepted it.
@@ -107,6 +108,34 @@ text_enum!(
         Skipped = "skipped",
     }
 );
+
+/// The categories a user may switch channels of (all but emergency and account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SwitchableCategory {
+    /// [`Category::Appointment`].
+    Appointment,
+    /// [`Category::Reminder`].
+    Reminder,
+    /// [`Category::Chat`].
+    Chat,
+    /// [`Category::Order`].
+    Order,
+    /// [`Category::Marketing`].
+    Marketing,
+}
+
+impl From<SwitchableCategory> for Category {
+    fn from(category: SwitchableCategory) -> Self {
+        match category {
+            SwitchableCategory::Appointment => Self::Appointment,
+            SwitchableCategory::Reminder => Self::Reminder,
+            SwitchableCategory::Chat => Self::Chat,
+            SwitchableCategory::Order => Self::Order,
+            SwitchableCategory::Marketing => Self::Marketing,
+        }
+    }
+}
 
 impl Category {
     /// Whether the user may switch channels of this category off.

@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::{Principal, UserId};
 
-use crate::api::{ChannelPreference, PreferenceChoice, Preferences, PreferencesUpdate, QuietHours};
+use crate::api::{
+    ChannelPreference, NotificationPreferences, NotificationPreferencesUpdate, PreferenceChoice, QuietHours,
+};
 use crate::model::{Category, Channel};
 use db::schema::{notification_preferences, notification_quiet_hours, users};
 
@@ -102,7 +104,7 @@ pub async fn effective(connection: &mut AsyncPgConnection, user: UserId) -> kern
 }
 
 /// The caller's full matrix (every category × channel) and quiet hours.
-pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Preferences> {
+pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<NotificationPreferences> {
     let effective = effective(connection, principal.user_id).await?;
     let channels = Category::ALL
         .iter()
@@ -115,19 +117,20 @@ pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> k
         })
         .collect();
     let quiet_hours = effective.quiet_hours.map(|(starts, ends)| QuietHours::from_times(starts, ends));
-    Ok(Preferences { channels, quiet_hours, time_zone: effective.time_zone.name().to_owned() })
+    Ok(NotificationPreferences { channels, quiet_hours, time_zone: effective.time_zone.name().to_owned() })
 }
 
-/// Replaces the caller's choices: listed pairs are stored, unlisted ones
-/// return to their defaults; `quiet_hours: null` removes them.
+/// Replaces the caller's choices: listed pairs are stored (the last of a
+/// pair listed twice counts), unlisted ones return to their defaults;
+/// `quiet_hours: null` (or an empty period) removes them.
 pub async fn put(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    update: &PreferencesUpdate,
-) -> kernel::Result<Preferences> {
+    update: &NotificationPreferencesUpdate,
+) -> kernel::Result<NotificationPreferences> {
     let user = principal.user_id;
-    let choices = validated_choices(&update.channels)?;
-    let quiet_hours = update.quiet_hours.as_ref().map(QuietHours::times).transpose()?;
+    let choices = last_choice_per_pair(&update.channels);
+    let quiet_hours = update.quiet_hours.as_ref().map(QuietHours::times).transpose()?.flatten();
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             diesel::delete(notification_preferences::table.filter(notification_preferences::user_id.eq(user)))
@@ -135,13 +138,13 @@ pub async fn put(
                 .await?;
             let rows: Vec<_> = choices
                 .iter()
-                .filter(|choice| choice.enabled != default_enabled(choice.category, choice.channel))
-                .map(|choice| {
+                .filter(|&&(category, channel, enabled)| enabled != default_enabled(category, channel))
+                .map(|&(category, channel, enabled)| {
                     (
                         notification_preferences::user_id.eq(user),
-                        notification_preferences::category.eq(choice.category),
-                        notification_preferences::channel.eq(choice.channel),
-                        notification_preferences::enabled.eq(choice.enabled),
+                        notification_preferences::category.eq(category),
+                        notification_preferences::channel.eq(channel),
+                        notification_preferences::enabled.eq(enabled),
                     )
                 })
                 .collect();
@@ -163,23 +166,17 @@ pub async fn put(
     get(connection, principal).await
 }
 
-/// Refuses switching off a mandatory category and listing a pair twice.
-fn validated_choices(choices: &[PreferenceChoice]) -> kernel::Result<&[PreferenceChoice]> {
-    for (index, choice) in choices.iter().enumerate() {
-        if choice.category.is_mandatory() && !choice.enabled {
-            return Err(kernel::Error::invalid_field(
-                format!("channels[{index}]"),
-                format!("{} notifications cannot be switched off", choice.category),
-            ));
-        }
-        if choices[..index]
-            .iter()
-            .any(|earlier| (earlier.category, earlier.channel) == (choice.category, choice.channel))
-        {
-            return Err(kernel::Error::invalid_field(format!("channels[{index}]"), "is listed twice"));
-        }
+/// Each listed pair once, the last listing winning.
+fn last_choice_per_pair(choices: &[PreferenceChoice]) -> Vec<(Category, Channel, bool)> {
+    let mut pairs: Vec<(Category, Channel, bool)> = Vec::new();
+    for choice in choices {
+        let category = Category::from(choice.category);
+        pairs.retain(|&(stored_category, stored_channel, _)| {
+            (stored_category, stored_channel) != (category, choice.channel)
+        });
+        pairs.push((category, choice.channel, choice.enabled));
     }
-    Ok(choices)
+    pairs
 }
 
 #[cfg(test)]
