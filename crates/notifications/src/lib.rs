@@ -7,11 +7,11 @@
 //! - [`providers`]: email (SMTP), SMS (Twilio-compatible), push (FCM), each
 //!   with a `log` default; [`delivery::Deliver`] is the job that sends and
 //!   writes the delivery log;
-//! - [`inbox`], [`devices`], [`delivery_log`]: the HTTP-facing services.
+//! - [`inbox`], [`devices`], [`delivery_log`]: the HTTP-facing services;
+//! - [`maintenance`]: the daily purge of notifications past their retention.
 //!
-//! A worker runs deliveries when it defines [`delivery::Deliver`] and carries
-//! [`providers::Channels`] and [`jobs::Resources`] as extensions (see
-//! [`worker_options`]).
+//! A worker runs this crate's jobs once [`worker_options`] added them (it also
+//! needs [`jobs::Resources`]).
 
 pub mod api;
 pub mod delivery;
@@ -19,6 +19,7 @@ pub mod delivery_log;
 pub mod devices;
 pub mod handlers;
 pub mod inbox;
+pub mod maintenance;
 pub mod model;
 pub mod notify;
 pub mod preferences;
@@ -32,9 +33,19 @@ pub use templates::Template;
 
 use platform::Routes;
 
-/// Adds what deliveries need to a worker: the job type and the providers.
-pub fn worker_options(options: graphile_worker::WorkerOptions, channels: Channels) -> graphile_worker::WorkerOptions {
-    options.define_job::<delivery::Deliver>().add_extension(channels)
+/// Adds this crate's jobs to a worker: deliveries (with the providers built
+/// from `settings`) and the daily purge.
+pub fn worker_options(
+    options: graphile_worker::WorkerOptions,
+    settings: &platform::config::NotificationSettings,
+) -> Result<graphile_worker::WorkerOptions, String> {
+    let channels = Channels::from_settings(settings)?;
+    options
+        .define_job::<delivery::Deliver>()
+        .add_extension(channels)
+        .define_job::<maintenance::PurgeOldNotifications>()
+        .with_cron(&maintenance::PurgeOldNotifications::crontab(settings))
+        .map_err(|error| error.to_string())
 }
 
 /// Mounts the notifications endpoints.

@@ -102,12 +102,14 @@ pub struct JobsSettings {
     /// Seconds in-flight jobs get to finish on SIGTERM before they are released.
     pub shutdown_grace_secs: u64,
     /// Days processed webhook deliveries are kept (redelivery deduplication).
-    pub webhook_retention_days: i64,
+    pub webhook_retention_days: i32,
 }
 
 /// Notification channels; each provider defaults to `log` (no account needed).
 #[derive(Debug, Clone, Deserialize)]
 pub struct NotificationSettings {
+    /// Days notifications (inbox entries and their delivery log) are kept.
+    pub retention_days: i32,
     /// Email.
     pub email: EmailSettings,
     /// SMS.

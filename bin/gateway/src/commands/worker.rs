@@ -9,10 +9,12 @@ fn register(
     options: graphile_worker::WorkerOptions,
     settings: &Settings,
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
-    let channels = notifications::Channels::from_settings(&settings.notifications).map_err(anyhow::Error::msg)?;
-    Ok(notifications::worker_options(options, channels)
+    Ok(notifications::worker_options(options, &settings.notifications)
+        .map_err(anyhow::Error::msg)?
         .define_job::<jobs::maintenance::PrepareAuditPartitions>()
-        .with_cron("0 3 * * * prepare_audit_partitions ?fill=1d {}")?)
+        .with_cron("0 3 * * * prepare_audit_partitions ?fill=1d {}")?
+        .define_job::<jobs::maintenance::PurgeExpired>()
+        .with_cron(&jobs::maintenance::PurgeExpired::crontab(&settings.jobs))?)
 }
 
 /// Runs jobs; on SIGTERM lets in-flight jobs finish within the grace period.

@@ -160,3 +160,29 @@ async fn the_audit_partition_job_creates_next_months_partitions_idempotently() {
     let partitions = "SELECT count(*) AS count FROM pg_inherits WHERE inhparent = 'audit_log'::regclass";
     assert_eq!(count(&mut connection, partitions).await, 3, "default plus the next two months");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daily_purge_forgets_webhook_ids_past_their_retention() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut connection,
+        "INSERT INTO webhook_deliveries (provider, message_id, event_type, received_at) VALUES \
+         ('clerk', 'msg_old', 'user.created', now() - interval '31 days'), \
+         ('clerk', 'msg_new', 'user.created', now() - interval '29 days')",
+    )
+    .await
+    .unwrap();
+    let settings = fast_settings();
+    let purge = jobs::maintenance::PurgeExpired { webhook_retention_days: settings.webhook_retention_days };
+    enqueue(&mut connection, &purge, EnqueueOptions::default()).await.unwrap();
+    let _worker = TestWorker::start(database.url(), |options| {
+        // The production schedule must parse.
+        let schedule = jobs::maintenance::PurgeExpired::crontab(&fast_settings());
+        options.define_job::<jobs::maintenance::PurgeExpired>().with_cron(&schedule).unwrap()
+    });
+    wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(20)).await;
+    let left = "SELECT count(*) AS count FROM webhook_deliveries WHERE message_id = 'msg_new'";
+    assert_eq!(count(&mut connection, left).await, 1);
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM webhook_deliveries").await, 1);
+}

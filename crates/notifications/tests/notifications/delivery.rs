@@ -267,3 +267,37 @@ async fn count(connection: &mut diesel_async::AsyncPgConnection, sql: &str) -> i
     }
     diesel::sql_query(sql).get_result::<Count>(connection).await.unwrap().count
 }
+
+#[tokio::test]
+async fn the_daily_purge_removes_finished_notifications_past_their_retention() {
+    let app = app().await;
+    let providers = Providers::start().await;
+    providers.accept_everything().await;
+    let owner = app.user(Role::PetOwner).await;
+    let mut connection = app.db.connect().await;
+    let old_done = notify(&mut connection, owner.user_id, &appointment("Old")).await.unwrap();
+    providers.run_due_jobs(&app).await;
+    let old_waiting = notify(&mut connection, owner.user_id, &appointment("Waiting")).await.unwrap();
+    let recent = notify(&mut connection, owner.user_id, &appointment("Recent")).await.unwrap();
+    let age = format!(
+        "UPDATE notifications SET created_at = now() - interval '401 days' WHERE id IN ('{old_done}', '{old_waiting}')"
+    );
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut connection, &age).await.unwrap();
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut connection,
+        "DELETE FROM graphile_worker._private_jobs", // leave the waiting delivery pending
+    )
+    .await
+    .unwrap();
+
+    let purge = notifications::maintenance::PurgeOldNotifications { retention_days: 400 };
+    jobs::enqueue(&mut connection, &purge, jobs::EnqueueOptions::default()).await.unwrap();
+    providers.run_due_jobs(&app).await;
+    let left = count(&mut connection, "SELECT count(*) AS count FROM notifications").await;
+    assert_eq!(left, 2, "only the finished old notification goes");
+    let kept = format!("SELECT count(*) AS count FROM notifications WHERE id IN ('{old_waiting}', '{recent}')");
+    assert_eq!(count(&mut connection, &kept).await, 2);
+    let orphans = "SELECT count(*) AS count FROM notification_deliveries d \
+                   WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = d.notification_id)";
+    assert_eq!(count(&mut connection, orphans).await, 0);
+}

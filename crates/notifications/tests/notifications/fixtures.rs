@@ -5,7 +5,6 @@ use std::time::Duration;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use kernel::UserId;
-use notifications::providers::Channels;
 use notifications::{Category, Notification, Template};
 use platform::config::{EmailSettings, NotificationSettings, ProviderKind, PushSettings, SmsSettings, SmtpTls};
 use reqwest::Method;
@@ -30,7 +29,7 @@ pub async fn app() -> TestApp {
 pub struct Providers {
     pub smtp: SmtpServer,
     pub api: MockServer,
-    pub channels: Channels,
+    pub settings: NotificationSettings,
     _service_account: tempfile::NamedTempFile,
 }
 
@@ -48,6 +47,7 @@ impl Providers {
         });
         std::fs::write(service_account.path(), account.to_string()).unwrap();
         let settings = NotificationSettings {
+            retention_days: 400,
             email: EmailSettings {
                 provider: ProviderKind::Smtp,
                 smtp_host: "127.0.0.1".into(),
@@ -73,7 +73,6 @@ impl Providers {
                 timeout_ms: 5_000,
             },
         };
-        let channels = Channels::from_settings(&settings).unwrap();
         Mock::given(method("POST"))
             .and(path("/token"))
             .respond_with(
@@ -81,7 +80,7 @@ impl Providers {
             )
             .mount(&api)
             .await;
-        Self { smtp, api, channels, _service_account: service_account }
+        Self { smtp, api, settings, _service_account: service_account }
     }
 
     /// Lets SMS and push succeed (after any answers a test mounted first).
@@ -115,7 +114,7 @@ impl Providers {
             .unwrap()
             .listen_os_shutdown_signals(false)
             .add_extension(jobs::Resources { db: app.state.db().clone() });
-        let worker = notifications::worker_options(options, self.channels.clone()).init().await.unwrap();
+        let worker = notifications::worker_options(options, &self.settings).unwrap().init().await.unwrap();
         tokio::time::timeout(Duration::from_secs(30), worker.run_once()).await.unwrap().unwrap();
     }
 }
