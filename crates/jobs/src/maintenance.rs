@@ -60,6 +60,7 @@ impl PurgeExpired {
 impl TaskHandler for PurgeExpired {
     const IDENTIFIER: &'static str = "purge_expired";
 
+    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
     fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
         async move {
             let resources = context.get_ext::<Resources>().ok_or("job resources are not registered")?;
