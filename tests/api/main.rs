@@ -13,3 +13,4 @@ mod logs;
 mod openapi;
 mod process;
 mod shutdown;
+mod worker;

@@ -1,0 +1,102 @@
+//! `gateway worker` killed with SIGKILL mid-job: the job runs again after its
+//! lease and takes effect once (RELIABILITY 30, with a real process and a real
+//! SMTP server).
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Role, UserId};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use notifications::{Category, Notification, Template, notify};
+use testkit::{FaultProxy, ProxyMode, SmtpServer, TestDb};
+
+use crate::process::gateway;
+
+/// A `gateway worker` sending email to `smtp_port`, with a 2 s lease.
+fn start_worker(database: &TestDb, smtp_port: u16) -> Child {
+    let environment = [
+        ("VET__DATABASE__URL", database.url().to_owned()),
+        ("VET__NOTIFICATIONS__EMAIL__PROVIDER", "smtp".to_owned()),
+        ("VET__NOTIFICATIONS__EMAIL__SMTP_HOST", "127.0.0.1".to_owned()),
+        ("VET__NOTIFICATIONS__EMAIL__SMTP_PORT", smtp_port.to_string()),
+        ("VET__NOTIFICATIONS__EMAIL__TIMEOUT_MS", "120000".to_owned()),
+        ("VET__JOBS__LEASE_SECS", "2".to_owned()),
+        ("VET__JOBS__HEARTBEAT_INTERVAL_SECS", "1".to_owned()),
+        ("VET__JOBS__SWEEP_INTERVAL_SECS", "1".to_owned()),
+        ("VET__JOBS__RECOVERY_DELAY_SECS", "0".to_owned()),
+        ("VET__JOBS__POLL_INTERVAL_MS", "200".to_owned()),
+    ];
+    gateway(&["worker"], &environment)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn gateway worker")
+}
+
+async fn wait_until(connection: &mut AsyncPgConnection, sql: &str, what: &str) {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !diesel::sql_query(sql).get_result::<Found>(connection).await.unwrap().found {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    let user = UserId::new();
+    diesel::insert_into(db::schema::users::table)
+        .values((
+            db::schema::users::id.eq(user),
+            db::schema::users::clerk_id.eq("user_sigkill"),
+            db::schema::users::email.eq("owner@example.com"),
+            db::schema::users::role.eq(Role::PetOwner),
+        ))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let alert = Notification {
+        category: Category::Account,
+        template: Template::AccountNotice,
+        data: serde_json::json!({ "headline": "New sign-in", "details": "A new device signed in." }),
+        sender: None,
+    };
+    notify(&mut connection, user, &alert).await.unwrap();
+
+    // The first worker's SMTP connection hangs: the job is mid-delivery when the worker dies.
+    let smtp = SmtpServer::start().await;
+    let proxy = FaultProxy::start(([127, 0, 0, 1], smtp.port()).into()).await;
+    proxy.set_mode(ProxyMode::Blackhole);
+    let mut doomed = start_worker(&database, proxy.address().port());
+    let locked = "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j \
+                  JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
+                  WHERE t.identifier = 'notifications_deliver' AND j.locked_at IS NOT NULL) AS found";
+    wait_until(&mut connection, locked, "the first worker took the email job").await;
+    kill(Pid::from_raw(i32::try_from(doomed.id()).unwrap()), Signal::SIGKILL).unwrap();
+    doomed.wait().unwrap();
+
+    proxy.set_mode(ProxyMode::Pass);
+    let mut survivor = start_worker(&database, proxy.address().port());
+    let sent =
+        "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
+    wait_until(&mut connection, sent, "the second worker sent the email").await;
+    let no_jobs = "SELECT NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j \
+                   JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
+                   WHERE t.identifier = 'notifications_deliver') AS found";
+    wait_until(&mut connection, no_jobs, "the job completed").await;
+    let _ = survivor.kill();
+    let _ = survivor.wait();
+
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "the email must go out exactly once");
+    assert!(messages[0].contains("New sign-in"));
+}
