@@ -36,7 +36,8 @@ async fn the_spec_is_openapi_3_1_with_the_bearer_scheme_and_the_envelope() {
 
 #[tokio::test]
 async fn every_documented_operation_is_mounted_and_other_methods_are_405() {
-    let app = TestApp::spawn(gateway::mount_routes).await;
+    // Every route × method from one caller would exceed its quota; quotas have their own tests.
+    let app = TestApp::spawn_with(gateway::mount_routes, |settings| settings.rate_limit.enabled = false).await;
     let spec = spec(&app).await;
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.contains_key("/health/live") && paths.contains_key("/health/ready"));

@@ -20,6 +20,7 @@ pub fn mount_routes(routes: &mut Routes) {
     accounts::routes(routes);
     jobs::routes(routes);
     notifications::routes(routes);
+    clinics::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

@@ -77,7 +77,7 @@ pub struct ProfileUpdate {
     pub last_name: Option<String>,
     /// Phone in E.164 (`+33612345678`); `null` removes it.
     #[serde(default, deserialize_with = "present")]
-    #[validate(custom(function = "e164"))]
+    #[validate(custom(function = "platform::validation::e164"))]
     #[schema(value_type = Option<String>, nullable, pattern = r"^\+[1-9][0-9]{6,14}$")]
     pub phone: Option<Option<String>>,
     /// Preferences, replaced as a whole.
@@ -109,18 +109,6 @@ fn printable_name(text: &str) -> Result<(), ValidationError> {
         Err(ValidationError::new("control").with_message("must not contain control characters".into()))
     } else {
         Ok(())
-    }
-}
-
-fn e164(phone: &str) -> Result<(), ValidationError> {
-    let digits = phone.strip_prefix('+').unwrap_or("");
-    let valid = (7..=15).contains(&digits.len())
-        && digits.bytes().all(|byte| byte.is_ascii_digit())
-        && !digits.starts_with('0');
-    if valid {
-        Ok(())
-    } else {
-        Err(ValidationError::new("e164").with_message("must be E.164, like +33612345678".into()))
     }
 }
 

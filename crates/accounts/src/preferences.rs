@@ -12,8 +12,8 @@ use validator::{Validate, ValidationError};
 pub struct Preferences {
     /// IANA time zone, e.g. `Europe/Paris`; reminders are scheduled in it.
     #[serde(default = "default_time_zone")]
-    #[validate(custom(function = "valid_time_zone"))]
-    #[schema(schema_with = time_zone_schema)]
+    #[validate(custom(function = "platform::validation::iana_time_zone"))]
+    #[schema(schema_with = platform::validation::time_zone_schema)]
     pub time_zone: String,
     /// BCP 47 language tag, e.g. `en` or `fr-CA`.
     #[serde(default = "default_locale")]
@@ -35,28 +35,12 @@ impl Preferences {
     }
 }
 
-/// Every IANA zone name, so the documented values are exactly the accepted ones.
-fn time_zone_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .description(Some("IANA time zone, e.g. `Europe/Paris`"))
-        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())))
-        .build()
-}
-
 fn default_time_zone() -> String {
     "UTC".to_owned()
 }
 
 fn default_locale() -> String {
     "en".to_owned()
-}
-
-fn valid_time_zone(time_zone: &str) -> Result<(), ValidationError> {
-    time_zone
-        .parse::<chrono_tz::Tz>()
-        .map(drop)
-        .map_err(|_| ValidationError::new("time_zone").with_message("is not an IANA time zone".into()))
 }
 
 fn valid_locale(locale: &str) -> Result<(), ValidationError> {

@@ -99,19 +99,199 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clinic_hours_exceptions (clinic_id, on_date) {
+        clinic_id -> Uuid,
+        on_date -> Date,
+        opens -> Nullable<Time>,
+        closes -> Nullable<Time>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    clinic_memberships (clinic_id, user_id) {
+        clinic_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    clinic_opening_hours (clinic_id, weekday, opens) {
+        clinic_id -> Uuid,
+        weekday -> Int2,
+        opens -> Time,
+        closes -> Time,
+    }
+}
+
+diesel::table! {
+    clinic_rooms (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        name -> Text,
+        capacity -> Int4,
+    }
+}
+
+diesel::table! {
+    clinic_service_rooms (service_id, room_id) {
+        service_id -> Uuid,
+        room_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    clinic_service_staff (service_id, user_id) {
+        service_id -> Uuid,
+        user_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    clinic_services (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        kind -> Text,
+        name -> Text,
+        duration_minutes -> Int4,
+        buffer_before_minutes -> Int4,
+        buffer_after_minutes -> Int4,
+        price -> Numeric,
+        currency -> Text,
+        species -> Array<Text>,
+        bookable_online -> Bool,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    clinics (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        website -> Nullable<Text>,
+        address_line1 -> Text,
+        address_line2 -> Nullable<Text>,
+        city -> Text,
+        region -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+        time_zone -> Text,
+        currency -> Text,
+        emergency_capable -> Bool,
+        open_24_7 -> Bool,
+        emergency_status -> Text,
+        emergency_note -> Nullable<Text>,
+        emergency_status_at -> Nullable<Timestamptz>,
+        rating_count -> Int4,
+        rating_sum -> Int4,
+        rating_distribution -> Array<Int4>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        vet_id -> Nullable<Uuid>,
+        author_id -> Uuid,
+        rating -> Int2,
+        body -> Text,
+        response -> Nullable<Text>,
+        responded_at -> Nullable<Timestamptz>,
+        flagged -> Bool,
+        flag_reason -> Nullable<Text>,
+        hidden -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    vet_time_off (id) {
+        id -> Uuid,
+        vet_id -> Uuid,
+        period -> Range<Timestamptz>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    vet_working_hours (vet_id, clinic_id, weekday, starts) {
+        vet_id -> Uuid,
+        clinic_id -> Uuid,
+        weekday -> Int2,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    vets (user_id) {
+        user_id -> Uuid,
+        display_name -> Text,
+        bio -> Text,
+        license_number -> Nullable<Text>,
+        license_region -> Nullable<Text>,
+        specialties -> Array<Text>,
+        languages -> Array<Text>,
+        on_call -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(clinic_hours_exceptions -> clinics (clinic_id));
+diesel::joinable!(clinic_memberships -> clinics (clinic_id));
+diesel::joinable!(clinic_memberships -> users (user_id));
+diesel::joinable!(clinic_opening_hours -> clinics (clinic_id));
+diesel::joinable!(clinic_rooms -> clinics (clinic_id));
+diesel::joinable!(clinic_service_rooms -> clinic_rooms (room_id));
+diesel::joinable!(clinic_service_rooms -> clinic_services (service_id));
+diesel::joinable!(clinic_service_staff -> clinic_services (service_id));
+diesel::joinable!(clinic_services -> clinics (clinic_id));
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
 diesel::joinable!(notifications -> users (recipient_id));
 diesel::joinable!(push_devices -> users (user_id));
+diesel::joinable!(reviews -> clinics (clinic_id));
+diesel::joinable!(reviews -> users (author_id));
+diesel::joinable!(vet_time_off -> vets (vet_id));
+diesel::joinable!(vet_working_hours -> clinics (clinic_id));
+diesel::joinable!(vet_working_hours -> vets (vet_id));
+diesel::joinable!(vets -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    clinic_hours_exceptions,
+    clinic_memberships,
+    clinic_opening_hours,
+    clinic_rooms,
+    clinic_service_rooms,
+    clinic_service_staff,
+    clinic_services,
+    clinics,
     notification_deliveries,
     notification_preferences,
     notification_quiet_hours,
     notifications,
     push_devices,
+    reviews,
     users,
+    vet_time_off,
+    vet_working_hours,
+    vets,
     webhook_deliveries,
 );

@@ -75,3 +75,28 @@ id_type!(
     /// A registered push device.
     DeviceId
 );
+
+id_type!(
+    /// A clinic.
+    ClinicId
+);
+
+id_type!(
+    /// A service a clinic offers.
+    ServiceId
+);
+
+id_type!(
+    /// A room or piece of equipment of a clinic.
+    RoomId
+);
+
+id_type!(
+    /// A review of a clinic.
+    ReviewId
+);
+
+id_type!(
+    /// A veterinarian's time off.
+    TimeOffId
+);

@@ -24,7 +24,7 @@ mod role;
 mod db_error;
 
 pub use error::{Error, FieldErrors, Result};
-pub use ids::{DeliveryId, DeviceId, NotificationId, UserId};
+pub use ids::{ClinicId, DeliveryId, DeviceId, NotificationId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
-pub use principal::Principal;
+pub use principal::{Membership, Principal};
 pub use role::{Role, UnknownRole};

@@ -1,6 +1,6 @@
 //! Who is calling, and the one-line guards services use.
 
-use crate::{Error, Result, Role, UserId};
+use crate::{ClinicId, Error, Result, Role, UserId};
 
 /// The authenticated caller, resolved from a verified session token *and our
 /// own `users` row*: the role is ours, never a token claim.
@@ -11,6 +11,17 @@ pub struct Principal {
     /// The identity provider's user id (Clerk `sub`).
     pub subject: String,
     /// The platform role from our database.
+    pub role: Role,
+    /// The clinics the caller works at, with the clinic role at each.
+    pub memberships: Vec<Membership>,
+}
+
+/// Staff of a clinic: `role` is `Veterinarian`, `Receptionist` or `ClinicAdmin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// The clinic.
+    pub clinic_id: ClinicId,
+    /// The role at that clinic.
     pub role: Role,
 }
 
@@ -35,6 +46,21 @@ impl Principal {
         }
     }
 
+    /// The caller's role at `clinic`, if they work there.
+    pub fn clinic_role(&self, clinic: ClinicId) -> Option<Role> {
+        self.memberships.iter().find(|membership| membership.clinic_id == clinic).map(|membership| membership.role)
+    }
+
+    /// `Forbidden` unless the caller is staff of `clinic` in one of `roles`
+    /// (platform admins always pass): "may this user act for this clinic?"
+    pub fn require_staff(&self, clinic: ClinicId, roles: &[Role]) -> Result<()> {
+        match self.clinic_role(clinic) {
+            _ if self.is(Role::PlatformAdmin) => Ok(()),
+            Some(role) if roles.contains(&role) => Ok(()),
+            _ => Err(Error::Forbidden(format!("requires clinic role {}", join(roles)))),
+        }
+    }
+
     /// `NotFound` unless the caller is `owner` (or a platform admin): another
     /// user's resource must look exactly like a missing one.
     pub fn require_owner_or_admin(&self, owner: UserId, resource: &'static str) -> Result<()> {
@@ -51,13 +77,24 @@ mod tests {
     use super::*;
 
     fn caller(role: Role) -> Principal {
-        Principal { user_id: UserId::new(), subject: "user_x".into(), role }
+        Principal { user_id: UserId::new(), subject: "user_x".into(), role, memberships: Vec::new() }
     }
 
     #[test]
     fn require_lets_the_role_through_and_forbids_others() {
         assert!(caller(Role::PlatformAdmin).require(Role::PlatformAdmin).is_ok());
         assert!(matches!(caller(Role::PetOwner).require(Role::PlatformAdmin), Err(Error::Forbidden(_))));
+    }
+
+    #[test]
+    fn staff_guards_check_the_clinic_and_the_role_there() {
+        let (here, elsewhere) = (ClinicId::new(), ClinicId::new());
+        let mut receptionist = caller(Role::Receptionist);
+        receptionist.memberships.push(Membership { clinic_id: here, role: Role::Receptionist });
+        assert!(receptionist.require_staff(here, &[Role::Receptionist, Role::ClinicAdmin]).is_ok());
+        assert!(matches!(receptionist.require_staff(here, &[Role::ClinicAdmin]), Err(Error::Forbidden(_))));
+        assert!(matches!(receptionist.require_staff(elsewhere, &[Role::Receptionist]), Err(Error::Forbidden(_))));
+        assert!(caller(Role::PlatformAdmin).require_staff(elsewhere, &[Role::ClinicAdmin]).is_ok());
     }
 
     #[test]

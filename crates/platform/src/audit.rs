@@ -28,6 +28,29 @@ pub struct AuditEntry {
     pub changes: Value,
 }
 
+impl AuditEntry {
+    /// An entry without field changes; add them with [`AuditEntry::with_changes`].
+    pub fn new(
+        actor: Option<UserId>,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl std::fmt::Display,
+    ) -> Self {
+        Self {
+            actor,
+            action,
+            target_type,
+            target_id: target_id.to_string(),
+            changes: Value::Object(Default::default()),
+        }
+    }
+
+    /// The same entry with `changes`.
+    pub fn with_changes(self, changes: Value) -> Self {
+        Self { changes, ..self }
+    }
+}
+
 /// Appends `entry`, tagged with the current request id.
 pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
     diesel::insert_into(audit_log::table)

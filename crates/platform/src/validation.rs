@@ -1,6 +1,6 @@
 //! Request validation: `validator` rules on DTOs, failures as 422 with fields.
 
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::ApiError;
 
@@ -35,4 +35,35 @@ fn collect(prefix: &str, errors: &ValidationErrors, fields: &mut kernel::FieldEr
             }
         }
     }
+}
+
+/// A phone number in E.164 form, like `+33612345678`.
+pub fn e164(phone: &str) -> Result<(), ValidationError> {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    let valid = (7..=15).contains(&digits.len())
+        && digits.bytes().all(|byte| byte.is_ascii_digit())
+        && !digits.starts_with('0');
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("e164").with_message("must be E.164, like +33612345678".into()))
+    }
+}
+
+/// An IANA time zone name, like `Europe/Paris`.
+pub fn iana_time_zone(time_zone: &str) -> Result<(), ValidationError> {
+    time_zone
+        .parse::<chrono_tz::Tz>()
+        .map(drop)
+        .map_err(|_| ValidationError::new("time_zone").with_message("is not an IANA time zone".into()))
+}
+
+/// The OpenAPI schema of an IANA time zone: every zone name, so the documented
+/// values are exactly the accepted ones (`#[schema(schema_with = ...)]`).
+pub fn time_zone_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("IANA time zone, e.g. `Europe/Paris`"))
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())))
+        .build()
 }

@@ -113,6 +113,21 @@ impl TestApp {
         TestUser { user_id, subject, token }
     }
 
+    /// `method path` with `token` and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("send the request")
+    }
+
     /// `GET path` with `token` as the bearer credential.
     pub async fn get_with_token(&self, token: &str, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("send the request")
@@ -124,4 +139,12 @@ impl Drop for TestApp {
         // Sends the stop command now; the server's connections close with it.
         drop(self.handle.stop(false));
     }
+}
+
+/// Asserts the status and returns the JSON body (`Null` when empty).
+pub async fn expect(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.expect("read the body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
 }

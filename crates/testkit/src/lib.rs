@@ -21,7 +21,7 @@ mod proxy;
 mod smtp;
 mod tokens;
 
-pub use app::{TestApp, TestUser, test_settings};
+pub use app::{TestApp, TestUser, expect, test_settings};
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
 pub use smtp::SmtpServer;

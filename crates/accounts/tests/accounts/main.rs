@@ -32,17 +32,7 @@ pub async fn app() -> TestApp {
 
 /// `method path` with `token` and an optional JSON body.
 pub async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
+    app.call(method, path, token, body).await
 }
 
-/// Asserts the status and returns the JSON body (`Null` when empty).
-pub async fn expect(response: Response, status: u16) -> Value {
-    let actual = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(actual, status, "unexpected status; body: {text}");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() }
-}
+pub use testkit::expect;

@@ -184,17 +184,7 @@ pub async fn deliveries_of(
 
 /// Sends a request with a bearer token and an optional JSON body.
 pub async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Option<Value>) -> reqwest::Response {
-    let mut request = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
+    app.call(method, path, token, body).await
 }
 
-/// Asserts the status and returns the JSON body (`null` when empty).
-pub async fn expect(response: reqwest::Response, status: u16) -> Value {
-    let actual = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    assert_eq!(actual, status, "body: {text}");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() }
-}
+pub use testkit::expect;

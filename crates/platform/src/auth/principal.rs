@@ -5,6 +5,8 @@
 //! (the Clerk webhook fills in the profile). A deactivated or deleted user gets
 //! 401 even with a valid token.
 //!
+//! The clinics a user works at (`clinic_memberships`) come with the principal.
+//!
 //! Lookups are cached in process for `auth.principal_cache_ttl_ms`, so an
 //! authenticated request does not pay a query each time; changes through this
 //! instance invalidate the entry at once, other instances see them within the TTL.
@@ -13,10 +15,10 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{Principal, Role, UserId};
+use kernel::{ClinicId, Membership, Principal, Role, UserId};
 use moka::future::Cache;
 
-use db::schema::users;
+use db::schema::{clinic_memberships, users};
 
 /// What the cache keeps per subject.
 #[derive(Debug, Clone)]
@@ -24,6 +26,7 @@ struct Account {
     user_id: UserId,
     role: Role,
     is_active: bool,
+    memberships: Vec<Membership>,
 }
 
 /// Why no principal could be produced.
@@ -61,7 +64,12 @@ impl Principals {
         if !account.is_active {
             return Err(ResolveError::Deactivated);
         }
-        Ok(Principal { user_id: account.user_id, subject: subject.to_owned(), role: account.role })
+        Ok(Principal {
+            user_id: account.user_id,
+            subject: subject.to_owned(),
+            role: account.role,
+            memberships: account.memberships,
+        })
     }
 
     /// Forgets `subject`, so its next request reads the row again.
@@ -72,8 +80,16 @@ impl Principals {
 
 async fn find_or_provision(connection: &mut AsyncPgConnection, subject: &str) -> kernel::Result<Account> {
     let select = users::table.filter(users::clerk_id.eq(subject)).select((users::id, users::role, users::is_active));
-    if let Some(found) = select.first::<(UserId, Role, bool)>(connection).await.optional()? {
-        return Ok(account(found));
+    if let Some((user_id, role, is_active)) = select.first::<(UserId, Role, bool)>(connection).await.optional()? {
+        let memberships = clinic_memberships::table
+            .filter(clinic_memberships::user_id.eq(user_id))
+            .select((clinic_memberships::clinic_id, clinic_memberships::role))
+            .load::<(uuid::Uuid, Role)>(connection)
+            .await?
+            .into_iter()
+            .map(|(clinic, role)| Membership { clinic_id: ClinicId(clinic), role })
+            .collect();
+        return Ok(Account { user_id, role, is_active, memberships });
     }
     diesel::insert_into(users::table)
         .values((users::id.eq(UserId::new()), users::clerk_id.eq(subject), users::role.eq(Role::PetOwner)))
@@ -82,9 +98,6 @@ async fn find_or_provision(connection: &mut AsyncPgConnection, subject: &str) ->
         .execute(connection)
         .await?;
     tracing::info!(user = %subject, "provisioned a new user just in time");
-    Ok(account(select.first(connection).await?))
-}
-
-fn account((user_id, role, is_active): (UserId, Role, bool)) -> Account {
-    Account { user_id, role, is_active }
+    let (user_id, role, is_active) = select.first::<(UserId, Role, bool)>(connection).await?;
+    Ok(Account { user_id, role, is_active, memberships: Vec::new() })
 }

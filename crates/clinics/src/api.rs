@@ -1,0 +1,741 @@
+//! Request and response bodies of the clinics API.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kernel::{ClinicId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+/// `HH:MM`, 24 h.
+pub const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+/// A clinic's profile (`POST /clinics`, `PUT /clinics/{id}`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicProfile {
+    /// Display name.
+    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    pub name: String,
+    /// About the clinic.
+    #[serde(default)]
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub description: String,
+    /// E.164 phone.
+    #[validate(custom(function = "platform::validation::e164"))]
+    #[schema(pattern = "^\\+[1-9][0-9]{6,14}$")]
+    pub phone: Option<String>,
+    /// Contact email.
+    #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    /// `http(s)://` website.
+    #[validate(url, length(max = 500), custom(function = "web_url"))]
+    #[schema(max_length = 500, pattern = "^https?://[^\\s]+$")]
+    pub website: Option<String>,
+    /// Street address.
+    #[validate(nested)]
+    pub address: Address,
+    /// Where it is.
+    #[validate(nested)]
+    pub location: GeoPoint,
+    /// IANA time zone of the clinic (hours and schedules are read in it).
+    #[validate(custom(function = "platform::validation::iana_time_zone"))]
+    #[schema(schema_with = platform::validation::time_zone_schema)]
+    pub time_zone: String,
+    /// ISO 4217 currency of its prices.
+    #[validate(length(equal = 3), custom(function = "upper_ascii"))]
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    pub currency: String,
+    /// Treats emergencies.
+    #[serde(default)]
+    pub emergency_capable: bool,
+    /// Open around the clock.
+    #[serde(default)]
+    pub open_24_7: bool,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number.
+    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    pub line1: String,
+    /// More.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub line2: Option<String>,
+    /// City.
+    #[validate(length(min = 1, max = 100), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s]")]
+    pub city: String,
+    /// Region or state.
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub region: Option<String>,
+    /// Postal code.
+    #[validate(length(max = 20))]
+    #[schema(max_length = 20)]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
+    #[validate(length(equal = 2), custom(function = "upper_ascii"))]
+    #[schema(pattern = "^[A-Z]{2}$", example = "FR")]
+    pub country: String,
+}
+
+/// A point on the earth (WGS 84 degrees).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct GeoPoint {
+    /// Latitude, -90 to 90.
+    #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
+    pub latitude: f64,
+    /// Longitude, -180 to 180.
+    #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
+    pub longitude: f64,
+}
+
+/// A live emergency status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmergencyStatus {
+    /// Taking emergencies.
+    Accepting,
+    /// Taking some (busy).
+    Limited,
+    /// Sending emergencies elsewhere.
+    Diverting,
+}
+
+impl EmergencyStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepting => "accepting",
+            Self::Limited => "limited",
+            Self::Diverting => "diverting",
+        }
+    }
+
+    /// Reads a stored name (unknown reads as diverting, the safe side).
+    pub fn from_stored(text: &str) -> Self {
+        match text {
+            "accepting" => Self::Accepting,
+            "limited" => Self::Limited,
+            _ => Self::Diverting,
+        }
+    }
+}
+
+/// `PUT /clinics/{id}/emergency-status`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyStatusUpdate {
+    /// The new status.
+    pub status: EmergencyStatus,
+    /// Why, for dispatchers (e.g. "two surgeons in theatre").
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// A clinic as everyone sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ClinicId,
+    /// Profile.
+    #[serde(flatten)]
+    pub profile: ClinicProfile,
+    /// Emergency status.
+    pub emergency_status: EmergencyStatus,
+    /// Its note.
+    pub emergency_note: Option<String>,
+    /// When it was set.
+    pub emergency_status_at: Option<DateTime<Utc>>,
+    /// Ratings of visible reviews.
+    pub rating: RatingSummary,
+    /// Accepting bookings and listed in search.
+    pub is_active: bool,
+    /// Kilometres from `near`, in searches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// Open at the moment of the request (its own time zone, exceptions included).
+    pub open_now: bool,
+}
+
+/// Rating aggregates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingSummary {
+    /// Visible reviews.
+    pub count: i32,
+    /// Average stars; `null` without reviews.
+    pub average: Option<f64>,
+    /// Reviews with 1, 2, 3, 4 and 5 stars.
+    pub distribution: Vec<i32>,
+}
+
+/// One opening interval of a weekday, local time.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyHours {
+    /// ISO weekday: 1 = Monday ... 7 = Sunday.
+    #[validate(range(min = 1, max = 7))]
+    #[schema(minimum = 1, maximum = 7)]
+    pub weekday: i16,
+    /// Opens, `HH:MM`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub opens: String,
+    /// Closes, `HH:MM`, after `opens`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub closes: String,
+}
+
+/// A dated exception: closed all day (no times) or special hours.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct HoursException {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Opens, `HH:MM`; absent when closed.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub opens: Option<String>,
+    /// Closes, `HH:MM`; absent when closed.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub closes: Option<String>,
+    /// E.g. "Christmas".
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub note: Option<String>,
+}
+
+/// `PUT /clinics/{id}/hours`: the whole weekly schedule and its exceptions.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHours {
+    /// Weekly intervals.
+    #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
+    pub weekly: Vec<WeeklyHours>,
+    /// Dated exceptions.
+    #[validate(length(max = 400), nested)]
+    #[schema(max_items = 400)]
+    pub exceptions: Vec<HoursException>,
+}
+
+/// A role at a clinic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// A veterinarian.
+    Veterinarian,
+    /// Front desk.
+    Receptionist,
+    /// Manages the clinic.
+    ClinicAdmin,
+}
+
+impl From<StaffRole> for kernel::Role {
+    fn from(role: StaffRole) -> Self {
+        match role {
+            StaffRole::Veterinarian => Self::Veterinarian,
+            StaffRole::Receptionist => Self::Receptionist,
+            StaffRole::ClinicAdmin => Self::ClinicAdmin,
+        }
+    }
+}
+
+/// `POST /clinics/{id}/staff`: add an existing user by email.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct StaffAddition {
+    /// The user's email.
+    #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    /// Their role here.
+    pub role: StaffRole,
+}
+
+/// A member of staff.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffMember {
+    /// The user.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+    /// Their name, as on their profile.
+    pub name: String,
+    /// Their role here.
+    pub role: kernel::Role,
+    /// Since when.
+    pub since: DateTime<Utc>,
+}
+
+/// Kinds of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// General consultation.
+    Consultation,
+    /// Vaccination.
+    Vaccination,
+    /// Dental care.
+    Dental,
+    /// Surgery.
+    Surgery,
+    /// Grooming.
+    Grooming,
+    /// Lab and imaging.
+    Diagnostics,
+    /// Emergency care.
+    Emergency,
+    /// Anything else.
+    Other,
+}
+
+impl ServiceKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Consultation => "consultation",
+            Self::Vaccination => "vaccination",
+            Self::Dental => "dental",
+            Self::Surgery => "surgery",
+            Self::Grooming => "grooming",
+            Self::Diagnostics => "diagnostics",
+            Self::Emergency => "emergency",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Species a service applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Species {
+    /// Dogs.
+    Dog,
+    /// Cats.
+    Cat,
+    /// Rabbits.
+    Rabbit,
+    /// Birds.
+    Bird,
+    /// Reptiles.
+    Reptile,
+    /// Small mammals.
+    SmallMammal,
+    /// Horses.
+    Horse,
+    /// Anything else.
+    Other,
+}
+
+impl Species {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dog => "dog",
+            Self::Cat => "cat",
+            Self::Rabbit => "rabbit",
+            Self::Bird => "bird",
+            Self::Reptile => "reptile",
+            Self::SmallMammal => "small_mammal",
+            Self::Horse => "horse",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A service a clinic offers (`POST`/`PUT`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceOffer {
+    /// Kind.
+    pub kind: ServiceKind,
+    /// Name shown to owners.
+    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    pub name: String,
+    /// Minutes of the appointment.
+    #[validate(range(min = 5, max = 720))]
+    #[schema(minimum = 5, maximum = 720)]
+    pub duration_minutes: i32,
+    /// Preparation minutes before.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 240))]
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_before_minutes: i32,
+    /// Clean-up minutes after.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 240))]
+    #[schema(minimum = 0, maximum = 240)]
+    pub buffer_after_minutes: i32,
+    /// Price in the clinic's currency, e.g. `"45.00"`.
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "45.00")]
+    pub price: Decimal,
+    /// Species it applies to; empty for all.
+    #[serde(default)]
+    #[validate(length(max = 8))]
+    #[schema(max_items = 8)]
+    pub species: Vec<Species>,
+    /// Owners may book it online.
+    #[serde(default = "yes")]
+    pub bookable_online: bool,
+    /// Staff who can perform it.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    #[schema(value_type = Vec<String>, max_items = 50)]
+    pub staff: Vec<UserId>,
+    /// Rooms or equipment it needs (one of them).
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    #[schema(value_type = Vec<String>, max_items = 50)]
+    pub rooms: Vec<RoomId>,
+}
+
+/// A service as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ServiceId,
+    /// The offer.
+    #[serde(flatten)]
+    pub offer: ServiceOffer,
+    /// Currency of the price.
+    pub currency: String,
+}
+
+/// A room or piece of equipment.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RoomSpec {
+    /// Name, unique in the clinic.
+    #[validate(length(min = 1, max = 100), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s]")]
+    pub name: String,
+    /// How many appointments it holds at once.
+    #[validate(range(min = 1, max = 100))]
+    #[schema(minimum = 1, maximum = 100)]
+    pub capacity: i32,
+}
+
+/// A room as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: RoomId,
+    /// Name and capacity.
+    #[serde(flatten)]
+    pub spec: RoomSpec,
+}
+
+/// A veterinarian's profile (`PUT /vets/me`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct VetProfile {
+    /// Name shown to owners.
+    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
+    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    pub display_name: String,
+    /// About them.
+    #[serde(default)]
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub bio: String,
+    /// License number.
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub license_number: Option<String>,
+    /// Where the license is valid.
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub license_region: Option<String>,
+    /// Specialties, e.g. `dentistry`.
+    #[serde(default)]
+    #[validate(length(max = 20), custom(function = "short_tags"))]
+    #[schema(max_items = 20)]
+    pub specialties: Vec<String>,
+    /// Languages spoken (BCP 47 primary tags, e.g. `en`).
+    #[serde(default)]
+    #[validate(length(max = 20), custom(function = "short_tags"))]
+    #[schema(max_items = 20)]
+    pub languages: Vec<String>,
+    /// Takes emergency calls now.
+    #[serde(default)]
+    pub on_call: bool,
+}
+
+/// A veterinarian as owners see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VetView {
+    /// The vet's user id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: UserId,
+    /// Profile.
+    #[serde(flatten)]
+    pub profile: VetProfile,
+    /// Clinics they work at.
+    #[schema(value_type = Vec<String>)]
+    pub clinic_ids: Vec<ClinicId>,
+    /// Kilometres from `near` to their nearest clinic, in searches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+}
+
+/// One working interval at a clinic, in the clinic's local time.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingHours {
+    /// ISO weekday: 1 = Monday ... 7 = Sunday.
+    #[validate(range(min = 1, max = 7))]
+    #[schema(minimum = 1, maximum = 7)]
+    pub weekday: i16,
+    /// Starts, `HH:MM`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub starts: String,
+    /// Ends, `HH:MM`, after `starts`.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub ends: String,
+}
+
+/// `PUT /vets/{id}/clinics/{clinic_id}/hours`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingWeek {
+    /// The intervals (replacing the previous ones at this clinic).
+    #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
+    pub hours: Vec<WorkingHours>,
+}
+
+/// `POST /vets/{id}/time-off`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffRequest {
+    /// From (inclusive).
+    pub starts_at: DateTime<Utc>,
+    /// Until (exclusive), after `starts_at`.
+    pub ends_at: DateTime<Utc>,
+    /// Why (visible to clinic staff).
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// A period of time off.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: TimeOffId,
+    /// From.
+    pub starts_at: DateTime<Utc>,
+    /// Until.
+    pub ends_at: DateTime<Utc>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// `GET /clinics` filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ClinicSearch {
+    /// `latitude,longitude`: order by distance from here.
+    #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
+    pub near: Option<String>,
+    /// Only within this many kilometres of `near` (default 25, at most 500).
+    #[validate(range(min = 0.1, max = 500.0))]
+    #[param(minimum = 0.1, maximum = 500.0)]
+    pub radius_km: Option<f64>,
+    /// Only clinics offering this kind of service.
+    #[param(inline)]
+    pub service: Option<ServiceKind>,
+    /// Only clinics treating this species.
+    #[param(inline)]
+    pub species: Option<Species>,
+    /// Only clinics open at this moment.
+    pub open_now: Option<bool>,
+    /// Only emergency-capable clinics accepting emergencies.
+    pub emergency: Option<bool>,
+    /// Words in the name, city or services.
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+}
+
+/// `GET /vets` filters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct VetSearch {
+    /// `latitude,longitude`: vets working at clinics near here, nearest first.
+    #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
+    pub near: Option<String>,
+    /// Within this many kilometres of `near` (default 25, at most 500).
+    #[validate(range(min = 0.1, max = 500.0))]
+    #[param(minimum = 0.1, maximum = 500.0)]
+    pub radius_km: Option<f64>,
+    /// Only vets with this specialty.
+    #[validate(length(min = 1, max = 50))]
+    #[param(min_length = 1, max_length = 50)]
+    pub specialty: Option<String>,
+    /// Only vets working at this clinic.
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub clinic_id: Option<ClinicId>,
+    /// Only vets speaking this language.
+    #[validate(length(min = 1, max = 50))]
+    #[param(min_length = 1, max_length = 50)]
+    pub language: Option<String>,
+    /// Words in the name.
+    #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
+}
+
+/// `PUT /clinics/{id}/reviews/mine`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDraft {
+    /// 1 to 5 stars.
+    #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
+    pub rating: i16,
+    /// What happened (no links, no shouting runs).
+    #[serde(default)]
+    #[validate(length(max = 2000), custom(function = "decent_text"))]
+    #[schema(max_length = 2000)]
+    pub body: String,
+    /// The vet seen, if any (works at the clinic).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub vet_id: Option<UserId>,
+}
+
+/// A clinic's public answer, or a flag's reason.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewText {
+    /// The text.
+    #[validate(length(min = 1, max = 2000), custom(function = "decent_text"))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+}
+
+/// `PUT .../reviews/{id}/visibility` (platform admins).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    /// Hide (true) or restore (false).
+    pub hidden: bool,
+}
+
+/// A review as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewView {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ReviewId,
+    /// The clinic.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic_id: ClinicId,
+    /// The vet seen.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub vet_id: Option<UserId>,
+    /// The author's first name only.
+    pub author_name: String,
+    /// Stars.
+    pub rating: i16,
+    /// Text.
+    pub body: String,
+    /// The clinic's answer.
+    pub response: Option<String>,
+    /// Hidden by a platform admin (only staff and admins see hidden reviews).
+    pub hidden: bool,
+    /// Flagged by the clinic.
+    pub flagged: bool,
+    /// Written.
+    pub created_at: DateTime<Utc>,
+    /// Last edited.
+    pub updated_at: DateTime<Utc>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn printable(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() || text.chars().any(char::is_control) {
+        return Err(ValidationError::new("printable").with_message("must be printable and not blank".into()));
+    }
+    Ok(())
+}
+
+fn upper_ascii(text: &str) -> Result<(), ValidationError> {
+    if text.bytes().all(|byte| byte.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("upper_ascii").with_message("must be upper-case letters".into()))
+    }
+}
+
+fn web_url(url: &str) -> Result<(), ValidationError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(ValidationError::new("web_url").with_message("must be an http(s) URL".into()))
+    }
+}
+
+fn short_tags(tags: &[String]) -> Result<(), ValidationError> {
+    if tags.iter().all(|tag| (1..=50).contains(&tag.chars().count()) && !tag.chars().any(char::is_control)) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("tags").with_message("each entry must be 1 to 50 printable characters".into()))
+    }
+}
+
+/// Basic abuse checks: no links, no run of 6+ identical characters, no control characters.
+pub fn decent_text(text: &str) -> Result<(), ValidationError> {
+    let lower = text.to_lowercase();
+    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+        return Err(ValidationError::new("links").with_message("must not contain links".into()));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if chars.windows(6).any(|run| run.iter().all(|&other| other == run[0] && !other.is_whitespace())) {
+        return Err(ValidationError::new("repetition").with_message("must not repeat a character 6 times".into()));
+    }
+    if text.chars().any(|character| character.is_control() && character != '\n') {
+        return Err(ValidationError::new("control").with_message("must not contain control characters".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_text_refuses_links_and_shouting_runs() {
+        assert!(decent_text("Lovely staff,\nvery kind to our old cat.").is_ok());
+        assert!(decent_text("see www.spam.example").is_err());
+        assert!(decent_text("Great https://x.example").is_err());
+        assert!(decent_text("BAD!!!!!!").is_err());
+        assert!(decent_text("Sooooo good").is_ok(), "five in a row is fine");
+    }
+}

@@ -1,0 +1,7 @@
+//! Thin actix handlers: extract, call the service, map.
+
+pub mod catalog;
+pub mod clinics;
+pub mod reviews;
+pub mod staff;
+pub mod vets;

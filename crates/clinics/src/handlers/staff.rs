@@ -1,0 +1,90 @@
+//! `/api/v1/clinics/{id}/staff`: who works at a clinic.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use kernel::{ClinicId, UserId};
+use platform::openapi::StandardErrors;
+use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+
+use crate::api::{StaffAddition, StaffMember};
+use crate::service::staff;
+
+/// The clinic's staff (its staff, platform admins).
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    responses(
+        (status = 200, body = Vec<StaffMember>),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/clinics/{id}/staff")]
+pub async fn list_staff(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(staff::list(&mut connection, &caller, *id).await?))
+}
+
+/// Adds an existing user by email, or changes their role (clinic admins); audited.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    request_body = StaffAddition,
+    responses(
+        (status = 200, body = Vec<StaffMember>),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, description = "No such clinic, or no user with this email", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/clinics/{id}/staff")]
+pub async fn add_staff(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+    addition: web::Json<StaffAddition>,
+) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
+    platform::validate(&*addition)?;
+    let mut connection = db::connect(state.db()).await?;
+    let subject = staff::add(&mut connection, &caller, *id, &addition).await?;
+    state.principals().invalidate(&subject).await;
+    Ok(web::Json(staff::list(&mut connection, &caller, *id).await?))
+}
+
+/// Removes a member (clinic admins); the last clinic admin stays (409); audited.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Clinic id"),
+        ("user_id" = String, Path, format = Uuid, description = "Member's user id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "The last clinic admin", body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[delete("/api/v1/clinics/{id}/staff/{user_id}")]
+pub async fn remove_staff(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    path: web::Path<(ClinicId, UserId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (clinic, user) = path.into_inner();
+    let mut connection = db::connect(state.db()).await?;
+    let subject = staff::remove(&mut connection, &caller, clinic, user).await?;
+    state.principals().invalidate(&subject).await;
+    Ok(HttpResponse::NoContent().finish())
+}

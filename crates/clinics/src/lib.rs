@@ -1,0 +1,62 @@
+//! Clinics and veterinarians: where care is offered, by whom, when, and how
+//! owners find it.
+//!
+//! - [`service::clinics`]: profiles (contact, address, location, time zone,
+//!   currency), weekly opening hours with dated exceptions, the live emergency
+//!   status. Platform admins create clinics; clinic admins edit their own.
+//! - [`service::staff`]: memberships (a user may work at several clinics, with
+//!   a clinic role at each); they travel with the caller's `Principal`, and
+//!   `principal.require_staff(clinic, roles)` is the guard every crate uses.
+//! - [`service::catalog`]: services (duration, buffers, price, species, online
+//!   booking, who and which rooms perform them) and rooms or equipment.
+//! - [`service::vets`]: vet profiles, weekly hours per clinic (in the clinic's
+//!   local time, so DST is handled by the zone), time off without overlaps.
+//! - [`service::search`]: clinics and vets near a point (GiST KNN over
+//!   `earthdistance`), by service, species, text, "open now" and emergency
+//!   readiness.
+//! - [`service::reviews`]: one review per owner and clinic, answers, flags,
+//!   moderation, and rating aggregates kept consistent in the same transaction.
+
+pub mod api;
+pub mod handlers;
+pub mod models;
+pub mod service;
+
+use platform::Routes;
+
+/// Mounts the clinics and vets endpoints.
+pub fn routes(routes: &mut Routes) {
+    use handlers::{catalog, clinics, reviews, staff, vets};
+    routes
+        .service(clinics::search_clinics)
+        .service(clinics::create_clinic)
+        .service(clinics::get_clinic)
+        .service(clinics::update_clinic)
+        .service(clinics::get_hours)
+        .service(clinics::put_hours)
+        .service(clinics::put_emergency_status)
+        .service(staff::list_staff)
+        .service(staff::add_staff)
+        .service(staff::remove_staff)
+        .service(catalog::list_services)
+        .service(catalog::add_service)
+        .service(catalog::update_service)
+        .service(catalog::withdraw_service)
+        .service(catalog::list_rooms)
+        .service(catalog::add_room)
+        .service(catalog::remove_room)
+        .service(vets::search_vets)
+        .service(vets::get_my_profile)
+        .service(vets::put_my_profile)
+        .service(vets::get_vet)
+        .service(vets::get_working_hours)
+        .service(vets::put_working_hours)
+        .service(vets::list_time_off)
+        .service(vets::add_time_off)
+        .service(vets::remove_time_off)
+        .service(reviews::list_reviews)
+        .service(reviews::put_my_review)
+        .service(reviews::respond_to_review)
+        .service(reviews::flag_review)
+        .service(reviews::moderate_review);
+}

@@ -1,0 +1,233 @@
+//! Clinic profiles, opening hours and the live emergency status.
+
+use chrono::{NaiveTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Principal, Role};
+use platform::audit::{self, AuditEntry};
+
+use crate::api::{ClinicProfile, ClinicView, EmergencyStatusUpdate, HoursException, OpeningHours, WeeklyHours};
+use crate::models::{ClinicChanges, FoundClinic};
+use db::schema::{clinic_hours_exceptions, clinic_opening_hours, clinics};
+
+/// Everyone may read a clinic; clinic admins of it and platform admins may change it.
+pub const EDITORS: &[Role] = &[Role::ClinicAdmin];
+
+/// Creates a clinic (platform admins).
+pub async fn create(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    profile: &ClinicProfile,
+) -> kernel::Result<ClinicView> {
+    principal.require(Role::PlatformAdmin)?;
+    let id = ClinicId::new();
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::insert_into(clinics::table)
+                .values((clinics::id.eq(id), ClinicChanges::from(profile)))
+                .execute(connection)
+                .await?;
+            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.created", "clinic", id)).await
+        })
+        .await?;
+    get(connection, id).await
+}
+
+/// One clinic, as everyone sees it.
+pub async fn get(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
+    let found = diesel::sql_query(
+        "SELECT c.*, NULL::float8 AS distance_km, clinic_is_open(c.id, c.time_zone, c.open_24_7, now()) AS open_now \
+         FROM clinics c WHERE c.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .get_result::<FoundClinic>(connection)
+    .await
+    .optional()?
+    .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
+    Ok(found.into_view())
+}
+
+/// Replaces the profile (clinic admins of it, platform admins).
+pub async fn update(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: ClinicId,
+    profile: &ClinicProfile,
+) -> kernel::Result<ClinicView> {
+    exists(connection, id).await?;
+    principal.require_staff(id, EDITORS)?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::update(clinics::table.find(id)).set(ClinicChanges::from(profile)).execute(connection).await?;
+            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.updated", "clinic", id)).await
+        })
+        .await?;
+    get(connection, id).await
+}
+
+/// The weekly hours and exceptions.
+pub async fn hours(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<OpeningHours> {
+    exists(connection, id).await?;
+    let weekly = clinic_opening_hours::table
+        .filter(clinic_opening_hours::clinic_id.eq(id))
+        .select((clinic_opening_hours::weekday, clinic_opening_hours::opens, clinic_opening_hours::closes))
+        .order((clinic_opening_hours::weekday, clinic_opening_hours::opens))
+        .load::<(i16, NaiveTime, NaiveTime)>(connection)
+        .await?
+        .into_iter()
+        .map(|(weekday, opens, closes)| WeeklyHours { weekday, opens: hhmm(opens), closes: hhmm(closes) })
+        .collect();
+    let exceptions = clinic_hours_exceptions::table
+        .filter(clinic_hours_exceptions::clinic_id.eq(id))
+        .select((
+            clinic_hours_exceptions::on_date,
+            clinic_hours_exceptions::opens,
+            clinic_hours_exceptions::closes,
+            clinic_hours_exceptions::note,
+        ))
+        .order(clinic_hours_exceptions::on_date)
+        .load::<(chrono::NaiveDate, Option<NaiveTime>, Option<NaiveTime>, Option<String>)>(connection)
+        .await?
+        .into_iter()
+        .map(|(date, opens, closes, note)| HoursException {
+            date,
+            opens: opens.map(hhmm),
+            closes: closes.map(hhmm),
+            note,
+        })
+        .collect();
+    Ok(OpeningHours { weekly, exceptions })
+}
+
+/// Replaces the weekly hours and exceptions (clinic admins of it, platform admins).
+pub async fn set_hours(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: ClinicId,
+    hours: &OpeningHours,
+) -> kernel::Result<OpeningHours> {
+    exists(connection, id).await?;
+    principal.require_staff(id, EDITORS)?;
+    let weekly = hours
+        .weekly
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let (opens, closes) = interval(&format!("weekly[{index}]"), &entry.opens, &entry.closes)?;
+            Ok((
+                clinic_opening_hours::clinic_id.eq(id),
+                clinic_opening_hours::weekday.eq(entry.weekday),
+                clinic_opening_hours::opens.eq(opens),
+                clinic_opening_hours::closes.eq(closes),
+            ))
+        })
+        .collect::<kernel::Result<Vec<_>>>()?;
+    let mut exceptions = Vec::new();
+    for (index, entry) in hours.exceptions.iter().enumerate() {
+        let field = format!("exceptions[{index}]");
+        let times = match (&entry.opens, &entry.closes) {
+            (None, None) => None,
+            (Some(opens), Some(closes)) => Some(interval(&field, opens, closes)?),
+            _ => return Err(kernel::Error::invalid_field(field, "give both opens and closes, or neither (closed)")),
+        };
+        if hours.exceptions[..index].iter().any(|earlier| earlier.date == entry.date) {
+            return Err(kernel::Error::invalid_field(field, "date listed twice"));
+        }
+        exceptions.push((
+            clinic_hours_exceptions::clinic_id.eq(id),
+            clinic_hours_exceptions::on_date.eq(entry.date),
+            clinic_hours_exceptions::opens.eq(times.map(|(opens, _)| opens)),
+            clinic_hours_exceptions::closes.eq(times.map(|(_, closes)| closes)),
+            clinic_hours_exceptions::note.eq(entry.note.clone()),
+        ));
+    }
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::delete(clinic_opening_hours::table.filter(clinic_opening_hours::clinic_id.eq(id)))
+                .execute(connection)
+                .await?;
+            diesel::delete(clinic_hours_exceptions::table.filter(clinic_hours_exceptions::clinic_id.eq(id)))
+                .execute(connection)
+                .await?;
+            diesel::insert_into(clinic_opening_hours::table)
+                .values(&weekly)
+                .on_conflict_do_nothing()
+                .execute(connection)
+                .await?;
+            diesel::insert_into(clinic_hours_exceptions::table).values(&exceptions).execute(connection).await?;
+            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.hours_updated", "clinic", id))
+                .await
+        })
+        .await?;
+    self::hours(connection, id).await
+}
+
+/// Sets the live emergency status (any staff of the clinic).
+pub async fn set_emergency_status(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: ClinicId,
+    update: &EmergencyStatusUpdate,
+) -> kernel::Result<ClinicView> {
+    exists(connection, id).await?;
+    principal.require_staff(id, &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin])?;
+    diesel::update(clinics::table.find(id))
+        .set((
+            clinics::emergency_status.eq(update.status.as_str()),
+            clinics::emergency_note.eq(&update.note),
+            clinics::emergency_status_at.eq(Utc::now()),
+        ))
+        .execute(connection)
+        .await?;
+    get(connection, id).await
+}
+
+/// Whether the clinic is open at `at` (its own time zone, exceptions first).
+pub async fn is_open_at(
+    connection: &mut AsyncPgConnection,
+    id: ClinicId,
+    at: chrono::DateTime<Utc>,
+) -> kernel::Result<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Open {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        open: bool,
+    }
+    let open = diesel::sql_query(
+        "SELECT clinic_is_open(c.id, c.time_zone, c.open_24_7, $2) AS open FROM clinics c WHERE c.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Timestamptz, _>(at)
+    .get_result::<Open>(connection)
+    .await
+    .optional()?
+    .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
+    Ok(open.open)
+}
+
+/// `NotFound` unless the clinic exists.
+pub async fn exists(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<()> {
+    let found = diesel::select(diesel::dsl::exists(clinics::table.find(id))).get_result::<bool>(connection).await?;
+    if found { Ok(()) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+}
+
+/// `HH:MM` → time.
+pub fn parse_time(field: &str, text: &str) -> kernel::Result<NaiveTime> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .map_err(|_| kernel::Error::invalid_field(field.to_owned(), "times are HH:MM (00:00-23:59)"))
+}
+
+/// Two `HH:MM` times, the first earlier.
+pub fn interval(field: &str, from: &str, to: &str) -> kernel::Result<(NaiveTime, NaiveTime)> {
+    let (from, to) = (parse_time(field, from)?, parse_time(field, to)?);
+    if from < to {
+        Ok((from, to))
+    } else {
+        Err(kernel::Error::invalid_field(field.to_owned(), "must end after it starts"))
+    }
+}
+
+/// time → `HH:MM`.
+pub fn hhmm(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}

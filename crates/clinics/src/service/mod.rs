@@ -1,0 +1,9 @@
+//! The business logic: async functions over `&mut AsyncPgConnection` and a
+//! `&Principal`, callable from any binary.
+
+pub mod catalog;
+pub mod clinics;
+pub mod reviews;
+pub mod search;
+pub mod staff;
+pub mod vets;

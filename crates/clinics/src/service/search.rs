@@ -1,0 +1,227 @@
+//! Finding clinics and vets: nearest first (a GiST KNN scan over
+//! `ll_to_earth(latitude, longitude)`, so cost follows the page size, not the
+//! number of clinics), within a radius, by service, species, text, "open now"
+//! (each clinic's own time zone and exceptions) and emergency readiness.
+//!
+//! Pagination is by keyset: the cursor is the last item's id, and the next page
+//! starts after that item's `(distance, id)` (or `id` without `near`).
+
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{Float8, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Page, PageRequest};
+
+use crate::api::{ClinicSearch, ClinicView, VetSearch, VetView};
+use crate::models::{FoundClinic, FoundVet};
+
+/// Radius when a search gives `near` without `radius_km`.
+pub const DEFAULT_RADIUS_KM: f64 = 25.0;
+
+/// A raw query whose `$n` placeholders are numbered as binds are added.
+struct Query<'a> {
+    query: BoxedSqlQuery<'a, Pg, SqlQuery>,
+    binds: usize,
+}
+
+impl<'a> Query<'a> {
+    fn new(sql: &str) -> Self {
+        Self { query: diesel::sql_query(sql).into_boxed(), binds: 0 }
+    }
+
+    fn sql(mut self, sql: &str) -> Self {
+        self.query = self.query.sql(sql);
+        self
+    }
+
+    /// Binds `value` and returns its placeholder.
+    fn bind<ST, V>(&mut self, value: V) -> String
+    where
+        Pg: diesel::sql_types::HasSqlType<ST>,
+        V: diesel::serialize::ToSql<ST, Pg> + Send + 'a,
+        ST: Send + 'a,
+    {
+        self.binds += 1;
+        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = query.bind::<ST, V>(value);
+        format!("${}", self.binds)
+    }
+}
+
+/// `near=lat,lng` → the point, or a validation error.
+pub fn parse_near(near: &str) -> kernel::Result<(f64, f64)> {
+    let invalid = || kernel::Error::invalid_field("near", "must be `latitude,longitude` in degrees");
+    let (latitude, longitude) = near.split_once(',').ok_or_else(invalid)?;
+    let (latitude, longitude): (f64, f64) =
+        (latitude.trim().parse().map_err(|_| invalid())?, longitude.trim().parse().map_err(|_| invalid())?);
+    if (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude) {
+        Ok((latitude, longitude))
+    } else {
+        Err(invalid())
+    }
+}
+
+/// `%text%` for ILIKE, with the wildcards in `text` escaped.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Clinics matching `filter`, nearest first when `near` is given, else newest first.
+pub async fn clinics(
+    connection: &mut AsyncPgConnection,
+    filter: &ClinicSearch,
+    page: &PageRequest,
+) -> kernel::Result<Page<ClinicView>> {
+    let (query, sql) = clinics_query(filter, page)?;
+    let rows = query.sql(&sql).query.load::<FoundClinic>(connection).await?;
+    Ok(Page::from_rows(rows, page, |found| found.clinic.id.0).map(FoundClinic::into_view))
+}
+
+/// The plan Postgres chooses for a clinic search (`EXPLAIN`), for tests and benchmarks.
+pub async fn explain_clinics(
+    connection: &mut AsyncPgConnection,
+    filter: &ClinicSearch,
+    page: &PageRequest,
+) -> kernel::Result<String> {
+    #[derive(diesel::QueryableByName)]
+    struct PlanLine {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let (query, sql) = clinics_query(filter, page)?;
+    let plan = query.sql(&format!("EXPLAIN {sql}")).query.load::<PlanLine>(connection).await?;
+    Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
+}
+
+fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Result<(Query<'a>, String)> {
+    let near = filter.near.as_deref().map(parse_near).transpose()?;
+    if near.is_none() && filter.radius_km.is_some() {
+        return Err(kernel::Error::invalid_field("radius_km", "needs `near`"));
+    }
+    let mut query = Query::new("");
+    let mut conditions = vec!["c.is_active".to_owned()];
+    let (distance, order) = match near {
+        Some((latitude, longitude)) => {
+            let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
+            let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+            let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
+            let knn = format!("(ll_to_earth(c.latitude, c.longitude) <-> ll_to_earth({lat}, {lng}))");
+            conditions
+                .push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> ll_to_earth(c.latitude, c.longitude)"));
+            conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+            if let Some(after) = page.after {
+                let anchor = query.bind::<SqlUuid, _>(after);
+                conditions.push(format!(
+                    "({knn}, c.id) > (SELECT ll_to_earth(a.latitude, a.longitude) <-> ll_to_earth({lat}, {lng}), a.id \
+                     FROM clinics a WHERE a.id = {anchor})"
+                ));
+            }
+            (format!("distance_km({lat}, {lng}, c.latitude, c.longitude)"), format!("{knn}, c.id"))
+        }
+        None => {
+            if let Some(after) = page.after {
+                conditions.push(format!("c.id < {}", query.bind::<SqlUuid, _>(after)));
+            }
+            ("NULL::float8".to_owned(), "c.id DESC".to_owned())
+        }
+    };
+    if let Some(kind) = filter.service {
+        let kind = query.bind::<Text, _>(kind.as_str());
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM clinic_services s WHERE s.clinic_id = c.id AND s.is_active AND s.kind = {kind})"
+        ));
+    }
+    if let Some(species) = filter.species {
+        let species = query.bind::<Text, _>(species.as_str());
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM clinic_services s WHERE s.clinic_id = c.id AND s.is_active \
+             AND (cardinality(s.species) = 0 OR {species} = ANY(s.species)))"
+        ));
+    }
+    if filter.open_now == Some(true) {
+        conditions.push("clinic_is_open(c.id, c.time_zone, c.open_24_7, now())".to_owned());
+    }
+    if filter.emergency == Some(true) {
+        conditions.push("c.emergency_capable AND c.emergency_status <> 'diverting'".to_owned());
+    }
+    if let Some(text) = filter.q.as_deref() {
+        let (like, words) = (query.bind::<Text, _>(contains_pattern(text)), query.bind::<Text, _>(text.to_owned()));
+        conditions.push(format!(
+            "(c.name ILIKE {like} OR c.city ILIKE {like} OR c.name % {words} OR EXISTS (SELECT 1 FROM clinic_services s \
+             WHERE s.clinic_id = c.id AND s.is_active AND s.name ILIKE {like}))"
+        ));
+    }
+    let limit = query.bind::<diesel::sql_types::BigInt, _>(page.fetch_limit());
+    let sql = format!(
+        "SELECT c.*, {distance} AS distance_km, clinic_is_open(c.id, c.time_zone, c.open_24_7, now()) AS open_now \
+         FROM clinics c WHERE {} ORDER BY {order} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    Ok((query, sql))
+}
+
+/// Veterinarians matching `filter`: those working at an active clinic (near
+/// `near`, nearest first), else by id.
+pub async fn vets(
+    connection: &mut AsyncPgConnection,
+    filter: &VetSearch,
+    page: &PageRequest,
+) -> kernel::Result<Page<VetView>> {
+    let near = filter.near.as_deref().map(parse_near).transpose()?;
+    if near.is_none() && filter.radius_km.is_some() {
+        return Err(kernel::Error::invalid_field("radius_km", "needs `near`"));
+    }
+    let mut query = Query::new("");
+    let mut where_clinic = vec!["c.is_active".to_owned()];
+    let distance = match near {
+        Some((latitude, longitude)) => {
+            let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
+            let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+            let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
+            where_clinic
+                .push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> ll_to_earth(c.latitude, c.longitude)"));
+            where_clinic.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+            format!("min(distance_km({lat}, {lng}, c.latitude, c.longitude))")
+        }
+        None => "NULL::float8".to_owned(),
+    };
+    let having = match filter.clinic_id {
+        Some(clinic) => format!("HAVING bool_or(m.clinic_id = {})", query.bind::<SqlUuid, _>(clinic)),
+        None => String::new(),
+    };
+    let mut conditions = vec!["TRUE".to_owned()];
+    if let Some(specialty) = filter.specialty.as_deref() {
+        conditions.push(format!("{} = ANY(v.specialties)", query.bind::<Text, _>(specialty.to_lowercase())));
+    }
+    if let Some(language) = filter.language.as_deref() {
+        conditions.push(format!("{} = ANY(v.languages)", query.bind::<Text, _>(language.to_lowercase())));
+    }
+    if let Some(text) = filter.q.as_deref() {
+        let (like, words) = (query.bind::<Text, _>(contains_pattern(text)), query.bind::<Text, _>(text.to_owned()));
+        conditions.push(format!("(v.display_name ILIKE {like} OR v.display_name % {words})"));
+    }
+    let order = if near.is_some() { "found.distance_km, v.user_id" } else { "v.user_id" };
+    if let Some(after) = page.after {
+        let anchor = query.bind::<SqlUuid, _>(after);
+        conditions.push(if near.is_some() {
+            format!(
+                "(found.distance_km, v.user_id) > (SELECT distance_km, user_id FROM found WHERE user_id = {anchor})"
+            )
+        } else {
+            format!("v.user_id > {anchor}")
+        });
+    }
+    let limit = query.bind::<diesel::sql_types::BigInt, _>(page.fetch_limit());
+    let sql = format!(
+        "WITH found AS (SELECT m.user_id, {distance} AS distance_km, array_agg(m.clinic_id ORDER BY m.clinic_id) AS clinic_ids \
+           FROM clinic_memberships m JOIN clinics c ON c.id = m.clinic_id \
+           WHERE m.role = 'veterinarian' AND {} GROUP BY m.user_id {having}) \
+         SELECT v.*, found.distance_km, found.clinic_ids FROM found JOIN vets v ON v.user_id = found.user_id \
+         WHERE {} ORDER BY {order} LIMIT {limit}",
+        where_clinic.join(" AND "),
+        conditions.join(" AND ")
+    );
+    let rows = query.sql(&sql).query.load::<FoundVet>(connection).await?;
+    Ok(Page::from_rows(rows, page, |found| found.vet.user_id.0).map(FoundVet::into_view))
+}

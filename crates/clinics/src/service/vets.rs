@@ -1,0 +1,258 @@
+//! Veterinarians' profiles, weekly working hours per clinic (in that clinic's
+//! local time, so DST is the clinic zone's business) and time off.
+
+use std::collections::Bound;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Page, PageRequest, Principal, Role, TimeOffId, UserId};
+
+use crate::api::{TimeOffRequest, TimeOffView, VetProfile, VetSearch, VetView, WorkingHours, WorkingWeek};
+use crate::service::clinics::{exists, hhmm, interval};
+use crate::service::search;
+use db::schema::{clinic_memberships, vet_time_off, vet_working_hours, vets};
+
+/// Creates or replaces the caller's own profile (veterinarians).
+pub async fn put_own_profile(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    profile: &VetProfile,
+) -> kernel::Result<VetView> {
+    let works_as_vet = principal.memberships.iter().any(|membership| membership.role == Role::Veterinarian);
+    if !(principal.is(Role::Veterinarian) || works_as_vet) {
+        return Err(kernel::Error::Forbidden("only veterinarians have a vet profile".into()));
+    }
+    let lower = |tags: &[String]| tags.iter().map(|tag| tag.trim().to_lowercase()).collect::<Vec<_>>();
+    let values = (
+        vets::display_name.eq(&profile.display_name),
+        vets::bio.eq(&profile.bio),
+        vets::license_number.eq(&profile.license_number),
+        vets::license_region.eq(&profile.license_region),
+        vets::specialties.eq(lower(&profile.specialties)),
+        vets::languages.eq(lower(&profile.languages)),
+        vets::on_call.eq(profile.on_call),
+    );
+    diesel::insert_into(vets::table)
+        .values((vets::user_id.eq(principal.user_id), values.clone()))
+        .on_conflict(vets::user_id)
+        .do_update()
+        .set(values)
+        .execute(connection)
+        .await?;
+    get(connection, principal.user_id).await
+}
+
+/// One vet's public profile.
+pub async fn get(connection: &mut AsyncPgConnection, id: UserId) -> kernel::Result<VetView> {
+    let vet = vets::table
+        .find(id)
+        .select(crate::models::Vet::as_select())
+        .first(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "vet" })?;
+    let clinic_ids = clinic_memberships::table
+        .filter(clinic_memberships::user_id.eq(id))
+        .filter(clinic_memberships::role.eq(Role::Veterinarian))
+        .select(clinic_memberships::clinic_id)
+        .order(clinic_memberships::clinic_id)
+        .load::<uuid::Uuid>(connection)
+        .await?;
+    Ok(crate::models::FoundVet { vet, distance_km: None, clinic_ids }.into_view())
+}
+
+/// Search (see [`search::vets`]).
+pub async fn search(
+    connection: &mut AsyncPgConnection,
+    filter: &VetSearch,
+    page: &PageRequest,
+) -> kernel::Result<Page<VetView>> {
+    search::vets(connection, filter, page).await
+}
+
+/// May `principal` manage `vet`'s schedule at `clinic`? The vet themself, the
+/// clinic's admins and receptionists, platform admins.
+fn require_schedule_access(principal: &Principal, vet: UserId, clinic: ClinicId) -> kernel::Result<()> {
+    if principal.user_id == vet && principal.clinic_role(clinic) == Some(Role::Veterinarian) {
+        return Ok(());
+    }
+    principal.require_staff(clinic, &[Role::ClinicAdmin, Role::Receptionist])
+}
+
+/// `NotFound` unless `vet` works at `clinic` as a veterinarian.
+async fn require_vet_at(connection: &mut AsyncPgConnection, vet: UserId, clinic: ClinicId) -> kernel::Result<()> {
+    let found = diesel::select(diesel::dsl::exists(
+        clinic_memberships::table
+            .filter(clinic_memberships::user_id.eq(vet))
+            .filter(clinic_memberships::clinic_id.eq(clinic))
+            .filter(clinic_memberships::role.eq(Role::Veterinarian)),
+    ))
+    .get_result::<bool>(connection)
+    .await?;
+    if found { Ok(()) } else { Err(kernel::Error::NotFound { resource: "vet at this clinic" }) }
+}
+
+/// The vet's weekly hours at `clinic` (public: owners see when a vet works).
+pub async fn working_hours(
+    connection: &mut AsyncPgConnection,
+    vet: UserId,
+    clinic: ClinicId,
+) -> kernel::Result<WorkingWeek> {
+    exists(connection, clinic).await?;
+    require_vet_at(connection, vet, clinic).await?;
+    let hours = vet_working_hours::table
+        .filter(vet_working_hours::vet_id.eq(vet))
+        .filter(vet_working_hours::clinic_id.eq(clinic))
+        .select((vet_working_hours::weekday, vet_working_hours::starts, vet_working_hours::ends))
+        .order((vet_working_hours::weekday, vet_working_hours::starts))
+        .load::<(i16, chrono::NaiveTime, chrono::NaiveTime)>(connection)
+        .await?
+        .into_iter()
+        .map(|(weekday, starts, ends)| WorkingHours { weekday, starts: hhmm(starts), ends: hhmm(ends) })
+        .collect();
+    Ok(WorkingWeek { hours })
+}
+
+/// Replaces the vet's weekly hours at `clinic`; intervals of a day may not overlap.
+pub async fn set_working_hours(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    vet: UserId,
+    clinic: ClinicId,
+    week: &WorkingWeek,
+) -> kernel::Result<WorkingWeek> {
+    exists(connection, clinic).await?;
+    require_schedule_access(principal, vet, clinic)?;
+    require_vet_at(connection, vet, clinic).await?;
+    let mut rows = Vec::new();
+    for (index, entry) in week.hours.iter().enumerate() {
+        let field = format!("hours[{index}]");
+        let (starts, ends) = interval(&field, &entry.starts, &entry.ends)?;
+        let overlaps = rows.iter().any(|&(weekday, other_starts, other_ends)| {
+            weekday == entry.weekday && starts < other_ends && other_starts < ends
+        });
+        if overlaps {
+            return Err(kernel::Error::invalid_field(field, "overlaps another interval of that day"));
+        }
+        rows.push((entry.weekday, starts, ends));
+    }
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::delete(
+                vet_working_hours::table
+                    .filter(vet_working_hours::vet_id.eq(vet))
+                    .filter(vet_working_hours::clinic_id.eq(clinic)),
+            )
+            .execute(connection)
+            .await?;
+            let values: Vec<_> = rows
+                .iter()
+                .map(|&(weekday, starts, ends)| {
+                    (
+                        vet_working_hours::vet_id.eq(vet),
+                        vet_working_hours::clinic_id.eq(clinic),
+                        vet_working_hours::weekday.eq(weekday),
+                        vet_working_hours::starts.eq(starts),
+                        vet_working_hours::ends.eq(ends),
+                    )
+                })
+                .collect();
+            diesel::insert_into(vet_working_hours::table).values(&values).execute(connection).await?;
+            Ok(())
+        })
+        .await?;
+    working_hours(connection, vet, clinic).await
+}
+
+/// Books time off for `vet`: the vet themself, or an admin or receptionist of a
+/// clinic they work at. Overlapping periods are a 409.
+pub async fn add_time_off(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    vet: UserId,
+    request: &TimeOffRequest,
+) -> kernel::Result<TimeOffView> {
+    require_time_off_access(connection, principal, vet).await?;
+    if request.ends_at <= request.starts_at {
+        return Err(kernel::Error::invalid_field("ends_at", "must be after starts_at"));
+    }
+    let id = TimeOffId::new();
+    let period = (Bound::Included(request.starts_at), Bound::Excluded(request.ends_at));
+    diesel::insert_into(vet_time_off::table)
+        .values((
+            vet_time_off::id.eq(id.0),
+            vet_time_off::vet_id.eq(vet),
+            vet_time_off::period.eq(period),
+            vet_time_off::reason.eq(&request.reason),
+        ))
+        .execute(connection)
+        .await
+        .map_err(|error| match kernel::Error::from(error) {
+            kernel::Error::Conflict { .. } => kernel::Error::conflict("overlaps other time off"),
+            other => other,
+        })?;
+    Ok(TimeOffView { id, starts_at: request.starts_at, ends_at: request.ends_at, reason: request.reason.clone() })
+}
+
+/// The vet's time off (same access as booking it).
+pub async fn time_off(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    vet: UserId,
+) -> kernel::Result<Vec<TimeOffView>> {
+    require_time_off_access(connection, principal, vet).await?;
+    let rows = vet_time_off::table
+        .filter(vet_time_off::vet_id.eq(vet))
+        .select((vet_time_off::id, vet_time_off::period, vet_time_off::reason))
+        .order(vet_time_off::period)
+        .load::<(uuid::Uuid, (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>), Option<String>)>(connection)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, (starts, ends), reason)| match (starts, ends) {
+            (Bound::Included(starts_at), Bound::Excluded(ends_at)) => {
+                Some(TimeOffView { id: TimeOffId(id), starts_at, ends_at, reason })
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Cancels time off.
+pub async fn remove_time_off(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    vet: UserId,
+    id: TimeOffId,
+) -> kernel::Result<()> {
+    require_time_off_access(connection, principal, vet).await?;
+    let removed =
+        diesel::delete(vet_time_off::table.filter(vet_time_off::id.eq(id.0)).filter(vet_time_off::vet_id.eq(vet)))
+            .execute(connection)
+            .await?;
+    if removed == 0 { Err(kernel::Error::NotFound { resource: "time off" }) } else { Ok(()) }
+}
+
+async fn require_time_off_access(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    vet: UserId,
+) -> kernel::Result<()> {
+    let clinics = clinic_memberships::table
+        .filter(clinic_memberships::user_id.eq(vet))
+        .filter(clinic_memberships::role.eq(Role::Veterinarian))
+        .select(clinic_memberships::clinic_id)
+        .load::<uuid::Uuid>(connection)
+        .await?;
+    let is_vet = diesel::select(diesel::dsl::exists(vets::table.find(vet))).get_result::<bool>(connection).await?;
+    if !is_vet {
+        return Err(kernel::Error::NotFound { resource: "vet" });
+    }
+    let allowed = principal.user_id == vet
+        || principal.is(Role::PlatformAdmin)
+        || clinics
+            .into_iter()
+            .any(|clinic| principal.require_staff(ClinicId(clinic), &[Role::ClinicAdmin, Role::Receptionist]).is_ok());
+    if allowed { Ok(()) } else { Err(kernel::Error::Forbidden("not this vet's clinic".into())) }
+}

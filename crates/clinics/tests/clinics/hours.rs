@@ -1,0 +1,87 @@
+//! Opening hours and "open now" in each clinic's own time zone.
+
+use chrono::{DateTime, Utc};
+use kernel::{ClinicId, Role};
+use reqwest::Method;
+use serde_json::json;
+use testkit::expect;
+
+use crate::fixtures::{admin, app, clinic, profile, staff};
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+async fn open(app: &testkit::TestApp, clinic: &str, instant: &str) -> bool {
+    let mut connection = app.db.connect().await;
+    let id = ClinicId(clinic.parse().unwrap());
+    clinics::service::clinics::is_open_at(&mut connection, id, at(instant)).await.unwrap()
+}
+
+#[tokio::test]
+async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_saving() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let new_york = clinic(&app, &admin, profile("Manhattan Vets", 40.7128, -74.0060, "America/New_York")).await;
+    let tokyo = clinic(&app, &admin, profile("Shibuya Animal Clinic", 35.6580, 139.7016, "Asia/Tokyo")).await;
+    let weekdays = |opens: &str, closes: &str, days: std::ops::RangeInclusive<i16>| {
+        days.map(|weekday| json!({ "weekday": weekday, "opens": opens, "closes": closes })).collect::<Vec<_>>()
+    };
+    let mut new_york_week = weekdays("09:00", "17:00", 1..=5);
+    new_york_week.push(json!({ "weekday": 7, "opens": "09:00", "closes": "12:00" }));
+    let new_york_hours = json!({
+        "weekly": new_york_week,
+        "exceptions": [{ "date": "2026-11-26", "note": "Thanksgiving" }],
+    });
+    let tokyo_hours = json!({
+        "weekly": weekdays("09:00", "18:00", 1..=6),
+        "exceptions": [{ "date": "2026-11-27", "opens": "12:00", "closes": "15:00", "note": "staff training" }],
+    });
+    for (id, hours) in [(&new_york, new_york_hours), (&tokyo, tokyo_hours)] {
+        expect(app.call(Method::PUT, &format!("/api/v1/clinics/{id}/hours"), &admin.token, Some(hours)).await, 200)
+            .await;
+    }
+
+    // The same instants, two zones: Wednesday 10:00 in New York is Thursday 00:00 in Tokyo.
+    assert!(open(&app, &new_york, "2026-11-25T15:00:00Z").await);
+    assert!(!open(&app, &tokyo, "2026-11-25T15:00:00Z").await);
+    // Wednesday 20:00 in New York is Thursday 10:00 in Tokyo.
+    assert!(!open(&app, &new_york, "2026-11-26T01:00:00Z").await);
+    assert!(open(&app, &tokyo, "2026-11-26T01:00:00Z").await);
+    // Thanksgiving closes New York on a Thursday morning.
+    assert!(!open(&app, &new_york, "2026-11-26T15:00:00Z").await);
+    // Tokyo's special hours on Friday 27th: closed at 11:00, open at 13:00.
+    assert!(!open(&app, &tokyo, "2026-11-27T02:00:00Z").await);
+    assert!(open(&app, &tokyo, "2026-11-27T04:00:00Z").await);
+    // DST starts in New York on Sunday 2026-03-08: 13:30Z is 09:30 EDT (open),
+    // 16:30Z is 12:30 EDT (closed); a fixed UTC-5 offset would get both wrong.
+    assert!(open(&app, &new_york, "2026-03-08T13:30:00Z").await);
+    assert!(!open(&app, &new_york, "2026-03-08T16:30:00Z").await);
+    assert!(!open(&app, &new_york, "2026-03-07T15:00:00Z").await, "Saturdays are closed");
+
+    let hours = expect(app.get(&format!("/api/v1/clinics/{new_york}/hours")).await, 200).await;
+    assert_eq!(hours["weekly"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        hours["exceptions"][0],
+        json!({ "date": "2026-11-26", "opens": null, "closes": null, "note": "Thanksgiving" })
+    );
+}
+
+#[tokio::test]
+async fn malformed_hours_are_refused_and_the_old_ones_kept() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let manager = staff(&app, &admin, &id, Role::ClinicAdmin).await;
+    let path = format!("/api/v1/clinics/{id}/hours");
+    let good = json!({ "weekly": [{ "weekday": 1, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(good)).await, 200).await;
+    let backwards = json!({ "weekly": [{ "weekday": 2, "opens": "18:00", "closes": "09:00" }], "exceptions": [] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(backwards)).await, 422).await;
+    let half = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25", "opens": "10:00" }] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(half)).await, 422).await;
+    let bad_day = json!({ "weekly": [{ "weekday": 8, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(bad_day)).await, 422).await;
+    let hours = expect(app.get(&path).await, 200).await;
+    assert_eq!(hours["weekly"][0]["opens"], "08:00", "a refused update must not change the stored hours");
+}

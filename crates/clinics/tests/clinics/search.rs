@@ -1,0 +1,122 @@
+//! Geographic and filtered search.
+
+use kernel::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+use testkit::expect;
+
+use crate::fixtures::{admin, app, clinic, profile, staff};
+
+const PARIS: (f64, f64) = (48.8566, 2.3522);
+
+/// Great-circle kilometres (haversine, mean earth radius): the reference.
+fn haversine_km((lat1, lng1): (f64, f64), (lat2, lng2): (f64, f64)) -> f64 {
+    let (phi1, phi2) = (lat1.to_radians(), lat2.to_radians());
+    let (dphi, dlambda) = ((lat2 - lat1).to_radians(), (lng2 - lng1).to_radians());
+    let a = (dphi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (dlambda / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * a.sqrt().asin()
+}
+
+fn names(page: &Value) -> Vec<&str> {
+    page["items"].as_array().unwrap().iter().map(|item| item["name"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn nearest_first_with_distances_within_a_tenth_of_a_percent_and_the_radius_excludes_farther_ones() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let places = [
+        ("Eiffel", (48.8584, 2.2945)),
+        ("Orleans", (47.9030, 1.9093)),
+        ("Louvre", (48.8606, 2.3376)),
+        ("Versailles", (48.8049, 2.1204)),
+    ];
+    for (name, (latitude, longitude)) in places {
+        clinic(&app, &admin, profile(name, latitude, longitude, "Europe/Paris")).await;
+    }
+    let near = format!("/api/v1/clinics?near={},{}&radius_km=50", PARIS.0, PARIS.1);
+    let page = expect(app.get(&near).await, 200).await;
+    assert_eq!(names(&page), ["Louvre", "Eiffel", "Versailles"], "Orleans is ~111 km away");
+    for item in page["items"].as_array().unwrap() {
+        let point = (item["location"]["latitude"].as_f64().unwrap(), item["location"]["longitude"].as_f64().unwrap());
+        let expected = haversine_km(PARIS, point);
+        let actual = item["distance_km"].as_f64().unwrap();
+        assert!((actual - expected).abs() / expected < 0.001, "{}: {actual} km vs {expected} km", item["name"]);
+    }
+    let wide = expect(app.get(&format!("/api/v1/clinics?near={},{}&radius_km=150", PARIS.0, PARIS.1)).await, 200).await;
+    assert_eq!(names(&wide).last(), Some(&"Orleans"));
+
+    // Keyset pages follow the distance order.
+    let first = expect(app.get(&format!("{near}&limit=2")).await, 200).await;
+    assert_eq!(names(&first), ["Louvre", "Eiffel"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = expect(app.get(&format!("{near}&limit=2&cursor={cursor}")).await, 200).await;
+    assert_eq!(names(&second), ["Versailles"]);
+    assert!(second["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn filters_by_service_species_text_emergency_readiness_and_opening() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let dental = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let mut emergency = profile("Night Vets", 48.85, 2.35, "Europe/Paris");
+    emergency["emergency_capable"] = json!(true);
+    emergency["open_24_7"] = json!(true);
+    let emergency = clinic(&app, &admin, emergency).await;
+    let manager = staff(&app, &admin, &dental, Role::ClinicAdmin).await;
+    let service = json!({ "kind": "dental", "name": "Scale and polish", "duration_minutes": 45, "price": "89.50", "species": ["cat"] });
+    let path = format!("/api/v1/clinics/{dental}/services");
+    let services = expect(app.call(Method::POST, &path, &manager.token, Some(service)).await, 201).await;
+    assert_eq!(services[0]["price"], "89.50");
+    assert_eq!(services[0]["currency"], "EUR");
+
+    let search = |query: &str| format!("/api/v1/clinics?near=48.8566,2.3522&{query}");
+    assert_eq!(names(&expect(app.get(&search("service=dental")).await, 200).await), ["Happy Paws"]);
+    assert_eq!(names(&expect(app.get(&search("species=cat")).await, 200).await), ["Happy Paws"]);
+    assert!(names(&expect(app.get(&search("species=dog")).await, 200).await).is_empty());
+    assert_eq!(names(&expect(app.get(&search("q=polish")).await, 200).await), ["Happy Paws"], "service names match");
+    assert_eq!(names(&expect(app.get(&search("q=nigth%20vets")).await, 200).await), ["Night Vets"], "trigram match");
+    assert_eq!(names(&expect(app.get(&search("emergency=true")).await, 200).await), ["Night Vets"]);
+    let open = expect(app.get(&search("open_now=true")).await, 200).await;
+    assert_eq!(names(&open), ["Night Vets"], "Happy Paws has no hours yet; Night Vets is 24/7");
+    assert_eq!(open["items"][0]["open_now"], true);
+
+    let diverting = json!({ "status": "diverting", "note": "both surgeons in theatre" });
+    let nurse = staff(&app, &admin, &emergency, Role::Receptionist).await;
+    let status_path = format!("/api/v1/clinics/{emergency}/emergency-status");
+    let updated = expect(app.call(Method::PUT, &status_path, &nurse.token, Some(diverting)).await, 200).await;
+    assert_eq!(updated["emergency_status"], "diverting");
+    assert!(names(&expect(app.get(&search("emergency=true")).await, 200).await).is_empty());
+}
+
+#[tokio::test]
+async fn bad_search_parameters_are_refused() {
+    let app = app().await;
+    expect(app.get("/api/v1/clinics?near=91,2").await, 422).await;
+    expect(app.get("/api/v1/clinics?near=paris").await, 422).await;
+    expect(app.get("/api/v1/clinics?near=48.8,2.3&radius_km=5000").await, 422).await;
+    expect(app.get("/api/v1/clinics?radius_km=5").await, 422).await;
+    expect(app.get("/api/v1/clinics?service=astrology").await, 400).await;
+}
+
+#[tokio::test]
+async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    connection
+        .batch_execute(
+            "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
+             SELECT gen_random_uuid(), 'Clinic ' || n, 'Street', 'City', 'FR', 43 + (n % 100) * 0.05, \
+                    -1 + (n / 100) * 0.06, 'Europe/Paris', 'EUR' FROM generate_series(1, 5000) AS n; ANALYZE clinics;",
+        )
+        .await
+        .unwrap();
+    let filter =
+        clinics::api::ClinicSearch { near: Some("46.0,1.5".into()), radius_km: Some(100.0), ..Default::default() };
+    let page = kernel::PageRequest::new(Some(20), None).unwrap();
+    let plan = clinics::service::search::explain_clinics(&mut connection, &filter, &page).await.unwrap();
+    assert!(plan.contains("clinics_location_idx"), "the plan does not use the spatial index:\n{plan}");
+    assert!(!plan.contains("Seq Scan on clinics"), "{plan}");
+}

@@ -1,0 +1,14 @@
+DROP FUNCTION distance_km(double precision, double precision, double precision, double precision);
+DROP FUNCTION clinic_is_open(uuid, text, boolean, timestamptz);
+DROP TABLE reviews;
+DROP TABLE vet_time_off;
+DROP TABLE vet_working_hours;
+DROP TABLE vets;
+DROP TABLE clinic_service_rooms;
+DROP TABLE clinic_service_staff;
+DROP TABLE clinic_services;
+DROP TABLE clinic_rooms;
+DROP TABLE clinic_memberships;
+DROP TABLE clinic_hours_exceptions;
+DROP TABLE clinic_opening_hours;
+DROP TABLE clinics;
