@@ -1,5 +1,6 @@
 DROP FUNCTION distance_km(double precision, double precision, double precision, double precision);
 DROP FUNCTION clinic_is_open(uuid, text, boolean, timestamptz);
+DROP FUNCTION clinic_intervals(uuid, date);
 DROP TABLE reviews;
 DROP TABLE vet_time_off;
 DROP TABLE vet_working_hours;

@@ -59,10 +59,12 @@ CREATE TABLE clinic_opening_hours (
     opens      time NOT NULL,
     closes     time NOT NULL,
     PRIMARY KEY (clinic_id, weekday, opens),
-    CONSTRAINT clinic_opening_hours_check CHECK (weekday BETWEEN 1 AND 7 AND opens < closes)
+    -- closes <= opens: the interval ends the next day (overnight).
+    CONSTRAINT clinic_opening_hours_check CHECK (weekday BETWEEN 1 AND 7)
 );
 
--- Dated exceptions (holidays, special hours): closed all day when opens is NULL.
+-- Dated exceptions (holidays, special hours): closed all day when opens is NULL;
+-- they replace the weekly intervals starting that day.
 CREATE TABLE clinic_hours_exceptions (
     clinic_id  uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
     on_date    date NOT NULL,
@@ -70,7 +72,7 @@ CREATE TABLE clinic_hours_exceptions (
     closes     time,
     note       text,
     PRIMARY KEY (clinic_id, on_date),
-    CONSTRAINT clinic_hours_exceptions_check CHECK ((opens IS NULL AND closes IS NULL) OR opens < closes)
+    CONSTRAINT clinic_hours_exceptions_check CHECK ((opens IS NULL) = (closes IS NULL))
 );
 
 -- Staff: a user may work at several clinics, with one clinic role at each.
@@ -157,7 +159,8 @@ CREATE TABLE vet_working_hours (
     starts     time NOT NULL,
     ends       time NOT NULL,
     PRIMARY KEY (vet_id, clinic_id, weekday, starts),
-    CONSTRAINT vet_working_hours_check CHECK (weekday BETWEEN 1 AND 7 AND starts < ends)
+    -- ends <= starts: a night shift ending the next day.
+    CONSTRAINT vet_working_hours_check CHECK (weekday BETWEEN 1 AND 7)
 );
 
 CREATE TABLE vet_time_off (
@@ -190,22 +193,29 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_clinic_idx ON reviews (clinic_id, id DESC) WHERE NOT hidden;
 SELECT diesel_manage_updated_at('reviews');
 
--- Whether a clinic is open at `at`, in its own time zone: a dated exception for
--- that local date replaces the weekly hours (DST is the zone conversion's job).
+-- The opening intervals that start on local date `day`: the day's exception if
+-- there is one (none when closed), else the weekly intervals of its weekday.
+CREATE FUNCTION clinic_intervals(clinic uuid, day date)
+RETURNS TABLE (opens time, closes time) LANGUAGE sql STABLE AS $$
+    SELECT e.opens, e.closes FROM clinic_hours_exceptions e
+     WHERE e.clinic_id = clinic AND e.on_date = day AND e.opens IS NOT NULL
+    UNION ALL
+    SELECT h.opens, h.closes FROM clinic_opening_hours h
+     WHERE h.clinic_id = clinic AND h.weekday = extract(isodow FROM day)
+       AND NOT EXISTS (SELECT 1 FROM clinic_hours_exceptions e WHERE e.clinic_id = clinic AND e.on_date = day)
+$$;
+
+-- Whether a clinic is open at `at`, in its own time zone (DST is the zone
+-- conversion's job): an interval starting today covers the time, or an
+-- overnight interval that started yesterday has not closed yet.
 CREATE FUNCTION clinic_is_open(clinic uuid, zone text, always_open boolean, at timestamptz)
 RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT always_open OR (
-        WITH here AS (SELECT (at AT TIME ZONE zone) AS local)
-        SELECT CASE
-            WHEN EXISTS (SELECT 1 FROM clinic_hours_exceptions e, here
-                         WHERE e.clinic_id = clinic AND e.on_date = here.local::date)
-            THEN EXISTS (SELECT 1 FROM clinic_hours_exceptions e, here
-                         WHERE e.clinic_id = clinic AND e.on_date = here.local::date
-                           AND here.local::time >= e.opens AND here.local::time < e.closes)
-            ELSE EXISTS (SELECT 1 FROM clinic_opening_hours h, here
-                         WHERE h.clinic_id = clinic AND h.weekday = extract(isodow FROM here.local)
-                           AND here.local::time >= h.opens AND here.local::time < h.closes)
-        END FROM here)
+    SELECT always_open OR EXISTS (
+        SELECT 1 FROM (SELECT (at AT TIME ZONE zone) AS local) here
+        WHERE EXISTS (SELECT 1 FROM clinic_intervals(clinic, here.local::date) i
+                      WHERE here.local::time >= i.opens AND (i.closes <= i.opens OR here.local::time < i.closes))
+           OR EXISTS (SELECT 1 FROM clinic_intervals(clinic, here.local::date - 1) i
+                      WHERE i.closes <= i.opens AND here.local::time < i.closes))
 $$;
 
 -- Great-circle kilometres (haversine, mean earth radius), for `distance_km`.

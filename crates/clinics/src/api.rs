@@ -152,8 +152,7 @@ pub struct ClinicView {
     /// Id.
     #[schema(value_type = String, format = Uuid)]
     pub id: ClinicId,
-    /// Profile.
-    #[serde(flatten)]
+    /// The profile, as `PUT` takes it.
     pub profile: ClinicProfile,
     /// Emergency status.
     pub emergency_status: EmergencyStatus,
@@ -195,7 +194,7 @@ pub struct WeeklyHours {
     /// Opens, `HH:MM`.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opens: String,
-    /// Closes, `HH:MM`, after `opens`.
+    /// Closes, `HH:MM`; at or before `opens` means the next day (overnight).
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub closes: String,
 }
@@ -209,7 +208,7 @@ pub struct HoursException {
     /// Opens, `HH:MM`; absent when closed.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opens: Option<String>,
-    /// Closes, `HH:MM`; absent when closed.
+    /// Closes, `HH:MM` (at or before `opens`: the next day); absent when closed.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub closes: Option<String>,
     /// E.g. "Christmas".
@@ -382,6 +381,7 @@ pub struct ServiceOffer {
     #[schema(minimum = 0, maximum = 240)]
     pub buffer_after_minutes: i32,
     /// Price in the clinic's currency, e.g. `"45.00"`.
+    #[serde(with = "rust_decimal::serde::str")]
     #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "45.00")]
     pub price: Decimal,
     /// Species it applies to; empty for all.
@@ -411,8 +411,7 @@ pub struct ServiceView {
     /// Id.
     #[schema(value_type = String, format = Uuid)]
     pub id: ServiceId,
-    /// The offer.
-    #[serde(flatten)]
+    /// The offer, as `PUT` takes it.
     pub offer: ServiceOffer,
     /// Currency of the price.
     pub currency: String,
@@ -440,7 +439,6 @@ pub struct RoomView {
     #[schema(value_type = String, format = Uuid)]
     pub id: RoomId,
     /// Name and capacity.
-    #[serde(flatten)]
     pub spec: RoomSpec,
 }
 
@@ -468,12 +466,12 @@ pub struct VetProfile {
     /// Specialties, e.g. `dentistry`.
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "short_tags"))]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags_schema)]
     pub specialties: Vec<String>,
     /// Languages spoken (BCP 47 primary tags, e.g. `en`).
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "short_tags"))]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = tags_schema)]
     pub languages: Vec<String>,
     /// Takes emergency calls now.
     #[serde(default)]
@@ -487,8 +485,7 @@ pub struct VetView {
     /// The vet's user id.
     #[schema(value_type = String, format = Uuid)]
     pub id: UserId,
-    /// Profile.
-    #[serde(flatten)]
+    /// The profile, as `PUT /vets/me` takes it.
     pub profile: VetProfile,
     /// Clinics they work at.
     #[schema(value_type = Vec<String>)]
@@ -509,7 +506,7 @@ pub struct WorkingHours {
     /// Starts, `HH:MM`.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub starts: String,
-    /// Ends, `HH:MM`, after `starts`.
+    /// Ends, `HH:MM`; at or before `starts` means the next day (a night shift).
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub ends: String,
 }
@@ -560,7 +557,7 @@ pub struct ClinicSearch {
     /// `latitude,longitude`: order by distance from here.
     #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
     pub near: Option<String>,
-    /// Only within this many kilometres of `near` (default 25, at most 500).
+    /// Only within this many kilometres of `near` (default 25, at most 500; ignored without `near`).
     #[validate(range(min = 0.1, max = 500.0))]
     #[param(minimum = 0.1, maximum = 500.0)]
     pub radius_km: Option<f64>,
@@ -587,7 +584,7 @@ pub struct VetSearch {
     /// `latitude,longitude`: vets working at clinics near here, nearest first.
     #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
     pub near: Option<String>,
-    /// Within this many kilometres of `near` (default 25, at most 500).
+    /// Within this many kilometres of `near` (default 25, at most 500; ignored without `near`).
     #[validate(range(min = 0.1, max = 500.0))]
     #[param(minimum = 0.1, maximum = 500.0)]
     pub radius_km: Option<f64>,
@@ -616,9 +613,9 @@ pub struct ReviewDraft {
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
     pub rating: i16,
-    /// What happened (no links, no shouting runs).
+    /// What happened. Links or runs of one character hold the review for moderation.
     #[serde(default)]
-    #[validate(length(max = 2000), custom(function = "decent_text"))]
+    #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub body: String,
     /// The vet seen, if any (works at the clinic).
@@ -631,7 +628,7 @@ pub struct ReviewDraft {
 #[serde(deny_unknown_fields)]
 pub struct ReviewText {
     /// The text.
-    #[validate(length(min = 1, max = 2000), custom(function = "decent_text"))]
+    #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
@@ -702,6 +699,16 @@ fn web_url(url: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Up to 20 strings of 1 to 50 characters.
+fn tags_schema() -> utoipa::openapi::schema::Array {
+    let tag = utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(50))
+        .pattern(Some("^[^\\x00-\\x1f]+$"));
+    utoipa::openapi::schema::ArrayBuilder::new().items(tag).max_items(Some(20)).build()
+}
+
 fn short_tags(tags: &[String]) -> Result<(), ValidationError> {
     if tags.iter().all(|tag| (1..=50).contains(&tag.chars().count()) && !tag.chars().any(char::is_control)) {
         Ok(())
@@ -710,20 +717,21 @@ fn short_tags(tags: &[String]) -> Result<(), ValidationError> {
     }
 }
 
-/// Basic abuse checks: no links, no run of 6+ identical characters, no control characters.
-pub fn decent_text(text: &str) -> Result<(), ValidationError> {
+/// Basic abuse checks on review text: why it needs a moderator's look, if it does
+/// (links, a run of 6+ identical characters, control characters).
+pub fn abuse_signal(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase();
     if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
-        return Err(ValidationError::new("links").with_message("must not contain links".into()));
+        return Some("contains a link");
     }
     let chars: Vec<char> = text.chars().collect();
     if chars.windows(6).any(|run| run.iter().all(|&other| other == run[0] && !other.is_whitespace())) {
-        return Err(ValidationError::new("repetition").with_message("must not repeat a character 6 times".into()));
+        return Some("repeats a character");
     }
     if text.chars().any(|character| character.is_control() && character != '\n') {
-        return Err(ValidationError::new("control").with_message("must not contain control characters".into()));
+        return Some("contains control characters");
     }
-    Ok(())
+    None
 }
 
 #[cfg(test)]
@@ -731,11 +739,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn review_text_refuses_links_and_shouting_runs() {
-        assert!(decent_text("Lovely staff,\nvery kind to our old cat.").is_ok());
-        assert!(decent_text("see www.spam.example").is_err());
-        assert!(decent_text("Great https://x.example").is_err());
-        assert!(decent_text("BAD!!!!!!").is_err());
-        assert!(decent_text("Sooooo good").is_ok(), "five in a row is fine");
+    fn review_text_with_links_or_shouting_runs_needs_moderation() {
+        assert_eq!(abuse_signal("Lovely staff,\nvery kind to our old cat."), None);
+        assert_eq!(abuse_signal("see www.spam.example"), Some("contains a link"));
+        assert_eq!(abuse_signal("Great https://x.example"), Some("contains a link"));
+        assert_eq!(abuse_signal("BAD!!!!!!"), Some("repeats a character"));
+        assert_eq!(abuse_signal("Sooooo good"), None, "five in a row is fine");
     }
 }

@@ -138,7 +138,7 @@ async fn write_service(
         .get_result::<i64>(connection)
         .await?;
     if usize::try_from(staff_here).unwrap_or(0) != dedup_len(&offer.staff) {
-        return Err(kernel::Error::invalid_field("staff", "every member must work at this clinic"));
+        return Err(kernel::Error::NotFound { resource: "staff member of this clinic" });
     }
     let room_ids: Vec<uuid::Uuid> = offer.rooms.iter().map(|room| room.0).collect();
     let rooms_here = clinic_rooms::table
@@ -148,7 +148,7 @@ async fn write_service(
         .get_result::<i64>(connection)
         .await?;
     if usize::try_from(rooms_here).unwrap_or(0) != dedup_len(&room_ids) {
-        return Err(kernel::Error::invalid_field("rooms", "every room must belong to this clinic"));
+        return Err(kernel::Error::NotFound { resource: "room of this clinic" });
     }
     let species: Vec<&str> = offer.species.iter().map(|species| species.as_str()).collect();
     let currency = clinics::table.find(clinic).select(clinics::currency).first::<String>(connection).await?;

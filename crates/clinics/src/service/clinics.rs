@@ -99,7 +99,9 @@ pub async fn hours(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::
     Ok(OpeningHours { weekly, exceptions })
 }
 
-/// Replaces the weekly hours and exceptions (clinic admins of it, platform admins).
+/// Replaces the weekly hours and exceptions (clinic admins of it, platform
+/// admins). An interval closing at or before its opening time ends the next
+/// day; a date listed twice is a 422.
 pub async fn set_hours(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -113,7 +115,8 @@ pub async fn set_hours(
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let (opens, closes) = interval(&format!("weekly[{index}]"), &entry.opens, &entry.closes)?;
+            let field = format!("weekly[{index}]");
+            let (opens, closes) = (parse_time(&field, &entry.opens)?, parse_time(&field, &entry.closes)?);
             Ok((
                 clinic_opening_hours::clinic_id.eq(id),
                 clinic_opening_hours::weekday.eq(entry.weekday),
@@ -127,7 +130,7 @@ pub async fn set_hours(
         let field = format!("exceptions[{index}]");
         let times = match (&entry.opens, &entry.closes) {
             (None, None) => None,
-            (Some(opens), Some(closes)) => Some(interval(&field, opens, closes)?),
+            (Some(opens), Some(closes)) => Some((parse_time(&field, opens)?, parse_time(&field, closes)?)),
             _ => return Err(kernel::Error::invalid_field(field, "give both opens and closes, or neither (closed)")),
         };
         if hours.exceptions[..index].iter().any(|earlier| earlier.date == entry.date) {

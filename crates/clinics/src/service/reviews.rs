@@ -3,7 +3,9 @@
 //! the visible reviews in the same transaction as every change, with the clinic
 //! row locked, so concurrent reviews cannot lose a count.
 
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Page, PageRequest, Principal, ReviewId, Role, UserId};
 use platform::audit::{self, AuditEntry};
@@ -43,7 +45,8 @@ fn view(row: ReviewRow) -> ReviewView {
     }
 }
 
-/// Writes or edits the caller's review of `clinic` (pet owners; one per clinic).
+/// Writes or edits the caller's review of `clinic` (pet owners; one per
+/// clinic). Text with links or character runs is held hidden for moderation.
 pub async fn put_mine(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -62,10 +65,12 @@ pub async fn put_mine(
         .get_result::<bool>(connection)
         .await?;
         if !works_here {
-            return Err(kernel::Error::invalid_field("vet_id", "is not a veterinarian of this clinic"));
+            return Err(kernel::Error::NotFound { resource: "vet at this clinic" });
         }
     }
     let author = principal.user_id;
+    // Suspicious text is not refused: the review waits, hidden, for a moderator.
+    let held = crate::api::abuse_signal(&draft.body).map(|reason| format!("held automatically: {reason}"));
     let id = connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             lock_clinic(connection, clinic).await?;
@@ -77,6 +82,9 @@ pub async fn put_mine(
                     reviews::vet_id.eq(draft.vet_id),
                     reviews::rating.eq(draft.rating),
                     reviews::body.eq(&draft.body),
+                    reviews::hidden.eq(held.is_some()),
+                    reviews::flagged.eq(held.is_some()),
+                    reviews::flag_reason.eq(&held),
                 ))
                 .on_conflict((reviews::clinic_id, reviews::author_id))
                 .do_update()
@@ -84,6 +92,12 @@ pub async fn put_mine(
                     reviews::vet_id.eq(draft.vet_id),
                     reviews::rating.eq(draft.rating),
                     reviews::body.eq(&draft.body),
+                    // An edit never lifts a moderator's (or an automatic) hold.
+                    reviews::hidden.eq(reviews::hidden.or(held.is_some().into_sql::<Bool>())),
+                    reviews::flagged.eq(reviews::flagged.or(held.is_some().into_sql::<Bool>())),
+                    reviews::flag_reason.eq(sql::<Nullable<Text>>("coalesce(")
+                        .bind::<Nullable<Text>, _>(held.clone())
+                        .sql(", reviews.flag_reason)")),
                 ))
                 .returning(reviews::id)
                 .get_result::<uuid::Uuid>(connection)

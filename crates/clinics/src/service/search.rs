@@ -96,9 +96,6 @@ pub async fn explain_clinics(
 
 fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Result<(Query<'a>, String)> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
-    if near.is_none() && filter.radius_km.is_some() {
-        return Err(kernel::Error::invalid_field("radius_km", "needs `near`"));
-    }
     let mut query = Query::new("");
     let mut conditions = vec!["c.is_active".to_owned()];
     let (distance, order) = match near {
@@ -169,9 +166,6 @@ pub async fn vets(
     page: &PageRequest,
 ) -> kernel::Result<Page<VetView>> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
-    if near.is_none() && filter.radius_km.is_some() {
-        return Err(kernel::Error::invalid_field("radius_km", "needs `near`"));
-    }
     let mut query = Query::new("");
     let mut where_clinic = vec!["c.is_active".to_owned()];
     let distance = match near {

@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Page, PageRequest, Principal, Role, TimeOffId, UserId};
 
 use crate::api::{TimeOffRequest, TimeOffView, VetProfile, VetSearch, VetView, WorkingHours, WorkingWeek};
-use crate::service::clinics::{exists, hhmm, interval};
+use crate::service::clinics::{exists, hhmm, parse_time};
 use crate::service::search;
 use db::schema::{clinic_memberships, vet_time_off, vet_working_hours, vets};
 
@@ -114,7 +114,8 @@ pub async fn working_hours(
     Ok(WorkingWeek { hours })
 }
 
-/// Replaces the vet's weekly hours at `clinic`; intervals of a day may not overlap.
+/// Replaces the vet's weekly hours at `clinic`; an interval ending at or before
+/// its start is a night shift ending the next day; intervals may not overlap.
 pub async fn set_working_hours(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -126,15 +127,15 @@ pub async fn set_working_hours(
     require_schedule_access(principal, vet, clinic)?;
     require_vet_at(connection, vet, clinic).await?;
     let mut rows = Vec::new();
+    let mut spans: Vec<(i64, i64)> = Vec::new();
     for (index, entry) in week.hours.iter().enumerate() {
         let field = format!("hours[{index}]");
-        let (starts, ends) = interval(&field, &entry.starts, &entry.ends)?;
-        let overlaps = rows.iter().any(|&(weekday, other_starts, other_ends)| {
-            weekday == entry.weekday && starts < other_ends && other_starts < ends
-        });
-        if overlaps {
-            return Err(kernel::Error::invalid_field(field, "overlaps another interval of that day"));
+        let (starts, ends) = (parse_time(&field, &entry.starts)?, parse_time(&field, &entry.ends)?);
+        let span = week_span(entry.weekday, starts, ends);
+        if spans.iter().any(|&other| overlap_in_week(span, other)) {
+            return Err(kernel::Error::invalid_field(field, "overlaps another interval"));
         }
+        spans.push(span);
         rows.push((entry.weekday, starts, ends));
     }
     connection
@@ -163,6 +164,23 @@ pub async fn set_working_hours(
         })
         .await?;
     working_hours(connection, vet, clinic).await
+}
+
+const WEEK_MINUTES: i64 = 7 * 24 * 60;
+
+/// An interval as minutes since Monday 00:00; one ending at or before its start
+/// runs into the next day.
+fn week_span(weekday: i16, starts: chrono::NaiveTime, ends: chrono::NaiveTime) -> (i64, i64) {
+    use chrono::Timelike;
+    let minutes = |time: chrono::NaiveTime| i64::from(time.hour() * 60 + time.minute());
+    let start = (i64::from(weekday) - 1) * 24 * 60 + minutes(starts);
+    let length = (minutes(ends) - minutes(starts)).rem_euclid(24 * 60);
+    (start, start + if length == 0 { 24 * 60 } else { length })
+}
+
+/// Whether two spans meet, the week wrapping from Sunday night to Monday.
+fn overlap_in_week(a: (i64, i64), b: (i64, i64)) -> bool {
+    [-WEEK_MINUTES, 0, WEEK_MINUTES].iter().any(|shift| a.0 < b.1 + shift && b.0 + shift < a.1)
 }
 
 /// Books time off for `vet`: the vet themself, or an admin or receptionist of a
@@ -255,4 +273,24 @@ async fn require_time_off_access(
             .into_iter()
             .any(|clinic| principal.require_staff(ClinicId(clinic), &[Role::ClinicAdmin, Role::Receptionist]).is_ok());
     if allowed { Ok(()) } else { Err(kernel::Error::Forbidden("not this vet's clinic".into())) }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn span(weekday: i16, starts: &str, ends: &str) -> (i64, i64) {
+        week_span(weekday, starts.parse().unwrap(), ends.parse().unwrap())
+    }
+
+    #[test]
+    fn night_shifts_run_into_the_next_day_and_sunday_wraps_to_monday() {
+        assert_eq!(span(1, "08:00:00", "12:00:00"), (480, 720));
+        assert_eq!(span(1, "20:00:00", "08:00:00"), (1200, 1200 + 12 * 60));
+        assert!(overlap_in_week(span(1, "20:00:00", "08:00:00"), span(2, "07:00:00", "09:00:00")));
+        assert!(!overlap_in_week(span(1, "20:00:00", "08:00:00"), span(2, "08:00:00", "12:00:00")));
+        assert!(overlap_in_week(span(7, "22:00:00", "06:00:00"), span(1, "05:00:00", "07:00:00")));
+        assert!(!overlap_in_week(span(1, "08:00:00", "12:00:00"), span(1, "12:00:00", "13:00:00")));
+    }
 }

@@ -30,10 +30,10 @@ async fn staff_of_one_clinic_cannot_touch_another_and_receptionists_cannot_edit_
     expect(app.call(Method::DELETE, &remove, &manager_x.token, None).await, 403).await;
     expect(app.call(Method::GET, &format!("/api/v1/clinics/{y}/staff"), &receptionist.token, None).await, 403).await;
     let clinic_y = expect(app.get(&format!("/api/v1/clinics/{y}")).await, 200).await;
-    assert_eq!(clinic_y["name"], "Clinic Y", "nothing changed");
+    assert_eq!(clinic_y["profile"]["name"], "Clinic Y", "nothing changed");
 
     let renamed = app.call(Method::PUT, &format!("/api/v1/clinics/{x}"), &manager_x.token, Some(edit)).await;
-    assert_eq!(expect(renamed, 200).await["name"], "Renamed");
+    assert_eq!(expect(renamed, 200).await["profile"]["name"], "Renamed");
     let owner = app.user(Role::PetOwner).await;
     let create = app.call(Method::POST, "/api/v1/clinics", &owner.token, Some(profile("Mine", 1.0, 1.0, "UTC"))).await;
     expect(create, 403).await;
@@ -101,5 +101,5 @@ async fn server_owned_fields_in_bodies_are_refused_and_nothing_changes() {
         refused["error"]["details"]["fields"].as_object().map(|fields| fields.keys().cloned().collect::<Vec<_>>());
     assert!(refused.to_string().contains("time_zone") && refused.to_string().contains("currency"), "{fields:?}");
     let clinic = expect(app.get(&format!("/api/v1/clinics/{id}")).await, 200).await;
-    assert_eq!((clinic["name"].as_str(), clinic["rating"]["count"].as_i64()), (Some("Happy Paws"), Some(0)));
+    assert_eq!((clinic["profile"]["name"].as_str(), clinic["rating"]["count"].as_i64()), (Some("Happy Paws"), Some(0)));
 }

@@ -29,6 +29,8 @@ async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_savi
     };
     let mut new_york_week = weekdays("09:00", "17:00", 1..=5);
     new_york_week.push(json!({ "weekday": 7, "opens": "09:00", "closes": "12:00" }));
+    // Friday night emergency hours, closing on Saturday morning.
+    new_york_week.push(json!({ "weekday": 5, "opens": "20:00", "closes": "02:00" }));
     let new_york_hours = json!({
         "weekly": new_york_week,
         "exceptions": [{ "date": "2026-11-26", "note": "Thanksgiving" }],
@@ -58,9 +60,12 @@ async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_savi
     assert!(open(&app, &new_york, "2026-03-08T13:30:00Z").await);
     assert!(!open(&app, &new_york, "2026-03-08T16:30:00Z").await);
     assert!(!open(&app, &new_york, "2026-03-07T15:00:00Z").await, "Saturdays are closed");
+    // Friday's overnight interval: Saturday 01:00 local is open, 03:00 is not.
+    assert!(open(&app, &new_york, "2026-11-28T06:00:00Z").await);
+    assert!(!open(&app, &new_york, "2026-11-28T08:00:00Z").await);
 
     let hours = expect(app.get(&format!("/api/v1/clinics/{new_york}/hours")).await, 200).await;
-    assert_eq!(hours["weekly"].as_array().unwrap().len(), 6);
+    assert_eq!(hours["weekly"].as_array().unwrap().len(), 7);
     assert_eq!(
         hours["exceptions"][0],
         json!({ "date": "2026-11-26", "opens": null, "closes": null, "note": "Thanksgiving" })
@@ -76,8 +81,10 @@ async fn malformed_hours_are_refused_and_the_old_ones_kept() {
     let path = format!("/api/v1/clinics/{id}/hours");
     let good = json!({ "weekly": [{ "weekday": 1, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });
     expect(app.call(Method::PUT, &path, &manager.token, Some(good)).await, 200).await;
-    let backwards = json!({ "weekly": [{ "weekday": 2, "opens": "18:00", "closes": "09:00" }], "exceptions": [] });
-    expect(app.call(Method::PUT, &path, &manager.token, Some(backwards)).await, 422).await;
+    let not_a_time = json!({ "weekly": [{ "weekday": 2, "opens": "8am", "closes": "09:00" }], "exceptions": [] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(not_a_time)).await, 422).await;
+    let twice = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25" }, { "date": "2026-12-25" }] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(twice)).await, 422).await;
     let half = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25", "opens": "10:00" }] });
     expect(app.call(Method::PUT, &path, &manager.token, Some(half)).await, 422).await;
     let bad_day = json!({ "weekly": [{ "weekday": 8, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });

@@ -28,7 +28,7 @@ async fn vets_publish_profiles_and_are_found_by_specialty_language_clinic_and_di
             .as_array()
             .unwrap()
             .iter()
-            .map(|vet| vet["display_name"].as_str().unwrap().to_owned())
+            .map(|vet| vet["profile"]["display_name"].as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     };
     let nearest = expect(app.get("/api/v1/vets?near=48.85,2.35&radius_km=500").await, 200).await;
@@ -61,13 +61,16 @@ async fn working_hours_and_time_off_refuse_overlaps_and_strangers() {
     ] });
     expect(app.call(Method::PUT, &hours, &desk.token, Some(week)).await, 200).await;
     let overlapping = json!({ "hours": [
-        { "weekday": 2, "starts": "08:00", "ends": "12:00" },
-        { "weekday": 2, "starts": "11:00", "ends": "15:00" },
+        { "weekday": 2, "starts": "20:00", "ends": "08:00" },
+        { "weekday": 3, "starts": "07:00", "ends": "15:00" },
     ] });
     expect(app.call(Method::PUT, &hours, &vet.token, Some(overlapping)).await, 422).await;
     expect(app.call(Method::PUT, &hours, &stranger.token, Some(json!({ "hours": [] }))).await, 403).await;
     let stored = expect(app.get(&hours).await, 200).await;
-    assert_eq!(stored["hours"].as_array().unwrap().len(), 2);
+    assert_eq!(stored["hours"].as_array().unwrap().len(), 2, "the refused week must not replace the stored one");
+    let night_shift = json!({ "hours": [{ "weekday": 5, "starts": "20:00", "ends": "08:00" }] });
+    let saved = expect(app.call(Method::PUT, &hours, &vet.token, Some(night_shift)).await, 200).await;
+    assert_eq!(saved["hours"][0], json!({ "weekday": 5, "starts": "20:00", "ends": "08:00" }));
 
     let time_off = format!("/api/v1/vets/{}/time-off", vet.user_id);
     let holiday =
