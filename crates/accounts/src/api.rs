@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use kernel::{Role, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 use crate::models::{ProfileChanges, User};
 use crate::preferences::Preferences;
@@ -60,7 +60,7 @@ impl From<User> for UserView {
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// Given name, 1 to 100 characters, not blank, no control characters.
-    #[validate(length(min = 1, max = 100), custom(function = "printable_name"))]
+    #[validate(length(min = 1, max = 100), custom(function = "platform::validation::one_line"))]
     #[schema(
         min_length = 1,
         max_length = 100,
@@ -68,7 +68,7 @@ pub struct ProfileUpdate {
     )]
     pub first_name: Option<String>,
     /// Family name, 1 to 100 characters, not blank, no control characters.
-    #[validate(length(min = 1, max = 100), custom(function = "printable_name"))]
+    #[validate(length(min = 1, max = 100), custom(function = "platform::validation::one_line"))]
     #[schema(
         min_length = 1,
         max_length = 100,
@@ -100,16 +100,6 @@ impl ProfileUpdate {
 /// Distinguishes an explicit `null` (`Some(None)`) from an absent field (`None`).
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
-}
-
-fn printable_name(text: &str) -> Result<(), ValidationError> {
-    if text.trim().is_empty() {
-        Err(ValidationError::new("blank").with_message("must not be blank".into()))
-    } else if text.chars().any(char::is_control) {
-        Err(ValidationError::new("control").with_message("must not contain control characters".into()))
-    } else {
-        Ok(())
-    }
 }
 
 /// `PUT /admin/users/{id}/role`.

@@ -9,6 +9,7 @@
 //! - [`Principal`] and [`Role`]: the authenticated caller and its one-line guards.
 //! - [`UserId`] (and every later id): typed UUID v7 ids.
 //! - [`PageRequest`] / [`Page`]: cursor pagination.
+//! - [`text_enum!`]: closed sets of names stored as SQL `text`.
 //!
 //! Features: `diesel` maps errors, ids and roles to the database; `openapi`
 //! derives schemas for the shared response shapes.
@@ -19,12 +20,16 @@ mod ids;
 mod pagination;
 mod principal;
 mod role;
+mod text_enum;
 
 #[cfg(feature = "diesel")]
 mod db_error;
 
 pub use error::{Error, FieldErrors, Result};
-pub use ids::{ClinicId, DeliveryId, DeviceId, NotificationId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
+pub use ids::{
+    AddendumId, ClinicId, DeliveryId, DeviceId, InvitationId, NotificationId, PetId, PetInvitationId, RecordId,
+    ReminderId, ReviewId, RoomId, ServiceId, TimeOffId, UserId, WeightId,
+};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Membership, Principal};
 pub use role::{Role, UnknownRole};

@@ -4,64 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Declares a closed set of lowercase names stored as SQL `text` (with a CHECK
-/// constraint) and sent as JSON strings.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident as $schema:ident { $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-        #[schema(as = $schema)]
-        #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$variant_meta])* $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &[Self] = &[$(Self::$variant,)+];
-
-            /// The stored and serialized name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)+
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                formatter.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                match text {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
-                }
-            }
-        }
-
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
-            }
-        }
-
-        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg>>::from_sql(bytes)?;
-                Ok(text.parse()?)
-            }
-        }
-    };
-}
-
-text_enum!(
+kernel::text_enum!(
     /// What a notification is about; preferences are kept per category.
     Category as NotificationCategory {
         /// Bookings, changes, cancellations, appointment reminders.
@@ -81,7 +24,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+kernel::text_enum!(
     /// A way to reach a person.
     Channel as NotificationChannel {
         /// Email through SMTP.
@@ -95,7 +38,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+kernel::text_enum!(
     /// Where one channel's delivery stands.
     DeliveryStatus as DeliveryStatus {
         /// Waiting for its job (scheduled, running or retrying).

@@ -5,6 +5,7 @@
 //! trigger refuses UPDATE and DELETE). `changes` holds a minimal before/after of
 //! the fields that changed and never secrets or tokens.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::UserId;
@@ -66,6 +67,45 @@ pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> ke
         .execute(connection)
         .await?;
     Ok(())
+}
+
+/// One audited change.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_log, check_for_backend(diesel::pg::Pg))]
+pub struct AuditRecord {
+    /// Entry id (time-ordered).
+    pub id: uuid::Uuid,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Who acted; `null` for the system.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub actor_id: Option<UserId>,
+    /// What happened, e.g. `user.role_changed`.
+    pub action: String,
+    /// Kind of the changed resource.
+    pub target_type: String,
+    /// Id of the changed resource.
+    pub target_id: String,
+    /// The request that made the change.
+    pub request_id: Option<String>,
+    /// What changed.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+/// Every entry about one resource, oldest first: its change history.
+pub async fn trail(
+    connection: &mut AsyncPgConnection,
+    target_type: &str,
+    target_id: impl std::fmt::Display,
+) -> kernel::Result<Vec<AuditRecord>> {
+    Ok(audit_log::table
+        .filter(audit_log::target_type.eq(target_type))
+        .filter(audit_log::target_id.eq(target_id.to_string()))
+        .select(AuditRecord::as_select())
+        .order(audit_log::id.asc())
+        .load(connection)
+        .await?)
 }
 
 /// `{"from": before, "to": after}` for one field.

@@ -52,3 +52,45 @@ fn query_error(error: &QueryPayloadError) -> ApiError {
     };
     ApiError::BadRequest { code: "INVALID_PARAMETER", message: format!("invalid query parameter: {cause}") }
 }
+
+/// `#[serde(deserialize_with = "platform::extract::integer")]`: an integer field
+/// that also takes an integral number written with a fraction (`3.0`), as JSON
+/// Schema's `integer` does; `3.5` and out-of-range values are refused.
+pub fn integer<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::Deserialize;
+    use serde::de::Error;
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = match (number.as_i64(), number.as_f64()) {
+        (Some(whole), _) => whole,
+        (None, Some(float)) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
+            #[allow(clippy::cast_possible_truncation, reason = "the value is integral and range-checked first")]
+            let whole = float as i64;
+            whole
+        }
+        _ => return Err(D::Error::custom(format!("expected an integer, got {number}"))),
+    };
+    T::try_from(whole).map_err(|_| D::Error::custom(format!("{whole} is out of range")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, serde::Deserialize)]
+    struct Minutes {
+        #[serde(deserialize_with = "super::integer")]
+        minutes: i16,
+    }
+
+    #[test]
+    fn integers_may_be_written_with_a_zero_fraction_only() {
+        let read = |json: &str| serde_json::from_str::<Minutes>(json).map(|value| value.minutes);
+        assert_eq!(read(r#"{"minutes": 30}"#).ok(), Some(30));
+        assert_eq!(read(r#"{"minutes": 30.0}"#).ok(), Some(30));
+        assert!(read(r#"{"minutes": 30.5}"#).is_err());
+        assert!(read(r#"{"minutes": 70000}"#).is_err());
+        assert!(read(r#"{"minutes": "30"}"#).is_err());
+    }
+}

@@ -6,6 +6,10 @@
 //!
 //! The same spec answers a question actix cannot: when no route matched, was it
 //! an unknown path (404) or a known path with the wrong method (405 + `Allow`)?
+//!
+//! PostgreSQL cannot store the NUL character, so no text the API accepts may
+//! hold one. Rather than every field repeating that, [`forbid_nul_in_text`]
+//! adds it to each free-text schema of the finished document.
 
 use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, web};
@@ -64,6 +68,36 @@ pub enum StandardErrors {
     Unavailable(crate::error::ErrorEnvelope),
 }
 
+/// What a free-text string without a pattern of its own must match.
+pub const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
+
+/// Gives every string schema that has no `pattern`, `format`, `enum` or `const`
+/// the [`NO_NUL_PATTERN`], so the document says what the database enforces.
+pub fn forbid_nul_in_text(document: OpenApiDocument) -> OpenApiDocument {
+    let Ok(mut json) = serde_json::to_value(&document) else { return document };
+    add_no_nul_pattern(&mut json);
+    serde_json::from_value(json).unwrap_or(document)
+}
+
+fn add_no_nul_pattern(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(object) => {
+            let is_string = match object.get("type") {
+                Some(serde_json::Value::String(kind)) => kind == "string",
+                Some(serde_json::Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
+                _ => false,
+            };
+            let constrained = ["pattern", "format", "enum", "const"].iter().any(|key| object.contains_key(*key));
+            if is_string && !constrained {
+                object.insert("pattern".to_owned(), NO_NUL_PATTERN.into());
+            }
+            object.values_mut().for_each(add_no_nul_pattern);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_no_nul_pattern),
+        _ => {}
+    }
+}
+
 /// Every documented path with the methods it accepts.
 pub struct RouteTable {
     routes: Vec<(ResourceDef, String)>,
@@ -108,4 +142,35 @@ pub async fn unmatched_route(request: HttpRequest, routes: web::Data<RouteTable>
         Some(allow) => ApiError::MethodNotAllowed { allow: allow.to_owned() },
         None => ApiError::RouteNotFound,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_text_strings_get_the_no_nul_pattern_and_constrained_ones_keep_theirs() {
+        let document: OpenApiDocument = serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": {},
+            "components": { "schemas": { "Thing": { "type": "object", "properties": {
+                "note": { "type": ["string", "null"] },
+                "code": { "type": "string", "pattern": "^[A-Z]{3}$" },
+                "id": { "type": "string", "format": "uuid" },
+                "kind": { "type": "string", "enum": ["a", "b"] },
+                "count": { "type": "integer" },
+                "tags": { "type": "array", "items": { "type": "string" } },
+            } } } }
+        }))
+        .unwrap();
+        let json = serde_json::to_value(forbid_nul_in_text(document)).unwrap();
+        let properties = &json["components"]["schemas"]["Thing"]["properties"];
+        assert_eq!(properties["note"]["pattern"], NO_NUL_PATTERN);
+        assert_eq!(properties["tags"]["items"]["pattern"], NO_NUL_PATTERN);
+        assert_eq!(properties["code"]["pattern"], "^[A-Z]{3}$");
+        for untouched in ["id", "kind", "count"] {
+            assert!(properties[untouched].get("pattern").is_none(), "{untouched}");
+        }
+    }
 }

@@ -37,6 +37,29 @@ fn collect(prefix: &str, errors: &ValidationErrors, fields: &mut kernel::FieldEr
     }
 }
 
+/// The OpenAPI `pattern` of [`one_line`] text (schema attributes need it
+/// spelled out): at least one visible character, no control characters.
+pub const ONE_LINE_PATTERN: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+
+/// A name or title: not blank and free of control characters (the schema's
+/// pattern is [`ONE_LINE_PATTERN`]).
+pub fn one_line(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() || text.chars().any(char::is_control) {
+        Err(ValidationError::new("one_line").with_message("must be printable and not blank".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Free text with at least one visible character (line breaks allowed).
+pub fn not_blank(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        Err(ValidationError::new("not_blank").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}
+
 /// A phone number in E.164 form, like `+33612345678`.
 pub fn e164(phone: &str) -> Result<(), ValidationError> {
     let digits = phone.strip_prefix('+').unwrap_or("");

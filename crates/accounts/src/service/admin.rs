@@ -33,7 +33,7 @@ pub async fn list_users(
             sql::<Bool>(
                 "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '')) ILIKE ",
             )
-            .bind::<Text, _>(format!("%{}%", escape_like(search))),
+            .bind::<Text, _>(db::like::contains(search)),
         );
     }
     if let Some(after) = page.after {
@@ -111,9 +111,4 @@ pub async fn set_active(
 
 fn admin_entry(principal: &Principal, action: &'static str, id: UserId, changes: serde_json::Value) -> AuditEntry {
     AuditEntry { actor: Some(principal.user_id), action, target_type: "user", target_id: id.to_string(), changes }
-}
-
-/// Makes `%`, `_` and `\` match themselves in an ILIKE pattern.
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

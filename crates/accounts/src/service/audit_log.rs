@@ -1,38 +1,13 @@
 //! Reading the audit log (platform admins, and a user's own export).
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, Principal, Role, UserId};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::api::AuditFilter;
 use db::schema::audit_log;
 
-/// One audited change.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
-#[diesel(table_name = audit_log, check_for_backend(diesel::pg::Pg))]
-pub struct AuditRecord {
-    /// Entry id (time-ordered).
-    pub id: uuid::Uuid,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-    /// Who acted; `null` for the system.
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub actor_id: Option<UserId>,
-    /// What happened, e.g. `user.role_changed`.
-    pub action: String,
-    /// Kind of the changed resource.
-    pub target_type: String,
-    /// Id of the changed resource.
-    pub target_id: String,
-    /// The request that made the change.
-    pub request_id: Option<String>,
-    /// What changed.
-    #[schema(value_type = Object)]
-    pub changes: serde_json::Value,
-}
+pub use platform::audit::AuditRecord;
 
 /// Newest first, filtered; platform admins only.
 pub async fn list(

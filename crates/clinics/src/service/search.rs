@@ -48,12 +48,13 @@ impl<'a> Query<'a> {
     }
 }
 
-/// `near=lat,lng` → the point, or a validation error.
+/// `near=lat,lng` → the point, or a validation error. Plain decimals only
+/// (`-12.5`, no exponent, sign or leading zero), as the documented pattern says.
 pub fn parse_near(near: &str) -> kernel::Result<(f64, f64)> {
     let invalid = || kernel::Error::invalid_field("near", "must be `latitude,longitude` in degrees");
     let (latitude, longitude) = near.split_once(',').ok_or_else(invalid)?;
-    let (latitude, longitude): (f64, f64) =
-        (latitude.trim().parse().map_err(|_| invalid())?, longitude.trim().parse().map_err(|_| invalid())?);
+    let (latitude, longitude) =
+        (plain_decimal(latitude).ok_or_else(invalid)?, plain_decimal(longitude).ok_or_else(invalid)?);
     if (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude) {
         Ok((latitude, longitude))
     } else {
@@ -61,10 +62,16 @@ pub fn parse_near(near: &str) -> kernel::Result<(f64, f64)> {
     }
 }
 
-/// `%text%` for ILIKE, with the wildcards in `text` escaped.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+fn plain_decimal(text: &str) -> Option<f64> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) =
+        unsigned.split_once('.').map_or((unsigned, None), |(whole, fraction)| (whole, Some(fraction)));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    let plain = digits(whole)
+        && whole.len() <= 3
+        && (whole.len() == 1 || !whole.starts_with('0'))
+        && fraction.is_none_or(digits);
+    if plain { text.parse().ok() } else { None }
 }
 
 /// Clinics matching `filter`, nearest first when `near` is given, else newest first.
@@ -78,7 +85,8 @@ pub async fn clinics(
     Ok(Page::from_rows(rows, page, |found| found.clinic.id.0).map(FoundClinic::into_view))
 }
 
-/// The plan Postgres chooses for a clinic search (`EXPLAIN`), for tests and benchmarks.
+/// The plan Postgres runs a clinic search with (`EXPLAIN (ANALYZE, BUFFERS)`:
+/// it executes the query), for tests and benchmarks.
 pub async fn explain_clinics(
     connection: &mut AsyncPgConnection,
     filter: &ClinicSearch,
@@ -90,7 +98,7 @@ pub async fn explain_clinics(
         line: String,
     }
     let (query, sql) = clinics_query(filter, page)?;
-    let plan = query.sql(&format!("EXPLAIN {sql}")).query.load::<PlanLine>(connection).await?;
+    let plan = query.sql(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")).query.load::<PlanLine>(connection).await?;
     Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
 }
 
@@ -143,7 +151,7 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Resul
         conditions.push("c.emergency_capable AND c.emergency_status <> 'diverting'".to_owned());
     }
     if let Some(text) = filter.q.as_deref() {
-        let (like, words) = (query.bind::<Text, _>(contains_pattern(text)), query.bind::<Text, _>(text.to_owned()));
+        let (like, words) = (query.bind::<Text, _>(db::like::contains(text)), query.bind::<Text, _>(text.to_owned()));
         conditions.push(format!(
             "(c.name ILIKE {like} OR c.city ILIKE {like} OR c.name % {words} OR EXISTS (SELECT 1 FROM clinic_services s \
              WHERE s.clinic_id = c.id AND s.is_active AND s.name ILIKE {like}))"
@@ -192,7 +200,7 @@ pub async fn vets(
         conditions.push(format!("{} = ANY(v.languages)", query.bind::<Text, _>(language.to_lowercase())));
     }
     if let Some(text) = filter.q.as_deref() {
-        let (like, words) = (query.bind::<Text, _>(contains_pattern(text)), query.bind::<Text, _>(text.to_owned()));
+        let (like, words) = (query.bind::<Text, _>(db::like::contains(text)), query.bind::<Text, _>(text.to_owned()));
         conditions.push(format!("(v.display_name ILIKE {like} OR v.display_name % {words})"));
     }
     let order = if near.is_some() { "found.distance_km, v.user_id" } else { "v.user_id" };
@@ -218,4 +226,18 @@ pub async fn vets(
     );
     let rows = query.sql(&sql).query.load::<FoundVet>(connection).await?;
     Ok(Page::from_rows(rows, page, |found| found.vet.user_id.0).map(FoundVet::into_view))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_takes_plain_decimals_within_range() {
+        assert!(matches!(parse_near("48.8566,2.3522"), Ok((48.8566, 2.3522))));
+        assert!(matches!(parse_near("-90,180"), Ok((-90.0, 180.0))));
+        for bad in ["91,0", "0,180.5", "48.8, 2.3", "+48,2", "4e1,2", "048,2", "48.,2", "48", "a,b"] {
+            assert!(parse_near(bad).is_err(), "{bad}");
+        }
+    }
 }
