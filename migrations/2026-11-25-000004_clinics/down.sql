@@ -9,6 +9,7 @@ DROP TABLE clinic_service_rooms;
 DROP TABLE clinic_service_staff;
 DROP TABLE clinic_services;
 DROP TABLE clinic_rooms;
+DROP TABLE clinic_invitations;
 DROP TABLE clinic_memberships;
 DROP TABLE clinic_hours_exceptions;
 DROP TABLE clinic_opening_hours;

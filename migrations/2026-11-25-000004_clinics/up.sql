@@ -63,15 +63,16 @@ CREATE TABLE clinic_opening_hours (
     CONSTRAINT clinic_opening_hours_check CHECK (weekday BETWEEN 1 AND 7)
 );
 
--- Dated exceptions (holidays, special hours): closed all day when opens is NULL;
--- they replace the weekly intervals starting that day.
+-- Dated exceptions (holidays, special hours): the rows of a date replace the
+-- weekly intervals starting that day; a row without times means closed.
 CREATE TABLE clinic_hours_exceptions (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     clinic_id  uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
     on_date    date NOT NULL,
     opens      time,
     closes     time,
     note       text,
-    PRIMARY KEY (clinic_id, on_date),
+    CONSTRAINT clinic_hours_exceptions_key UNIQUE NULLS NOT DISTINCT (clinic_id, on_date, opens),
     CONSTRAINT clinic_hours_exceptions_check CHECK ((opens IS NULL) = (closes IS NULL))
 );
 
@@ -85,6 +86,22 @@ CREATE TABLE clinic_memberships (
     CONSTRAINT clinic_memberships_role_check CHECK (role IN ('veterinarian', 'receptionist', 'clinic_admin'))
 );
 CREATE INDEX clinic_memberships_user_idx ON clinic_memberships (user_id);
+
+-- Invitations to join a clinic's staff, for an email without an account yet;
+-- the invitee accepts once signed up with that email.
+CREATE TABLE clinic_invitations (
+    id          uuid PRIMARY KEY,
+    clinic_id   uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    email       text NOT NULL,
+    role        text NOT NULL,
+    invited_by  uuid REFERENCES users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    CONSTRAINT clinic_invitations_key UNIQUE (clinic_id, email),
+    CONSTRAINT clinic_invitations_email_check CHECK (email = lower(email) AND length(email) <= 254),
+    CONSTRAINT clinic_invitations_role_check CHECK (role IN ('veterinarian', 'receptionist', 'clinic_admin'))
+);
+CREATE INDEX clinic_invitations_email_idx ON clinic_invitations (email);
 
 -- Rooms and equipment, booked together with a vet by later scheduling.
 CREATE TABLE clinic_rooms (

@@ -1,7 +1,8 @@
 //! Request and response bodies of the clinics API.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kernel::{ClinicId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
+use diesel::Queryable;
+use kernel::{ClinicId, InvitationId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,8 +16,12 @@ pub const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 #[serde(deny_unknown_fields)]
 pub struct ClinicProfile {
     /// Display name.
-    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 200), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: String,
     /// About the clinic.
     #[serde(default)]
@@ -32,8 +37,8 @@ pub struct ClinicProfile {
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// `http(s)://` website.
-    #[validate(url, length(max = 500), custom(function = "web_url"))]
-    #[schema(max_length = 500, pattern = "^https?://[^\\s]+$")]
+    #[validate(length(max = 500), custom(function = "web_url"))]
+    #[schema(max_length = 500, pattern = "^https?://[^\\s\\x00-\\x1f\\x7f-\\x9f]+$")]
     pub website: Option<String>,
     /// Street address.
     #[validate(nested)]
@@ -62,16 +67,24 @@ pub struct ClinicProfile {
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// Street and number.
-    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 200), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub line1: String,
     /// More.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub line2: Option<String>,
     /// City.
-    #[validate(length(min = 1, max = 100), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 100), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub city: String,
     /// Region or state.
     #[validate(length(max = 100))]
@@ -190,6 +203,7 @@ pub struct WeeklyHours {
     /// ISO weekday: 1 = Monday ... 7 = Sunday.
     #[validate(range(min = 1, max = 7))]
     #[schema(minimum = 1, maximum = 7)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub weekday: i16,
     /// Opens, `HH:MM`.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -199,16 +213,18 @@ pub struct WeeklyHours {
     pub closes: String,
 }
 
-/// A dated exception: closed all day (no times) or special hours.
+/// A dated exception: closed all day (no times) or one interval of special
+/// hours (list the date again for split hours).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HoursException {
     /// The local date.
     pub date: NaiveDate,
-    /// Opens, `HH:MM`; absent when closed.
+    /// Opens, `HH:MM`; absent (or `null`) when closed all day.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opens: Option<String>,
-    /// Closes, `HH:MM` (at or before `opens`: the next day); absent when closed.
+    /// Closes, `HH:MM` (at or before `opens`: the next day); absent means
+    /// midnight; ignored when closed.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub closes: Option<String>,
     /// E.g. "Christmas".
@@ -253,7 +269,8 @@ impl From<StaffRole> for kernel::Role {
     }
 }
 
-/// `POST /clinics/{id}/staff`: add an existing user by email.
+/// `POST /clinics/{id}/staff`: add a user by email, or invite the email when
+/// no account has it yet.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct StaffAddition {
@@ -278,6 +295,27 @@ pub struct StaffMember {
     pub role: kernel::Role,
     /// Since when.
     pub since: DateTime<Utc>,
+}
+
+/// An open invitation to join a clinic's staff.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable)]
+#[serde(deny_unknown_fields)]
+pub struct StaffInvitation {
+    /// Accept with `POST /api/v1/staff-invitations/{id}/accept`.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: InvitationId,
+    /// The clinic.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic_id: ClinicId,
+    /// Who is invited (as the inviting admin typed it, lower-cased).
+    #[schema(format = Email)]
+    pub email: String,
+    /// The role they will have.
+    pub role: kernel::Role,
+    /// When it was sent or last renewed.
+    pub created_at: DateTime<Utc>,
+    /// After this it can no longer be accepted.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Kinds of service.
@@ -363,22 +401,29 @@ pub struct ServiceOffer {
     /// Kind.
     pub kind: ServiceKind,
     /// Name shown to owners.
-    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 200), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: String,
     /// Minutes of the appointment.
     #[validate(range(min = 5, max = 720))]
     #[schema(minimum = 5, maximum = 720)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub duration_minutes: i32,
     /// Preparation minutes before.
     #[serde(default)]
     #[validate(range(min = 0, max = 240))]
     #[schema(minimum = 0, maximum = 240)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub buffer_before_minutes: i32,
     /// Clean-up minutes after.
     #[serde(default)]
     #[validate(range(min = 0, max = 240))]
     #[schema(minimum = 0, maximum = 240)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub buffer_after_minutes: i32,
     /// Price in the clinic's currency, e.g. `"45.00"`.
     #[serde(with = "rust_decimal::serde::str")]
@@ -395,12 +440,12 @@ pub struct ServiceOffer {
     /// Staff who can perform it.
     #[serde(default)]
     #[validate(length(max = 50))]
-    #[schema(value_type = Vec<String>, max_items = 50)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
     pub staff: Vec<UserId>,
     /// Rooms or equipment it needs (one of them).
     #[serde(default)]
     #[validate(length(max = 50))]
-    #[schema(value_type = Vec<String>, max_items = 50)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
     pub rooms: Vec<RoomId>,
 }
 
@@ -422,12 +467,17 @@ pub struct ServiceView {
 #[serde(deny_unknown_fields)]
 pub struct RoomSpec {
     /// Name, unique in the clinic.
-    #[validate(length(min = 1, max = 100), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 100), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub name: String,
     /// How many appointments it holds at once.
     #[validate(range(min = 1, max = 100))]
     #[schema(minimum = 1, maximum = 100)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub capacity: i32,
 }
 
@@ -447,8 +497,12 @@ pub struct RoomView {
 #[serde(deny_unknown_fields)]
 pub struct VetProfile {
     /// Name shown to owners.
-    #[validate(length(min = 1, max = 200), custom(function = "printable"))]
-    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    #[validate(length(min = 1, max = 200), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub display_name: String,
     /// About them.
     #[serde(default)]
@@ -502,6 +556,7 @@ pub struct WorkingHours {
     /// ISO weekday: 1 = Monday ... 7 = Sunday.
     #[validate(range(min = 1, max = 7))]
     #[schema(minimum = 1, maximum = 7)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub weekday: i16,
     /// Starts, `HH:MM`.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -555,7 +610,10 @@ pub struct TimeOffView {
 #[into_params(parameter_in = Query)]
 pub struct ClinicSearch {
     /// `latitude,longitude`: order by distance from here.
-    #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
+    #[param(
+        pattern = "^-?(90(\\.0+)?|[1-8]?[0-9](\\.[0-9]+)?),-?(180(\\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]+)?)$",
+        example = "48.8566,2.3522"
+    )]
     pub near: Option<String>,
     /// Only within this many kilometres of `near` (default 25, at most 500; ignored without `near`).
     #[validate(range(min = 0.1, max = 500.0))]
@@ -582,7 +640,10 @@ pub struct ClinicSearch {
 #[into_params(parameter_in = Query)]
 pub struct VetSearch {
     /// `latitude,longitude`: vets working at clinics near here, nearest first.
-    #[param(pattern = "^-?[0-9]{1,2}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$", example = "48.8566,2.3522")]
+    #[param(
+        pattern = "^-?(90(\\.0+)?|[1-8]?[0-9](\\.[0-9]+)?),-?(180(\\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]+)?)$",
+        example = "48.8566,2.3522"
+    )]
     pub near: Option<String>,
     /// Within this many kilometres of `near` (default 25, at most 500; ignored without `near`).
     #[validate(range(min = 0.1, max = 500.0))]
@@ -612,6 +673,7 @@ pub struct ReviewDraft {
     /// 1 to 5 stars.
     #[validate(range(min = 1, max = 5))]
     #[schema(minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "platform::extract::integer")]
     pub rating: i16,
     /// What happened. Links or runs of one character hold the review for moderation.
     #[serde(default)]
@@ -676,13 +738,6 @@ fn yes() -> bool {
     true
 }
 
-fn printable(text: &str) -> Result<(), ValidationError> {
-    if text.trim().is_empty() || text.chars().any(char::is_control) {
-        return Err(ValidationError::new("printable").with_message("must be printable and not blank".into()));
-    }
-    Ok(())
-}
-
 fn upper_ascii(text: &str) -> Result<(), ValidationError> {
     if text.bytes().all(|byte| byte.is_ascii_uppercase()) {
         Ok(())
@@ -692,7 +747,8 @@ fn upper_ascii(text: &str) -> Result<(), ValidationError> {
 }
 
 fn web_url(url: &str) -> Result<(), ValidationError> {
-    if url.starts_with("https://") || url.starts_with("http://") {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or("");
+    if !rest.is_empty() && !rest.chars().any(|character| character.is_whitespace() || character.is_control()) {
         Ok(())
     } else {
         Err(ValidationError::new("web_url").with_message("must be an http(s) URL".into()))
@@ -705,7 +761,7 @@ fn tags_schema() -> utoipa::openapi::schema::Array {
         .schema_type(utoipa::openapi::schema::Type::String)
         .min_length(Some(1))
         .max_length(Some(50))
-        .pattern(Some("^[^\\x00-\\x1f]+$"));
+        .pattern(Some("^[^\\x00-\\x1f\\x7f-\\x9f]+$"));
     utoipa::openapi::schema::ArrayBuilder::new().items(tag).max_items(Some(20)).build()
 }
 

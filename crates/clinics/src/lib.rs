@@ -7,6 +7,8 @@
 //! - [`service::staff`]: memberships (a user may work at several clinics, with
 //!   a clinic role at each); they travel with the caller's `Principal`, and
 //!   `principal.require_staff(clinic, roles)` is the guard every crate uses.
+//! - [`service::invitations`]: an email without an account is invited; the
+//!   invitee accepts once signed up.
 //! - [`service::catalog`]: services (duration, buffers, price, species, online
 //!   booking, who and which rooms perform them) and rooms or equipment.
 //! - [`service::vets`]: vet profiles, weekly hours per clinic (in the clinic's
@@ -26,7 +28,7 @@ use platform::Routes;
 
 /// Mounts the clinics and vets endpoints.
 pub fn routes(routes: &mut Routes) {
-    use handlers::{catalog, clinics, reviews, staff, vets};
+    use handlers::{catalog, clinics, invitations, reviews, staff, vets};
     routes
         .service(clinics::search_clinics)
         .service(clinics::create_clinic)
@@ -38,6 +40,10 @@ pub fn routes(routes: &mut Routes) {
         .service(staff::list_staff)
         .service(staff::add_staff)
         .service(staff::remove_staff)
+        .service(invitations::list_clinic_invitations)
+        .service(invitations::revoke_invitation)
+        .service(invitations::list_my_invitations)
+        .service(invitations::accept_invitation)
         .service(catalog::list_services)
         .service(catalog::add_service)
         .service(catalog::update_service)

@@ -100,12 +100,25 @@ diesel::table! {
 }
 
 diesel::table! {
-    clinic_hours_exceptions (clinic_id, on_date) {
+    clinic_hours_exceptions (id) {
+        id -> Int8,
         clinic_id -> Uuid,
         on_date -> Date,
         opens -> Nullable<Time>,
         closes -> Nullable<Time>,
         note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    clinic_invitations (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        invited_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -252,7 +265,117 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    health_record_addenda (id) {
+        id -> Uuid,
+        record_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    health_records (id) {
+        id -> Uuid,
+        pet_id -> Uuid,
+        kind -> Text,
+        record_date -> Date,
+        title -> Text,
+        details -> Jsonb,
+        staff_note -> Nullable<Text>,
+        author_id -> Nullable<Uuid>,
+        clinic_id -> Nullable<Uuid>,
+        next_due -> Nullable<Date>,
+        next_due_suggested -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pet_care (pet_id, clinic_id) {
+        pet_id -> Uuid,
+        clinic_id -> Uuid,
+        source -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pet_co_owners (pet_id, user_id) {
+        pet_id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pet_invitations (id) {
+        id -> Uuid,
+        pet_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        email -> Nullable<Text>,
+        invited_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pet_reminders (id) {
+        id -> Uuid,
+        pet_id -> Uuid,
+        record_id -> Uuid,
+        kind -> Text,
+        subject -> Text,
+        due_on -> Date,
+        status -> Text,
+        snoozed_until -> Nullable<Timestamptz>,
+        last_sent_at -> Nullable<Timestamptz>,
+        sent_stages -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pet_weights (id) {
+        id -> Uuid,
+        pet_id -> Uuid,
+        measured_at -> Timestamptz,
+        weight_kg -> Numeric,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pets (id) {
+        id -> Uuid,
+        primary_owner_id -> Uuid,
+        name -> Text,
+        species -> Text,
+        breed -> Nullable<Text>,
+        sex -> Text,
+        neuter_status -> Text,
+        birth_date -> Nullable<Date>,
+        birth_date_estimated -> Bool,
+        colour -> Nullable<Text>,
+        microchip -> Nullable<Text>,
+        insurance_reference -> Nullable<Text>,
+        alerts -> Jsonb,
+        medical_notes -> Text,
+        deceased_on -> Nullable<Date>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(clinic_hours_exceptions -> clinics (clinic_id));
+diesel::joinable!(clinic_invitations -> clinics (clinic_id));
+diesel::joinable!(clinic_invitations -> users (invited_by));
 diesel::joinable!(clinic_memberships -> clinics (clinic_id));
 diesel::joinable!(clinic_memberships -> users (user_id));
 diesel::joinable!(clinic_opening_hours -> clinics (clinic_id));
@@ -273,9 +396,23 @@ diesel::joinable!(vet_working_hours -> clinics (clinic_id));
 diesel::joinable!(vet_working_hours -> vets (vet_id));
 diesel::joinable!(vets -> users (user_id));
 
+diesel::joinable!(health_record_addenda -> health_records (record_id));
+diesel::joinable!(health_records -> clinics (clinic_id));
+diesel::joinable!(health_records -> pets (pet_id));
+diesel::joinable!(pet_care -> clinics (clinic_id));
+diesel::joinable!(pet_care -> pets (pet_id));
+diesel::joinable!(pet_co_owners -> pets (pet_id));
+diesel::joinable!(pet_co_owners -> users (user_id));
+diesel::joinable!(pet_invitations -> pets (pet_id));
+diesel::joinable!(pet_reminders -> health_records (record_id));
+diesel::joinable!(pet_reminders -> pets (pet_id));
+diesel::joinable!(pet_weights -> pets (pet_id));
+diesel::joinable!(pets -> users (primary_owner_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     clinic_hours_exceptions,
+    clinic_invitations,
     clinic_memberships,
     clinic_opening_hours,
     clinic_rooms,
@@ -283,10 +420,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_service_staff,
     clinic_services,
     clinics,
+    health_record_addenda,
+    health_records,
     notification_deliveries,
     notification_preferences,
     notification_quiet_hours,
     notifications,
+    pet_care,
+    pet_co_owners,
+    pet_invitations,
+    pet_reminders,
+    pet_weights,
+    pets,
     push_devices,
     reviews,
     users,

@@ -100,3 +100,38 @@ id_type!(
     /// A veterinarian's time off.
     TimeOffId
 );
+
+id_type!(
+    /// An invitation to join a clinic's staff.
+    InvitationId
+);
+
+id_type!(
+    /// A pet.
+    PetId
+);
+
+id_type!(
+    /// An invitation to co-own a pet.
+    PetInvitationId
+);
+
+id_type!(
+    /// One weighing of a pet.
+    WeightId
+);
+
+id_type!(
+    /// A health record of a pet.
+    RecordId
+);
+
+id_type!(
+    /// An addendum to a locked health record.
+    AddendumId
+);
+
+id_type!(
+    /// Care coming due for a pet (a vaccination or medication).
+    ReminderId
+);

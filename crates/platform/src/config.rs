@@ -79,6 +79,32 @@ pub struct Settings {
     pub jobs: JobsSettings,
     /// Notification channels and their providers.
     pub notifications: NotificationSettings,
+    /// Clinics and their staff.
+    pub clinics: ClinicSettings,
+    /// Pets, their records and reminders.
+    pub pets: PetSettings,
+}
+
+/// Pets, their health records and care reminders.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PetSettings {
+    /// Days an invitation to co-own a pet stays open.
+    pub invitation_ttl_days: i64,
+    /// Reminders go out this many days before care is due (and on the day).
+    pub reminder_lead_days: Vec<i64>,
+    /// Follow-ups this many days after the due date while nothing new was recorded.
+    pub reminder_overdue_days: Vec<i64>,
+    /// Local hour (in the owner's time zone) reminders are sent at.
+    pub reminder_hour: u32,
+    /// A vaccination due within this many days is "due soon" in the summary.
+    pub due_soon_days: i64,
+}
+
+/// Clinics and their staff.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClinicSettings {
+    /// Days an invitation to join a clinic's staff stays open.
+    pub invitation_ttl_days: i64,
 }
 
 /// Background job workers (`gateway worker`).
@@ -388,7 +414,9 @@ impl Settings {
             .list_separator(",")
             .with_list_parse_key("cors.allowed_origins")
             .with_list_parse_key("auth.authorized_parties")
-            .with_list_parse_key("rate_limit.auth_sensitive_paths");
+            .with_list_parse_key("rate_limit.auth_sensitive_paths")
+            .with_list_parse_key("pets.reminder_lead_days")
+            .with_list_parse_key("pets.reminder_overdue_days");
         let mut settings: Settings = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
             .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))

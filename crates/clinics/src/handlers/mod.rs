@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod clinics;
+pub mod invitations;
 pub mod reviews;
 pub mod staff;
 pub mod vets;

@@ -5,8 +5,8 @@ use kernel::{ClinicId, UserId};
 use platform::openapi::StandardErrors;
 use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
 
-use crate::api::{StaffAddition, StaffMember};
-use crate::service::staff;
+use crate::api::{StaffAddition, StaffInvitation, StaffMember};
+use crate::service::staff::{self, Addition};
 
 /// The clinic's staff (its staff, platform admins).
 #[utoipa::path(
@@ -30,16 +30,18 @@ pub async fn list_staff(
     Ok(web::Json(staff::list(&mut connection, &caller, *id).await?))
 }
 
-/// Adds an existing user by email, or changes their role (clinic admins); audited.
+/// Adds an existing user by email, or changes their role; an email without an
+/// account is invited instead (202). Clinic admins; audited.
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
     request_body = StaffAddition,
     responses(
-        (status = 200, body = Vec<StaffMember>),
+        (status = 200, description = "Added; the clinic's staff", body = Vec<StaffMember>),
+        (status = 202, description = "No account has this email: invited", body = StaffInvitation),
         (status = 403, body = ErrorEnvelope),
-        (status = 404, description = "No such clinic, or no user with this email", body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
         (status = 422, body = ErrorEnvelope),
@@ -52,12 +54,17 @@ pub async fn add_staff(
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
     addition: web::Json<StaffAddition>,
-) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     platform::validate(&*addition)?;
     let mut connection = db::connect(state.db()).await?;
-    let subject = staff::add(&mut connection, &caller, *id, &addition).await?;
-    state.principals().invalidate(&subject).await;
-    Ok(web::Json(staff::list(&mut connection, &caller, *id).await?))
+    let ttl_days = state.settings().clinics.invitation_ttl_days;
+    match staff::add(&mut connection, &caller, *id, &addition, ttl_days).await? {
+        Addition::Added { subject } => {
+            state.principals().invalidate(&subject).await;
+            Ok(HttpResponse::Ok().json(staff::list(&mut connection, &caller, *id).await?))
+        }
+        Addition::Invited(invitation) => Ok(HttpResponse::Accepted().json(invitation)),
+    }
 }
 
 /// Removes a member (clinic admins); the last clinic admin stays (409); audited.

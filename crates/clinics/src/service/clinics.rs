@@ -85,7 +85,7 @@ pub async fn hours(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::
             clinic_hours_exceptions::closes,
             clinic_hours_exceptions::note,
         ))
-        .order(clinic_hours_exceptions::on_date)
+        .order((clinic_hours_exceptions::on_date, clinic_hours_exceptions::opens))
         .load::<(chrono::NaiveDate, Option<NaiveTime>, Option<NaiveTime>, Option<String>)>(connection)
         .await?
         .into_iter()
@@ -101,7 +101,10 @@ pub async fn hours(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::
 
 /// Replaces the weekly hours and exceptions (clinic admins of it, platform
 /// admins). An interval closing at or before its opening time ends the next
-/// day; a date listed twice is a 422.
+/// day. The exceptions of one date are that day's intervals (split hours are
+/// several entries); an entry without `opens` closes the day unless the date
+/// also has intervals, and one without `closes` runs to midnight. An interval
+/// listed twice counts once, as in the weekly hours.
 pub async fn set_hours(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -128,13 +131,16 @@ pub async fn set_hours(
     let mut exceptions = Vec::new();
     for (index, entry) in hours.exceptions.iter().enumerate() {
         let field = format!("exceptions[{index}]");
-        let times = match (&entry.opens, &entry.closes) {
-            (None, None) => None,
-            (Some(opens), Some(closes)) => Some((parse_time(&field, opens)?, parse_time(&field, closes)?)),
-            _ => return Err(kernel::Error::invalid_field(field, "give both opens and closes, or neither (closed)")),
+        let times = match &entry.opens {
+            None => None,
+            Some(opens) => Some((
+                parse_time(&field, opens)?,
+                entry.closes.as_deref().map_or(Ok(NaiveTime::MIN), |closes| parse_time(&field, closes))?,
+            )),
         };
-        if hours.exceptions[..index].iter().any(|earlier| earlier.date == entry.date) {
-            return Err(kernel::Error::invalid_field(field, "date listed twice"));
+        let open_that_day = || hours.exceptions.iter().any(|other| other.date == entry.date && other.opens.is_some());
+        if times.is_none() && open_that_day() {
+            continue;
         }
         exceptions.push((
             clinic_hours_exceptions::clinic_id.eq(id),
@@ -157,7 +163,11 @@ pub async fn set_hours(
                 .on_conflict_do_nothing()
                 .execute(connection)
                 .await?;
-            diesel::insert_into(clinic_hours_exceptions::table).values(&exceptions).execute(connection).await?;
+            diesel::insert_into(clinic_hours_exceptions::table)
+                .values(&exceptions)
+                .on_conflict_do_nothing()
+                .execute(connection)
+                .await?;
             audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.hours_updated", "clinic", id))
                 .await
         })

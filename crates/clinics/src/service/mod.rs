@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod clinics;
+pub mod invitations;
 pub mod reviews;
 pub mod search;
 pub mod staff;

@@ -9,8 +9,9 @@ use kernel::{ClinicId, Principal, Role, UserId};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
-use crate::api::{StaffAddition, StaffMember};
+use crate::api::{StaffAddition, StaffInvitation, StaffMember};
 use crate::service::clinics::exists;
+use crate::service::invitations;
 use db::schema::{clinic_memberships, users};
 
 const ANY_STAFF: &[Role] = &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin];
@@ -47,16 +48,31 @@ pub async fn list(
         .collect())
 }
 
-/// Adds an existing user (found by email) or changes their role (clinic admins).
+/// What adding a member by email did.
+#[derive(Debug)]
+pub enum Addition {
+    /// The user exists and is now staff; drop the cached principal of this subject.
+    Added {
+        /// The member's identity-provider subject.
+        subject: String,
+    },
+    /// No account has the email yet: it was invited.
+    Invited(StaffInvitation),
+}
+
+/// Adds an existing user (found by email) or changes their role, or invites
+/// the email when no account has it (clinic admins).
 pub async fn add(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
     addition: &StaffAddition,
-) -> kernel::Result<String> {
+    invitation_ttl_days: i64,
+) -> kernel::Result<Addition> {
     exists(connection, clinic).await?;
     principal.require_staff(clinic, &[Role::ClinicAdmin])?;
-    let (user, subject) = users::table
+    let role = Role::from(addition.role);
+    let found = users::table
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
                 .bind::<diesel::sql_types::Text, _>(&addition.email)
@@ -66,9 +82,12 @@ pub async fn add(
         .select((users::id, users::clerk_id))
         .first::<(UserId, String)>(connection)
         .await
-        .optional()?
-        .ok_or(kernel::Error::NotFound { resource: "user" })?;
-    let role = Role::from(addition.role);
+        .optional()?;
+    let Some((user, subject)) = found else {
+        let invitation =
+            invitations::invite(connection, principal, clinic, &addition.email, role, invitation_ttl_days).await?;
+        return Ok(Addition::Invited(invitation));
+    };
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             diesel::insert_into(clinic_memberships::table)
@@ -87,7 +106,7 @@ pub async fn add(
             audit::record(connection, entry).await
         })
         .await?;
-    Ok(subject)
+    Ok(Addition::Added { subject })
 }
 
 /// Removes a member (clinic admins); the last clinic admin cannot be removed.

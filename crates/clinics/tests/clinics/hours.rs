@@ -37,7 +37,12 @@ async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_savi
     });
     let tokyo_hours = json!({
         "weekly": weekdays("09:00", "18:00", 1..=6),
-        "exceptions": [{ "date": "2026-11-27", "opens": "12:00", "closes": "15:00", "note": "staff training" }],
+        // Split special hours; the bare date beside them does not close the day.
+        "exceptions": [
+            { "date": "2026-11-27", "opens": "12:00", "closes": "15:00", "note": "staff training" },
+            { "date": "2026-11-27" },
+            { "date": "2026-11-27", "opens": "16:00", "closes": "17:00" },
+        ],
     });
     for (id, hours) in [(&new_york, new_york_hours), (&tokyo, tokyo_hours)] {
         expect(app.call(Method::PUT, &format!("/api/v1/clinics/{id}/hours"), &admin.token, Some(hours)).await, 200)
@@ -55,6 +60,8 @@ async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_savi
     // Tokyo's special hours on Friday 27th: closed at 11:00, open at 13:00.
     assert!(!open(&app, &tokyo, "2026-11-27T02:00:00Z").await);
     assert!(open(&app, &tokyo, "2026-11-27T04:00:00Z").await);
+    assert!(!open(&app, &tokyo, "2026-11-27T06:30:00Z").await, "15:30 is between the two intervals");
+    assert!(open(&app, &tokyo, "2026-11-27T07:30:00Z").await, "16:30 is in the second interval");
     // DST starts in New York on Sunday 2026-03-08: 13:30Z is 09:30 EDT (open),
     // 16:30Z is 12:30 EDT (closed); a fixed UTC-5 offset would get both wrong.
     assert!(open(&app, &new_york, "2026-03-08T13:30:00Z").await);
@@ -72,6 +79,10 @@ async fn open_now_is_read_in_each_clinics_zone_with_exceptions_and_daylight_savi
     );
 }
 
+fn good_again() -> serde_json::Value {
+    json!({ "weekly": [{ "weekday": 1, "opens": "08:00", "closes": "12:00" }], "exceptions": [] })
+}
+
 #[tokio::test]
 async fn malformed_hours_are_refused_and_the_old_ones_kept() {
     let app = app().await;
@@ -83,10 +94,10 @@ async fn malformed_hours_are_refused_and_the_old_ones_kept() {
     expect(app.call(Method::PUT, &path, &manager.token, Some(good)).await, 200).await;
     let not_a_time = json!({ "weekly": [{ "weekday": 2, "opens": "8am", "closes": "09:00" }], "exceptions": [] });
     expect(app.call(Method::PUT, &path, &manager.token, Some(not_a_time)).await, 422).await;
-    let twice = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25" }, { "date": "2026-12-25" }] });
-    expect(app.call(Method::PUT, &path, &manager.token, Some(twice)).await, 422).await;
-    let half = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25", "opens": "10:00" }] });
-    expect(app.call(Method::PUT, &path, &manager.token, Some(half)).await, 422).await;
+    let to_midnight = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-24", "opens": "10:00" }] });
+    let saved = expect(app.call(Method::PUT, &path, &manager.token, Some(to_midnight.clone())).await, 200).await;
+    assert_eq!(saved["exceptions"][0]["closes"], "00:00", "open until midnight");
+    expect(app.call(Method::PUT, &path, &manager.token, Some(good_again())).await, 200).await;
     let bad_day = json!({ "weekly": [{ "weekday": 8, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });
     expect(app.call(Method::PUT, &path, &manager.token, Some(bad_day)).await, 422).await;
     let hours = expect(app.get(&path).await, 200).await;

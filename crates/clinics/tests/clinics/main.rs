@@ -10,6 +10,7 @@
 mod access;
 mod fixtures;
 mod hours;
+mod invitations;
 mod reviews;
 mod search;
 mod vets;

@@ -1,0 +1,98 @@
+//! Invitations to join a clinic's staff: the clinic's side
+//! (`/api/v1/clinics/{id}/invitations`) and the invitee's
+//! (`/api/v1/staff-invitations`).
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use kernel::{ClinicId, InvitationId};
+use platform::openapi::StandardErrors;
+use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+
+use crate::api::StaffInvitation;
+use crate::service::invitations;
+
+/// The clinic's open invitations (its clinic admins, platform admins).
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    responses(
+        (status = 200, body = Vec<StaffInvitation>),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/clinics/{id}/invitations")]
+pub async fn list_clinic_invitations(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+) -> Result<web::Json<Vec<StaffInvitation>>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(invitations::list_for_clinic(&mut connection, &caller, *id).await?))
+}
+
+/// Withdraws an invitation (clinic admins); audited.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Clinic id"),
+        ("invitation_id" = String, Path, format = Uuid, description = "Invitation id"),
+    ),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[delete("/api/v1/clinics/{id}/invitations/{invitation_id}")]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    path: web::Path<(ClinicId, InvitationId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (clinic, invitation) = path.into_inner();
+    let mut connection = db::connect(state.db()).await?;
+    invitations::revoke(&mut connection, &caller, clinic, invitation).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The open invitations addressed to the caller's email.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<StaffInvitation>), StandardErrors)
+)]
+#[get("/api/v1/staff-invitations")]
+pub async fn list_my_invitations(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+) -> Result<web::Json<Vec<StaffInvitation>>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(invitations::list_mine(&mut connection, &caller).await?))
+}
+
+/// Accepts an invitation addressed to the caller: they join the clinic's staff.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Invitation id")),
+    responses(
+        (status = 204, description = "Joined"),
+        (status = 404, description = "No open invitation for the caller with this id", body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/staff-invitations/{id}/accept")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<InvitationId>,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    invitations::accept(&mut connection, &caller, *id).await?;
+    state.principals().invalidate(&caller.subject).await;
+    Ok(HttpResponse::NoContent().finish())
+}

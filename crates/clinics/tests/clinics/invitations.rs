@@ -1,0 +1,81 @@
+//! Inviting an email that has no account yet, and accepting after sign-up.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use kernel::Role;
+use reqwest::Method;
+use serde_json::json;
+use testkit::{TestApp, TestUser, expect};
+
+use crate::fixtures::{admin, app, clinic, profile, staff};
+
+/// A user who signed up with `email` (the provider's webhook sets it).
+async fn signed_up_as(app: &TestApp, email: &str) -> TestUser {
+    let user = app.user(Role::Veterinarian).await;
+    let mut connection = app.db.connect().await;
+    diesel::update(db::schema::users::table.find(user.user_id))
+        .set(db::schema::users::email.eq(email))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    user
+}
+
+#[tokio::test]
+async fn an_invited_email_joins_the_staff_only_when_its_owner_accepts() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let manager = staff(&app, &admin, &id, Role::ClinicAdmin).await;
+    let invite = json!({ "email": "New.Vet@Example.com", "role": "veterinarian" });
+    let staff_path = format!("/api/v1/clinics/{id}/staff");
+    let invitation = expect(app.call(Method::POST, &staff_path, &manager.token, Some(invite)).await, 202).await;
+    assert_eq!(
+        (invitation["email"].as_str(), invitation["role"].as_str()),
+        (Some("new.vet@example.com"), Some("veterinarian"))
+    );
+    let listed =
+        expect(app.call(Method::GET, &format!("/api/v1/clinics/{id}/invitations"), &manager.token, None).await, 200)
+            .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let invitee = signed_up_as(&app, "new.vet@example.com").await;
+    let stranger = app.user(Role::Veterinarian).await;
+    let mine = expect(app.call(Method::GET, "/api/v1/staff-invitations", &invitee.token, None).await, 200).await;
+    assert_eq!(mine[0]["id"], invitation["id"]);
+    let theirs = expect(app.call(Method::GET, "/api/v1/staff-invitations", &stranger.token, None).await, 200).await;
+    assert_eq!(theirs, json!([]), "invitations are only shown to their addressee");
+    let accept = format!("/api/v1/staff-invitations/{}/accept", invitation["id"].as_str().unwrap());
+    expect(app.call(Method::POST, &accept, &stranger.token, None).await, 404).await;
+
+    let status_path = format!("/api/v1/clinics/{id}/emergency-status");
+    let status = json!({ "status": "limited", "note": null });
+    expect(app.call(Method::PUT, &status_path, &invitee.token, Some(status.clone())).await, 403).await;
+    expect(app.call(Method::POST, &accept, &invitee.token, None).await, 204).await;
+    expect(app.call(Method::PUT, &status_path, &invitee.token, Some(status)).await, 200).await;
+    expect(app.call(Method::POST, &accept, &invitee.token, None).await, 404).await;
+    let members = expect(app.call(Method::GET, &staff_path, &manager.token, None).await, 200).await;
+    assert!(members.as_array().unwrap().iter().any(|member| member["user_id"] == invitee.user_id.to_string()));
+}
+
+#[tokio::test]
+async fn a_revoked_or_expired_invitation_cannot_be_accepted_and_others_cannot_revoke() {
+    let app = TestApp::spawn_with(clinics::routes, |settings| settings.clinics.invitation_ttl_days = 0).await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let other = clinic(&app, &admin, profile("Other", 48.86, 2.34, "Europe/Paris")).await;
+    let other_manager = staff(&app, &admin, &other, Role::ClinicAdmin).await;
+    let invite = json!({ "email": "late@example.com", "role": "receptionist" });
+    let staff_path = format!("/api/v1/clinics/{id}/staff");
+    let expired = expect(app.call(Method::POST, &staff_path, &admin.token, Some(invite)).await, 202).await;
+    let invitee = signed_up_as(&app, "late@example.com").await;
+    let accept = format!("/api/v1/staff-invitations/{}/accept", expired["id"].as_str().unwrap());
+    expect(app.call(Method::POST, &accept, &invitee.token, None).await, 404).await;
+    let mine = expect(app.call(Method::GET, "/api/v1/staff-invitations", &invitee.token, None).await, 200).await;
+    assert_eq!(mine, json!([]), "an expired invitation is not offered");
+
+    let revoke = format!("/api/v1/clinics/{id}/invitations/{}", expired["id"].as_str().unwrap());
+    expect(app.call(Method::DELETE, &revoke, &other_manager.token, None).await, 403).await;
+    expect(app.call(Method::DELETE, &revoke, &admin.token, None).await, 204).await;
+    expect(app.call(Method::DELETE, &revoke, &admin.token, None).await, 404).await;
+}
