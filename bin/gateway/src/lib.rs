@@ -21,6 +21,7 @@ pub fn mount_routes(routes: &mut Routes) {
     jobs::routes(routes);
     notifications::routes(routes);
     clinics::routes(routes);
+    pets::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

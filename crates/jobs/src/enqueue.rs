@@ -56,6 +56,20 @@ pub async fn enqueue<J: TaskHandler>(
     Ok(enqueued.id)
 }
 
+/// Removes the pending jobs enqueued with these `unique_key`s, inside the
+/// caller's transaction like [`enqueue`]. A job already running finishes (its
+/// handler must check that its work is still wanted); unknown keys are ignored.
+pub async fn cancel(connection: &mut AsyncPgConnection, keys: &[String]) -> kernel::Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key")
+        .bind::<diesel::sql_types::Array<Text>, _>(keys)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
 /// Installs or upgrades the `graphile_worker` schema (run by `gateway migrate
 /// run` next to the application's own migrations, and by the test harness).
 pub async fn install(database_url: &str) -> Result<(), String> {

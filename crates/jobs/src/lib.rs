@@ -6,6 +6,7 @@
 //! is the thin typed layer the others use:
 //! - [`enqueue()`]: add a job *inside the caller's transaction*, so a rolled-back
 //!   change enqueues nothing and a committed one cannot lose its side effect;
+//!   [`cancel()`] removes pending jobs by their unique key the same way;
 //! - [`worker`]: the worker process (`gateway worker`), with crashed-worker
 //!   recovery (a job whose worker died is retried after its lease), cron, and
 //!   graceful shutdown;
@@ -21,7 +22,7 @@ pub mod handlers;
 pub mod maintenance;
 pub mod worker;
 
-pub use enqueue::{EnqueueOptions, enqueue, install};
+pub use enqueue::{EnqueueOptions, cancel, enqueue, install};
 pub use graphile_worker::{TaskHandler, WorkerContext, WorkerContextExt};
 
 /// What job handlers reach through `context.get_ext::<Resources>()`.

@@ -60,6 +60,9 @@ templates! {
     AppointmentConfirmed = "appointment_confirmed",
     /// `owner_name`, `pet_name`, `vaccine`, `due_on`.
     VaccinationDue = "vaccination_due",
+    /// `owner_name`, `pet_name`, `care` (e.g. "Rabies vaccination"), `due_on`,
+    /// `overdue` and `today` (booleans).
+    CareDue = "care_due",
     /// `headline`, `details`.
     EmergencyAlert = "emergency_alert",
     /// `sender_name`, `preview`.
@@ -145,7 +148,7 @@ mod tests {
             "starts_at": "Mon 14 Dec 14:30", "vet_name": "Dr Okafor", "vaccine": "rabies booster",
             "due_on": "14 Dec 2026", "headline": "A vet accepted your case", "details": "Dr Okafor is on her way.",
             "sender_name": "Dr Okafor", "preview": "How is he eating today?", "order_number": "VP-000123",
-            "total": "EUR 54.90",
+            "total": "EUR 54.90", "care": "rabies booster vaccination", "overdue": true, "today": false,
         })
     }
 

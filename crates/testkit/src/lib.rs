@@ -10,7 +10,9 @@
 //! - [`FaultProxy`]: a TCP proxy in front of Postgres or Redis that can refuse or
 //!   black-hole traffic, to test outages without stopping the shared servers.
 //! - [`SmtpServer`]: a real SMTP server (aiosmtpd) on loopback whose received
-//!   messages the test reads back.
+//!   messages the test reads back; [`email_to`] points notifications at it.
+//! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
+//!   the test's database that runs what is due.
 //!
 //! Services are never faked: only third-party SaaS (Clerk's JWKS here) is a
 //! local HTTP server.
@@ -20,9 +22,11 @@ mod database;
 mod proxy;
 mod smtp;
 mod tokens;
+mod worker;
 
 pub use app::{TestApp, TestUser, expect, test_settings};
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
 pub use smtp::SmtpServer;
 pub use tokens::TokenMinter;
+pub use worker::{email_to, make_jobs_due, run_due_jobs, worker_options};

@@ -9,6 +9,7 @@ fn register(
     options: graphile_worker::WorkerOptions,
     settings: &Settings,
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    let options = pets::worker_options(options, &settings.pets);
     Ok(notifications::worker_options(options, &settings.notifications)
         .map_err(anyhow::Error::msg)?
         .define_job::<jobs::maintenance::PrepareAuditPartitions>()

@@ -1,0 +1,104 @@
+//! Co-owners, invitations to co-own, and the clinics caring for a pet.
+
+use chrono::{DateTime, Utc};
+use kernel::{ClinicId, PetId, PetInvitationId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+/// `POST /pets/{id}/co-owners`: invite by user id or by email (exactly one).
+/// The answer is the same whether or not an account exists.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[validate(schema(function = "one_addressee"))]
+pub struct CoOwnerInvite {
+    /// The invitee's user id.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub user_id: Option<UserId>,
+    /// Or their email.
+    #[serde(default)]
+    #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+}
+
+fn one_addressee(invite: &CoOwnerInvite) -> Result<(), ValidationError> {
+    if invite.user_id.is_some() == invite.email.is_some() {
+        Err(ValidationError::new("addressee").with_message("give either user_id or email".into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// An open invitation to co-own a pet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PetInvitationView {
+    /// Accept with `POST /api/v1/pet-invitations/{id}/accept`.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: PetInvitationId,
+    /// The pet.
+    #[schema(value_type = String, format = Uuid)]
+    pub pet_id: PetId,
+    /// Its name.
+    pub pet_name: String,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Someone sharing a pet (names only; never contact details).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerView {
+    /// The user.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+    /// Their name, as on their profile.
+    pub name: String,
+    /// Whether they are the primary owner.
+    pub primary: bool,
+}
+
+/// `POST /pets/{id}/transfer`: the co-owner who becomes primary owner.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// A current co-owner.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+}
+
+kernel::text_enum!(
+    /// Why a clinic may see a pet.
+    CareSource as PetCareSource {
+        /// The owner registered the pet with the clinic.
+        Registration = "registration",
+        /// The pet has an appointment there.
+        Appointment = "appointment",
+    }
+);
+
+/// `POST /pets/{id}/clinics`: register the pet with a clinic.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CareRegistration {
+    /// The clinic.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic_id: ClinicId,
+}
+
+/// A clinic caring for a pet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CareView {
+    /// The clinic.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic_id: ClinicId,
+    /// Its name.
+    pub clinic_name: String,
+    /// Why it may see the pet.
+    pub source: CareSource,
+    /// Since.
+    pub since: DateTime<Utc>,
+}

@@ -1,0 +1,6 @@
+//! Thin actix handlers: extract, call the service, map.
+
+pub mod household;
+pub mod pets;
+pub mod records;
+pub mod reminders;

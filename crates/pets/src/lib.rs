@@ -1,0 +1,70 @@
+//! Pets and their health records: the medical heart of the platform.
+//!
+//! - [`access`]: who may see and change a pet (owners, co-owners, staff of a
+//!   clinic caring for it, platform admins; everyone else gets 404), decided
+//!   once, in the service layer, for every endpoint;
+//! - [`service::pets`] and [`service::weights`]: profiles with alerts and
+//!   allergies, soft delete, weight history in kilograms;
+//! - [`service::household`]: co-owners, invitations, transfer of primary
+//!   ownership; [`service::care`]: the clinics caring for a pet
+//!   ([`service::care::ensure`] is how scheduling adds one);
+//! - [`service::records`]: typed health records that lock 24 hours after
+//!   creation (addenda afterwards), their history, the medical timeline and
+//!   the vaccination summary; [`protocols`] suggests next due dates;
+//! - [`service::reminders`] and [`jobs`]: reminders of care coming due, sent
+//!   through `notifications` in stages scheduled in the record's transaction;
+//! - [`service::patients`]: a clinic's patients for its staff.
+//!
+//! A worker runs the reminder job once [`worker_options`] added it.
+
+pub mod access;
+pub mod api;
+pub mod details;
+pub mod handlers;
+pub mod jobs;
+pub mod models;
+pub mod protocols;
+pub mod service;
+
+use platform::Routes;
+
+/// Adds this crate's job (care reminders) to a worker.
+pub fn worker_options(
+    options: graphile_worker::WorkerOptions,
+    settings: &platform::config::PetSettings,
+) -> graphile_worker::WorkerOptions {
+    options.define_job::<jobs::SendPetReminder>().add_extension(settings.clone())
+}
+
+/// Mounts the pets endpoints.
+pub fn routes(routes: &mut Routes) {
+    use handlers::{household, pets, records, reminders};
+    routes
+        .service(pets::list_my_pets)
+        .service(pets::create_pet)
+        .service(pets::get_pet)
+        .service(pets::update_pet)
+        .service(pets::delete_pet)
+        .service(pets::list_weights)
+        .service(pets::add_weight)
+        .service(pets::search_patients)
+        .service(household::list_owners)
+        .service(household::invite_co_owner)
+        .service(household::remove_co_owner)
+        .service(household::transfer_pet)
+        .service(household::list_my_pet_invitations)
+        .service(household::accept_pet_invitation)
+        .service(household::list_care)
+        .service(household::register_care)
+        .service(household::unregister_care)
+        .service(records::list_records)
+        .service(records::create_record)
+        .service(records::get_record)
+        .service(records::update_record)
+        .service(records::add_addendum)
+        .service(records::record_history)
+        .service(records::vaccination_summary)
+        .service(reminders::list_reminders)
+        .service(reminders::snooze_reminder)
+        .service(reminders::dismiss_reminder);
+}

@@ -1,0 +1,172 @@
+//! Pet profiles: create, read, list, edit, delete (soft).
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{Page, PageRequest, PetId, Principal};
+use platform::audit::{self, AuditEntry};
+use rust_decimal::Decimal;
+
+use crate::access::{self, Access};
+use crate::api::{PetProfile, PetView, Relation};
+use crate::models::{Pet, PetChanges};
+use crate::service::latest_today;
+use db::schema::{pet_co_owners, pet_weights, pets};
+
+/// Registers a pet owned by the caller (any signed-in user).
+pub async fn create(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    profile: &PetProfile,
+) -> kernel::Result<PetView> {
+    check_dates(profile)?;
+    let id = PetId::new();
+    let changes = PetChanges::new(profile)?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::insert_into(pets::table)
+                .values((pets::id.eq(id), pets::primary_owner_id.eq(principal.user_id), changes))
+                .execute(connection)
+                .await?;
+            audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.created", "pet", id)).await
+        })
+        .await?;
+    get(connection, principal, id).await
+}
+
+/// One pet, for anyone who may see it.
+pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal, id: PetId) -> kernel::Result<PetView> {
+    let (pet, access) = access::resolve(connection, principal, id).await?;
+    let weight = current_weight(connection, id).await?;
+    Ok(view(pet, &access, weight))
+}
+
+/// The caller's pets (primary and co-owned), newest first.
+pub async fn list_mine(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    page: &PageRequest,
+) -> kernel::Result<Page<PetView>> {
+    let me = principal.user_id;
+    let co_owned = pet_co_owners::table.filter(pet_co_owners::user_id.eq(me)).select(pet_co_owners::pet_id);
+    let latest_weight = pet_weights::table
+        .filter(pet_weights::pet_id.eq(pets::id))
+        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
+        .select(pet_weights::weight_kg)
+        .limit(1)
+        .single_value();
+    let mut query = pets::table
+        .filter(pets::is_active)
+        .filter(pets::primary_owner_id.eq(me).or(pets::id.eq_any(co_owned)))
+        .select((Pet::as_select(), latest_weight))
+        .order(pets::id.desc())
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(pets::id.lt(PetId(after)));
+    }
+    let rows = query.load::<(Pet, Option<Decimal>)>(connection).await?;
+    Ok(Page::from_rows(rows, page, |(pet, _)| pet.id.0).map(|(pet, weight)| {
+        let relation = if pet.primary_owner_id == me { Relation::PrimaryOwner } else { Relation::CoOwner };
+        PetView {
+            id: pet.id,
+            primary_owner_id: pet.primary_owner_id,
+            profile: pet.profile(),
+            current_weight_kg: weight,
+            is_active: pet.is_active,
+            relation,
+            created_at: pet.created_at,
+            updated_at: pet.updated_at,
+        }
+    }))
+}
+
+/// Replaces the profile (owners, platform admins); audited with what changed.
+pub async fn update(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: PetId,
+    profile: &PetProfile,
+) -> kernel::Result<PetView> {
+    let (pet, access) = access::resolve(connection, principal, id).await?;
+    access::require(access.may_edit_profile(), "edit this pet")?;
+    check_dates(profile)?;
+    let before = serde_json::to_value(pet.profile()).map_err(kernel::Error::internal)?;
+    let after = serde_json::to_value(profile).map_err(kernel::Error::internal)?;
+    let changes = PetChanges::new(profile)?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::update(pets::table.find(id)).set(changes).execute(connection).await?;
+            let entry = AuditEntry::new(Some(principal.user_id), "pet.updated", "pet", id)
+                .with_changes(changed_fields(&before, &after));
+            audit::record(connection, entry).await
+        })
+        .await?;
+    get(connection, principal, id).await
+}
+
+/// Deletes the pet for its owners (the primary owner, platform admins); the
+/// row and its records stay for the clinics that wrote them.
+pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, id: PetId) -> kernel::Result<()> {
+    let (_, access) = access::resolve(connection, principal, id).await?;
+    access::require(access.is_primary_owner() || access.relation == Relation::PlatformAdmin, "delete this pet")?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
+            crate::service::reminders::stop_all_for_pet(connection, id).await?;
+            audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.deleted", "pet", id)).await
+        })
+        .await
+}
+
+/// The pet as the caller sees it.
+pub fn view(pet: Pet, access: &Access, current_weight_kg: Option<Decimal>) -> PetView {
+    PetView {
+        id: pet.id,
+        primary_owner_id: pet.primary_owner_id,
+        profile: pet.profile(),
+        current_weight_kg,
+        is_active: pet.is_active,
+        relation: access.relation,
+        created_at: pet.created_at,
+        updated_at: pet.updated_at,
+    }
+}
+
+async fn current_weight(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::Result<Option<Decimal>> {
+    Ok(pet_weights::table
+        .filter(pet_weights::pet_id.eq(pet))
+        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
+        .select(pet_weights::weight_kg)
+        .first::<Decimal>(connection)
+        .await
+        .optional()?)
+}
+
+fn check_dates(profile: &PetProfile) -> kernel::Result<()> {
+    let today = latest_today();
+    if profile.birth_date.is_some_and(|born| born > today) {
+        return Err(kernel::Error::invalid_field("birth_date", "must not be in the future"));
+    }
+    if let Some(died) = profile.deceased_on {
+        if died > today {
+            return Err(kernel::Error::invalid_field("deceased_on", "must not be in the future"));
+        }
+        if profile.birth_date.is_some_and(|born| died < born) {
+            return Err(kernel::Error::invalid_field("deceased_on", "must not be before the birth date"));
+        }
+    }
+    Ok(())
+}
+
+/// `{"field": {"from", "to"}}` for the top-level fields that differ.
+pub fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else {
+        return platform::audit::change(before, after);
+    };
+    let changed = after
+        .iter()
+        .filter(|(field, value)| before.get(*field) != Some(*value))
+        .map(|(field, value)| (field.clone(), platform::audit::change(before.get(field), value)))
+        .collect();
+    serde_json::Value::Object(changed)
+}

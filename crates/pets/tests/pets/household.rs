@@ -1,0 +1,107 @@
+//! Co-owners: invitations, acceptance, removal, transfer.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use kernel::Role;
+use reqwest::Method;
+use serde_json::json;
+use testkit::expect;
+
+use crate::fixtures::{app, dog, pet};
+
+#[tokio::test]
+async fn a_co_owner_shares_the_pet_until_removed() {
+    let app = app().await;
+    let (alice, carol) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    let rex = pet(&app, &alice, dog("Rex")).await;
+    let path = format!("/api/v1/pets/{rex}");
+
+    let by_email = json!({ "email": format!("{}@EXAMPLE.com", carol.subject) });
+    let invitation =
+        expect(app.call(Method::POST, &format!("{path}/co-owners"), &alice.token, Some(by_email)).await, 202).await;
+    let nobody = json!({ "email": "nobody@example.com" });
+    let unknown =
+        expect(app.call(Method::POST, &format!("{path}/co-owners"), &alice.token, Some(nobody)).await, 202).await;
+    assert_eq!(
+        invitation.as_object().unwrap().keys().collect::<Vec<_>>(),
+        unknown.as_object().unwrap().keys().collect::<Vec<_>>(),
+        "an unknown email is answered the same way as a known one"
+    );
+    expect(app.call(Method::GET, &path, &carol.token, None).await, 404).await;
+    let mine = expect(app.call(Method::GET, "/api/v1/pet-invitations", &carol.token, None).await, 200).await;
+    assert_eq!((mine[0]["id"].clone(), mine[0]["pet_name"].as_str()), (invitation["id"].clone(), Some("Rex")));
+    let accept = format!("/api/v1/pet-invitations/{}/accept", invitation["id"].as_str().unwrap());
+    expect(app.call(Method::POST, &accept, &alice.token, None).await, 404).await;
+    expect(app.call(Method::POST, &accept, &carol.token, None).await, 204).await;
+
+    let shared = expect(app.call(Method::GET, &path, &carol.token, None).await, 200).await;
+    assert_eq!(shared["relation"], "co_owner");
+    let weight = json!({ "value": "12", "unit": "kg" });
+    expect(app.call(Method::POST, &format!("{path}/weights"), &carol.token, Some(weight)).await, 201).await;
+    expect(app.call(Method::DELETE, &path, &carol.token, None).await, 403).await;
+    let invite_more = json!({ "email": "more@example.com" });
+    expect(app.call(Method::POST, &format!("{path}/co-owners"), &carol.token, Some(invite_more)).await, 403).await;
+    let owners = expect(app.call(Method::GET, &format!("{path}/co-owners"), &carol.token, None).await, 200).await;
+    assert_eq!(owners.as_array().unwrap().len(), 2);
+    let listed = expect(app.call(Method::GET, "/api/v1/pets", &carol.token, None).await, 200).await;
+    assert_eq!(listed["items"][0]["id"], rex.as_str());
+
+    let remove = format!("{path}/co-owners/{}", carol.user_id);
+    expect(app.call(Method::DELETE, &remove, &alice.token, None).await, 204).await;
+    expect(app.call(Method::GET, &path, &carol.token, None).await, 404).await;
+    expect(
+        app.call(Method::POST, &format!("{path}/weights"), &carol.token, Some(json!({ "value": "1", "unit": "kg" })))
+            .await,
+        404,
+    )
+    .await;
+    let listed = expect(app.call(Method::GET, "/api/v1/pets", &carol.token, None).await, 200).await;
+    assert_eq!(listed["items"], json!([]));
+
+    let mut connection = app.db.connect().await;
+    let actions: Vec<String> = db::schema::audit_log::table
+        .filter(db::schema::audit_log::target_id.eq(&rex))
+        .select(db::schema::audit_log::action)
+        .order(db::schema::audit_log::id)
+        .load(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(
+        actions,
+        ["pet.created", "pet.co_owner_invited", "pet.co_owner_invited", "pet.co_owner_added", "pet.co_owner_removed"]
+    );
+}
+
+#[tokio::test]
+async fn primary_ownership_passes_only_to_a_co_owner() {
+    let app = app().await;
+    let (alice, carol, dave) =
+        (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    let rex = pet(&app, &alice, dog("Rex")).await;
+    let path = format!("/api/v1/pets/{rex}");
+    let transfer = |user: kernel::UserId| Some(json!({ "user_id": user }));
+    expect(app.call(Method::POST, &format!("{path}/transfer"), &alice.token, transfer(dave.user_id)).await, 422).await;
+
+    let invitation = expect(
+        app.call(Method::POST, &format!("{path}/co-owners"), &alice.token, Some(json!({ "user_id": carol.user_id })))
+            .await,
+        202,
+    )
+    .await;
+    let accept = format!("/api/v1/pet-invitations/{}/accept", invitation["id"].as_str().unwrap());
+    expect(app.call(Method::POST, &accept, &dave.token, None).await, 404).await;
+    expect(app.call(Method::POST, &accept, &carol.token, None).await, 204).await;
+    expect(app.call(Method::POST, &format!("{path}/transfer"), &carol.token, transfer(carol.user_id)).await, 403).await;
+    expect(app.call(Method::POST, &format!("{path}/transfer"), &alice.token, transfer(carol.user_id)).await, 204).await;
+
+    let now_carols = expect(app.call(Method::GET, &path, &carol.token, None).await, 200).await;
+    assert_eq!(
+        (now_carols["relation"].as_str(), now_carols["primary_owner_id"].as_str()),
+        (Some("primary_owner"), Some(carol.user_id.to_string().as_str()))
+    );
+    let alices_view = expect(app.call(Method::GET, &path, &alice.token, None).await, 200).await;
+    assert_eq!(alices_view["relation"], "co_owner");
+    let leave = format!("{path}/co-owners/{}", alice.user_id);
+    expect(app.call(Method::DELETE, &leave, &alice.token, None).await, 204).await;
+    expect(app.call(Method::GET, &path, &alice.token, None).await, 404).await;
+}

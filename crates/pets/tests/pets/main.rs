@@ -1,0 +1,15 @@
+//! Pets and health records against a real Postgres, through the real HTTP stack.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed fixture must fail the test loudly"
+)]
+
+mod access;
+mod fixtures;
+mod household;
+mod profile;
+mod records;
+mod reminders;

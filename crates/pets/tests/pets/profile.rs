@@ -1,0 +1,125 @@
+//! Profiles, validation, weights, soft delete.
+
+use kernel::Role;
+use reqwest::Method;
+use serde_json::json;
+use testkit::expect;
+
+use crate::fixtures::{app, dog, pet};
+
+#[tokio::test]
+async fn an_owner_registers_edits_lists_and_deletes_a_pet() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let mut profile = dog("Rex");
+    profile["microchip"] = json!("250269604512345");
+    profile["alerts"] = json!([{ "kind": "allergy", "name": "Penicillin", "severity": "severe" }]);
+    let id = pet(&app, &owner, profile.clone()).await;
+    let path = format!("/api/v1/pets/{id}");
+
+    let shown = expect(app.call(Method::GET, &path, &owner.token, None).await, 200).await;
+    assert_eq!(shown["profile"]["name"], "Rex");
+    assert_eq!(shown["relation"], "primary_owner");
+    assert_eq!(shown["primary_owner_id"], owner.user_id.to_string());
+    assert_eq!(shown["profile"]["alerts"][0]["severity"], "severe");
+
+    profile["name"] = json!("Rex the Second");
+    profile["neuter_status"] = json!("neutered");
+    let edited = expect(app.call(Method::PUT, &path, &owner.token, Some(profile)).await, 200).await;
+    assert_eq!(
+        (edited["profile"]["name"].as_str(), edited["profile"]["neuter_status"].as_str()),
+        (Some("Rex the Second"), Some("neutered"))
+    );
+
+    let second = pet(&app, &owner, dog("Bella")).await;
+    let listed = expect(app.call(Method::GET, "/api/v1/pets?limit=1", &owner.token, None).await, 200).await;
+    assert_eq!(listed["items"][0]["id"], second.as_str(), "newest first");
+    let cursor = listed["next_cursor"].as_str().unwrap();
+    let rest =
+        expect(app.call(Method::GET, &format!("/api/v1/pets?limit=1&cursor={cursor}"), &owner.token, None).await, 200)
+            .await;
+    assert_eq!(rest["items"][0]["id"], id.as_str());
+    assert!(rest["next_cursor"].is_null());
+
+    expect(app.call(Method::DELETE, &path, &owner.token, None).await, 204).await;
+    expect(app.call(Method::GET, &path, &owner.token, None).await, 404).await;
+    let listed = expect(app.call(Method::GET, "/api/v1/pets", &owner.token, None).await, 200).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "a deleted pet leaves the owner's list");
+}
+
+#[tokio::test]
+async fn server_owned_fields_in_a_body_are_refused_and_nothing_changes() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let other = app.user(Role::PetOwner).await;
+    let id = pet(&app, &owner, dog("Rex")).await;
+    let path = format!("/api/v1/pets/{id}");
+    for (field, value) in [
+        ("owner_id", json!(other.user_id)),
+        ("primary_owner_id", json!(other.user_id)),
+        ("id", json!(kernel::PetId::new())),
+        ("is_active", json!(false)),
+        ("current_weight_kg", json!("90.000")),
+    ] {
+        let mut body = dog("Hacked");
+        body[field] = value;
+        expect(app.call(Method::PUT, &path, &owner.token, Some(body.clone())).await, 400).await;
+        expect(app.call(Method::POST, "/api/v1/pets", &owner.token, Some(body)).await, 400).await;
+    }
+    let shown = expect(app.call(Method::GET, &path, &owner.token, None).await, 200).await;
+    assert_eq!((shown["profile"]["name"].as_str(), shown["is_active"].as_bool()), (Some("Rex"), Some(true)));
+    let listed = expect(app.call(Method::GET, "/api/v1/pets", &owner.token, None).await, 200).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "no refused request created a pet");
+}
+
+#[tokio::test]
+async fn bad_profiles_are_422_and_a_microchip_belongs_to_one_pet() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let cases = [
+        ("name", json!("   ")),
+        ("species", json!("dragon")),
+        ("microchip", json!("12345")),
+        ("birth_date", json!("2999-01-01")),
+        ("deceased_on", json!("2020-01-01")),
+    ];
+    for (field, value) in cases {
+        let mut body = dog("Rex");
+        body[field] = value;
+        let status = app.call(Method::POST, "/api/v1/pets", &owner.token, Some(body)).await.status().as_u16();
+        assert!(status == 422 || status == 400, "{field}: {status}");
+    }
+    let mut chipped = dog("Rex");
+    chipped["microchip"] = json!("250269604512345");
+    pet(&app, &owner, chipped.clone()).await;
+    let refused = expect(app.call(Method::POST, "/api/v1/pets", &owner.token, Some(chipped)).await, 409).await;
+    assert_eq!(refused["error"]["details"]["constraint"], "pets_microchip_key");
+}
+
+#[tokio::test]
+async fn weights_are_stored_in_kilograms_and_the_latest_is_current() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let id = pet(&app, &owner, dog("Rex")).await;
+    let weights = format!("/api/v1/pets/{id}/weights");
+    let earlier = json!({ "value": "22", "unit": "lb", "measured_at": "2026-01-10T09:00:00Z" });
+    let saved = expect(app.call(Method::POST, &weights, &owner.token, Some(earlier)).await, 201).await;
+    assert_eq!(saved["weight_kg"], "9.979", "22 lb");
+    let later = json!({ "value": 10.5, "unit": "kg", "measured_at": "2026-02-10T09:00:00Z" });
+    expect(app.call(Method::POST, &weights, &owner.token, Some(later)).await, 201).await;
+    let backdated = json!({ "value": "9500", "unit": "g", "measured_at": "2025-12-01T09:00:00Z" });
+    expect(app.call(Method::POST, &weights, &owner.token, Some(backdated)).await, 201).await;
+
+    let shown = expect(app.call(Method::GET, &format!("/api/v1/pets/{id}"), &owner.token, None).await, 200).await;
+    assert_eq!(shown["current_weight_kg"], "10.500", "the most recent measurement, not the last entered");
+    let history = expect(app.call(Method::GET, &weights, &owner.token, None).await, 200).await;
+    let kilograms: Vec<&str> =
+        history["items"].as_array().unwrap().iter().map(|w| w["weight_kg"].as_str().unwrap()).collect();
+    assert_eq!(kilograms, ["10.500", "9.979", "9.500"]);
+    for bad in [
+        json!({ "value": "0", "unit": "kg" }),
+        json!({ "value": "5", "unit": "kg", "measured_at": "2999-01-01T00:00:00Z" }),
+    ] {
+        expect(app.call(Method::POST, &weights, &owner.token, Some(bad)).await, 422).await;
+    }
+}
