@@ -74,6 +74,12 @@ ensure_database() {
   fi
 }
 
+fresh_database() {
+  local name="$1"
+  dropdb -h 127.0.0.1 -p "$PG_PORT" -U postgres --if-exists --force "$name"
+  createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres "$name"
+}
+
 ensure_nextest() {
   command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1 && return
   log "installing cargo-nextest"
@@ -94,8 +100,9 @@ ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
 case "${1:-all}" in
   services) ensure_postgres; ensure_redis ;;
   database) ensure_database "$2" ;;
+  fresh-database) fresh_database "$2" ;;
   nextest) ensure_nextest ;;
   smtp) ensure_smtp_server ;;
   wrk) ensure_wrk ;;
-  *) echo "usage: $0 services | database NAME | nextest | smtp | wrk" >&2; exit 2 ;;
+  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | smtp | wrk" >&2; exit 2 ;;
 esac

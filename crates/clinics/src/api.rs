@@ -114,6 +114,19 @@ pub struct GeoPoint {
     pub longitude: f64,
 }
 
+impl GeoPoint {
+    /// The point to 7 decimals (about 1 cm). Finer digits are noise, and
+    /// subnormal values (`5e-324`) make the database's trigonometry underflow.
+    pub fn rounded(self) -> Self {
+        Self { latitude: round_degrees(self.latitude), longitude: round_degrees(self.longitude) }
+    }
+}
+
+/// Degrees to 7 decimals (see [`GeoPoint::rounded`]); `-0` becomes `0`.
+pub fn round_degrees(degrees: f64) -> f64 {
+    (degrees * 1e7).round() / 1e7 + 0.0
+}
+
 /// A live emergency status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::configure_extractors;
 use crate::middleware::quota::enforce_rate_limit;
 use crate::middleware::{cors, observe, security_headers};
-use crate::openapi::{ApiDoc, RouteTable, forbid_nul_in_text, unmatched_route};
+use crate::openapi::{ApiDoc, RouteTable, assert_text_shapes, unmatched_route};
 use crate::routes::{Mount, Routes};
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ pub fn build_app(
         .app_data(web::Data::new(state))
         .configure(|config| mount(&mut Routes::new(config)))
         .split_for_parts();
-    let document = forbid_nul_in_text(document);
+    let document = assert_text_shapes(document);
     let routes = RouteTable::from_document(&document);
     app.configure(configure_extractors(settings.server.json_limit_bytes))
         .app_data(web::Data::new(routes))

@@ -8,8 +8,10 @@
 //! an unknown path (404) or a known path with the wrong method (405 + `Allow`)?
 //!
 //! PostgreSQL cannot store the NUL character, so no text the API accepts may
-//! hold one. Rather than every field repeating that, [`forbid_nul_in_text`]
-//! adds it to each free-text schema of the finished document.
+//! hold one. Rather than every field repeating that, [`assert_text_shapes`]
+//! adds it to each free-text schema of the finished document, and gives dates
+//! and timestamps a pattern too: in OpenAPI 3.1 `format` is only an
+//! annotation, and clients (and fuzzers) may ignore it.
 
 use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, web};
@@ -70,16 +72,23 @@ pub enum StandardErrors {
 
 /// What a free-text string without a pattern of its own must match.
 pub const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
+/// The shape of a `format: date` string (`2026-12-01`).
+pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+/// The shape of a `format: date-time` string (RFC 3339).
+pub const DATE_TIME_PATTERN: &str =
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
-/// Gives every string schema that has no `pattern`, `format`, `enum` or `const`
-/// the [`NO_NUL_PATTERN`], so the document says what the database enforces.
-pub fn forbid_nul_in_text(document: OpenApiDocument) -> OpenApiDocument {
+/// Gives every string schema without a `pattern` of its own the one its
+/// values must match: [`DATE_PATTERN`] or [`DATE_TIME_PATTERN`] by format,
+/// [`NO_NUL_PATTERN`] for free text (no `format`, `enum` or `const`). The
+/// document then says what the server and the database enforce.
+pub fn assert_text_shapes(document: OpenApiDocument) -> OpenApiDocument {
     let Ok(mut json) = serde_json::to_value(&document) else { return document };
-    add_no_nul_pattern(&mut json);
+    add_patterns(&mut json);
     serde_json::from_value(json).unwrap_or(document)
 }
 
-fn add_no_nul_pattern(value: &mut serde_json::Value) {
+fn add_patterns(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(object) => {
             let is_string = match object.get("type") {
@@ -87,13 +96,19 @@ fn add_no_nul_pattern(value: &mut serde_json::Value) {
                 Some(serde_json::Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
                 _ => false,
             };
-            let constrained = ["pattern", "format", "enum", "const"].iter().any(|key| object.contains_key(*key));
-            if is_string && !constrained {
-                object.insert("pattern".to_owned(), NO_NUL_PATTERN.into());
+            let pattern = match object.get("format").and_then(serde_json::Value::as_str) {
+                Some("date") => Some(DATE_PATTERN),
+                Some("date-time") => Some(DATE_TIME_PATTERN),
+                Some(_) => None,
+                None if object.contains_key("enum") || object.contains_key("const") => None,
+                None => Some(NO_NUL_PATTERN),
+            };
+            if let (true, false, Some(pattern)) = (is_string, object.contains_key("pattern"), pattern) {
+                object.insert("pattern".to_owned(), pattern.into());
             }
-            object.values_mut().for_each(add_no_nul_pattern);
+            object.values_mut().for_each(add_patterns);
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(add_no_nul_pattern),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_patterns),
         _ => {}
     }
 }
@@ -149,7 +164,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn free_text_strings_get_the_no_nul_pattern_and_constrained_ones_keep_theirs() {
+    fn strings_get_the_pattern_of_their_shape_and_constrained_ones_keep_theirs() {
         let document: OpenApiDocument = serde_json::from_value(serde_json::json!({
             "openapi": "3.1.0",
             "info": { "title": "t", "version": "1" },
@@ -158,17 +173,21 @@ mod tests {
                 "note": { "type": ["string", "null"] },
                 "code": { "type": "string", "pattern": "^[A-Z]{3}$" },
                 "id": { "type": "string", "format": "uuid" },
+                "born": { "type": ["string", "null"], "format": "date" },
+                "at": { "type": "string", "format": "date-time" },
                 "kind": { "type": "string", "enum": ["a", "b"] },
                 "count": { "type": "integer" },
                 "tags": { "type": "array", "items": { "type": "string" } },
             } } } }
         }))
         .unwrap();
-        let json = serde_json::to_value(forbid_nul_in_text(document)).unwrap();
+        let json = serde_json::to_value(assert_text_shapes(document)).unwrap();
         let properties = &json["components"]["schemas"]["Thing"]["properties"];
         assert_eq!(properties["note"]["pattern"], NO_NUL_PATTERN);
         assert_eq!(properties["tags"]["items"]["pattern"], NO_NUL_PATTERN);
         assert_eq!(properties["code"]["pattern"], "^[A-Z]{3}$");
+        assert_eq!(properties["born"]["pattern"], DATE_PATTERN);
+        assert_eq!(properties["at"]["pattern"], DATE_TIME_PATTERN);
         for untouched in ["id", "kind", "count"] {
             assert!(properties[untouched].get("pattern").is_none(), "{untouched}");
         }

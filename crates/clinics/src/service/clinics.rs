@@ -103,8 +103,9 @@ pub async fn hours(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::
 /// admins). An interval closing at or before its opening time ends the next
 /// day. The exceptions of one date are that day's intervals (split hours are
 /// several entries); an entry without `opens` closes the day unless the date
-/// also has intervals, and one without `closes` runs to midnight. An interval
-/// listed twice counts once, as in the weekly hours.
+/// also has intervals (a `closes` given with it must still be a time), and one
+/// without `closes` runs to midnight. An interval listed twice counts once, as
+/// in the weekly hours.
 pub async fn set_hours(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -131,12 +132,10 @@ pub async fn set_hours(
     let mut exceptions = Vec::new();
     for (index, entry) in hours.exceptions.iter().enumerate() {
         let field = format!("exceptions[{index}]");
+        let closes = entry.closes.as_deref().map(|closes| parse_time(&field, closes)).transpose()?;
         let times = match &entry.opens {
             None => None,
-            Some(opens) => Some((
-                parse_time(&field, opens)?,
-                entry.closes.as_deref().map_or(Ok(NaiveTime::MIN), |closes| parse_time(&field, closes))?,
-            )),
+            Some(opens) => Some((parse_time(&field, opens)?, closes.unwrap_or(NaiveTime::MIN))),
         };
         let open_that_day = || hours.exceptions.iter().any(|other| other.date == entry.date && other.opens.is_some());
         if times.is_none() && open_that_day() {

@@ -56,7 +56,7 @@ pub fn parse_near(near: &str) -> kernel::Result<(f64, f64)> {
     let (latitude, longitude) =
         (plain_decimal(latitude).ok_or_else(invalid)?, plain_decimal(longitude).ok_or_else(invalid)?);
     if (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude) {
-        Ok((latitude, longitude))
+        Ok((crate::api::round_degrees(latitude), crate::api::round_degrees(longitude)))
     } else {
         Err(invalid())
     }
@@ -236,6 +236,7 @@ mod tests {
     fn near_takes_plain_decimals_within_range() {
         assert!(matches!(parse_near("48.8566,2.3522"), Ok((48.8566, 2.3522))));
         assert!(matches!(parse_near("-90,180"), Ok((-90.0, 180.0))));
+        assert!(matches!(parse_near("0.00000000000000000001,-0"), Ok((0.0, 0.0))), "no subnormal degrees reach SQL");
         for bad in ["91,0", "0,180.5", "48.8, 2.3", "+48,2", "4e1,2", "048,2", "48.,2", "48", "a,b"] {
             assert!(parse_near(bad).is_err(), "{bad}");
         }

@@ -98,6 +98,8 @@ async fn malformed_hours_are_refused_and_the_old_ones_kept() {
     let saved = expect(app.call(Method::PUT, &path, &manager.token, Some(to_midnight.clone())).await, 200).await;
     assert_eq!(saved["exceptions"][0]["closes"], "00:00", "open until midnight");
     expect(app.call(Method::PUT, &path, &manager.token, Some(good_again())).await, 200).await;
+    let closed_but_garbled = json!({ "weekly": [], "exceptions": [{ "date": "2026-12-25", "closes": "08:14*" }] });
+    expect(app.call(Method::PUT, &path, &manager.token, Some(closed_but_garbled)).await, 422).await;
     let bad_day = json!({ "weekly": [{ "weekday": 8, "opens": "08:00", "closes": "12:00" }], "exceptions": [] });
     expect(app.call(Method::PUT, &path, &manager.token, Some(bad_day)).await, 422).await;
     let hours = expect(app.get(&path).await, 200).await;

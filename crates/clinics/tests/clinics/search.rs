@@ -129,3 +129,14 @@ async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
     assert!(plan.contains("clinics_location_idx"), "the plan does not use the spatial index:\n{plan}");
     assert!(!plan.contains("Seq Scan on clinics"), "{plan}");
 }
+
+#[tokio::test]
+async fn subnormal_coordinates_are_stored_rounded_and_searchable() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Null Island", -5e-324, 3.0e-182, "UTC")).await;
+    let shown = expect(app.get(&format!("/api/v1/clinics/{id}")).await, 200).await;
+    assert_eq!(shown["profile"]["location"], json!({ "latitude": 0.0, "longitude": 0.0 }));
+    let page = expect(app.get("/api/v1/clinics?near=-0,0&radius_km=0.1").await, 200).await;
+    assert_eq!(names(&page), ["Null Island"]);
+}

@@ -4,30 +4,62 @@ use chrono::{DateTime, Utc};
 use kernel::{ClinicId, PetId, PetInvitationId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
-/// `POST /pets/{id}/co-owners`: invite by user id or by email (exactly one).
-/// The answer is the same whether or not an account exists.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-#[validate(schema(function = "one_addressee"))]
-pub struct CoOwnerInvite {
-    /// The invitee's user id.
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub user_id: Option<UserId>,
-    /// Or their email.
-    #[serde(default)]
-    #[validate(email, length(max = 254))]
-    #[schema(format = Email, max_length = 254)]
-    pub email: Option<String>,
+/// `POST /pets/{id}/co-owners`: invite by user id or by email. The answer is
+/// the same whether or not such an account exists.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CoOwnerInvite {
+    /// By user id.
+    User(InviteUser),
+    /// By email.
+    Email(InviteEmail),
 }
 
-fn one_addressee(invite: &CoOwnerInvite) -> Result<(), ValidationError> {
-    if invite.user_id.is_some() == invite.email.is_some() {
-        Err(ValidationError::new("addressee").with_message("give either user_id or email".into()))
-    } else {
-        Ok(())
+/// An invitee known by their user id.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteUser {
+    /// The invitee's user id.
+    #[schema(value_type = String, format = Uuid)]
+    pub user_id: UserId,
+}
+
+/// An invitee known by their email.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct InviteEmail {
+    /// Their email.
+    #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+}
+
+impl CoOwnerInvite {
+    /// The user id, when invited by id.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Self::User(invite) => Some(invite.user_id),
+            Self::Email(_) => None,
+        }
+    }
+
+    /// The email, lower-cased, when invited by email.
+    pub fn email(&self) -> Option<String> {
+        match self {
+            Self::User(_) => None,
+            Self::Email(invite) => Some(invite.email.to_lowercase()),
+        }
+    }
+}
+
+impl Validate for CoOwnerInvite {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        match self {
+            Self::User(_) => Ok(()),
+            Self::Email(invite) => invite.validate(),
+        }
     }
 }
 

@@ -29,9 +29,10 @@ kernel::text_enum!(
     }
 );
 
-/// The record's own fields, by kind (`"type"` names the kind).
+/// The record's own fields, by kind (`"type"` names the kind). Other fields
+/// are ignored, never stored: the details are written back from these types.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecordDetails {
     /// A vaccine given.
     Vaccination {
@@ -79,7 +80,7 @@ pub enum RecordDetails {
         #[serde(default)]
         end_date: Option<NaiveDate>,
         /// Refills left.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "platform::extract::integer")]
         #[schema(minimum = 0, maximum = 99)]
         refills: u8,
         /// The next dose or refill is due on.

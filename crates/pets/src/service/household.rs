@@ -59,15 +59,15 @@ pub async fn invite(
 ) -> kernel::Result<PetInvitationView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_primary_owner(), "invite co-owners of this pet")?;
-    if invite.user_id == Some(principal.user_id) {
+    if invite.user_id() == Some(principal.user_id) {
         return Err(kernel::Error::invalid_field("user_id", "you already own this pet"));
     }
-    let email = invite.email.as_deref().map(str::to_lowercase);
+    let (user_id, email) = (invite.user_id(), invite.email());
     let expires_at = Utc::now() + Duration::days(ttl_days);
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             let lookup = pet_invitations::table.filter(pet_invitations::pet_id.eq(pet)).select(pet_invitations::id);
-            let existing = match invite.user_id {
+            let existing = match user_id {
                 Some(user) => lookup.filter(pet_invitations::user_id.eq(user)).first(connection).await,
                 None => lookup.filter(pet_invitations::email.eq(&email)).first(connection).await,
             }
@@ -90,7 +90,7 @@ pub async fn invite(
                         .values((
                             pet_invitations::id.eq(id),
                             pet_invitations::pet_id.eq(pet),
-                            pet_invitations::user_id.eq(invite.user_id),
+                            pet_invitations::user_id.eq(user_id),
                             pet_invitations::email.eq(&email),
                             pet_invitations::invited_by.eq(principal.user_id),
                             pet_invitations::expires_at.eq(expires_at),

@@ -93,9 +93,12 @@ async fn the_timeline_is_newest_first_filtered_and_paged() {
     let backwards = vaccination("Rabies", "2026-03-01", Some("2026-02-01"), None);
     let refused = expect(app.call(Method::POST, &base, &owner.token, Some(backwards)).await, 422).await;
     assert!(refused["error"]["details"]["fields"]["details.next_due"].is_array(), "{refused}");
-    let unknown_field =
-        json!({ "record_date": "2026-01-01", "details": { "type": "note", "text": "x", "author_id": owner.user_id } });
-    expect(app.call(Method::POST, &base, &owner.token, Some(unknown_field)).await, 400).await;
+    let server_owned = json!({ "record_date": "2026-01-01", "author_id": kernel::UserId::new(), "details": { "type": "note", "text": "x" } });
+    expect(app.call(Method::POST, &base, &owner.token, Some(server_owned)).await, 400).await;
+    let smuggled = json!({ "record_date": "2026-01-01", "details": { "type": "note", "text": "x", "author_id": kernel::UserId::new() } });
+    let written = expect(app.call(Method::POST, &base, &owner.token, Some(smuggled)).await, 201).await;
+    assert_eq!(written["author_id"], owner.user_id.to_string());
+    assert_eq!(written["details"], json!({ "type": "note", "text": "x" }), "unknown detail fields are not stored");
 }
 
 #[tokio::test]
