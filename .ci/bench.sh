@@ -2,8 +2,8 @@
 # Load-tests a release build of the gateway with wrk and prints requests/s and
 # p50/p99 latency per endpoint, next to pgbench's select-only TPS on the same
 # PostgreSQL database (the ceiling any database-backed endpoint can reach here).
-# The gateway serves its own database, vet_bench, seeded by .ci/bench/*.sql;
-# each area adds its endpoints (and seed) below.
+# The gateway serves its own database, vet_bench, created afresh and seeded by
+# .ci/bench/*.sql; each area adds its endpoints (and seed) below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,7 @@ measure() {
     "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 }
 
-.ci/services.sh database "$DB"
+.ci/services.sh fresh-database "$DB"
 cargo build --quiet --release -p gateway
 cargo build --quiet --release -p clinics --example search_plan
 ./target/release/gateway migrate run >/dev/null
@@ -45,7 +45,8 @@ cargo build --quiet --release -p clinics --example search_plan
 GATEWAY_PID=$!
 trap 'kill "$GATEWAY_PID" 2>/dev/null || true; wait "$GATEWAY_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
-TOKEN="$(./target/release/gateway dev-token --email bench@vet-platform.local | tail -1)"
+BENCH_EMAIL=bench@vet-platform.local
+TOKEN="$(./target/release/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
 
 printf '\n%-34s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
 printf '%-34s %12s %10s %10s\n' "--------" "----------" "---" "---"
@@ -62,6 +63,14 @@ psql_bench -v count=5000 -f .ci/bench/seed_clinics.sql
 measure "clinics nearest 20 (5 000)" "$NEAREST"
 psql_bench -v count=50000 -f .ci/bench/seed_clinics.sql
 measure "clinics nearest 20 (50 000)" "$NEAREST"
+
+# Pets: one pet and the owner's list, among 100 000 pets and 1 000 000 records.
+psql_bench -v owner_email="$BENCH_EMAIL" -f .ci/bench/seed_pets.sql
+PET="$(psql_bench -tAc "SELECT p.id FROM pets p JOIN users u ON u.id = p.primary_owner_id \
+  WHERE u.email = '$BENCH_EMAIL' ORDER BY p.id LIMIT 1")"
+measure "pets/{id} (100 000 pets)" "/api/v1/pets/$PET" "$TOKEN"
+measure "pets list (owner of 100)" "/api/v1/pets?limit=20" "$TOKEN"
+measure "pet records page (1 M records)" "/api/v1/pets/$PET/records?limit=20" "$TOKEN"
 
 pgbench -h 127.0.0.1 -U postgres -i -q -s 1 "$DB" >/dev/null 2>&1
 tps="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \

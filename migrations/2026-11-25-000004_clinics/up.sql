@@ -16,11 +16,16 @@ CREATE TABLE clinics (
     country              text NOT NULL,
     latitude             double precision NOT NULL,
     longitude            double precision NOT NULL,
+    -- The point on the earth's surface (earthdistance), computed once per write
+    -- rather than per row of every search.
+    location             earth GENERATED ALWAYS AS (ll_to_earth(latitude, longitude)) STORED,
     -- IANA zone: opening hours, schedules and "open now" are read in it.
     time_zone            text NOT NULL,
     currency             text NOT NULL,
     emergency_capable    boolean NOT NULL DEFAULT false,
     open_24_7            boolean NOT NULL DEFAULT false,
+    -- Owners may cancel or move an appointment until this many hours before it.
+    cancellation_notice_hours integer NOT NULL DEFAULT 24,
     emergency_status     text NOT NULL DEFAULT 'accepting',
     emergency_note       text,
     emergency_status_at  timestamptz,
@@ -40,13 +45,14 @@ CREATE TABLE clinics (
     CONSTRAINT clinics_country_check CHECK (country ~ '^[A-Z]{2}$'),
     CONSTRAINT clinics_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
     CONSTRAINT clinics_location_check CHECK (latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180),
+    CONSTRAINT clinics_cancellation_notice_check CHECK (cancellation_notice_hours BETWEEN 0 AND 336),
     CONSTRAINT clinics_emergency_status_check CHECK (emergency_status IN ('accepting', 'limited', 'diverting')),
     CONSTRAINT clinics_rating_check CHECK (rating_count >= 0 AND rating_sum BETWEEN rating_count AND 5 * rating_count
                                            AND cardinality(rating_distribution) = 5)
 );
--- "Near me": a GiST index over the point on the earth's surface (earthdistance),
--- used both for the radius box and for nearest-first (KNN) ordering.
-CREATE INDEX clinics_location_idx ON clinics USING gist (ll_to_earth(latitude, longitude)) WHERE is_active;
+-- "Near me": a GiST index over the point, used both for the radius box and for
+-- nearest-first (KNN) ordering.
+CREATE INDEX clinics_location_idx ON clinics USING gist (location) WHERE is_active;
 -- Fuzzy text search over names and cities.
 CREATE INDEX clinics_name_trgm_idx ON clinics USING gin (name gin_trgm_ops);
 CREATE INDEX clinics_city_trgm_idx ON clinics USING gin (city gin_trgm_ops);
@@ -126,6 +132,8 @@ CREATE TABLE clinic_services (
     -- Empty: every species.
     species                text[] NOT NULL DEFAULT '{}',
     bookable_online        boolean NOT NULL DEFAULT true,
+    -- Staff may book it over another appointment on purpose.
+    allows_overbooking     boolean NOT NULL DEFAULT false,
     is_active              boolean NOT NULL DEFAULT true,
     created_at             timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT clinic_services_kind_check
@@ -224,15 +232,19 @@ $$;
 
 -- Whether a clinic is open at `at`, in its own time zone (DST is the zone
 -- conversion's job): an interval starting today covers the time, or an
--- overnight interval that started yesterday has not closed yet.
+-- overnight interval that started yesterday has not closed yet. PL/pgSQL, so
+-- each session plans its queries once, however many rows a search checks.
 CREATE FUNCTION clinic_is_open(clinic uuid, zone text, always_open boolean, at timestamptz)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT always_open OR EXISTS (
-        SELECT 1 FROM (SELECT (at AT TIME ZONE zone) AS local) here
-        WHERE EXISTS (SELECT 1 FROM clinic_intervals(clinic, here.local::date) i
-                      WHERE here.local::time >= i.opens AND (i.closes <= i.opens OR here.local::time < i.closes))
-           OR EXISTS (SELECT 1 FROM clinic_intervals(clinic, here.local::date - 1) i
-                      WHERE i.closes <= i.opens AND here.local::time < i.closes))
+RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    here timestamp := at AT TIME ZONE zone;
+BEGIN
+    RETURN always_open
+        OR EXISTS (SELECT 1 FROM clinic_intervals(clinic, here::date) i
+                   WHERE here::time >= i.opens AND (i.closes <= i.opens OR here::time < i.closes))
+        OR EXISTS (SELECT 1 FROM clinic_intervals(clinic, here::date - 1) i
+                   WHERE i.closes <= i.opens AND here::time < i.closes);
+END
 $$;
 
 -- Great-circle kilometres (haversine, mean earth radius), for `distance_km`.

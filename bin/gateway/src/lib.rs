@@ -22,6 +22,7 @@ pub fn mount_routes(routes: &mut Routes) {
     notifications::routes(routes);
     clinics::routes(routes);
     pets::routes(routes);
+    appointments::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

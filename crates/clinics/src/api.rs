@@ -60,6 +60,16 @@ pub struct ClinicProfile {
     /// Open around the clock.
     #[serde(default)]
     pub open_24_7: bool,
+    /// Owners may cancel or move an appointment until this many hours before it
+    /// starts (default 24); afterwards only staff can.
+    #[serde(default = "one_day", deserialize_with = "platform::extract::integer")]
+    #[validate(range(min = 0, max = 336))]
+    #[schema(minimum = 0, maximum = 336, default = 24)]
+    pub cancellation_notice_hours: i32,
+}
+
+fn one_day() -> i32 {
+    24
 }
 
 /// A postal address.
@@ -450,6 +460,10 @@ pub struct ServiceOffer {
     /// Owners may book it online.
     #[serde(default = "yes")]
     pub bookable_online: bool,
+    /// Staff may deliberately book it over another appointment (vaccinations
+    /// squeezed between consultations, say); owners never can.
+    #[serde(default)]
+    pub allows_overbooking: bool,
     /// Staff who can perform it.
     #[serde(default)]
     #[validate(length(max = 50))]

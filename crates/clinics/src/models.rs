@@ -37,6 +37,7 @@ pub struct Clinic {
     pub rating_count: i32,
     pub rating_sum: i32,
     pub rating_distribution: Vec<i32>,
+    pub cancellation_notice_hours: i32,
     pub is_active: bool,
 }
 
@@ -77,6 +78,7 @@ impl FoundClinic {
                 currency: clinic.currency,
                 emergency_capable: clinic.emergency_capable,
                 open_24_7: clinic.open_24_7,
+                cancellation_notice_hours: clinic.cancellation_notice_hours,
             },
             emergency_status: EmergencyStatus::from_stored(&clinic.emergency_status),
             emergency_note: clinic.emergency_note,
@@ -110,6 +112,7 @@ pub struct ClinicChanges<'a> {
     pub currency: &'a str,
     pub emergency_capable: bool,
     pub open_24_7: bool,
+    pub cancellation_notice_hours: i32,
 }
 
 impl<'a> From<&'a ClinicProfile> for ClinicChanges<'a> {
@@ -132,6 +135,7 @@ impl<'a> From<&'a ClinicProfile> for ClinicChanges<'a> {
             currency: &profile.currency,
             emergency_capable: profile.emergency_capable,
             open_24_7: profile.open_24_7,
+            cancellation_notice_hours: profile.cancellation_notice_hours,
         }
     }
 }

@@ -1,6 +1,49 @@
 // @generated shape of `diesel print-schema` (see diesel.toml); keep in step with migrations/.
 
 diesel::table! {
+    appointment_records (appointment_id, record_id) {
+        appointment_id -> Uuid,
+        record_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    appointment_series (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        pet_id -> Uuid,
+        interval_weeks -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        service_id -> Uuid,
+        vet_id -> Uuid,
+        pet_id -> Uuid,
+        owner_id -> Uuid,
+        booked_by -> Nullable<Uuid>,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        blocks -> Range<Timestamptz>,
+        room_id -> Nullable<Uuid>,
+        room_place -> Nullable<Int4>,
+        status -> Text,
+        overbooked -> Bool,
+        notes -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        series_id -> Nullable<Uuid>,
+        reminders_sent -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_log (id, occurred_at) {
         id -> Uuid,
         occurred_at -> Timestamptz,
@@ -10,6 +53,17 @@ diesel::table! {
         target_id -> Text,
         request_id -> Nullable<Text>,
         changes -> Jsonb,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Int2>,
+        body -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -87,6 +141,32 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    waitlist_entries (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        service_id -> Uuid,
+        vet_id -> Nullable<Uuid>,
+        pet_id -> Uuid,
+        owner_id -> Uuid,
+        period -> Range<Timestamptz>,
+        status -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    waitlist_offers (id) {
+        id -> Uuid,
+        entry_id -> Uuid,
+        vet_id -> Uuid,
+        starts_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        status -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -176,6 +256,7 @@ diesel::table! {
         currency -> Text,
         species -> Array<Text>,
         bookable_online -> Bool,
+        allows_overbooking -> Bool,
         is_active -> Bool,
         created_at -> Timestamptz,
     }
@@ -207,6 +288,7 @@ diesel::table! {
         rating_count -> Int4,
         rating_sum -> Int4,
         rating_distribution -> Array<Int4>,
+        cancellation_notice_hours -> Int4,
         is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -373,6 +455,15 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(appointment_records -> appointments (appointment_id));
+diesel::joinable!(appointment_records -> health_records (record_id));
+diesel::joinable!(appointment_series -> clinics (clinic_id));
+diesel::joinable!(appointment_series -> pets (pet_id));
+diesel::joinable!(appointments -> appointment_series (series_id));
+diesel::joinable!(appointments -> clinic_rooms (room_id));
+diesel::joinable!(appointments -> clinic_services (service_id));
+diesel::joinable!(appointments -> clinics (clinic_id));
+diesel::joinable!(appointments -> pets (pet_id));
 diesel::joinable!(clinic_hours_exceptions -> clinics (clinic_id));
 diesel::joinable!(clinic_invitations -> clinics (clinic_id));
 diesel::joinable!(clinic_invitations -> users (invited_by));
@@ -384,6 +475,7 @@ diesel::joinable!(clinic_service_rooms -> clinic_rooms (room_id));
 diesel::joinable!(clinic_service_rooms -> clinic_services (service_id));
 diesel::joinable!(clinic_service_staff -> clinic_services (service_id));
 diesel::joinable!(clinic_services -> clinics (clinic_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
@@ -409,7 +501,15 @@ diesel::joinable!(pet_reminders -> pets (pet_id));
 diesel::joinable!(pet_weights -> pets (pet_id));
 diesel::joinable!(pets -> users (primary_owner_id));
 
+diesel::joinable!(waitlist_entries -> clinic_services (service_id));
+diesel::joinable!(waitlist_entries -> clinics (clinic_id));
+diesel::joinable!(waitlist_entries -> pets (pet_id));
+diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    appointment_records,
+    appointment_series,
+    appointments,
     audit_log,
     clinic_hours_exceptions,
     clinic_invitations,
@@ -422,6 +522,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinics,
     health_record_addenda,
     health_records,
+    idempotency_keys,
     notification_deliveries,
     notification_preferences,
     notification_quiet_hours,
@@ -438,5 +539,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     vet_time_off,
     vet_working_hours,
     vets,
+    waitlist_entries,
+    waitlist_offers,
     webhook_deliveries,
 );

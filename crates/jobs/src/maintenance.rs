@@ -41,8 +41,9 @@ async fn prepare_audit_partitions(context: WorkerContext) -> Result<(), String> 
 }
 
 /// Deletes processed webhook ids (the redelivery deduplication keys) older
-/// than the retention period (daily). Graphile-worker deletes completed jobs
-/// itself; dead jobs stay until an admin retries or discards them.
+/// than the retention period, and idempotency keys older than a day (daily).
+/// Graphile-worker deletes completed jobs itself; dead jobs stay until an
+/// admin retries or discards them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PurgeExpired {
     /// Days a processed webhook id is kept (`jobs.webhook_retention_days`).
@@ -73,6 +74,11 @@ impl TaskHandler for PurgeExpired {
             .await
             .map_err(|error| error.to_string())?;
             tracing::info!(purged, "purged expired webhook ids");
+            let purged = diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'")
+                .execute(&mut connection)
+                .await
+                .map_err(|error| error.to_string())?;
+            tracing::info!(purged, "purged expired idempotency keys");
             Ok::<(), String>(())
         }
     }

@@ -135,3 +135,23 @@ id_type!(
     /// Care coming due for a pet (a vaccination or medication).
     ReminderId
 );
+
+id_type!(
+    /// An appointment.
+    AppointmentId
+);
+
+id_type!(
+    /// A series of recurring appointments.
+    SeriesId
+);
+
+id_type!(
+    /// A place on a service's waitlist.
+    WaitlistEntryId
+);
+
+id_type!(
+    /// A freed slot offered to someone on the waitlist.
+    WaitlistOfferId
+);

@@ -58,6 +58,12 @@ macro_rules! templates {
 templates! {
     /// `owner_name`, `pet_name`, `clinic_name`, `starts_at`, optional `vet_name`.
     AppointmentConfirmed = "appointment_confirmed",
+    /// `recipient_name`, `pet_name`, `clinic_name`, `starts_at`, `change`
+    /// (`requested`, `rescheduled`, `cancelled`, `booked` for the vet,
+    /// `reminder`), and `vet_name`, `reason`, `previous_starts_at` (may be null).
+    AppointmentUpdate = "appointment_update",
+    /// `recipient_name`, `pet_name`, `clinic_name`, `starts_at`, `expires_at`.
+    WaitlistOffer = "waitlist_offer",
     /// `owner_name`, `pet_name`, `vaccine`, `due_on`.
     VaccinationDue = "vaccination_due",
     /// `owner_name`, `pet_name`, `care` (e.g. "Rabies vaccination"), `due_on`,
@@ -149,6 +155,8 @@ mod tests {
             "due_on": "14 Dec 2026", "headline": "A vet accepted your case", "details": "Dr Okafor is on her way.",
             "sender_name": "Dr Okafor", "preview": "How is he eating today?", "order_number": "VP-000123",
             "total": "EUR 54.90", "care": "rabies booster vaccination", "overdue": true, "today": false,
+            "recipient_name": "Alexandra", "change": "rescheduled", "reason": "The vet is ill.",
+            "previous_starts_at": "Mon 14 Dec 2026, 14:30", "expires_at": "Mon 14 Dec 2026, 12:30",
         })
     }
 

@@ -93,6 +93,28 @@ pub struct AuditRecord {
     pub changes: serde_json::Value,
 }
 
+/// One step of a resource's history, as its readers see it: who did what, when.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    /// What happened, e.g. `health_record.updated`.
+    pub action: String,
+    /// Who; `null` for the system.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub actor_id: Option<UserId>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What changed (`{"field": {"from": .., "to": ..}}`).
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+}
+
+impl From<AuditRecord> for HistoryEntry {
+    fn from(record: AuditRecord) -> Self {
+        Self { action: record.action, actor_id: record.actor_id, at: record.occurred_at, changes: record.changes }
+    }
+}
+
 /// Every entry about one resource, oldest first: its change history.
 pub async fn trail(
     connection: &mut AsyncPgConnection,

@@ -83,6 +83,27 @@ pub struct Settings {
     pub clinics: ClinicSettings,
     /// Pets, their records and reminders.
     pub pets: PetSettings,
+    /// Scheduling.
+    pub appointments: AppointmentSettings,
+}
+
+/// Scheduling: the slot grid, booking bounds, reminders, the waitlist.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AppointmentSettings {
+    /// Minutes between bookable start times, counted from each local midnight.
+    pub slot_minutes: u32,
+    /// Owners book at least this many minutes ahead.
+    pub min_notice_minutes: i64,
+    /// Nobody books further ahead than this many days.
+    pub horizon_days: i64,
+    /// Upcoming appointments one owner may hold (booking hoarding stops there).
+    pub max_upcoming_per_owner: i64,
+    /// Reminders go out this many hours before an appointment.
+    pub reminder_hours_before: Vec<i64>,
+    /// Minutes a waitlisted owner has to accept a freed slot.
+    pub waitlist_offer_minutes: i64,
+    /// Longest range, in days, one availability, calendar or statistics request covers.
+    pub max_range_days: i64,
 }
 
 /// Pets, their health records and care reminders.
@@ -416,7 +437,8 @@ impl Settings {
             .with_list_parse_key("auth.authorized_parties")
             .with_list_parse_key("rate_limit.auth_sensitive_paths")
             .with_list_parse_key("pets.reminder_lead_days")
-            .with_list_parse_key("pets.reminder_overdue_days");
+            .with_list_parse_key("pets.reminder_overdue_days")
+            .with_list_parse_key("appointments.reminder_hours_before");
         let mut settings: Settings = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
             .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))

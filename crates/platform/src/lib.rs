@@ -8,6 +8,7 @@
 //! - [`request_id`], [`middleware`], [`telemetry`], [`rate_limit`]: request
 //!   ids, logs, CORS, security headers, quotas, deadlines;
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
+//! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
 //! - [`validation`]: DTO rules (`validator`) answered as 422 with fields;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
@@ -25,6 +26,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
@@ -40,6 +42,7 @@ pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};
 pub use config::Settings;
 pub use error::{ApiError, ErrorEnvelope};
+pub use idempotency::IdempotencyKey;
 pub use pagination::PageQuery;
 pub use routes::{Mount, Routes};
 pub use server::Application;

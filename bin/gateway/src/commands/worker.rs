@@ -10,6 +10,7 @@ fn register(
     settings: &Settings,
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
     let options = pets::worker_options(options, &settings.pets);
+    let options = appointments::worker_options(options, &settings.appointments);
     Ok(notifications::worker_options(options, &settings.notifications)
         .map_err(anyhow::Error::msg)?
         .define_job::<jobs::maintenance::PrepareAuditPartitions>()

@@ -12,6 +12,8 @@ use db::schema::{
     clinic_memberships, clinic_rooms, clinic_service_rooms, clinic_service_staff, clinic_services, clinics,
 };
 
+type ServiceRow = (uuid::Uuid, String, String, i32, i32, i32, Decimal, String, Vec<String>, bool, bool);
+
 /// The clinic's active services (public).
 pub async fn services(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<ServiceView>> {
     exists(connection, clinic).await?;
@@ -29,12 +31,14 @@ pub async fn services(connection: &mut AsyncPgConnection, clinic: ClinicId) -> k
             clinic_services::currency,
             clinic_services::species,
             clinic_services::bookable_online,
+            clinic_services::allows_overbooking,
         ))
         .order(clinic_services::name)
-        .load::<(uuid::Uuid, String, String, i32, i32, i32, Decimal, String, Vec<String>, bool)>(connection)
+        .load::<ServiceRow>(connection)
         .await?;
     let mut views = Vec::with_capacity(rows.len());
-    for (id, kind, name, duration, before, after, price, currency, species, bookable_online) in rows {
+    for (id, kind, name, duration, before, after, price, currency, species, bookable_online, allows_overbooking) in rows
+    {
         let staff = clinic_service_staff::table
             .filter(clinic_service_staff::service_id.eq(id))
             .select(clinic_service_staff::user_id)
@@ -56,6 +60,7 @@ pub async fn services(connection: &mut AsyncPgConnection, clinic: ClinicId) -> k
                 price,
                 species: species.iter().map(|species| parse_stored(species)).collect::<kernel::Result<_>>()?,
                 bookable_online,
+                allows_overbooking,
                 staff,
                 rooms: rooms.into_iter().map(RoomId).collect(),
             },
@@ -161,6 +166,7 @@ async fn write_service(
         clinic_services::price.eq(offer.price),
         clinic_services::species.eq(species),
         clinic_services::bookable_online.eq(offer.bookable_online),
+        clinic_services::allows_overbooking.eq(offer.allows_overbooking),
         clinic_services::is_active.eq(true),
     );
     diesel::insert_into(clinic_services::table)

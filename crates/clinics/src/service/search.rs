@@ -1,7 +1,8 @@
-//! Finding clinics and vets: nearest first (a GiST KNN scan over
-//! `ll_to_earth(latitude, longitude)`, so cost follows the page size, not the
-//! number of clinics), within a radius, by service, species, text, "open now"
-//! (each clinic's own time zone and exceptions) and emergency readiness.
+//! Finding clinics and vets: nearest first (a GiST KNN scan over the stored
+//! `location = ll_to_earth(latitude, longitude)`, so cost follows the page
+//! size, not the number of clinics), within a radius, by service, species,
+//! text, "open now" (each clinic's own time zone and exceptions) and emergency
+//! readiness.
 //!
 //! Pagination is by keyset: the cursor is the last item's id, and the next page
 //! starts after that item's `(distance, id)` (or `id` without `near`).
@@ -111,14 +112,13 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Resul
             let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
             let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
             let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
-            let knn = format!("(ll_to_earth(c.latitude, c.longitude) <-> ll_to_earth({lat}, {lng}))");
-            conditions
-                .push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> ll_to_earth(c.latitude, c.longitude)"));
+            let knn = format!("(c.location <-> ll_to_earth({lat}, {lng}))");
+            conditions.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
             conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
             if let Some(after) = page.after {
                 let anchor = query.bind::<SqlUuid, _>(after);
                 conditions.push(format!(
-                    "({knn}, c.id) > (SELECT ll_to_earth(a.latitude, a.longitude) <-> ll_to_earth({lat}, {lng}), a.id \
+                    "({knn}, c.id) > (SELECT a.location <-> ll_to_earth({lat}, {lng}), a.id \
                      FROM clinics a WHERE a.id = {anchor})"
                 ));
             }
@@ -181,8 +181,7 @@ pub async fn vets(
             let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
             let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
             let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
-            where_clinic
-                .push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> ll_to_earth(c.latitude, c.longitude)"));
+            where_clinic.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
             where_clinic.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
             format!("min(distance_km({lat}, {lng}, c.latitude, c.longitude))")
         }

@@ -162,14 +162,18 @@ async fn the_audit_partition_job_creates_next_months_partitions_idempotently() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_daily_purge_forgets_webhook_ids_past_their_retention() {
+async fn the_daily_purge_forgets_webhook_ids_past_their_retention_and_day_old_idempotency_keys() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
     diesel_async::SimpleAsyncConnection::batch_execute(
         &mut connection,
         "INSERT INTO webhook_deliveries (provider, message_id, event_type, received_at) VALUES \
          ('clerk', 'msg_old', 'user.created', now() - interval '31 days'), \
-         ('clerk', 'msg_new', 'user.created', now() - interval '29 days')",
+         ('clerk', 'msg_new', 'user.created', now() - interval '29 days'); \
+         INSERT INTO users (id, clerk_id) VALUES ('01938a5e-0000-7000-8000-000000000001', 'user_purge'); \
+         INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) VALUES \
+         ('01938a5e-0000-7000-8000-000000000001', 'old', 'f', 201, '{}', now() - interval '25 hours'), \
+         ('01938a5e-0000-7000-8000-000000000001', 'new', 'f', 201, '{}', now() - interval '23 hours')",
     )
     .await
     .unwrap();
@@ -185,4 +189,7 @@ async fn the_daily_purge_forgets_webhook_ids_past_their_retention() {
     let left = "SELECT count(*) AS count FROM webhook_deliveries WHERE message_id = 'msg_new'";
     assert_eq!(count(&mut connection, left).await, 1);
     assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM webhook_deliveries").await, 1);
+    let keys = "SELECT count(*) AS count FROM idempotency_keys WHERE key = 'new'";
+    assert_eq!(count(&mut connection, keys).await, 1);
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM idempotency_keys").await, 1);
 }

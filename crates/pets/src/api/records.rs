@@ -268,21 +268,7 @@ pub struct RecordView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// One step of a record's history: who did what, when.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryEntry {
-    /// `health_record.created`, `health_record.updated` or `health_record.addendum_added`.
-    pub action: String,
-    /// Who.
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub actor_id: Option<UserId>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What changed (`{"field": {"from": .., "to": ..}}`); staff notes show only that they changed.
-    #[schema(value_type = Object)]
-    pub changes: serde_json::Value,
-}
+pub use platform::audit::HistoryEntry;
 
 /// Where a vaccine stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

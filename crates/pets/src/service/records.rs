@@ -211,16 +211,7 @@ pub async fn history(
 ) -> kernel::Result<Vec<HistoryEntry>> {
     access::resolve(connection, principal, pet).await?;
     find(connection, pet, id).await?;
-    Ok(audit::trail(connection, "health_record", id)
-        .await?
-        .into_iter()
-        .map(|entry| HistoryEntry {
-            action: entry.action,
-            actor_id: entry.actor_id,
-            at: entry.occurred_at,
-            changes: entry.changes,
-        })
-        .collect())
+    Ok(audit::trail(connection, "health_record", id).await?.into_iter().map(HistoryEntry::from).collect())
 }
 
 /// The latest dose of each vaccine and where it stands today.

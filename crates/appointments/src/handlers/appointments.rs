@@ -1,0 +1,247 @@
+//! `/api/v1/availability`, `/api/v1/appointments`, `/api/v1/appointment-series`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use kernel::{AppointmentId, Page, SeriesId};
+use platform::audit::HistoryEntry;
+use platform::openapi::StandardErrors;
+use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, IdempotencyKey, MaybeUser, PageQuery};
+
+use crate::api::{
+    AppointmentFilter, AppointmentView, AvailabilityQuery, AvailabilityView, BookingRequest, CancelRequest,
+    RescheduleRequest, SeriesRequest, SeriesView, TransitionRequest,
+};
+use crate::service::booking::{self, Booking};
+use crate::service::{access, availability, lifecycle, listing, reschedule, series};
+
+/// Free slots of a service, for one vet or any who performs it.
+#[utoipa::path(
+    tag = "appointments",
+    params(AvailabilityQuery),
+    responses(
+        (status = 200, body = AvailabilityView),
+        (status = 404, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/availability")]
+pub async fn get_availability(
+    state: web::Data<AppState>,
+    MaybeUser(caller): MaybeUser,
+    query: web::Query<AvailabilityQuery>,
+) -> Result<web::Json<AvailabilityView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let settings = &state.settings().appointments;
+    Ok(web::Json(availability::search(&mut connection, caller.as_ref(), settings, &query).await?))
+}
+
+/// Books an appointment (owners for their pets, staff for the clinic's
+/// patients). Honours `Idempotency-Key`; a taken slot is 409 with the
+/// conflicting one in `details`.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
+    request_body = BookingRequest,
+    responses(
+        (status = 201, body = AppointmentView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Taken, unavailable, over the owner's cap, or the key is in use", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/appointments")]
+pub async fn book_appointment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    key: IdempotencyKey,
+    request: web::Json<BookingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    platform::validate(&*request)?;
+    let work = async {
+        let mut connection = db::connect(state.db()).await?;
+        let settings = &state.settings().appointments;
+        let view = booking::book(&mut connection, &caller, settings, &Booking::from(&*request)).await?;
+        Ok((StatusCode::CREATED, view))
+    };
+    platform::idempotency::once(&state, &caller, &key, "POST /api/v1/appointments", &*request, work).await
+}
+
+/// The caller's pets' appointments: upcoming (soonest first) or past.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(AppointmentFilter, PageQuery),
+    responses((status = 200, body = Page<AppointmentView>), StandardErrors)
+)]
+#[get("/api/v1/appointments")]
+pub async fn list_my_appointments(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    filter: web::Query<AppointmentFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<Page<AppointmentView>>, ApiError> {
+    let page = page.page_request()?;
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(listing::mine(&mut connection, &caller, &filter, &page).await?))
+}
+
+/// One appointment (its pet's owners, the clinic's staff).
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorEnvelope), StandardErrors)
+)]
+#[get("/api/v1/appointments/{id}")]
+pub async fn get_appointment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<AppointmentId>,
+) -> Result<web::Json<AppointmentView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(listing::get(&mut connection, &caller, *id).await?))
+}
+
+/// Moves the appointment along its lifecycle; a move the lifecycle does not
+/// have is 409 (with the allowed ones), one the caller may not make is 403.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/appointments/{id}/transitions")]
+pub async fn transition_appointment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<AppointmentId>,
+    request: web::Json<TransitionRequest>,
+) -> Result<web::Json<AppointmentView>, ApiError> {
+    platform::validate(&*request)?;
+    let mut connection = db::connect(state.db()).await?;
+    let settings = &state.settings().appointments;
+    Ok(web::Json(lifecycle::transition(&mut connection, &caller, settings, *id, &request).await?))
+}
+
+/// Moves the appointment to another start (or vet); its history keeps the old one.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, body = AppointmentView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/appointments/{id}/reschedule")]
+pub async fn reschedule_appointment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<AppointmentId>,
+    request: web::Json<RescheduleRequest>,
+) -> Result<web::Json<AppointmentView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let settings = &state.settings().appointments;
+    Ok(web::Json(reschedule::reschedule(&mut connection, &caller, settings, *id, &request).await?))
+}
+
+/// Who booked, moved and changed the appointment, and when.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorEnvelope), StandardErrors)
+)]
+#[get("/api/v1/appointments/{id}/history")]
+pub async fn appointment_history(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<AppointmentId>,
+) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    access::resolve(&mut connection, &caller, *id, false).await?;
+    let trail = platform::audit::trail(&mut connection, "appointment", *id).await?;
+    Ok(web::Json(trail.into_iter().map(HistoryEntry::from).collect()))
+}
+
+/// Books the same slot every few weeks; occurrences that cannot be booked are
+/// reported in `conflicts`, not dropped.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    request_body = SeriesRequest,
+    responses(
+        (status = 201, body = SeriesView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/appointment-series")]
+pub async fn create_series(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    request: web::Json<SeriesRequest>,
+) -> Result<HttpResponse, ApiError> {
+    platform::validate(&*request)?;
+    let mut connection = db::connect(state.db()).await?;
+    let settings = &state.settings().appointments;
+    Ok(HttpResponse::Created().json(series::create(&mut connection, &caller, settings, &request).await?))
+}
+
+/// Cancels every upcoming occurrence of a series.
+#[utoipa::path(
+    tag = "appointments",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Series id")),
+    request_body = CancelRequest,
+    responses(
+        (status = 204, description = "Cancelled"),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/appointment-series/{id}/cancel")]
+pub async fn cancel_series(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<SeriesId>,
+    request: web::Json<CancelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    platform::validate(&*request)?;
+    let mut connection = db::connect(state.db()).await?;
+    let settings = &state.settings().appointments;
+    series::cancel_future(&mut connection, &caller, settings, *id, &request).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

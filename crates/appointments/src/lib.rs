@@ -1,0 +1,60 @@
+//! Appointments: the scheduling engine clinics and owners depend on every day.
+//!
+//! - [`availability`]: free slots computed on demand from working hours, time
+//!   off, opening hours and exceptions, service durations and buffers, rooms
+//!   and existing bookings, on a grid anchored at the clinic's local midnight
+//!   (09:00 stays 09:00 across daylight-saving changes);
+//! - [`service::booking`]: booking for an owner's pet or by clinic staff, with
+//!   the database making double booking impossible (exclusion constraints on
+//!   vet and on room place), the owner's cap, `Idempotency-Key`;
+//! - [`status`] and [`service::lifecycle`]: the statuses and the one
+//!   transition table; [`service::reschedule`]: moving in place, with history;
+//! - [`service::messages`] and [`service::reminders`]: notifications in the
+//!   change's transaction, reminders before the start that move with it;
+//! - [`service::calendar`], [`service::listing`], [`service::stats`]: the
+//!   clinic's and the owner's views; [`service::series`]: recurring bookings;
+//!   [`service::waitlist`]: freed slots offered in line.
+//!
+//! A worker runs this crate's jobs once [`worker_options`] added them.
+
+pub mod api;
+pub mod availability;
+pub mod handlers;
+pub mod jobs;
+pub mod models;
+pub mod service;
+pub mod status;
+
+use platform::Routes;
+
+/// Adds this crate's jobs (reminders, offer deadlines) to a worker.
+pub fn worker_options(
+    options: graphile_worker::WorkerOptions,
+    settings: &platform::config::AppointmentSettings,
+) -> graphile_worker::WorkerOptions {
+    options
+        .define_job::<jobs::RemindOfAppointment>()
+        .define_job::<jobs::ExpireWaitlistOffer>()
+        .add_extension(settings.clone())
+}
+
+/// Mounts the scheduling endpoints.
+pub fn routes(routes: &mut Routes) {
+    use handlers::{appointments, clinic, waitlist};
+    routes
+        .service(appointments::get_availability)
+        .service(appointments::book_appointment)
+        .service(appointments::list_my_appointments)
+        .service(appointments::get_appointment)
+        .service(appointments::transition_appointment)
+        .service(appointments::reschedule_appointment)
+        .service(appointments::appointment_history)
+        .service(appointments::create_series)
+        .service(appointments::cancel_series)
+        .service(clinic::clinic_calendar)
+        .service(clinic::clinic_stats)
+        .service(waitlist::join_waitlist)
+        .service(waitlist::my_waitlist)
+        .service(waitlist::leave_waitlist)
+        .service(waitlist::accept_offer);
+}

@@ -1,0 +1,129 @@
+//! Moving an appointment through its lifecycle ([`crate::status::TRANSITIONS`]
+//! decides what is allowed and by whom): confirm, check in, start, complete
+//! (attaching the visit's health records), mark a no-show, cancel.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use kernel::{AppointmentId, Principal, RecordId};
+use platform::audit::{self, AuditEntry};
+use platform::config::AppointmentSettings;
+use serde_json::json;
+
+use crate::api::{AppointmentView, TransitionRequest};
+use crate::availability::{self, Clinic};
+use crate::models::Appointment;
+use crate::service::access::{self, Actor};
+use crate::service::listing::record_ids;
+use crate::service::messages::{self, Change};
+use crate::service::{reminders, waitlist};
+use crate::status::{self, Status};
+use db::schema::{appointment_records, appointments, health_records};
+
+/// Applies `request` to the appointment: 409 when the lifecycle has no such
+/// move, 403 when the caller may not make it.
+pub async fn transition(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    settings: &AppointmentSettings,
+    id: AppointmentId,
+    request: &TransitionRequest,
+) -> kernel::Result<AppointmentView> {
+    let (appointment, clinic) = connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            let (appointment, actor) = access::resolve(connection, principal, id, true).await?;
+            let clinic = availability::clinic(connection, appointment.clinic_id).await?;
+            let to = request.to;
+            let Some(allowed) = appointment.status.transition_to(to) else {
+                return Err(kernel::Error::Conflict {
+                    message: format!("an appointment cannot go from {} to {to}", appointment.status),
+                    details: json!({ "from": appointment.status, "to": to, "allowed": appointment.status.next() }),
+                });
+            };
+            if allowed == status::Actor::Staff && actor != Actor::Staff {
+                return Err(kernel::Error::Forbidden(format!("only the clinic can mark an appointment {to}")));
+            }
+            if actor == Actor::Owner {
+                within_notice(&clinic, &appointment)?;
+            }
+            if to == Status::NoShow && appointment.starts_at > Utc::now() {
+                return Err(kernel::Error::Conflict {
+                    message: "an appointment can be a no-show only once it has started".to_owned(),
+                    details: json!({ "starts_at": appointment.starts_at }),
+                });
+            }
+            if to == Status::Completed {
+                attach_records(connection, &appointment, &request.record_ids).await?;
+            }
+            let reason = if to == Status::Cancelled { request.reason.as_deref() } else { None };
+            let updated = diesel::update(appointments::table.find(id))
+                .set((appointments::status.eq(to), appointments::cancel_reason.eq(reason)))
+                .returning(Appointment::as_returning())
+                .get_result::<Appointment>(connection)
+                .await?;
+            if !to.is_active() {
+                reminders::cancel(connection, settings, id).await?;
+            }
+            match to {
+                Status::Confirmed => messages::tell_owner(connection, &clinic, &updated, Change::Confirmed).await?,
+                Status::Cancelled => {
+                    if actor == Actor::Staff {
+                        messages::tell_owner(connection, &clinic, &updated, Change::Cancelled).await?;
+                    }
+                    messages::tell_vet(connection, &clinic, &updated, Change::Cancelled).await?;
+                    waitlist::slot_freed(connection, settings, &clinic, &updated).await?;
+                }
+                _ => {}
+            }
+            let entry = AuditEntry::new(Some(principal.user_id), "appointment.status_changed", "appointment", id)
+                .with_changes(json!({ "status": platform::audit::change(appointment.status, to), "reason": reason }));
+            audit::record(connection, entry).await?;
+            Ok((updated, clinic))
+        })
+        .await?;
+    let records = record_ids(connection, id).await?;
+    Ok(appointment.view(clinic.zone, records))
+}
+
+/// Owners change an appointment only up to the clinic's notice before it.
+pub fn within_notice(clinic: &Clinic, appointment: &Appointment) -> kernel::Result<()> {
+    let deadline = appointment.starts_at - Duration::hours(i64::from(clinic.cancellation_notice_hours));
+    if Utc::now() > deadline {
+        return Err(kernel::Error::Conflict {
+            message: format!(
+                "owners can change an appointment up to {} hours before it; call the clinic",
+                clinic.cancellation_notice_hours
+            ),
+            details: json!({ "deadline": deadline }),
+        });
+    }
+    Ok(())
+}
+
+async fn attach_records(
+    connection: &mut AsyncPgConnection,
+    appointment: &Appointment,
+    records: &[RecordId],
+) -> kernel::Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let of_this_pet = health_records::table
+        .filter(health_records::id.eq_any(records))
+        .filter(health_records::pet_id.eq(appointment.pet_id))
+        .count()
+        .get_result::<i64>(connection)
+        .await?;
+    let distinct = records.iter().collect::<std::collections::BTreeSet<_>>().len();
+    if usize::try_from(of_this_pet).unwrap_or(0) != distinct {
+        return Err(kernel::Error::invalid_field("record_ids", "must be health records of this appointment's pet"));
+    }
+    let rows: Vec<_> = records
+        .iter()
+        .map(|record| {
+            (appointment_records::appointment_id.eq(appointment.id), appointment_records::record_id.eq(*record))
+        })
+        .collect();
+    diesel::insert_into(appointment_records::table).values(rows).on_conflict_do_nothing().execute(connection).await?;
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Race-proof booking (RELIABILITY 27), the owner's cap (19), who may book for
+//! which pet, and the rules a start must meet.
+
+use reqwest::Method;
+use serde_json::json;
+use testkit::expect;
+
+use crate::fixtures::{Scene, berlin_at, service};
+
+#[tokio::test]
+async fn fifty_concurrent_overlapping_bookings_give_one_201_and_forty_nine_409s() {
+    let scene = Scene::with(|settings| settings.database.max_connections = 16).await;
+    let mut owners = Vec::new();
+    for _ in 0..50 {
+        owners.push(scene.another_owner().await);
+    }
+    let (ten, ten_fifteen) = (berlin_at(3, "10:00"), berlin_at(3, "10:15"));
+    let requests = owners.iter().enumerate().map(|(index, (owner, pet))| {
+        let starts_at = if index % 2 == 0 { ten } else { ten_fifteen };
+        let body =
+            json!({ "pet_id": pet, "service_id": scene.service, "vet_id": scene.vet.user_id, "starts_at": starts_at });
+        scene.app.call(Method::POST, "/api/v1/appointments", &owner.token, Some(body))
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let mut statuses: Vec<u16> = responses.iter().map(|response| response.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses.iter().filter(|status| **status == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == 409).count(), 49, "{statuses:?}");
+
+    let mut connection = scene.app.db.connect().await;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let held = db::schema::appointments::table.count().get_result::<i64>(&mut connection).await.unwrap();
+    assert_eq!(held, 1, "exactly one appointment exists");
+    let refused = responses.into_iter().find(|response| response.status() == 409).unwrap();
+    let envelope = expect(refused, 409).await;
+    assert_eq!(envelope["error"]["details"]["reason"], "taken");
+    assert!(envelope["error"]["details"]["conflicting"]["starts_at"].is_string(), "{envelope}");
+}
+
+#[tokio::test]
+async fn adjacent_slots_both_succeed_and_a_cancelled_slot_is_booked_again() {
+    let scene = Scene::new().await;
+    let quick = service(
+        &scene.app,
+        &scene.admin,
+        &scene.clinic,
+        json!({
+            "kind": "consultation", "name": "Quick check", "duration_minutes": 30, "price": "20.00",
+        }),
+    )
+    .await;
+    let at = |time: &str| json!({ "pet_id": scene.pet, "service_id": quick, "vet_id": scene.vet.user_id, "starts_at": berlin_at(4, time) });
+    let first = expect(scene.book(&scene.owner, at("10:00")).await, 201).await;
+    expect(scene.book(&scene.owner, at("10:30")).await, 201).await;
+    let (other, other_pet) = scene.another_owner().await;
+    let mut theirs = at("10:00");
+    theirs["pet_id"] = json!(other_pet);
+    expect(scene.book(&other, theirs.clone()).await, 409).await;
+    let cancelled = expect(scene.move_to(&scene.owner, first["id"].as_str().unwrap(), "cancelled").await, 200).await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let again = expect(scene.book(&other, theirs).await, 201).await;
+    assert_eq!(again["status"], "requested", "an owner's booking waits for the clinic");
+    assert_eq!(
+        again["local_start"],
+        berlin_at(4, "10:00").with_timezone(&crate::fixtures::BERLIN).format("%Y-%m-%dT%H:%M").to_string()
+    );
+}
+
+#[tokio::test]
+async fn an_owner_cannot_book_for_another_owners_pet_and_staff_book_only_patients() {
+    let scene = Scene::new().await;
+    let (stranger, _) = scene.another_owner().await;
+    let body = scene.booking(berlin_at(3, "11:00"));
+    let refused = expect(scene.book(&stranger, body.clone()).await, 404).await;
+    assert_eq!(refused["error"]["code"], "NOT_FOUND");
+    // Not yet a patient of the clinic: the receptionist cannot see the pet.
+    expect(scene.book(&scene.receptionist, body.clone()).await, 404).await;
+    let register = json!({ "clinic_id": scene.clinic });
+    expect(
+        scene
+            .app
+            .call(Method::POST, &format!("/api/v1/pets/{}/clinics", scene.pet), &scene.owner.token, Some(register))
+            .await,
+        200,
+    )
+    .await;
+    let booked = expect(scene.book(&scene.receptionist, body).await, 201).await;
+    assert_eq!(booked["status"], "confirmed", "staff bookings are confirmed at once");
+    let mut connection = scene.app.db.connect().await;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let appointments = db::schema::appointments::table.count().get_result::<i64>(&mut connection).await.unwrap();
+    assert_eq!(appointments, 1, "the refused attempts wrote nothing");
+}
+
+#[tokio::test]
+async fn booking_hoarding_stops_at_the_owners_cap() {
+    let scene = Scene::with(|settings| settings.appointments.max_upcoming_per_owner = 3).await;
+    let mut booked = Vec::new();
+    for day in 2..=4 {
+        booked.push(expect(scene.book(&scene.owner, scene.booking(berlin_at(day, "09:00"))).await, 201).await);
+    }
+    let capped = expect(scene.book(&scene.owner, scene.booking(berlin_at(5, "09:00"))).await, 409).await;
+    assert_eq!(capped["error"]["details"]["limit"], 3);
+    expect(scene.move_to(&scene.owner, booked[0]["id"].as_str().unwrap(), "cancelled").await, 200).await;
+    expect(scene.book(&scene.owner, scene.booking(berlin_at(5, "09:00"))).await, 201).await;
+}
+
+#[tokio::test]
+async fn starts_off_the_grid_in_the_past_beyond_the_horizon_or_outside_hours_are_refused() {
+    let scene = Scene::new().await;
+    for (starts_at, status) in [
+        (berlin_at(3, "10:07"), 422),
+        (berlin_at(-1, "10:00"), 422),
+        (berlin_at(200, "10:00"), 422),
+        (berlin_at(3, "08:00"), 409),
+        (berlin_at(3, "16:45"), 409),
+    ] {
+        let refused = expect(scene.book(&scene.owner, scene.booking(starts_at)).await, status).await;
+        assert!(refused["error"]["code"].is_string(), "{starts_at}: {refused}");
+    }
+    let cats_only = service(
+        &scene.app,
+        &scene.admin,
+        &scene.clinic,
+        json!({
+            "kind": "grooming", "name": "Cat grooming", "duration_minutes": 60, "price": "30.00", "species": ["cat"],
+        }),
+    )
+    .await;
+    let mut grooming = scene.booking(berlin_at(3, "10:00"));
+    grooming["service_id"] = json!(cats_only);
+    expect(scene.book(&scene.owner, grooming).await, 422).await;
+    let mut nobody = scene.booking(berlin_at(3, "10:00"));
+    nobody["vet_id"] = json!(kernel::UserId::new());
+    expect(scene.book(&scene.owner, nobody).await, 422).await;
+    let mut overbooking = scene.booking(berlin_at(3, "10:00"));
+    overbooking["overbook"] = json!(true);
+    expect(scene.book(&scene.owner, overbooking).await, 422).await;
+}
+
+#[tokio::test]
+async fn staff_overbook_a_service_that_allows_it_and_any_vet_means_the_first_free_one() {
+    let scene = Scene::new().await;
+    let second_vet = crate::fixtures::vet(&scene.app, &scene.admin, &scene.clinic, "Dr Schulz").await;
+    let shots = service(&scene.app, &scene.admin, &scene.clinic, json!({
+        "kind": "vaccination", "name": "Vaccination", "duration_minutes": 15, "price": "25.00", "allows_overbooking": true,
+    }))
+    .await;
+    let register = json!({ "clinic_id": scene.clinic });
+    expect(
+        scene
+            .app
+            .call(Method::POST, &format!("/api/v1/pets/{}/clinics", scene.pet), &scene.owner.token, Some(register))
+            .await,
+        200,
+    )
+    .await;
+    let at = berlin_at(3, "12:00");
+    let any_vet = json!({ "pet_id": scene.pet, "service_id": shots, "starts_at": at });
+    let first = expect(scene.book(&scene.owner, any_vet.clone()).await, 201).await;
+    let second = expect(scene.book(&scene.owner, any_vet.clone()).await, 201).await;
+    assert_ne!(first["vet_id"], second["vet_id"], "the second goes to the other vet");
+    expect(scene.book(&scene.owner, any_vet).await, 409).await;
+    let over = json!({ "pet_id": scene.pet, "service_id": shots, "vet_id": second_vet.user_id, "starts_at": at, "overbook": true });
+    let squeezed = expect(scene.book(&scene.receptionist, over).await, 201).await;
+    assert_eq!(squeezed["overbooked"], true);
+}

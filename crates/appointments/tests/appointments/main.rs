@@ -1,0 +1,18 @@
+//! Scheduling against a real Postgres, through the real HTTP stack, with the
+//! clinics and pets routes that scheduling builds on.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed fixture must fail the test loudly"
+)]
+
+mod availability;
+mod booking;
+mod fixtures;
+mod idempotency;
+mod lifecycle;
+mod reminders;
+mod series;
+mod waitlist;

@@ -1,0 +1,61 @@
+//! Appointment reminders reach the owner over real SMTP; cancelling removes them.
+
+use mailparse::MailHeaderMap;
+use testkit::{SmtpServer, TestApp, expect};
+
+use crate::fixtures::{Scene, berlin_at, sql};
+
+async fn reminder_jobs(app: &TestApp) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        key: String,
+    }
+    use diesel_async::RunQueryDsl;
+    let mut connection = app.db.connect().await;
+    diesel::sql_query(
+        "SELECT key FROM graphile_worker._private_jobs WHERE key LIKE 'appointment-reminder:%' ORDER BY key",
+    )
+    .load::<Key>(&mut connection)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| row.key)
+    .collect()
+}
+
+async fn run_jobs(app: &TestApp, smtp: &SmtpServer) {
+    for _ in 0..2 {
+        let settings = testkit::test_settings();
+        let options = appointments::worker_options(testkit::worker_options(app), &settings.appointments);
+        let options = notifications::worker_options(options, &testkit::email_to(smtp)).unwrap();
+        testkit::run_due_jobs(options).await;
+    }
+}
+
+#[tokio::test]
+async fn the_reminder_of_a_booking_reaches_the_owner_and_cancelling_removes_it() {
+    let scene = Scene::new().await;
+    let smtp = SmtpServer::start().await;
+    let booked = expect(scene.book(&scene.owner, scene.booking(berlin_at(3, "10:00"))).await, 201).await;
+    let id = booked["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        reminder_jobs(&scene.app).await,
+        [format!("appointment-reminder:{id}:24h"), format!("appointment-reminder:{id}:2h")]
+    );
+    run_jobs(&scene.app, &smtp).await;
+    let before = smtp.messages().len();
+    assert!(before >= 1, "the booking itself was announced");
+
+    sql(&scene.app, &format!("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second' WHERE key = 'appointment-reminder:{id}:24h'")).await;
+    run_jobs(&scene.app, &smtp).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), before + 1, "one reminder");
+    let reminder = mailparse::parse_mail(messages.last().unwrap().as_bytes()).unwrap();
+    let subject = reminder.headers.get_first_value("Subject").unwrap();
+    assert!(subject.starts_with("Reminder: Rex at Tiergarten Vets on"), "{subject}");
+    assert!(reminder.headers.get_first_value("To").unwrap().contains(&format!("{}@example.com", scene.owner.subject)));
+
+    expect(scene.move_to(&scene.owner, &id, "cancelled").await, 200).await;
+    assert!(reminder_jobs(&scene.app).await.is_empty(), "the 2-hour reminder went with the appointment");
+}
