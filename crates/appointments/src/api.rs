@@ -125,7 +125,7 @@ pub struct AppointmentView {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub series_id: Option<SeriesId>,
     /// Health records attached when it was completed.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub record_ids: Vec<RecordId>,
     /// Booked.
     pub created_at: DateTime<Utc>,
@@ -147,7 +147,7 @@ pub struct TransitionRequest {
     /// When completing: health records of the pet written during the visit.
     #[serde(default)]
     #[validate(length(max = 50))]
-    #[schema(value_type = Vec<String>, max_items = 50)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
     pub record_ids: Vec<RecordId>,
 }
 

@@ -569,7 +569,7 @@ pub struct VetView {
     /// The profile, as `PUT /vets/me` takes it.
     pub profile: VetProfile,
     /// Clinics they work at.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub clinic_ids: Vec<ClinicId>,
     /// Kilometres from `near` to their nearest clinic, in searches.
     #[serde(skip_serializing_if = "Option::is_none")]

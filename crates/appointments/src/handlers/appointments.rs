@@ -42,7 +42,10 @@ pub async fn get_availability(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
+    params((
+        "Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$",
+        description = "1 to 255 visible ASCII characters; a retry with it gets the first answer"
+    )),
     request_body = BookingRequest,
     responses(
         (status = 201, body = AppointmentView),
