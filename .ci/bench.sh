@@ -17,7 +17,8 @@ DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
 # the single load-generating caller measures work rather than 429s.
 export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
   VET__DATABASE__URL="$DB_URL" \
-  VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000
+  VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000 \
+  VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000
 
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
@@ -72,10 +73,35 @@ measure "pets/{id} (100 000 pets)" "/api/v1/pets/$PET" "$TOKEN"
 measure "pets list (owner of 100)" "/api/v1/pets?limit=20" "$TOKEN"
 measure "pet records page (1 M records)" "/api/v1/pets/$PET/records?limit=20" "$TOKEN"
 
+# Scheduling: one vet's week of availability, and booking distinct slots, over
+# 1 000 000 seeded appointments.
+DESK_EMAIL=bench-desk@vet-platform.local
+DESK_TOKEN="$(./target/release/gateway dev-token --role receptionist --email "$DESK_EMAIL" | tail -1)"
+psql_bench -v desk_email="$DESK_EMAIL" -v owner_email="$BENCH_EMAIL" -f .ci/bench/seed_appointments.sql
+CLINIC=00000000-0000-7000-8000-00000000c0de
+SERVICE=00000000-0000-7000-8000-0000005e4c1c
+VETS="$(psql_bench -tAc "SELECT string_agg(id::text, ',' ORDER BY id) FROM users WHERE clerk_id LIKE 'bench_vet_%'")"
+PATIENT="$(psql_bench -tAc "SELECT pet_id FROM pet_care WHERE clinic_id = '$CLINIC' LIMIT 1")"
+WEEK_FROM="$(date -u -d 'tomorrow 00:00' +%Y-%m-%dT%H:%M:%SZ)"
+WEEK_TO="$(date -u -d 'tomorrow 00:00 + 7 days' +%Y-%m-%dT%H:%M:%SZ)"
+measure "availability 1 vet x 1 week" \
+  "/api/v1/availability?clinic_id=$CLINIC&service_id=$SERVICE&vet_id=${VETS%%,*}&from=$WEEK_FROM&to=$WEEK_TO"
+output="$(BENCH_TOKEN="$DESK_TOKEN" BENCH_PET="$PATIENT" BENCH_SERVICE="$SERVICE" BENCH_VETS="$VETS" \
+  BENCH_THREADS=2 BENCH_FROM="$(date -u -d 'tomorrow 00:00' +%s)" \
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s .ci/bench/book.lua "$BASE")"
+printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
+  "$(awk '/Requests\/sec/ {print $2}' <<<"$output")" "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
+  "$(awk '$1 == "99%" {print $2}' <<<"$output")" "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
+booked="$(psql_bench -tAc "SELECT count(*) FROM appointments WHERE starts_at > now()")"
+printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
+
 pgbench -h 127.0.0.1 -U postgres -i -q -s 1 "$DB" >/dev/null 2>&1
 tps="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')"
-printf '%-34s %12s\n\n' "pgbench select-only (TPS)" "$tps"
+printf '%-34s %12s\n' "pgbench select-only (TPS)" "$tps"
+tps="$(pgbench -h 127.0.0.1 -U postgres -b simple-update -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')"
+printf '%-34s %12s\n\n' "pgbench simple-update (TPS)" "$tps"
 
 echo "plan of the nearest-20 search at 50 000 clinics:"
 ./target/release/examples/search_plan "$DB_URL" 48.8566,2.3522 | sed 's/^/  /'

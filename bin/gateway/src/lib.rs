@@ -23,6 +23,7 @@ pub fn mount_routes(routes: &mut Routes) {
     clinics::routes(routes);
     pets::routes(routes);
     appointments::routes(routes);
+    media::routes(routes);
 }
 
 /// Loads settings, installs logging and builds the shared state.

@@ -190,6 +190,9 @@ pub struct ClinicView {
     pub id: ClinicId,
     /// The profile, as `PUT` takes it.
     pub profile: ClinicProfile,
+    /// The photo: `GET /api/v1/clinics/{id}/photo?variant=512`.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub photo_id: Option<kernel::MediaId>,
     /// Emergency status.
     pub emergency_status: EmergencyStatus,
     /// Its note.
@@ -571,6 +574,9 @@ pub struct VetView {
     /// Clinics they work at.
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub clinic_ids: Vec<ClinicId>,
+    /// The photo: `GET /api/v1/vets/{id}/photo?variant=512`.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub photo_id: Option<kernel::MediaId>,
     /// Kilometres from `near` to their nearest clinic, in searches.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,

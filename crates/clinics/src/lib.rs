@@ -16,6 +16,7 @@
 //! - [`service::search`]: clinics and vets near a point (GiST KNN over
 //!   `earthdistance`), by service, species, text, "open now" and emergency
 //!   readiness.
+//! - [`service::photos`]: clinic and vet photos (uploads from `media`), public.
 //! - [`service::reviews`]: one review per owner and clinic, answers, flags,
 //!   moderation, and rating aggregates kept consistent in the same transaction.
 
@@ -28,7 +29,7 @@ use platform::Routes;
 
 /// Mounts the clinics and vets endpoints.
 pub fn routes(routes: &mut Routes) {
-    use handlers::{catalog, clinics, invitations, reviews, staff, vets};
+    use handlers::{catalog, clinics, invitations, photos, reviews, staff, vets};
     routes
         .service(clinics::search_clinics)
         .service(clinics::create_clinic)
@@ -51,6 +52,10 @@ pub fn routes(routes: &mut Routes) {
         .service(catalog::list_rooms)
         .service(catalog::add_room)
         .service(catalog::remove_room)
+        .service(photos::set_clinic_photo)
+        .service(photos::get_clinic_photo)
+        .service(photos::set_vet_photo)
+        .service(photos::get_vet_photo)
         .service(vets::search_vets)
         .service(vets::get_my_profile)
         .service(vets::put_my_profile)

@@ -38,6 +38,7 @@ pub struct Clinic {
     pub rating_sum: i32,
     pub rating_distribution: Vec<i32>,
     pub cancellation_notice_hours: i32,
+    pub photo_id: Option<kernel::MediaId>,
     pub is_active: bool,
 }
 
@@ -80,6 +81,7 @@ impl FoundClinic {
                 open_24_7: clinic.open_24_7,
                 cancellation_notice_hours: clinic.cancellation_notice_hours,
             },
+            photo_id: clinic.photo_id,
             emergency_status: EmergencyStatus::from_stored(&clinic.emergency_status),
             emergency_note: clinic.emergency_note,
             emergency_status_at: clinic.emergency_status_at,
@@ -152,6 +154,7 @@ pub struct Vet {
     pub specialties: Vec<String>,
     pub languages: Vec<String>,
     pub on_call: bool,
+    pub photo_id: Option<kernel::MediaId>,
 }
 
 /// A vet with the clinics they work at and, in searches, their distance.
@@ -181,6 +184,7 @@ impl FoundVet {
                 on_call: vet.on_call,
             },
             clinic_ids: self.clinic_ids.into_iter().map(ClinicId).collect(),
+            photo_id: vet.photo_id,
             distance_km: self.distance_km,
         }
     }

@@ -68,6 +68,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    media (id) {
+        id -> Uuid,
+        uploader_id -> Uuid,
+        purpose -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        file_name -> Text,
+        upload_key -> Nullable<Text>,
+        storage_key -> Nullable<Text>,
+        status -> Text,
+        failure -> Nullable<Text>,
+        width -> Nullable<Int4>,
+        height -> Nullable<Int4>,
+        owner_type -> Nullable<Text>,
+        owner_id -> Nullable<Uuid>,
+        attached_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    media_variants (media_id, name) {
+        media_id -> Uuid,
+        name -> Text,
+        content_type -> Text,
+        storage_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        size_bytes -> Int8,
+    }
+}
+
+diesel::table! {
+    health_record_attachments (record_id, media_id) {
+        record_id -> Uuid,
+        media_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     notification_deliveries (id) {
         id -> Uuid,
         notification_id -> Uuid,
@@ -290,6 +333,7 @@ diesel::table! {
         rating_distribution -> Array<Int4>,
         cancellation_notice_hours -> Int4,
         is_active -> Bool,
+        photo_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -342,6 +386,7 @@ diesel::table! {
         specialties -> Array<Text>,
         languages -> Array<Text>,
         on_call -> Bool,
+        photo_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -450,6 +495,7 @@ diesel::table! {
         medical_notes -> Text,
         deceased_on -> Nullable<Date>,
         is_active -> Bool,
+        photo_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -489,6 +535,9 @@ diesel::joinable!(vet_working_hours -> vets (vet_id));
 diesel::joinable!(vets -> users (user_id));
 
 diesel::joinable!(health_record_addenda -> health_records (record_id));
+diesel::joinable!(health_record_attachments -> health_records (record_id));
+diesel::joinable!(health_record_attachments -> media (media_id));
+diesel::joinable!(media_variants -> media (media_id));
 diesel::joinable!(health_records -> clinics (clinic_id));
 diesel::joinable!(health_records -> pets (pet_id));
 diesel::joinable!(pet_care -> clinics (clinic_id));
@@ -521,8 +570,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_services,
     clinics,
     health_record_addenda,
+    health_record_attachments,
     health_records,
     idempotency_keys,
+    media,
+    media_variants,
     notification_deliveries,
     notification_preferences,
     notification_quiet_hours,

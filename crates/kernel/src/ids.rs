@@ -155,3 +155,8 @@ id_type!(
     /// A freed slot offered to someone on the waitlist.
     WaitlistOfferId
 );
+
+id_type!(
+    /// An uploaded file.
+    MediaId
+);

@@ -27,9 +27,9 @@ mod db_error;
 
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
-    AddendumId, AppointmentId, ClinicId, DeliveryId, DeviceId, InvitationId, NotificationId, PetId, PetInvitationId,
-    RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId, WaitlistEntryId, WaitlistOfferId,
-    WeightId,
+    AddendumId, AppointmentId, ClinicId, DeliveryId, DeviceId, InvitationId, MediaId, NotificationId, PetId,
+    PetInvitationId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId, WaitlistEntryId,
+    WaitlistOfferId, WeightId,
 };
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Membership, Principal};

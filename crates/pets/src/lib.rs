@@ -13,7 +13,9 @@
 //!   the vaccination summary; [`protocols`] suggests next due dates;
 //! - [`service::reminders`] and [`jobs`]: reminders of care coming due, sent
 //!   through `notifications` in stages scheduled in the record's transaction;
-//! - [`service::patients`]: a clinic's patients for its staff.
+//! - [`service::patients`]: a clinic's patients for its staff;
+//! - [`service::photos`] and record attachments: uploads (`media`) attached
+//!   to a pet or a record, served under the pet's access rules.
 //!
 //! A worker runs the reminder job once [`worker_options`] added it.
 
@@ -38,7 +40,7 @@ pub fn worker_options(
 
 /// Mounts the pets endpoints.
 pub fn routes(routes: &mut Routes) {
-    use handlers::{household, pets, records, reminders};
+    use handlers::{files, household, pets, records, reminders};
     routes
         .service(pets::list_my_pets)
         .service(pets::create_pet)
@@ -66,5 +68,12 @@ pub fn routes(routes: &mut Routes) {
         .service(records::vaccination_summary)
         .service(reminders::list_reminders)
         .service(reminders::snooze_reminder)
-        .service(reminders::dismiss_reminder);
+        .service(reminders::dismiss_reminder)
+        .service(files::set_photo)
+        .service(files::remove_photo)
+        .service(files::get_photo)
+        .service(files::link_photo)
+        .service(files::attach_to_record)
+        .service(files::get_attachment)
+        .service(files::link_attachment);
 }

@@ -32,6 +32,7 @@ pub struct Pet {
     pub medical_notes: String,
     pub deceased_on: Option<NaiveDate>,
     pub is_active: bool,
+    pub photo_id: Option<kernel::MediaId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

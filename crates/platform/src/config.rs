@@ -53,6 +53,9 @@ impl Environment {
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
 
+/// The signing secret of `config/default.toml`, refused in production.
+pub const DEVELOPMENT_SIGNING_SECRET: &str = "development-only-media-signing-secret";
+
 /// All settings of the service.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -85,6 +88,62 @@ pub struct Settings {
     pub pets: PetSettings,
     /// Scheduling.
     pub appointments: AppointmentSettings,
+    /// Uploaded files.
+    pub media: MediaSettings,
+}
+
+/// Where uploaded files live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageKind {
+    /// A directory on this machine (the default; one instance only).
+    Local,
+    /// An S3-compatible store (AWS S3, MinIO, Supabase Storage).
+    S3,
+}
+
+/// Uploaded files: limits, storage and signed links.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediaSettings {
+    /// `local` or `s3`.
+    pub storage: StorageKind,
+    /// The directory of the local store.
+    pub local_dir: PathBuf,
+    /// The S3 store, when `storage = "s3"`.
+    pub s3: S3Settings,
+    /// Largest image upload, in bytes (413 beyond).
+    pub max_image_bytes: u64,
+    /// Largest document (PDF) upload, in bytes.
+    pub max_document_bytes: u64,
+    /// Largest image in pixels (width × height): refused before it is decoded.
+    pub max_pixels: u64,
+    /// Memory one image decode may allocate, in bytes.
+    pub max_decode_bytes: u64,
+    /// Long sides, in pixels, of the derivatives made of every image.
+    pub derivative_sizes: Vec<u32>,
+    /// Key of signed links (HMAC-SHA256).
+    pub signing_secret: SecretString,
+    /// Seconds a signed link stays valid.
+    pub link_ttl_secs: i64,
+    /// Hours an upload may wait to be attached before cleanup removes it.
+    pub unattached_grace_hours: i64,
+}
+
+/// An S3-compatible bucket.
+#[derive(Debug, Clone, Deserialize)]
+pub struct S3Settings {
+    /// Bucket name.
+    pub bucket: Option<String>,
+    /// Region, e.g. `eu-west-3`.
+    pub region: String,
+    /// Endpoint for S3-compatible stores (MinIO, Supabase); AWS when absent.
+    pub endpoint: Option<String>,
+    /// Access key id.
+    pub access_key_id: Option<String>,
+    /// Secret access key.
+    pub secret_access_key: Option<SecretString>,
+    /// Allow a plain `http://` endpoint (local MinIO).
+    pub allow_http: bool,
 }
 
 /// Scheduling: the slot grid, booking bounds, reminders, the waitlist.
@@ -438,7 +497,8 @@ impl Settings {
             .with_list_parse_key("rate_limit.auth_sensitive_paths")
             .with_list_parse_key("pets.reminder_lead_days")
             .with_list_parse_key("pets.reminder_overdue_days")
-            .with_list_parse_key("appointments.reminder_hours_before");
+            .with_list_parse_key("appointments.reminder_hours_before")
+            .with_list_parse_key("media.derivative_sizes");
         let mut settings: Settings = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
             .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))
@@ -467,6 +527,9 @@ impl Settings {
         if self.environment == Environment::Production {
             if self.auth.dev_key_dir.is_some() || self.auth.jwks_file.is_some() {
                 return Err(ConfigError("auth: development keys are refused in production".into()));
+            }
+            if secrecy::ExposeSecret::expose_secret(&self.media.signing_secret) == DEVELOPMENT_SIGNING_SECRET {
+                return Err(ConfigError("media: set signing_secret (VET__MEDIA__SIGNING_SECRET) in production".into()));
             }
             if self.database.auto_migrate {
                 return Err(ConfigError(

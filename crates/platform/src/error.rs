@@ -81,6 +81,14 @@ pub enum ApiError {
     /// The body's content type is not accepted by this endpoint.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An uploaded file's real type (sniffed from its bytes) is not accepted here.
+    #[error("unsupported file type {found}")]
+    UnsupportedFile {
+        /// The type found, e.g. `application/x-executable`.
+        found: String,
+        /// What the upload was for.
+        purpose: &'static str,
+    },
     /// No route matches the path.
     #[error("route not found")]
     RouteNotFound,
@@ -126,6 +134,7 @@ impl ApiError {
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::UnsupportedFile { .. } => "UNSUPPORTED_FILE_TYPE",
             Self::RouteNotFound => "NOT_FOUND",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Timeout => "TIMEOUT",
@@ -149,6 +158,7 @@ impl ApiError {
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),
             Self::UnsupportedMediaType => "unsupported content type; send application/json".to_owned(),
+            Self::UnsupportedFile { found, purpose } => format!("a file of type {found} is not accepted for {purpose}"),
             Self::RouteNotFound => "no such route".to_owned(),
             Self::MethodNotAllowed { allow } => format!("method not allowed; allowed: {allow}"),
             Self::Timeout => "the request took too long".to_owned(),
@@ -208,7 +218,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::UnsupportedFile { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,

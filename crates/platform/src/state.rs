@@ -1,6 +1,8 @@
 //! `AppState`: what every handler can reach, built once at start-up.
 
-use std::sync::Arc;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::auth::{KeySource, KeyStore, Principals, TokenVerifier};
@@ -21,6 +23,7 @@ pub struct AppState {
     verifier: Arc<TokenVerifier>,
     principals: Principals,
     rate_limiter: Arc<RateLimiter>,
+    shared: Arc<Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>>,
 }
 
 impl AppState {
@@ -49,7 +52,7 @@ impl AppState {
             settings.rate_limit.clone(),
             Duration::from_millis(settings.redis.command_timeout_ms),
         ));
-        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter })
+        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter, shared: Arc::default() })
     }
 
     /// The loaded configuration.
@@ -80,5 +83,22 @@ impl AppState {
     /// The session token verifier.
     pub fn verifier(&self) -> &TokenVerifier {
         &self.verifier
+    }
+
+    /// A client a crate above this one builds once from the settings and
+    /// shares across requests (say, an object-store client): built on first
+    /// use, then the same `Arc` for every caller.
+    pub fn shared<T, E>(&self, build: impl FnOnce(&Settings) -> Result<T, E>) -> Result<Arc<T>, E>
+    where
+        T: Any + Send + Sync,
+    {
+        let mut shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(existing) = shared.get(&TypeId::of::<T>()).and_then(|value| Arc::clone(value).downcast::<T>().ok())
+        {
+            return Ok(existing);
+        }
+        let built = Arc::new(build(&self.settings)?);
+        shared.insert(TypeId::of::<T>(), built.clone());
+        Ok(built)
     }
 }

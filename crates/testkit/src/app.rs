@@ -43,6 +43,8 @@ pub struct TestApp {
     pub jwks: MockServer,
     /// The test's database.
     pub db: TestDb,
+    /// The test's local media store (`media.local_dir`), removed afterwards.
+    pub media_dir: tempfile::TempDir,
     handle: ServerHandle,
 }
 
@@ -63,6 +65,8 @@ impl TestApp {
         settings.auth.jwks_url = Some(format!("{}{JWKS_PATH}", jwks.uri()));
         // Quotas of parallel tests must not add up in the shared Redis.
         settings.rate_limit.key_prefix = format!("rl-{}", db.name());
+        let media_dir = tempfile::tempdir().expect("a temporary media directory");
+        settings.media.local_dir = media_dir.path().to_owned();
         adjust(&mut settings);
         platform::telemetry::init(&settings.log);
         let state = AppState::build(settings).expect("build the App state");
@@ -74,7 +78,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build the HTTP client");
-        Self { address, client, state, tokens, jwks, db, handle }
+        Self { address, client, state, tokens, jwks, db, media_dir, handle }
     }
 
     /// The absolute URL of `path`.

@@ -11,6 +11,7 @@ fn register(
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
     let options = pets::worker_options(options, &settings.pets);
     let options = appointments::worker_options(options, &settings.appointments);
+    let options = media::worker_options(options, &settings.media).map_err(anyhow::Error::msg)?;
     Ok(notifications::worker_options(options, &settings.notifications)
         .map_err(anyhow::Error::msg)?
         .define_job::<jobs::maintenance::PrepareAuditPartitions>()

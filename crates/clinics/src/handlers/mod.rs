@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod clinics;
 pub mod invitations;
+pub mod photos;
 pub mod reviews;
 pub mod staff;
 pub mod vets;

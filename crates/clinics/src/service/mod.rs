@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod clinics;
 pub mod invitations;
+pub mod photos;
 pub mod reviews;
 pub mod search;
 pub mod staff;

@@ -5,9 +5,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::{TestApp, TestUser, expect};
 
-/// A server over the clinics routes.
+/// A server over the clinics routes (and uploads).
 pub async fn app() -> TestApp {
-    TestApp::spawn(clinics::routes).await
+    TestApp::spawn(|routes| {
+        clinics::routes(routes);
+        media::routes(routes);
+    })
+    .await
 }
 
 /// A clinic profile at a point.

@@ -11,6 +11,7 @@ mod access;
 mod fixtures;
 mod hours;
 mod invitations;
+mod photos;
 mod reviews;
 mod search;
 mod vets;

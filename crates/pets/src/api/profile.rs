@@ -207,6 +207,9 @@ pub struct PetView {
     pub current_weight_kg: Option<Decimal>,
     /// False once deleted (only clinics and admins still see it).
     pub is_active: bool,
+    /// The photo: `GET /api/v1/pets/{id}/photo?variant=512`, or a signed link.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub photo_id: Option<kernel::MediaId>,
     /// The caller's relation to the pet.
     pub relation: Relation,
     /// Created.

@@ -262,6 +262,8 @@ pub struct RecordView {
     pub editable_until: DateTime<Utc>,
     /// Additions made later, oldest first.
     pub addenda: Vec<AddendumView>,
+    /// Documents and images attached (lab reports, X-rays), oldest first.
+    pub attachments: Vec<media::MediaView>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last edited.

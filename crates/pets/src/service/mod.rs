@@ -5,6 +5,7 @@ pub mod care;
 pub mod household;
 pub mod patients;
 pub mod pets;
+pub mod photos;
 pub mod records;
 pub mod reminders;
 pub mod weights;

@@ -10,7 +10,7 @@ use crate::access::{self, Access};
 use crate::api::{PetProfile, PetView, Relation};
 use crate::models::{Pet, PetChanges};
 use crate::service::latest_today;
-use db::schema::{pet_co_owners, pet_weights, pets};
+use db::schema::{pet_weights, pets};
 
 /// Registers a pet owned by the caller (any signed-in user).
 pub async fn create(
@@ -47,7 +47,13 @@ pub async fn list_mine(
     page: &PageRequest,
 ) -> kernel::Result<Page<PetView>> {
     let me = principal.user_id;
-    let co_owned = pet_co_owners::table.filter(pet_co_owners::user_id.eq(me)).select(pet_co_owners::pet_id);
+    // One index lookup per relation, not a scan of all pets filtered by an OR.
+    let mine =
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pets.id IN (SELECT o.id FROM pets o WHERE o.primary_owner_id = ")
+            .bind::<diesel::sql_types::Uuid, _>(me)
+            .sql(" UNION ALL SELECT c.pet_id FROM pet_co_owners c WHERE c.user_id = ")
+            .bind::<diesel::sql_types::Uuid, _>(me)
+            .sql(")");
     let latest_weight = pet_weights::table
         .filter(pet_weights::pet_id.eq(pets::id))
         .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
@@ -56,7 +62,7 @@ pub async fn list_mine(
         .single_value();
     let mut query = pets::table
         .filter(pets::is_active)
-        .filter(pets::primary_owner_id.eq(me).or(pets::id.eq_any(co_owned)))
+        .filter(mine)
         .select((Pet::as_select(), latest_weight))
         .order(pets::id.desc())
         .limit(page.fetch_limit())
@@ -73,6 +79,7 @@ pub async fn list_mine(
             profile: pet.profile(),
             current_weight_kg: weight,
             is_active: pet.is_active,
+            photo_id: pet.photo_id,
             relation,
             created_at: pet.created_at,
             updated_at: pet.updated_at,
@@ -107,12 +114,16 @@ pub async fn update(
 /// Deletes the pet for its owners (the primary owner, platform admins); the
 /// row and its records stay for the clinics that wrote them.
 pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, id: PetId) -> kernel::Result<()> {
-    let (_, access) = access::resolve(connection, principal, id).await?;
+    let (pet, access) = access::resolve(connection, principal, id).await?;
     access::require(access.is_primary_owner() || access.relation == Relation::PlatformAdmin, "delete this pet")?;
+    let pet_photo = pet.photo_id;
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
             crate::service::reminders::stop_all_for_pet(connection, id).await?;
+            if let Some(photo) = pet_photo {
+                media::service::release(connection, photo).await?;
+            }
             audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.deleted", "pet", id)).await
         })
         .await
@@ -126,6 +137,7 @@ pub fn view(pet: Pet, access: &Access, current_weight_kg: Option<Decimal>) -> Pe
         profile: pet.profile(),
         current_weight_kg,
         is_active: pet.is_active,
+        photo_id: pet.photo_id,
         relation: access.relation,
         created_at: pet.created_at,
         updated_at: pet.updated_at,

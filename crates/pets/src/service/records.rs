@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{AddendumId, Page, PageRequest, PetId, Principal, RecordId};
+use kernel::{AddendumId, MediaId, Page, PageRequest, PetId, Principal, RecordId};
+use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
 use platform::config::PetSettings;
 use serde_json::json;
@@ -26,7 +27,7 @@ use crate::api::{
 use crate::models::{Addendum, HealthRecord, Pet};
 use crate::protocols::suggested_next_due;
 use crate::service::{latest_today, reminders};
-use db::schema::{health_record_addenda, health_records};
+use db::schema::{health_record_addenda, health_record_attachments, health_records};
 
 /// How long after creation the author may still edit a record.
 pub const EDIT_WINDOW: Duration = Duration::hours(24);
@@ -202,6 +203,50 @@ pub async fn add_addendum(
     get(connection, principal, pet, id).await
 }
 
+/// The owner type of record attachments in `media`.
+pub const ATTACHMENT_OWNER: &str = "health_record";
+
+/// Attaches one of the caller's uploads to the record (anyone who may add
+/// addenda: attachments, like addenda, never change what was written).
+pub async fn attach(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    pet: PetId,
+    id: RecordId,
+    upload: MediaId,
+) -> kernel::Result<RecordView> {
+    let (_, access) = access::resolve(connection, principal, pet).await?;
+    find(connection, pet, id).await?;
+    access::require(access.may_add_addenda(principal), "add to this pet's records")?;
+    connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            media::service::claim(connection, principal, upload, Purpose::RecordAttachment, (ATTACHMENT_OWNER, id.0))
+                .await?;
+            diesel::insert_into(health_record_attachments::table)
+                .values((health_record_attachments::record_id.eq(id), health_record_attachments::media_id.eq(upload)))
+                .execute(connection)
+                .await?;
+            let entry = AuditEntry::new(Some(principal.user_id), "health_record.attachment_added", "health_record", id)
+                .with_changes(json!({ "media_id": upload }));
+            audit::record(connection, entry).await
+        })
+        .await?;
+    get(connection, principal, pet, id).await
+}
+
+/// An attachment of the record, for anyone who may see the pet.
+pub async fn attachment(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    pet: PetId,
+    id: RecordId,
+    upload: MediaId,
+) -> kernel::Result<Media> {
+    access::resolve(connection, principal, pet).await?;
+    find(connection, pet, id).await?;
+    media::service::attached_to(connection, upload, (ATTACHMENT_OWNER, id.0)).await
+}
+
 /// Who created, edited and added to the record, and when (oldest first).
 pub async fn history(
     connection: &mut AsyncPgConnection,
@@ -357,6 +402,14 @@ async fn views(
     records: Vec<HealthRecord>,
 ) -> kernel::Result<Vec<RecordView>> {
     let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
+    let attached: Vec<(RecordId, MediaId)> = health_record_attachments::table
+        .filter(health_record_attachments::record_id.eq_any(&ids))
+        .order(health_record_attachments::created_at)
+        .select((health_record_attachments::record_id, health_record_attachments::media_id))
+        .load(connection)
+        .await?;
+    let media_ids: Vec<MediaId> = attached.iter().map(|(_, upload)| *upload).collect();
+    let files = media::service::views(connection, &media_ids).await?;
     let addenda: Vec<Addendum> = health_record_addenda::table
         .filter(health_record_addenda::record_id.eq_any(&ids))
         .order(health_record_addenda::id)
@@ -370,6 +423,11 @@ async fn views(
             let staff_note = if access.sees_staff_notes_of(record.clinic_id) { record.staff_note } else { None };
             let addenda =
                 addenda.iter().filter(|addendum| addendum.record_id == record.id).map(AddendumView::from).collect();
+            let attachments = attached
+                .iter()
+                .filter(|(owner, _)| *owner == record.id)
+                .filter_map(|(_, upload)| files.iter().find(|file| file.id == *upload).cloned())
+                .collect();
             Ok(RecordView {
                 id: record.id,
                 pet_id: record.pet_id,
@@ -383,6 +441,7 @@ async fn views(
                 next_due_suggested: record.next_due_suggested,
                 editable_until: record.created_at + EDIT_WINDOW,
                 addenda,
+                attachments,
                 created_at: record.created_at,
                 updated_at: record.updated_at,
             })

@@ -7,9 +7,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::{TestApp, TestUser, expect};
 
-/// A server over the pets routes.
+/// A server over the pets routes (and uploads).
 pub async fn app() -> TestApp {
-    TestApp::spawn(pets::routes).await
+    TestApp::spawn(|routes| {
+        pets::routes(routes);
+        media::routes(routes);
+    })
+    .await
 }
 
 /// A minimal pet profile.

@@ -8,6 +8,7 @@
 )]
 
 mod access;
+mod files;
 mod fixtures;
 mod household;
 mod profile;

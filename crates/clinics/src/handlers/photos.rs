@@ -1,0 +1,115 @@
+//! `/api/v1/clinics/{id}/photo` and `/api/v1/vets/{id}/photo`.
+
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use kernel::{ClinicId, UserId};
+use media::{AttachRequest, VariantQuery};
+use platform::openapi::StandardErrors;
+use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+
+use crate::api::{ClinicView, VetView};
+use crate::service::{clinics, photos, vets};
+
+/// Sets the clinic's photo to one of the caller's `clinic_photo` uploads (clinic admins).
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    request_body = AttachRequest,
+    responses(
+        (status = 200, body = ClinicView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[put("/api/v1/clinics/{id}/photo")]
+pub async fn set_clinic_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+    request: web::Json<AttachRequest>,
+) -> Result<web::Json<ClinicView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    photos::set_clinic_photo(&mut connection, &caller, *id, request.media_id).await?;
+    Ok(web::Json(clinics::get(&mut connection, *id).await?))
+}
+
+/// The clinic's photo (public).
+#[utoipa::path(
+    tag = "clinics",
+    params(("id" = String, Path, format = Uuid, description = "Clinic id"), VariantQuery),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg"),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Still processing", body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/clinics/{id}/photo")]
+pub async fn get_clinic_photo(
+    state: web::Data<AppState>,
+    id: web::Path<ClinicId>,
+    query: web::Query<VariantQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let photo = photos::clinic_photo(&mut connection, *id).await?;
+    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+}
+
+/// Sets a vet's photo to one of their own `vet_photo` uploads (the vet).
+#[utoipa::path(
+    tag = "vets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
+    request_body = AttachRequest,
+    responses(
+        (status = 200, body = VetView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, description = "No vet profile, or no unattached upload of the caller's", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[put("/api/v1/vets/{id}/photo")]
+pub async fn set_vet_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<UserId>,
+    request: web::Json<AttachRequest>,
+) -> Result<web::Json<VetView>, ApiError> {
+    if *id != caller.user_id {
+        return Err(kernel::Error::Forbidden("vets set their own photo".to_owned()).into());
+    }
+    let mut connection = db::connect(state.db()).await?;
+    photos::set_vet_photo(&mut connection, &caller, request.media_id).await?;
+    Ok(web::Json(vets::get(&mut connection, caller.user_id).await?))
+}
+
+/// A vet's photo (public).
+#[utoipa::path(
+    tag = "vets",
+    params(("id" = String, Path, format = Uuid, description = "The vet's user id"), VariantQuery),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg"),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Still processing", body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/vets/{id}/photo")]
+pub async fn get_vet_photo(
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    query: web::Query<VariantQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let photo = photos::vet_photo(&mut connection, *id).await?;
+    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+}

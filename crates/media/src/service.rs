@@ -1,0 +1,149 @@
+//! Uploads as rows: reading them, attaching them to what owns them (the
+//! owner's crate has checked its own access rules first), releasing them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{MediaId, Principal, UserId};
+
+use crate::api::{MediaView, Purpose, Status};
+use db::schema::{media, media_variants};
+
+/// A `media` row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = media, check_for_backend(diesel::pg::Pg))]
+#[allow(missing_docs, reason = "mirrors the table, documented in migrations/")]
+pub struct Media {
+    pub id: MediaId,
+    pub uploader_id: UserId,
+    pub purpose: Purpose,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub file_name: String,
+    pub upload_key: Option<String>,
+    pub storage_key: Option<String>,
+    pub status: Status,
+    pub failure: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub owner_type: Option<String>,
+    pub owner_id: Option<uuid::Uuid>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A derivative: `(name, content type, storage key)`.
+pub type Variant = (String, String, String);
+
+/// The row (deleted ones too); `NotFound` when there is none.
+pub async fn row(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Result<Media> {
+    media::table
+        .find(id)
+        .select(Media::as_select())
+        .first(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "file" })
+}
+
+/// The derivatives of `id`.
+pub async fn variants(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Result<Vec<Variant>> {
+    Ok(media_variants::table
+        .filter(media_variants::media_id.eq(id))
+        .select((media_variants::name, media_variants::content_type, media_variants::storage_key))
+        .order(media_variants::width)
+        .load(connection)
+        .await?)
+}
+
+/// The view of an upload.
+pub async fn view(connection: &mut AsyncPgConnection, media: Media) -> kernel::Result<MediaView> {
+    let variants = variants(connection, media.id).await?.into_iter().map(|(name, ..)| name).collect();
+    Ok(MediaView {
+        id: media.id,
+        purpose: media.purpose,
+        content_type: media.content_type,
+        size_bytes: media.size_bytes,
+        file_name: media.file_name,
+        status: media.status,
+        failure: media.failure,
+        width: media.width,
+        height: media.height,
+        variants,
+        attached: media.owner_id.is_some(),
+        created_at: media.created_at,
+    })
+}
+
+/// The views of several uploads, in the order of `ids` (missing ones skipped).
+pub async fn views(connection: &mut AsyncPgConnection, ids: &[MediaId]) -> kernel::Result<Vec<MediaView>> {
+    let rows: Vec<Media> = media::table
+        .filter(media::id.eq_any(ids))
+        .filter(media::deleted_at.is_null())
+        .select(Media::as_select())
+        .load(connection)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for id in ids {
+        if let Some(found) = rows.iter().find(|row| row.id == *id) {
+            out.push(view(connection, found.clone()).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// An upload as its uploader sees it (anyone else: `NotFound`).
+pub async fn uploaded(connection: &mut AsyncPgConnection, principal: &Principal, id: MediaId) -> kernel::Result<Media> {
+    let found = row(connection, id).await?;
+    if found.uploader_id != principal.user_id || found.deleted_at.is_some() {
+        return Err(kernel::Error::NotFound { resource: "file" });
+    }
+    Ok(found)
+}
+
+/// Attaches the caller's unattached upload of `purpose` to `owner_type`
+/// `owner_id`, in the caller's transaction; the owning crate has already
+/// decided the caller may change that owner. `NotFound` for anything else
+/// (someone else's upload, another purpose, attached, failed).
+pub async fn claim(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: MediaId,
+    purpose: Purpose,
+    (owner_type, owner_id): (&'static str, uuid::Uuid),
+) -> kernel::Result<()> {
+    let claimed = diesel::update(
+        media::table
+            .find(id)
+            .filter(media::uploader_id.eq(principal.user_id))
+            .filter(media::purpose.eq(purpose))
+            .filter(media::owner_id.is_null())
+            .filter(media::deleted_at.is_null())
+            .filter(media::status.ne(Status::Failed)),
+    )
+    .set((media::owner_type.eq(owner_type), media::owner_id.eq(owner_id), media::attached_at.eq(Utc::now())))
+    .execute(connection)
+    .await?;
+    if claimed == 1 { Ok(()) } else { Err(kernel::Error::NotFound { resource: "upload" }) }
+}
+
+/// Lets go of an attached file (replaced, removed, its owner deleted); the
+/// cleanup job deletes its blobs.
+pub async fn release(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Result<()> {
+    diesel::update(media::table.find(id).filter(media::deleted_at.is_null()))
+        .set(media::deleted_at.eq(Utc::now()))
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// The file attached to `owner`, if `id` is one (for downloads by the owner's crate).
+pub async fn attached_to(
+    connection: &mut AsyncPgConnection,
+    id: MediaId,
+    (owner_type, owner_id): (&'static str, uuid::Uuid),
+) -> kernel::Result<Media> {
+    let found = row(connection, id).await?;
+    let matches = found.owner_type.as_deref() == Some(owner_type) && found.owner_id == Some(owner_id);
+    if matches && found.deleted_at.is_none() { Ok(found) } else { Err(kernel::Error::NotFound { resource: "file" }) }
+}

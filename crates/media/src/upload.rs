@@ -1,0 +1,140 @@
+//! Receiving an upload: streamed to storage as it arrives (never held whole in
+//! memory), typed from its first bytes, cut off at the purpose's size limit
+//! (413, nothing kept), images with too many pixels refused before decoding
+//! (422). Images are then cleaned by a job; documents are ready at once.
+
+use actix_multipart::Multipart;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use futures_util::TryStreamExt;
+use jobs::{EnqueueOptions, enqueue};
+use kernel::{MediaId, Principal};
+use platform::config::MediaSettings;
+use platform::{ApiError, AppState};
+
+use crate::api::{MediaView, Purpose, Status};
+use crate::jobs::ProcessMedia;
+use crate::service::{self, Media};
+use crate::sniff::{self, HEAD_BYTES, Kind, Refusal};
+use crate::storage::Storage;
+use db::schema::media;
+
+/// Stores the multipart field `file` of `form` for `purpose`.
+pub async fn receive(
+    state: &AppState,
+    principal: &Principal,
+    purpose: Purpose,
+    mut form: Multipart,
+) -> Result<MediaView, ApiError> {
+    let settings = &state.settings().media;
+    let storage = Storage::of(state)?;
+    let malformed = |error: actix_multipart::MultipartError| ApiError::BadRequest {
+        code: "MALFORMED_MULTIPART",
+        message: format!("the multipart body is invalid: {error}"),
+    };
+    let mut file = loop {
+        match form.try_next().await.map_err(malformed)? {
+            Some(field) if field.name() == Some("file") => break field,
+            Some(mut other) => while other.try_next().await.map_err(malformed)?.is_some() {},
+            None => {
+                return Err(kernel::Error::invalid_field("file", "send the file as the multipart field `file`").into());
+            }
+        }
+    };
+    let declared_name =
+        file.content_disposition().and_then(|disposition| disposition.get_filename()).map(str::to_owned);
+    let limit = match purpose {
+        Purpose::RecordAttachment => settings.max_document_bytes.max(settings.max_image_bytes),
+        _ => settings.max_image_bytes,
+    };
+    let key = Storage::new_key("uploads");
+    let mut writer = storage.writer(&key).await?;
+    let (mut head, mut size, mut kind) = (Vec::with_capacity(HEAD_BYTES), 0_u64, None::<Kind>);
+    let outcome: Result<Kind, ApiError> = async {
+        while let Some(chunk) = file.try_next().await.map_err(malformed)? {
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            if kind.is_none() {
+                head.extend_from_slice(&chunk[..chunk.len().min(HEAD_BYTES - head.len())]);
+                if head.len() >= HEAD_BYTES {
+                    kind = Some(accept(&head, purpose, settings)?);
+                }
+            }
+            writer.wait_for_capacity(4).await.map_err(|_| kernel::Error::Unavailable { dependency: "storage" })?;
+            writer.write(&chunk);
+        }
+        if size == 0 {
+            return Err(kernel::Error::invalid_field("file", "is empty").into());
+        }
+        match kind {
+            Some(kind) => Ok(kind),
+            None => accept(&head, purpose, settings),
+        }
+    }
+    .await;
+    let kind = match outcome {
+        Ok(kind) => kind,
+        Err(error) => {
+            let _ = writer.abort().await;
+            return Err(error);
+        }
+    };
+    writer.finish().await.map_err(|_| kernel::Error::Unavailable { dependency: "storage" })?;
+    // A limit of its own for documents: the larger limit only let them through the stream.
+    if kind != Kind::Pdf && size > settings.max_image_bytes {
+        storage.delete(&key).await?;
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let id = MediaId::new();
+    let file_name = sniff::sanitize_file_name(declared_name.as_deref(), kind);
+    let is_image = matches!(kind, Kind::Image(_));
+    let mut connection = db::connect(state.db()).await?;
+    let saved = connection
+        .transaction::<_, kernel::Error, _>(async |connection| {
+            let row = diesel::insert_into(media::table)
+                .values((
+                    media::id.eq(id),
+                    media::uploader_id.eq(principal.user_id),
+                    media::purpose.eq(purpose),
+                    media::content_type.eq(kind.content_type()),
+                    media::size_bytes.eq(i64::try_from(size).unwrap_or(i64::MAX)),
+                    media::file_name.eq(&file_name),
+                    // Images are served only once cleaned; documents as received.
+                    media::upload_key.eq(is_image.then_some(&key)),
+                    media::storage_key.eq((!is_image).then_some(&key)),
+                    media::status.eq(if is_image { Status::Processing } else { Status::Ready }),
+                ))
+                .returning(Media::as_returning())
+                .get_result::<Media>(connection)
+                .await?;
+            if is_image {
+                enqueue(connection, &ProcessMedia { media_id: id }, EnqueueOptions::default()).await?;
+            }
+            Ok(row)
+        })
+        .await;
+    match saved {
+        Ok(row) => Ok(service::view(&mut connection, row).await?),
+        Err(error) => {
+            storage.delete(&key).await?;
+            Err(error.into())
+        }
+    }
+}
+
+/// The kind of the file whose first bytes are `head`, or why it is refused.
+fn accept(head: &[u8], purpose: Purpose, settings: &MediaSettings) -> Result<Kind, ApiError> {
+    let refused = |refusal: Refusal| match refusal {
+        Refusal::Type(found) => ApiError::UnsupportedFile { found, purpose: purpose.as_str() },
+        Refusal::Pixels(pixels) => kernel::Error::invalid_field(
+            "file",
+            format!("the image has {pixels} pixels; at most {} are accepted", settings.max_pixels),
+        )
+        .into(),
+    };
+    let kind = sniff::classify(head, purpose).map_err(refused)?;
+    sniff::check_pixels(head, kind, settings.max_pixels).map_err(refused)?;
+    Ok(kind)
+}

@@ -1,0 +1,13 @@
+//! Uploads, cleaning, derivatives and downloads against real Postgres and a
+//! real (local) object store, through the real HTTP stack.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed fixture must fail the test loudly"
+)]
+
+mod downloads;
+mod fixtures;
+mod uploads;

@@ -1,0 +1,195 @@
+//! A pet's photo and its records' attachments: attaching uploads, fetching
+//! them (with the pet's access rules) and short-lived links for `<img src>`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use kernel::{MediaId, PetId, RecordId};
+use media::{AttachRequest, LinkView, VariantQuery};
+use platform::openapi::StandardErrors;
+use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+
+use crate::api::{PetView, RecordView};
+use crate::service::{photos, records};
+
+/// Sets the pet's photo to one of the caller's `pet_photo` uploads (owners).
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    request_body = AttachRequest,
+    responses(
+        (status = 200, body = PetView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, description = "No such pet, or no unattached upload of the caller's", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[put("/api/v1/pets/{id}/photo")]
+pub async fn set_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<PetId>,
+    request: web::Json<AttachRequest>,
+) -> Result<web::Json<PetView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    Ok(web::Json(photos::set(&mut connection, &caller, *id, Some(request.media_id)).await?))
+}
+
+/// Removes the pet's photo (owners).
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[delete("/api/v1/pets/{id}/photo")]
+pub async fn remove_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<PetId>,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    photos::set(&mut connection, &caller, *id, None).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The pet's photo (the original or a derivative), for anyone who may see the pet.
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Pet id"), VariantQuery),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg"),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Still processing", body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/pets/{id}/photo")]
+pub async fn get_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<PetId>,
+    query: web::Query<VariantQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let photo = photos::get(&mut connection, &caller, *id).await?;
+    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+}
+
+/// A short-lived link to the pet's photo that needs no credentials.
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Pet id"), VariantQuery),
+    responses((status = 200, body = LinkView), (status = 404, body = ErrorEnvelope), StandardErrors)
+)]
+#[post("/api/v1/pets/{id}/photo/link")]
+pub async fn link_photo(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<PetId>,
+    query: web::Query<VariantQuery>,
+) -> Result<web::Json<LinkView>, ApiError> {
+    let mut connection = db::connect(state.db()).await?;
+    let photo = photos::get(&mut connection, &caller, *id).await?;
+    Ok(web::Json(media::links::link(&state.settings().media, photo.id, query.variant.as_deref())))
+}
+
+/// Attaches one of the caller's `record_attachment` uploads to the record.
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Pet id"),
+        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+    ),
+    request_body = AttachRequest,
+    responses(
+        (status = 201, body = RecordView),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        StandardErrors,
+    )
+)]
+#[post("/api/v1/pets/{id}/records/{record_id}/attachments")]
+pub async fn attach_to_record(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    path: web::Path<(PetId, RecordId)>,
+    request: web::Json<AttachRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (pet, record) = path.into_inner();
+    let mut connection = db::connect(state.db()).await?;
+    let view = records::attach(&mut connection, &caller, pet, record, request.media_id).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// An attachment of a record, for anyone who may see the pet.
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Pet id"),
+        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("media_id" = String, Path, format = Uuid, description = "Attachment id"),
+        VariantQuery,
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 206, description = "The requested range", content_type = "application/octet-stream"),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "Still processing", body = ErrorEnvelope),
+        (status = 416, description = "Range not satisfiable"),
+        StandardErrors,
+    )
+)]
+#[get("/api/v1/pets/{id}/records/{record_id}/attachments/{media_id}")]
+pub async fn get_attachment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    path: web::Path<(PetId, RecordId, MediaId)>,
+    query: web::Query<VariantQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (pet, record, upload) = path.into_inner();
+    let mut connection = db::connect(state.db()).await?;
+    let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
+    media::download(&state, &mut connection, file, query.variant.as_deref(), &request).await
+}
+
+/// A short-lived link to a record's attachment that needs no credentials.
+#[utoipa::path(
+    tag = "pets",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Pet id"),
+        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("media_id" = String, Path, format = Uuid, description = "Attachment id"),
+        VariantQuery,
+    ),
+    responses((status = 200, body = LinkView), (status = 404, body = ErrorEnvelope), StandardErrors)
+)]
+#[post("/api/v1/pets/{id}/records/{record_id}/attachments/{media_id}/link")]
+pub async fn link_attachment(
+    state: web::Data<AppState>,
+    CurrentUser(caller): CurrentUser,
+    path: web::Path<(PetId, RecordId, MediaId)>,
+    query: web::Query<VariantQuery>,
+) -> Result<web::Json<LinkView>, ApiError> {
+    let (pet, record, upload) = path.into_inner();
+    let mut connection = db::connect(state.db()).await?;
+    let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
+    Ok(web::Json(media::links::link(&state.settings().media, file.id, query.variant.as_deref())))
+}
