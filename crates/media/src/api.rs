@@ -80,6 +80,22 @@ pub struct VariantQuery {
     pub variant: Option<String>,
 }
 
+impl VariantQuery {
+    /// The variant asked for, `None` for the original; 400 unless 1 to 5 digits.
+    pub fn checked(&self) -> Result<Option<&str>, platform::ApiError> {
+        match self.variant.as_deref() {
+            None => Ok(None),
+            Some(variant) if (1..=5).contains(&variant.len()) && variant.bytes().all(|byte| byte.is_ascii_digit()) => {
+                Ok(Some(variant))
+            }
+            Some(_) => Err(platform::ApiError::BadRequest {
+                code: "INVALID_PARAMETER",
+                message: "variant must be a derivative's size, like 512".to_owned(),
+            }),
+        }
+    }
+}
+
 /// `?variant=&expires=&signature=` of a signed link.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -12,8 +12,9 @@ use utoipa::ToSchema;
 use crate::api::{LinkView, MediaView, SignedQuery, UploadQuery, VariantQuery};
 use crate::service;
 
-/// The multipart form of an upload.
-#[derive(ToSchema)]
+/// The multipart form of an upload (only `file`).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "documents the form for OpenAPI; the handler streams it")]
 pub struct UploadForm {
     /// The file; its type is read from its bytes.
@@ -91,7 +92,7 @@ pub async fn link_upload(
 ) -> Result<web::Json<LinkView>, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     service::uploaded(&mut connection, &caller, *id).await?;
-    Ok(web::Json(crate::links::link(&state.settings().media, *id, query.variant.as_deref())))
+    Ok(web::Json(crate::links::link(&state.settings().media, *id, query.checked()?)))
 }
 
 /// A file through a signed link (no credentials): 403 once expired or when the

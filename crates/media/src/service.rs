@@ -103,8 +103,9 @@ pub async fn uploaded(connection: &mut AsyncPgConnection, principal: &Principal,
 
 /// Attaches the caller's unattached upload of `purpose` to `owner_type`
 /// `owner_id`, in the caller's transaction; the owning crate has already
-/// decided the caller may change that owner. `NotFound` for anything else
-/// (someone else's upload, another purpose, attached, failed).
+/// decided the caller may change that owner. A 422 on `media_id` for anything
+/// else (someone else's upload, another purpose, attached, failed): the
+/// owner exists, the reference in the body does not fit.
 pub async fn claim(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -124,7 +125,11 @@ pub async fn claim(
     .set((media::owner_type.eq(owner_type), media::owner_id.eq(owner_id), media::attached_at.eq(Utc::now())))
     .execute(connection)
     .await?;
-    if claimed == 1 { Ok(()) } else { Err(kernel::Error::NotFound { resource: "upload" }) }
+    if claimed == 1 {
+        Ok(())
+    } else {
+        Err(kernel::Error::invalid_field("media_id", "must be an unattached upload of yours for this purpose"))
+    }
 }
 
 /// Lets go of an attached file (replaced, removed, its owner deleted); the

@@ -32,14 +32,17 @@ pub async fn receive(
         code: "MALFORMED_MULTIPART",
         message: format!("the multipart body is invalid: {error}"),
     };
-    let mut file = loop {
-        match form.try_next().await.map_err(malformed)? {
-            Some(field) if field.name() == Some("file") => break field,
-            Some(mut other) => while other.try_next().await.map_err(malformed)?.is_some() {},
-            None => {
-                return Err(kernel::Error::invalid_field("file", "send the file as the multipart field `file`").into());
-            }
+    let mut file = match form.try_next().await.map_err(malformed)? {
+        Some(field) if field.name() == Some("file") => field,
+        Some(other) => {
+            let name: String =
+                other.name().unwrap_or_default().chars().filter(|character| !character.is_control()).take(50).collect();
+            return Err(ApiError::BadRequest {
+                code: "MALFORMED_MULTIPART",
+                message: format!("unexpected field `{name}`; send only `file`"),
+            });
         }
+        None => return Err(kernel::Error::invalid_field("file", "send the file as the multipart field `file`").into()),
     };
     let declared_name =
         file.content_disposition().and_then(|disposition| disposition.get_filename()).map(str::to_owned);
@@ -68,10 +71,20 @@ pub async fn receive(
         if size == 0 {
             return Err(kernel::Error::invalid_field("file", "is empty").into());
         }
-        match kind {
-            Some(kind) => Ok(kind),
-            None => accept(&head, purpose, settings),
+        let kind = match kind {
+            Some(kind) => kind,
+            None => accept(&head, purpose, settings)?,
+        };
+        // The form may not go on past the file (a field must be dropped before
+        // the next one can be read).
+        drop(file);
+        if form.try_next().await.map_err(malformed)?.is_some() {
+            return Err(ApiError::BadRequest {
+                code: "MALFORMED_MULTIPART",
+                message: "send only the field `file`".to_owned(),
+            });
         }
+        Ok(kind)
     }
     .await;
     let kind = match outcome {

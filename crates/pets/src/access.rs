@@ -8,8 +8,8 @@
 //! - platform admins see every pet;
 //! - anyone else gets `NotFound`, exactly as for a pet that does not exist.
 //!
-//! A deleted (inactive) pet is gone for its owners but stays visible to the
-//! clinics caring for it and to admins, as their records must.
+//! A deleted (inactive) pet is gone for its owners and admins but stays
+//! visible to the clinics caring for it, as their records must.
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -116,7 +116,7 @@ pub async fn resolve(
         _ if is_owner && is_primary => Relation::PrimaryOwner,
         _ if is_owner => Relation::CoOwner,
         _ if !care_clinics.is_empty() => Relation::ClinicStaff,
-        _ if is_admin => Relation::PlatformAdmin,
+        _ if is_admin && row.is_active => Relation::PlatformAdmin,
         _ => return Err(not_found()),
     };
     let is_primary = is_owner && is_primary;

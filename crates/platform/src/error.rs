@@ -266,6 +266,10 @@ impl ResponseError for ApiError {
 }
 
 fn render(status: StatusCode, code: &str, message: String, details: Value) -> HttpResponse {
+    // Messages may quote the request (`unknown variant ...`): never echo control
+    // characters back, NUL included.
+    let message =
+        message.chars().map(|character| if character.is_control() { '\u{FFFD}' } else { character }).collect();
     let envelope = ErrorEnvelope {
         error: ErrorBody {
             code: code.to_owned(),

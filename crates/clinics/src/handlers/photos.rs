@@ -21,6 +21,7 @@ use crate::service::{clinics, photos, vets};
         (status = 404, body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
@@ -57,7 +58,7 @@ pub async fn get_clinic_photo(
 ) -> Result<HttpResponse, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     let photo = photos::clinic_photo(&mut connection, *id).await?;
-    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+    media::download(&state, &mut connection, photo, query.checked()?, &request).await
 }
 
 /// Sets a vet's photo to one of their own `vet_photo` uploads (the vet).
@@ -72,6 +73,7 @@ pub async fn get_clinic_photo(
         (status = 404, description = "No vet profile, or no unattached upload of the caller's", body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
@@ -111,5 +113,5 @@ pub async fn get_vet_photo(
 ) -> Result<HttpResponse, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     let photo = photos::vet_photo(&mut connection, *id).await?;
-    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+    media::download(&state, &mut connection, photo, query.checked()?, &request).await
 }

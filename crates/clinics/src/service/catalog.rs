@@ -143,7 +143,7 @@ async fn write_service(
         .get_result::<i64>(connection)
         .await?;
     if usize::try_from(staff_here).unwrap_or(0) != dedup_len(&offer.staff) {
-        return Err(kernel::Error::NotFound { resource: "staff member of this clinic" });
+        return Err(kernel::Error::invalid_field("staff", "must all be staff of this clinic"));
     }
     let room_ids: Vec<uuid::Uuid> = offer.rooms.iter().map(|room| room.0).collect();
     let rooms_here = clinic_rooms::table
@@ -153,7 +153,7 @@ async fn write_service(
         .get_result::<i64>(connection)
         .await?;
     if usize::try_from(rooms_here).unwrap_or(0) != dedup_len(&room_ids) {
-        return Err(kernel::Error::NotFound { resource: "room of this clinic" });
+        return Err(kernel::Error::invalid_field("rooms", "must all be rooms of this clinic"));
     }
     let species: Vec<&str> = offer.species.iter().map(|species| species.as_str()).collect();
     let currency = clinics::table.find(clinic).select(clinics::currency).first::<String>(connection).await?;

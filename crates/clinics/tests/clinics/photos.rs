@@ -54,7 +54,7 @@ async fn the_clinic_and_its_vets_show_photos_that_only_they_set() {
             Some(json!({ "media_id": front })),
         )
         .await,
-        404,
+        422,
     )
     .await;
     let shown = expect(

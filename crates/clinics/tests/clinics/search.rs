@@ -75,7 +75,7 @@ async fn filters_by_service_species_text_emergency_readiness_and_opening() {
     let numeric_price = json!({ "kind": "dental", "name": "Scale", "duration_minutes": 45, "price": 89.5 });
     expect(app.call(Method::POST, &path, &manager.token, Some(numeric_price)).await, 400).await;
     let stranger = json!({ "kind": "dental", "name": "Scale", "duration_minutes": 45, "price": "1.00", "staff": [kernel::UserId::new()] });
-    expect(app.call(Method::POST, &path, &manager.token, Some(stranger)).await, 404).await;
+    expect(app.call(Method::POST, &path, &manager.token, Some(stranger)).await, 422).await;
     let services = expect(app.call(Method::POST, &path, &manager.token, Some(service)).await, 201).await;
     assert_eq!(services[0]["offer"]["price"], "89.50");
     assert_eq!(services[0]["currency"], "EUR");

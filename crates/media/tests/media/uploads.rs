@@ -41,6 +41,24 @@ async fn the_type_comes_from_the_bytes_not_the_name() {
         .await
         .unwrap();
     expect(not_multipart, 415).await;
+    for form in [
+        reqwest::multipart::Form::new()
+            .text("note", "hi")
+            .part("file", reqwest::multipart::Part::bytes(photo(ImageFormat::Png, 4, 4))),
+        reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(photo(ImageFormat::Png, 4, 4)))
+            .text("note", "hi"),
+    ] {
+        let extra = app
+            .client
+            .post(app.url("/api/v1/media?purpose=pet_photo"))
+            .bearer_auth(&owner.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        expect(extra, 400).await;
+    }
     assert_eq!(media_rows(&app).await, 2, "refused uploads leave no row");
 }
 

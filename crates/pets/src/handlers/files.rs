@@ -22,6 +22,7 @@ use crate::service::{photos, records};
         (status = 404, description = "No such pet, or no unattached upload of the caller's", body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
@@ -82,7 +83,7 @@ pub async fn get_photo(
 ) -> Result<HttpResponse, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     let photo = photos::get(&mut connection, &caller, *id).await?;
-    media::download(&state, &mut connection, photo, query.variant.as_deref(), &request).await
+    media::download(&state, &mut connection, photo, query.checked()?, &request).await
 }
 
 /// A short-lived link to the pet's photo that needs no credentials.
@@ -101,7 +102,7 @@ pub async fn link_photo(
 ) -> Result<web::Json<LinkView>, ApiError> {
     let mut connection = db::connect(state.db()).await?;
     let photo = photos::get(&mut connection, &caller, *id).await?;
-    Ok(web::Json(media::links::link(&state.settings().media, photo.id, query.variant.as_deref())))
+    Ok(web::Json(media::links::link(&state.settings().media, photo.id, query.checked()?)))
 }
 
 /// Attaches one of the caller's `record_attachment` uploads to the record.
@@ -119,6 +120,7 @@ pub async fn link_photo(
         (status = 404, body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
@@ -166,7 +168,7 @@ pub async fn get_attachment(
     let (pet, record, upload) = path.into_inner();
     let mut connection = db::connect(state.db()).await?;
     let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
-    media::download(&state, &mut connection, file, query.variant.as_deref(), &request).await
+    media::download(&state, &mut connection, file, query.checked()?, &request).await
 }
 
 /// A short-lived link to a record's attachment that needs no credentials.
@@ -191,5 +193,5 @@ pub async fn link_attachment(
     let (pet, record, upload) = path.into_inner();
     let mut connection = db::connect(state.db()).await?;
     let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
-    Ok(web::Json(media::links::link(&state.settings().media, file.id, query.variant.as_deref())))
+    Ok(web::Json(media::links::link(&state.settings().media, file.id, query.checked()?)))
 }

@@ -174,9 +174,10 @@ pub async fn list_care(
     responses(
         (status = 200, body = Vec<CareView>),
         (status = 403, body = ErrorEnvelope),
-        (status = 404, description = "No such pet or clinic", body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
         (status = 413, body = ErrorEnvelope),
         (status = 415, body = ErrorEnvelope),
+        (status = 422, description = "Not an active clinic", body = ErrorEnvelope),
         StandardErrors,
     )
 )]

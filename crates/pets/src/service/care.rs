@@ -48,7 +48,7 @@ pub async fn register(
         .optional()?
         .unwrap_or(false);
     if !active {
-        return Err(kernel::Error::NotFound { resource: "clinic" });
+        return Err(kernel::Error::invalid_field("clinic_id", "is not an active clinic"));
     }
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {

@@ -53,7 +53,7 @@ async fn another_owner_cannot_reach_a_pets_photo_by_any_path() {
             Some(json!({ "media_id": photo_id })),
         )
         .await,
-        404,
+        422,
     )
     .await;
     let shown = expect(
