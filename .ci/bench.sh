@@ -18,7 +18,7 @@ DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
   VET__DATABASE__URL="$DB_URL" \
   VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000 \
-  VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000
+  VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__MEDIA__LOCAL_DIR=target/bench-media
 
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
@@ -41,6 +41,7 @@ measure() {
 .ci/services.sh fresh-database "$DB"
 cargo build --quiet --release -p gateway
 cargo build --quiet --release -p clinics --example search_plan
+cargo build --quiet --release -p media --example media_bench
 ./target/release/gateway migrate run >/dev/null
 ./target/release/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
@@ -94,6 +95,17 @@ printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
   "$(awk '$1 == "99%" {print $2}' <<<"$output")" "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 booked="$(psql_bench -tAc "SELECT count(*) FROM appointments WHERE starts_at > now()")"
 printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
+
+# Media: cleaning a 12-megapixel photo, and streaming uploads of it.
+./target/release/examples/media_bench target/bench-12mp.jpg
+speeds=()
+for _ in 1 2 3 4 5; do
+  speeds+=("$(curl -s -o /dev/null -w '%{speed_upload}' -H "Authorization: Bearer $TOKEN" \
+    -F "file=@target/bench-12mp.jpg" "$BASE/api/v1/media?purpose=pet_photo")")
+done
+printf '%-34s %12s MB/s (%s MB file, curl over loopback)\n' "upload, streamed to storage" \
+  "$(printf '%s\n' "${speeds[@]}" | awk '{ sum += $1 } END { printf "%.1f", sum / NR / 1e6 }')" \
+  "$(du -m target/bench-12mp.jpg | cut -f1)"
 
 pgbench -h 127.0.0.1 -U postgres -i -q -s 1 "$DB" >/dev/null 2>&1
 tps="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
