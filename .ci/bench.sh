@@ -119,6 +119,8 @@ echo "plan of the nearest-20 search at 50 000 clinics:"
 ./target/release/examples/search_plan "$DB_URL" 48.8566,2.3522 | sed 's/^/  /'
 echo
 
-# The job queue: throughput with a no-op handler and enqueue-to-start latency.
-cargo run --quiet --release -p jobs --example queue_bench -- "$DB_URL"
+# The job queue: throughput with a no-op handler and enqueue-to-start latency,
+# on a queue of its own (the one above holds the bookings' reminders).
+.ci/services.sh fresh-database vet_bench_jobs
+cargo run --quiet --release -p jobs --example queue_bench -- "postgres://postgres@127.0.0.1:5432/vet_bench_jobs"
 echo

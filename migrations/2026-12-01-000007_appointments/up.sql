@@ -51,6 +51,9 @@ CREATE TABLE appointments (
     CONSTRAINT appointments_room_no_overlap EXCLUDE USING gist (room_id WITH =, room_place WITH =, blocks WITH &&)
         WHERE (room_id IS NOT NULL AND status NOT IN ('cancelled', 'no_show') AND NOT overbooked)
 );
+-- A vet's (or room's) bookings near a time: availability and booking read these.
+CREATE INDEX appointments_vet_idx ON appointments (vet_id, starts_at);
+CREATE INDEX appointments_room_idx ON appointments (room_id, starts_at) WHERE room_id IS NOT NULL;
 CREATE INDEX appointments_owner_idx ON appointments (owner_id, starts_at);
 CREATE INDEX appointments_pet_idx ON appointments (pet_id, starts_at);
 CREATE INDEX appointments_clinic_idx ON appointments (clinic_id, starts_at);

@@ -28,6 +28,11 @@ use db::schema::{
     clinic_service_rooms, clinic_service_staff, clinic_services, clinics, vet_time_off, vet_working_hours,
 };
 
+/// No booking lasts longer (12 h of service and 8 h of buffers at most): a
+/// lower bound on the start of bookings that reach into a range, so the
+/// `(vet_id, starts_at)` index reads only the bookings near it.
+const LONGEST_BOOKING: Duration = Duration::days(1);
+
 /// A `tstzrange` as Diesel reads it.
 pub type StoredRange = (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>);
 
@@ -200,6 +205,7 @@ pub async fn load(
             .filter(appointments::overbooked.eq(false))
             .filter(appointments::id.ne(ignored))
             .filter(appointments::starts_at.lt(wide_to))
+            .filter(appointments::starts_at.gt(wide_from - LONGEST_BOOKING))
             .filter(appointments::ends_at.gt(wide_from))
             .select(appointments::blocks)
             .load(connection)
@@ -280,6 +286,7 @@ async fn room_times(
         .filter(appointments::overbooked.eq(false))
         .filter(appointments::id.ne(ignored))
         .filter(appointments::starts_at.lt(to))
+        .filter(appointments::starts_at.gt(from - LONGEST_BOOKING))
         .filter(appointments::ends_at.gt(from))
         .select((appointments::room_id, appointments::room_place, appointments::blocks))
         .load(connection)

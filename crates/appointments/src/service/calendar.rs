@@ -101,7 +101,7 @@ pub async fn clinic_vets(
     Ok(rows
         .into_iter()
         .map(|(id, display, first, last)| {
-            let name = display.unwrap_or_else(|| [first, last].into_iter().flatten().collect::<Vec<_>>().join(" "));
+            let name = display.unwrap_or_else(|| platform::users::display_name(first, last));
             (id, name)
         })
         .collect())
