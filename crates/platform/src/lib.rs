@@ -10,6 +10,7 @@
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
 //! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
+//! - [`users`]: a user's email for invitations and their display name;
 //! - [`validation`]: DTO rules (`validator`) answered as 422 with fields;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
 //!   the App that mounts every crate's `routes`, and the HTTP server around it.
@@ -36,6 +37,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod users;
 pub mod validation;
 
 pub use app::build_app;

@@ -132,6 +132,18 @@ impl TestApp {
         request.send().await.expect("send the request")
     }
 
+    /// `POST /api/v1/media?purpose=` with `bytes` as the multipart file `name`.
+    pub async fn upload(&self, user: &TestUser, purpose: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        self.client
+            .post(self.url(&format!("/api/v1/media?purpose={purpose}")))
+            .bearer_auth(&user.token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("send the upload")
+    }
+
     /// `GET path` with `token` as the bearer credential.
     pub async fn get_with_token(&self, token: &str, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("send the request")

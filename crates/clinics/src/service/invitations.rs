@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::api::StaffInvitation;
 use crate::service::clinics::exists;
-use db::schema::{clinic_invitations, clinic_memberships, users};
+use db::schema::{clinic_invitations, clinic_memberships};
 
 const COLUMNS: (
     clinic_invitations::id,
@@ -124,7 +124,7 @@ pub async fn list_mine(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
 ) -> kernel::Result<Vec<StaffInvitation>> {
-    let Some(email) = own_email(connection, principal).await? else { return Ok(Vec::new()) };
+    let Some(email) = platform::users::email_of(connection, principal.user_id).await? else { return Ok(Vec::new()) };
     Ok(clinic_invitations::table
         .filter(clinic_invitations::email.eq(email))
         .filter(clinic_invitations::expires_at.gt(Utc::now()))
@@ -142,7 +142,7 @@ pub async fn accept(
     invitation: InvitationId,
 ) -> kernel::Result<ClinicId> {
     let not_found = || kernel::Error::NotFound { resource: "invitation" };
-    let email = own_email(connection, principal).await?.ok_or_else(not_found)?;
+    let email = platform::users::email_of(connection, principal.user_id).await?.ok_or_else(not_found)?;
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             let (clinic, role) = diesel::delete(
@@ -173,15 +173,4 @@ pub async fn accept(
             Ok(clinic)
         })
         .await
-}
-
-async fn own_email(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Option<String>> {
-    let email = users::table
-        .find(principal.user_id)
-        .select(users::email)
-        .first::<Option<String>>(connection)
-        .await
-        .optional()?
-        .flatten();
-    Ok(email.map(|email| email.to_lowercase()))
 }

@@ -41,7 +41,7 @@ pub async fn list(
         .into_iter()
         .map(|(user_id, first, last, role, since)| StaffMember {
             user_id,
-            name: [first, last].into_iter().flatten().collect::<Vec<_>>().join(" "),
+            name: platform::users::display_name(first, last),
             role,
             since,
         })

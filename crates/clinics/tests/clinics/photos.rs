@@ -4,7 +4,6 @@ use std::io::Cursor;
 
 use kernel::Role;
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::json;
 use testkit::{TestApp, TestUser, expect};
 
@@ -14,15 +13,7 @@ async fn upload(app: &TestApp, user: &TestUser, purpose: &str) -> String {
     let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(300, 200, image::Rgb([40, 90, 200])));
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg).unwrap();
-    let form = Form::new().part("file", Part::bytes(bytes).file_name("front.jpg"));
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/media?purpose={purpose}")))
-        .bearer_auth(&user.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload(user, purpose, "front.jpg", bytes).await;
     expect(response, 201).await["id"].as_str().unwrap().to_owned()
 }
 

@@ -4,7 +4,6 @@
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
-use reqwest::multipart::{Form, Part};
 use testkit::{TestApp, TestUser};
 
 /// The App over the media routes.
@@ -19,14 +18,7 @@ pub async fn app_with(adjust: impl FnOnce(&mut platform::Settings)) -> TestApp {
 
 /// `POST /api/v1/media?purpose=` with `bytes` as the file `name`.
 pub async fn upload(app: &TestApp, user: &TestUser, purpose: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()).mime_str("image/jpeg").unwrap());
-    app.client
-        .post(app.url(&format!("/api/v1/media?purpose={purpose}")))
-        .bearer_auth(&user.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.upload(user, purpose, name, bytes).await
 }
 
 /// Runs the media jobs that are due.

@@ -39,9 +39,7 @@ pub async fn owners(
             let name = names
                 .iter()
                 .find(|(id, ..)| *id == user_id)
-                .map(|(_, first, last)| {
-                    [first.clone(), last.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ")
-                })
+                .map(|(_, first, last)| platform::users::display_name(first.clone(), last.clone()))
                 .unwrap_or_default();
             OwnerView { user_id, name, primary: user_id == row.primary_owner_id }
         })
@@ -113,7 +111,7 @@ pub async fn my_invitations(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
 ) -> kernel::Result<Vec<PetInvitationView>> {
-    let email = own_email(connection, principal).await?;
+    let email = platform::users::email_of(connection, principal.user_id).await?;
     let rows = pet_invitations::table
         .inner_join(pets::table)
         .filter(pet_invitations::expires_at.gt(Utc::now()))
@@ -135,7 +133,7 @@ pub async fn accept(
     principal: &Principal,
     invitation: PetInvitationId,
 ) -> kernel::Result<PetId> {
-    let email = own_email(connection, principal).await?;
+    let email = platform::users::email_of(connection, principal.user_id).await?;
     connection
         .transaction::<_, kernel::Error, _>(async |connection| {
             let (pet, primary) = pet_invitations::table
@@ -221,15 +219,4 @@ pub async fn transfer(
             audit::record(connection, entry).await
         })
         .await
-}
-
-async fn own_email(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Option<String>> {
-    let email = users::table
-        .find(principal.user_id)
-        .select(users::email)
-        .first::<Option<String>>(connection)
-        .await
-        .optional()?
-        .flatten();
-    Ok(email.map(|email| email.to_lowercase()))
 }

@@ -55,7 +55,7 @@ pub async fn search(
     Ok(Page::from_rows(rows, page, |row| row.0.0).map(|(pet_id, name, species, microchip, first, last, stored)| {
         let mut alerts = alerts(&stored);
         alerts.sort_by_key(|alert| std::cmp::Reverse(severity_rank(alert.severity)));
-        let owner_name = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let owner_name = platform::users::display_name(first, last);
         PatientView { pet_id, name, species, microchip, owner_name, alerts }
     }))
 }

@@ -5,23 +5,13 @@ use std::io::Cursor;
 
 use kernel::Role;
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::json;
 use testkit::{TestApp, TestUser, expect};
 
 use crate::fixtures::{app, clinic, dog, pet, record, register, staff};
 
 async fn upload(app: &TestApp, user: &TestUser, purpose: &str, bytes: Vec<u8>, name: &str) -> serde_json::Value {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/media?purpose={purpose}")))
-        .bearer_auth(&user.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    expect(response, 201).await
+    expect(app.upload(user, purpose, name, bytes).await, 201).await
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {
