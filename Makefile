@@ -32,7 +32,7 @@ run: services ## Serve the API on :8080 in development mode
 
 test: services ## Run every crate's tests against real PostgreSQL and Redis
 	@$(SERVICES) nextest
-	@$(SERVICES) smtp
+	@$(SERVICES) test-servers
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 lint: ## Formatting, clippy (-D warnings), docs and the dependency graph

@@ -86,13 +86,15 @@ ensure_nextest() {
   cargo install --locked cargo-nextest
 }
 
-# The loopback SMTP server email tests send to (Python's aiosmtpd, in .venv).
-ensure_smtp_server() {
-  "$ROOT/.venv/bin/python" -c 'import aiosmtpd' 2>/dev/null && return
+# Loopback servers the tests start (in .venv): Python's aiosmtpd, the real SMTP
+# server email tests send to, and moto, the local S3 fake for the media store.
+TEST_SERVERS=('aiosmtpd==1.4.6' 'moto[server]==5.1.22')
+ensure_test_servers() {
+  "$ROOT/.venv/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null && return
   python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
-  log "installing aiosmtpd into .venv"
+  log "installing ${TEST_SERVERS[*]} into .venv"
   python3 -m venv "$ROOT/.venv"
-  "$ROOT/.venv/bin/pip" install --quiet 'aiosmtpd==1.4.6'
+  "$ROOT/.venv/bin/pip" install --quiet "${TEST_SERVERS[@]}"
 }
 
 ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
@@ -102,7 +104,7 @@ case "${1:-all}" in
   database) ensure_database "$2" ;;
   fresh-database) fresh_database "$2" ;;
   nextest) ensure_nextest ;;
-  smtp) ensure_smtp_server ;;
+  test-servers) ensure_test_servers ;;
   wrk) ensure_wrk ;;
-  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | smtp | wrk" >&2; exit 2 ;;
+  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | test-servers | wrk" >&2; exit 2 ;;
 esac

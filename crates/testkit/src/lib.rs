@@ -11,15 +11,18 @@
 //!   black-hole traffic, to test outages without stopping the shared servers.
 //! - [`SmtpServer`]: a real SMTP server (aiosmtpd) on loopback whose received
 //!   messages the test reads back; [`email_to`] points notifications at it.
+//! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
 //! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
 //!   the test's database that runs what is due.
 //!
-//! Services are never faked: only third-party SaaS (Clerk's JWKS here) is a
+//! Services are never faked: only third-party SaaS (Clerk's JWKS, S3) is a
 //! local HTTP server.
 
 mod app;
 mod database;
 mod proxy;
+mod python;
+mod s3;
 mod smtp;
 mod tokens;
 mod worker;
@@ -27,6 +30,7 @@ mod worker;
 pub use app::{TestApp, TestUser, expect, test_settings};
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
+pub use s3::S3Server;
 pub use smtp::SmtpServer;
 pub use tokens::TokenMinter;
 pub use worker::{email_to, make_jobs_due, run_due_jobs, worker_options};

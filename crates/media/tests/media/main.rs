@@ -1,5 +1,5 @@
 //! Uploads, cleaning, derivatives and downloads against real Postgres and a
-//! real (local) object store, through the real HTTP stack.
+//! real object store (a local directory, and a local S3 fake), through the real HTTP stack.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,4 +10,5 @@
 
 mod downloads;
 mod fixtures;
+mod s3;
 mod uploads;
