@@ -83,12 +83,14 @@ CLINIC=00000000-0000-7000-8000-00000000c0de
 SERVICE=00000000-0000-7000-8000-0000005e4c1c
 VETS="$(psql_bench -tAc "SELECT string_agg(id::text, ',' ORDER BY id) FROM users WHERE clerk_id LIKE 'bench_vet_%'")"
 PATIENT="$(psql_bench -tAc "SELECT pet_id FROM pet_care WHERE clinic_id = '$CLINIC' LIMIT 1")"
-WEEK_FROM="$(date -u -d 'tomorrow 00:00' +%Y-%m-%dT%H:%M:%SZ)"
-WEEK_TO="$(date -u -d 'tomorrow 00:00 + 7 days' +%Y-%m-%dT%H:%M:%SZ)"
+# Epoch arithmetic: GNU date reads 'tomorrow 00:00 + 7 days' as a UTC+7 offset.
+TOMORROW="$(date -u -d 'tomorrow 00:00' +%s)"
+WEEK_FROM="$(date -u -d "@$TOMORROW" +%Y-%m-%dT%H:%M:%SZ)"
+WEEK_TO="$(date -u -d "@$((TOMORROW + 7 * 86400))" +%Y-%m-%dT%H:%M:%SZ)"
 measure "availability 1 vet x 1 week" \
   "/api/v1/availability?clinic_id=$CLINIC&service_id=$SERVICE&vet_id=${VETS%%,*}&from=$WEEK_FROM&to=$WEEK_TO"
 output="$(BENCH_TOKEN="$DESK_TOKEN" BENCH_PET="$PATIENT" BENCH_SERVICE="$SERVICE" BENCH_VETS="$VETS" \
-  BENCH_THREADS=2 BENCH_FROM="$(date -u -d 'tomorrow 00:00' +%s)" \
+  BENCH_THREADS=2 BENCH_FROM="$TOMORROW" \
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s .ci/bench/book.lua "$BASE")"
 printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
   "$(awk '/Requests\/sec/ {print $2}' <<<"$output")" "$(awk '$1 == "50%" {print $2}' <<<"$output")" \

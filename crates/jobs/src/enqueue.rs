@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use graphile_worker::{TaskHandler, WorkerUtils};
 
@@ -56,6 +56,37 @@ pub async fn enqueue<J: TaskHandler>(
     Ok(enqueued.id)
 }
 
+/// Adds one job per entry of `jobs`, all scheduled by `options`, in a single
+/// round trip; otherwise like [`enqueue`]. A unique key names one job, so
+/// `options.unique_key` must be `None`.
+pub async fn enqueue_each<J: TaskHandler>(
+    connection: &mut AsyncPgConnection,
+    jobs: &[J],
+    options: EnqueueOptions,
+) -> kernel::Result<()> {
+    if options.unique_key.is_some() {
+        return Err(kernel::Error::internal("enqueue_each cannot share one unique key between jobs"));
+    }
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let payloads =
+        jobs.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>().map_err(kernel::Error::internal)?;
+    diesel::sql_query(
+        "SELECT graphile_worker.add_job($1, payload::json, queue_name => $3, run_at => $4, \
+                max_attempts => $5, priority => $6) FROM unnest($2::text[]) AS payload",
+    )
+    .bind::<Text, _>(J::IDENTIFIER)
+    .bind::<Array<Text>, _>(payloads)
+    .bind::<Nullable<Text>, _>(options.queue)
+    .bind::<Nullable<Timestamptz>, _>(options.run_at)
+    .bind::<Nullable<Integer>, _>(Some(options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS)))
+    .bind::<Nullable<Integer>, _>(Some(options.priority))
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
 /// Removes the pending jobs enqueued with these `unique_key`s, inside the
 /// caller's transaction like [`enqueue`]. A job already running finishes (its
 /// handler must check that its work is still wanted); unknown keys are ignored.
@@ -64,7 +95,7 @@ pub async fn cancel(connection: &mut AsyncPgConnection, keys: &[String]) -> kern
         return Ok(());
     }
     diesel::sql_query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key")
-        .bind::<diesel::sql_types::Array<Text>, _>(keys)
+        .bind::<Array<Text>, _>(keys)
         .execute(connection)
         .await?;
     Ok(())

@@ -22,7 +22,7 @@ pub mod handlers;
 pub mod maintenance;
 pub mod worker;
 
-pub use enqueue::{EnqueueOptions, cancel, enqueue, install};
+pub use enqueue::{EnqueueOptions, cancel, enqueue, enqueue_each, install};
 pub use graphile_worker::{TaskHandler, WorkerContext, WorkerContextExt};
 
 /// What job handlers reach through `context.get_ext::<Resources>()`.

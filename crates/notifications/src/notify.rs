@@ -3,7 +3,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use jobs::{EnqueueOptions, enqueue};
+use jobs::{EnqueueOptions, enqueue_each};
 use kernel::{DeliveryId, NotificationId, UserId};
 
 use crate::delivery::Deliver;
@@ -60,26 +60,39 @@ pub async fn notify(
             }
             let release = choices.release_time(category, Utc::now());
             let external = [Channel::Email, Channel::Sms, Channel::Push];
-            for channel in external.into_iter().filter(|&channel| choices.allows(category, channel)) {
-                let delivery = DeliveryId::new();
-                diesel::insert_into(notification_deliveries::table)
-                    .values((
-                        notification_deliveries::id.eq(delivery),
-                        notification_deliveries::notification_id.eq(id),
-                        notification_deliveries::channel.eq(channel),
-                        notification_deliveries::scheduled_for.eq(release),
-                    ))
-                    .execute(connection)
-                    .await?;
-                let options = EnqueueOptions {
-                    run_at: Some(release),
-                    // graphile-worker runs lower numbers first.
-                    priority: if category.is_urgent() { -10 } else { 0 },
-                    max_attempts: Some(MAX_ATTEMPTS),
-                    ..EnqueueOptions::default()
-                };
-                enqueue(connection, &Deliver { delivery_id: delivery }, options).await?;
+            let deliveries: Vec<_> = external
+                .into_iter()
+                .filter(|&channel| choices.allows(category, channel))
+                .map(|channel| (DeliveryId::new(), channel))
+                .collect();
+            if deliveries.is_empty() {
+                return Ok(id);
             }
+            diesel::insert_into(notification_deliveries::table)
+                .values(
+                    deliveries
+                        .iter()
+                        .map(|&(delivery, channel)| {
+                            (
+                                notification_deliveries::id.eq(delivery),
+                                notification_deliveries::notification_id.eq(id),
+                                notification_deliveries::channel.eq(channel),
+                                notification_deliveries::scheduled_for.eq(release),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .execute(connection)
+                .await?;
+            let options = EnqueueOptions {
+                run_at: Some(release),
+                // graphile-worker runs lower numbers first.
+                priority: if category.is_urgent() { -10 } else { 0 },
+                max_attempts: Some(MAX_ATTEMPTS),
+                ..EnqueueOptions::default()
+            };
+            let jobs: Vec<_> = deliveries.iter().map(|&(delivery_id, _)| Deliver { delivery_id }).collect();
+            enqueue_each(connection, &jobs, options).await?;
             Ok(id)
         })
         .await

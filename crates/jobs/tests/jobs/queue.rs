@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use diesel_async::AsyncConnection;
-use jobs::{EnqueueOptions, enqueue};
+use jobs::{EnqueueOptions, enqueue, enqueue_each};
 use testkit::TestDb;
 
 use crate::fixtures::{
@@ -33,6 +33,30 @@ async fn a_rolled_back_transaction_enqueues_nothing_and_a_committed_one_does() {
         .await
         .unwrap();
     assert_eq!(count(&mut connection, JOBS).await, 1);
+}
+
+#[tokio::test]
+async fn enqueue_each_adds_one_job_per_payload_in_the_callers_transaction() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    let batch: Vec<_> = (0..3).map(|n| RecordEffect { n }).collect();
+    let rolled_back = connection
+        .transaction::<(), kernel::Error, _>(async |connection| {
+            enqueue_each(connection, &batch, EnqueueOptions::default()).await?;
+            Err(kernel::Error::conflict("the booking failed"))
+        })
+        .await;
+    assert!(rolled_back.is_err());
+    assert_eq!(count(&mut connection, JOBS).await, 0);
+
+    let urgent = EnqueueOptions { priority: -10, max_attempts: Some(4), ..Default::default() };
+    enqueue_each(&mut connection, &batch, urgent).await.unwrap();
+    let scheduled = "SELECT count(DISTINCT payload::text) AS count FROM graphile_worker._private_jobs \
+                     WHERE priority = -10 AND max_attempts = 4";
+    assert_eq!(count(&mut connection, scheduled).await, 3);
+    let keyed = EnqueueOptions { unique_key: Some("one-key".into()), ..Default::default() };
+    assert!(enqueue_each(&mut connection, &batch, keyed).await.is_err(), "one key cannot name three jobs");
+    assert_eq!(count(&mut connection, JOBS).await, 3);
 }
 
 #[tokio::test]
