@@ -6,7 +6,7 @@ use kernel::Role;
 use reqwest::Method;
 use testkit::{TestApp, TestUser, expect};
 
-use crate::fixtures::{app, files_in, photo, run_jobs, upload};
+use crate::fixtures::{app, clean_up, files_in, photo, run_jobs, upload};
 
 /// Downloads `variant` of an upload of `user`'s through a fresh signed link.
 pub async fn fetch(app: &TestApp, user: &TestUser, id: &str, variant: Option<&str>) -> Vec<u8> {
@@ -92,10 +92,7 @@ async fn cleanup_removes_uploads_nobody_attached_and_their_files() {
         );
         connection.batch_execute(&statement).await.unwrap();
     }
-    let settings = app.state.settings().media.clone();
-    let resources = jobs::Resources { db: app.state.db().clone() };
-    let storage = std::sync::Arc::new(media::storage::Storage::from_settings(&settings).unwrap());
-    let counts = media::jobs::clean_up(&resources, &media::jobs::MediaResources { storage, settings }).await.unwrap();
+    let counts = clean_up(&app).await;
     assert_eq!(counts, (1, 0));
     assert_eq!(files_in(app.media_dir.path()).len(), 4, "only the fresh upload's files are left");
     expect(

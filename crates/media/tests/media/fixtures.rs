@@ -28,6 +28,14 @@ pub async fn run_jobs(app: &TestApp) {
     testkit::run_due_jobs(options).await;
 }
 
+/// Runs the hourly cleanup now: (unattached uploads removed, released files removed).
+pub async fn clean_up(app: &TestApp) -> (usize, usize) {
+    let settings = app.state.settings().media.clone();
+    let resources = jobs::Resources { db: app.state.db().clone() };
+    let storage = std::sync::Arc::new(media::storage::Storage::from_settings(&settings).unwrap());
+    media::jobs::clean_up(&resources, &media::jobs::MediaResources { storage, settings }).await.unwrap()
+}
+
 /// A photo encoded by the image crate.
 pub fn photo(format: ImageFormat, width: u32, height: u32) -> Vec<u8> {
     let image =

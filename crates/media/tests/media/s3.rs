@@ -9,7 +9,7 @@ use reqwest::Method;
 use testkit::{S3Server, expect};
 
 use crate::downloads::fetch;
-use crate::fixtures::{app_with, photo, run_jobs, upload};
+use crate::fixtures::{app_with, clean_up, photo, run_jobs, upload};
 
 #[tokio::test]
 async fn an_s3_bucket_holds_uploads_their_derivatives_and_loses_them_at_cleanup() {
@@ -60,10 +60,7 @@ async fn an_s3_bucket_holds_uploads_their_derivatives_and_loses_them_at_cleanup(
     assert!(kept.contains(&document_key), "{document_key} in {kept:?}");
     let statement = format!("UPDATE media SET created_at = now() - interval '25 hours' WHERE id = '{document_id}'");
     connection.batch_execute(&statement).await.unwrap();
-    let settings = app.state.settings().media.clone();
-    let resources = jobs::Resources { db: app.state.db().clone() };
-    let storage = std::sync::Arc::new(media::storage::Storage::from_settings(&settings).unwrap());
-    let counts = media::jobs::clean_up(&resources, &media::jobs::MediaResources { storage, settings }).await.unwrap();
+    let counts = clean_up(&app).await;
     assert_eq!(counts, (1, 0));
     let left = s3.keys().await;
     assert_eq!(left, kept.into_iter().filter(|key| *key != document_key).collect::<Vec<_>>());
