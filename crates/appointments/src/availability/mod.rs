@@ -31,7 +31,7 @@ use db::schema::{
 /// No booking lasts longer (12 h of service and 8 h of buffers at most): a
 /// lower bound on the start of bookings that reach into a range, so the
 /// `(vet_id, starts_at)` index reads only the bookings near it.
-const LONGEST_BOOKING: Duration = Duration::days(1);
+pub(crate) const LONGEST_BOOKING: Duration = Duration::days(1);
 
 /// A `tstzrange` as Diesel reads it.
 pub type StoredRange = (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>);

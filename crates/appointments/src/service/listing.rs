@@ -100,7 +100,7 @@ pub async fn in_range(
         .filter(appointments::clinic_id.eq(clinic))
         .filter(appointments::vet_id.eq_any(vets))
         .filter(appointments::starts_at.lt(to))
-        .filter(appointments::starts_at.gt(from - chrono::Duration::days(1)))
+        .filter(appointments::starts_at.gt(from - crate::availability::LONGEST_BOOKING))
         .filter(appointments::ends_at.gt(from))
         .order((appointments::starts_at, appointments::id))
         .select(Appointment::as_select())
