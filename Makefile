@@ -35,11 +35,25 @@ test: services ## Run every crate's tests against real PostgreSQL and Redis
 	@$(SERVICES) test-servers
 	$(CARGO) nextest run --workspace --no-fail-fast
 
-lint: ## Formatting, clippy (-D warnings), docs and the dependency graph
+lint: services ## Formatting, clippy, docs, unused dependencies, the crate graph, table ownership, schema.rs
+	@$(SERVICES) machete
+	@$(SERVICES) diesel
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
+	cargo machete
 	python3 .ci/check_dependency_graph.py
+	python3 .ci/check_table_ownership.py --self-test >/dev/null
+	python3 .ci/check_table_ownership.py
+	@$(SERVICES) print-schema .schema.rs.generated
+	@diff -u crates/db/src/schema.rs .schema.rs.generated >/dev/null || { \
+	  diff -u crates/db/src/schema.rs .schema.rs.generated; rm -f .schema.rs.generated; \
+	  echo "crates/db/src/schema.rs is stale: run make schema"; exit 1; }
+	@rm -f .schema.rs.generated && echo "schema.rs matches migrations/"
+
+schema: services ## Regenerate crates/db/src/schema.rs from migrations/ (diesel print-schema)
+	@$(SERVICES) diesel
+	@$(SERVICES) print-schema crates/db/src/schema.rs
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

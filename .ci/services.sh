@@ -99,6 +99,35 @@ ensure_test_servers() {
 
 ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
 
+# The Diesel CLI regenerates crates/db/src/schema.rs (`make schema`); it links libpq.
+ensure_diesel() {
+  command -v diesel >/dev/null && return
+  [ -f /usr/include/postgresql/libpq-fe.h ] || apt_install libpq-dev
+  log "installing diesel_cli (postgres only)"
+  cargo install --locked diesel_cli --no-default-features --features postgres
+}
+
+# cargo-machete finds dependencies a crate declares but does not use (`make lint`).
+ensure_machete() {
+  command -v cargo-machete >/dev/null && return
+  log "installing cargo-machete"
+  cargo install --locked cargo-machete
+}
+
+# Writes the schema of a scratch database with every migration applied to $1
+# (`diesel print-schema` with diesel.toml's filter and patch). The migrations
+# run through psql: `diesel migration run` would rewrite schema.rs itself.
+print_schema() {
+  local out="$1" name="vet_schema_$$"
+  export PGOPTIONS="--client-min-messages=warning"
+  fresh_database "$name"
+  for up in "$ROOT"/migrations/*/up.sql; do
+    psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$name" -v ON_ERROR_STOP=1 -1 -f "$up" >/dev/null
+  done
+  (cd "$ROOT" && diesel print-schema --database-url "postgres://postgres@127.0.0.1:$PG_PORT/$name") > "$out"
+  dropdb -h 127.0.0.1 -p "$PG_PORT" -U postgres --force "$name"
+}
+
 case "${1:-all}" in
   services) ensure_postgres; ensure_redis ;;
   database) ensure_database "$2" ;;
@@ -106,5 +135,8 @@ case "${1:-all}" in
   nextest) ensure_nextest ;;
   test-servers) ensure_test_servers ;;
   wrk) ensure_wrk ;;
-  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | test-servers | wrk" >&2; exit 2 ;;
+  diesel) ensure_diesel ;;
+  machete) ensure_machete ;;
+  print-schema) print_schema "$2" ;;
+  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | test-servers | wrk | diesel | machete | print-schema FILE" >&2; exit 2 ;;
 esac

@@ -1,4 +1,10 @@
-// @generated shape of `diesel print-schema` (see diesel.toml); keep in step with migrations/.
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "cube"))]
+    pub struct Cube;
+}
 
 diesel::table! {
     appointment_records (appointment_id, record_id) {
@@ -29,7 +35,7 @@ diesel::table! {
         booked_by -> Nullable<Uuid>,
         starts_at -> Timestamptz,
         ends_at -> Timestamptz,
-        blocks -> Range<Timestamptz>,
+        blocks -> Tstzrange,
         room_id -> Nullable<Uuid>,
         room_place -> Nullable<Int4>,
         status -> Text,
@@ -53,172 +59,6 @@ diesel::table! {
         target_id -> Text,
         request_id -> Nullable<Text>,
         changes -> Jsonb,
-    }
-}
-
-diesel::table! {
-    idempotency_keys (user_id, key) {
-        user_id -> Uuid,
-        key -> Text,
-        fingerprint -> Text,
-        status -> Nullable<Int2>,
-        body -> Nullable<Jsonb>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    media (id) {
-        id -> Uuid,
-        uploader_id -> Uuid,
-        purpose -> Text,
-        content_type -> Text,
-        size_bytes -> Int8,
-        file_name -> Text,
-        upload_key -> Nullable<Text>,
-        storage_key -> Nullable<Text>,
-        status -> Text,
-        failure -> Nullable<Text>,
-        width -> Nullable<Int4>,
-        height -> Nullable<Int4>,
-        owner_type -> Nullable<Text>,
-        owner_id -> Nullable<Uuid>,
-        attached_at -> Nullable<Timestamptz>,
-        deleted_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    media_variants (media_id, name) {
-        media_id -> Uuid,
-        name -> Text,
-        content_type -> Text,
-        storage_key -> Text,
-        width -> Int4,
-        height -> Int4,
-        size_bytes -> Int8,
-    }
-}
-
-diesel::table! {
-    health_record_attachments (record_id, media_id) {
-        record_id -> Uuid,
-        media_id -> Uuid,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    notification_deliveries (id) {
-        id -> Uuid,
-        notification_id -> Uuid,
-        channel -> Text,
-        status -> Text,
-        attempts -> Int4,
-        provider_message_id -> Nullable<Text>,
-        last_error -> Nullable<Text>,
-        scheduled_for -> Timestamptz,
-        sent_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    notification_preferences (user_id, category, channel) {
-        user_id -> Uuid,
-        category -> Text,
-        channel -> Text,
-        enabled -> Bool,
-    }
-}
-
-diesel::table! {
-    notification_quiet_hours (user_id) {
-        user_id -> Uuid,
-        starts -> Time,
-        ends -> Time,
-    }
-}
-
-diesel::table! {
-    notifications (id) {
-        id -> Uuid,
-        recipient_id -> Uuid,
-        category -> Text,
-        template -> Text,
-        title -> Text,
-        body -> Text,
-        data -> Jsonb,
-        sender -> Nullable<Jsonb>,
-        in_inbox -> Bool,
-        read_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    push_devices (id) {
-        id -> Uuid,
-        user_id -> Uuid,
-        token -> Text,
-        platform -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    users (id) {
-        id -> Uuid,
-        clerk_id -> Text,
-        email -> Nullable<Text>,
-        first_name -> Nullable<Text>,
-        last_name -> Nullable<Text>,
-        phone -> Nullable<Text>,
-        role -> Text,
-        preferences -> Jsonb,
-        is_active -> Bool,
-        provider_updated_at -> Nullable<Timestamptz>,
-        deleted_at -> Nullable<Timestamptz>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    waitlist_entries (id) {
-        id -> Uuid,
-        clinic_id -> Uuid,
-        service_id -> Uuid,
-        vet_id -> Nullable<Uuid>,
-        pet_id -> Uuid,
-        owner_id -> Uuid,
-        period -> Range<Timestamptz>,
-        status -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    waitlist_offers (id) {
-        id -> Uuid,
-        entry_id -> Uuid,
-        vet_id -> Uuid,
-        starts_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        status -> Text,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    webhook_deliveries (provider, message_id) {
-        provider -> Text,
-        message_id -> Text,
-        event_type -> Text,
-        received_at -> Timestamptz,
     }
 }
 
@@ -306,6 +146,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Cube;
+
     clinics (id) {
         id -> Uuid,
         name -> Text,
@@ -321,74 +164,22 @@ diesel::table! {
         country -> Text,
         latitude -> Float8,
         longitude -> Float8,
+        location -> Nullable<Cube>,
         time_zone -> Text,
         currency -> Text,
         emergency_capable -> Bool,
         open_24_7 -> Bool,
+        cancellation_notice_hours -> Int4,
         emergency_status -> Text,
         emergency_note -> Nullable<Text>,
         emergency_status_at -> Nullable<Timestamptz>,
         rating_count -> Int4,
         rating_sum -> Int4,
         rating_distribution -> Array<Int4>,
-        cancellation_notice_hours -> Int4,
         is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
         photo_id -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    reviews (id) {
-        id -> Uuid,
-        clinic_id -> Uuid,
-        vet_id -> Nullable<Uuid>,
-        author_id -> Uuid,
-        rating -> Int2,
-        body -> Text,
-        response -> Nullable<Text>,
-        responded_at -> Nullable<Timestamptz>,
-        flagged -> Bool,
-        flag_reason -> Nullable<Text>,
-        hidden -> Bool,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    vet_time_off (id) {
-        id -> Uuid,
-        vet_id -> Uuid,
-        period -> Range<Timestamptz>,
-        reason -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    vet_working_hours (vet_id, clinic_id, weekday, starts) {
-        vet_id -> Uuid,
-        clinic_id -> Uuid,
-        weekday -> Int2,
-        starts -> Time,
-        ends -> Time,
-    }
-}
-
-diesel::table! {
-    vets (user_id) {
-        user_id -> Uuid,
-        display_name -> Text,
-        bio -> Text,
-        license_number -> Nullable<Text>,
-        license_region -> Nullable<Text>,
-        specialties -> Array<Text>,
-        languages -> Array<Text>,
-        on_call -> Bool,
-        photo_id -> Nullable<Uuid>,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
     }
 }
 
@@ -398,6 +189,14 @@ diesel::table! {
         record_id -> Uuid,
         author_id -> Nullable<Uuid>,
         body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    health_record_attachments (record_id, media_id) {
+        record_id -> Uuid,
+        media_id -> Uuid,
         created_at -> Timestamptz,
     }
 }
@@ -417,6 +216,101 @@ diesel::table! {
         next_due_suggested -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Int2>,
+        body -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    media (id) {
+        id -> Uuid,
+        uploader_id -> Uuid,
+        purpose -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        file_name -> Text,
+        upload_key -> Nullable<Text>,
+        storage_key -> Nullable<Text>,
+        status -> Text,
+        failure -> Nullable<Text>,
+        width -> Nullable<Int4>,
+        height -> Nullable<Int4>,
+        owner_type -> Nullable<Text>,
+        owner_id -> Nullable<Uuid>,
+        attached_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    media_variants (media_id, name) {
+        media_id -> Uuid,
+        name -> Text,
+        content_type -> Text,
+        storage_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        size_bytes -> Int8,
+    }
+}
+
+diesel::table! {
+    notification_deliveries (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        channel -> Text,
+        status -> Text,
+        attempts -> Int4,
+        provider_message_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        scheduled_for -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id, category, channel) {
+        user_id -> Uuid,
+        category -> Text,
+        channel -> Text,
+        enabled -> Bool,
+    }
+}
+
+diesel::table! {
+    notification_quiet_hours (user_id) {
+        user_id -> Uuid,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        recipient_id -> Uuid,
+        category -> Text,
+        template -> Text,
+        title -> Text,
+        body -> Text,
+        data -> Jsonb,
+        sender -> Nullable<Jsonb>,
+        in_inbox -> Bool,
+        read_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -495,9 +389,125 @@ diesel::table! {
         medical_notes -> Text,
         deceased_on -> Nullable<Date>,
         is_active -> Bool,
-        photo_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        photo_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    push_devices (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token -> Text,
+        platform -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        vet_id -> Nullable<Uuid>,
+        author_id -> Uuid,
+        rating -> Int2,
+        body -> Text,
+        response -> Nullable<Text>,
+        responded_at -> Nullable<Timestamptz>,
+        flagged -> Bool,
+        flag_reason -> Nullable<Text>,
+        hidden -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        clerk_id -> Text,
+        email -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        role -> Text,
+        preferences -> Jsonb,
+        is_active -> Bool,
+        provider_updated_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    vet_time_off (id) {
+        id -> Uuid,
+        vet_id -> Uuid,
+        period -> Tstzrange,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    vet_working_hours (vet_id, clinic_id, weekday, starts) {
+        vet_id -> Uuid,
+        clinic_id -> Uuid,
+        weekday -> Int2,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    vets (user_id) {
+        user_id -> Uuid,
+        display_name -> Text,
+        bio -> Text,
+        license_number -> Nullable<Text>,
+        license_region -> Nullable<Text>,
+        specialties -> Array<Text>,
+        languages -> Array<Text>,
+        on_call -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        photo_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    waitlist_entries (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        service_id -> Uuid,
+        vet_id -> Nullable<Uuid>,
+        pet_id -> Uuid,
+        owner_id -> Uuid,
+        period -> Tstzrange,
+        status -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    waitlist_offers (id) {
+        id -> Uuid,
+        entry_id -> Uuid,
+        vet_id -> Uuid,
+        starts_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        status -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (provider, message_id) {
+        provider -> Text,
+        message_id -> Text,
+        event_type -> Text,
+        received_at -> Timestamptz,
     }
 }
 
@@ -505,6 +515,7 @@ diesel::joinable!(appointment_records -> appointments (appointment_id));
 diesel::joinable!(appointment_records -> health_records (record_id));
 diesel::joinable!(appointment_series -> clinics (clinic_id));
 diesel::joinable!(appointment_series -> pets (pet_id));
+diesel::joinable!(appointment_series -> users (created_by));
 diesel::joinable!(appointments -> appointment_series (series_id));
 diesel::joinable!(appointments -> clinic_rooms (room_id));
 diesel::joinable!(appointments -> clinic_services (service_id));
@@ -520,39 +531,48 @@ diesel::joinable!(clinic_rooms -> clinics (clinic_id));
 diesel::joinable!(clinic_service_rooms -> clinic_rooms (room_id));
 diesel::joinable!(clinic_service_rooms -> clinic_services (service_id));
 diesel::joinable!(clinic_service_staff -> clinic_services (service_id));
+diesel::joinable!(clinic_service_staff -> users (user_id));
 diesel::joinable!(clinic_services -> clinics (clinic_id));
+diesel::joinable!(clinics -> media (photo_id));
+diesel::joinable!(health_record_addenda -> health_records (record_id));
+diesel::joinable!(health_record_addenda -> users (author_id));
+diesel::joinable!(health_record_attachments -> health_records (record_id));
+diesel::joinable!(health_record_attachments -> media (media_id));
+diesel::joinable!(health_records -> clinics (clinic_id));
+diesel::joinable!(health_records -> pets (pet_id));
+diesel::joinable!(health_records -> users (author_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
+diesel::joinable!(media -> users (uploader_id));
+diesel::joinable!(media_variants -> media (media_id));
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
 diesel::joinable!(notifications -> users (recipient_id));
-diesel::joinable!(push_devices -> users (user_id));
-diesel::joinable!(reviews -> clinics (clinic_id));
-diesel::joinable!(reviews -> users (author_id));
-diesel::joinable!(vet_time_off -> vets (vet_id));
-diesel::joinable!(vet_working_hours -> clinics (clinic_id));
-diesel::joinable!(vet_working_hours -> vets (vet_id));
-diesel::joinable!(vets -> users (user_id));
-
-diesel::joinable!(health_record_addenda -> health_records (record_id));
-diesel::joinable!(health_record_attachments -> health_records (record_id));
-diesel::joinable!(health_record_attachments -> media (media_id));
-diesel::joinable!(media_variants -> media (media_id));
-diesel::joinable!(health_records -> clinics (clinic_id));
-diesel::joinable!(health_records -> pets (pet_id));
 diesel::joinable!(pet_care -> clinics (clinic_id));
 diesel::joinable!(pet_care -> pets (pet_id));
 diesel::joinable!(pet_co_owners -> pets (pet_id));
 diesel::joinable!(pet_co_owners -> users (user_id));
 diesel::joinable!(pet_invitations -> pets (pet_id));
+diesel::joinable!(pet_invitations -> users (invited_by));
 diesel::joinable!(pet_reminders -> health_records (record_id));
 diesel::joinable!(pet_reminders -> pets (pet_id));
 diesel::joinable!(pet_weights -> pets (pet_id));
+diesel::joinable!(pet_weights -> users (recorded_by));
+diesel::joinable!(pets -> media (photo_id));
 diesel::joinable!(pets -> users (primary_owner_id));
-
+diesel::joinable!(push_devices -> users (user_id));
+diesel::joinable!(reviews -> clinics (clinic_id));
+diesel::joinable!(reviews -> users (author_id));
+diesel::joinable!(reviews -> vets (vet_id));
+diesel::joinable!(vet_time_off -> vets (vet_id));
+diesel::joinable!(vet_working_hours -> clinics (clinic_id));
+diesel::joinable!(vet_working_hours -> vets (vet_id));
+diesel::joinable!(vets -> media (photo_id));
+diesel::joinable!(vets -> users (user_id));
 diesel::joinable!(waitlist_entries -> clinic_services (service_id));
 diesel::joinable!(waitlist_entries -> clinics (clinic_id));
 diesel::joinable!(waitlist_entries -> pets (pet_id));
+diesel::joinable!(waitlist_offers -> users (vet_id));
 diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

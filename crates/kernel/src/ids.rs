@@ -3,11 +3,12 @@
 //! Every id is a UUID v7 (time-ordered, so new rows append to the index and ids
 //! double as a stable sort key for cursor pagination).
 
-/// Declares a UUID v7 id newtype with serde, Display, parsing and (with the
-/// `diesel` feature) mapping to the SQL `uuid` type.
+/// Declares a UUID v7 id newtype with serde, Display, parsing, (with the
+/// `diesel` feature) mapping to the SQL `uuid` type and (with `openapi`) a
+/// schema of its own, so request and response types need no annotation.
 macro_rules! id_type {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* $name:ident) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
         #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Uuid))]
@@ -39,6 +40,22 @@ macro_rules! id_type {
                 text.parse().map(Self)
             }
         }
+
+        /// In the API document: a UUID string, described by the id's own doc.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .description(Some(concat!($($doc),*).trim()))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         #[cfg(feature = "diesel")]
         impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {

@@ -8,29 +8,50 @@
 //!   layer (`platform`) maps each variant to a status code and the error envelope.
 //! - [`Principal`] and [`Role`]: the authenticated caller and its one-line guards.
 //! - [`UserId`] (and every later id): typed UUID v7 ids.
+//! - [`Valid`]: a request whose rules have run; services take it, so every
+//!   caller gets the same rules.
 //! - [`PageRequest`] / [`Page`]: cursor pagination.
-//! - [`text_enum!`]: closed sets of names stored as SQL `text`.
+//! - [`Clock`]: the one source of "now"; [`Intervals`]: sets of UTC intervals.
+//! - [`Species`], and [`text_enum!`] for closed sets of names stored as SQL `text`.
 //!
-//! Features: `diesel` maps errors, ids and roles to the database; `openapi`
-//! derives schemas for the shared response shapes.
+//! Features: `diesel` maps errors, ids, roles and names to the database;
+//! `openapi` gives the shared types their schemas.
 
+mod clock;
 mod error;
 #[macro_use]
 mod ids;
+mod intervals;
 mod pagination;
 mod principal;
 mod role;
+mod species;
 mod text_enum;
+mod valid;
 
 #[cfg(feature = "diesel")]
 mod db_error;
 
+#[cfg(feature = "diesel")]
+pub use db_error::ConstraintField;
+
+/// What the exported macros need from this crate's dependencies.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "diesel")]
+    pub use inventory;
+}
+
+pub use clock::Clock;
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
     AddendumId, AppointmentId, ClinicId, DeliveryId, DeviceId, InvitationId, MediaId, NotificationId, PetId,
     PetInvitationId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId, WaitlistEntryId,
     WaitlistOfferId, WeightId,
 };
+pub use intervals::{Interval, Intervals};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Membership, Principal};
 pub use role::{Role, UnknownRole};
+pub use species::Species;
+pub use valid::{Valid, field_errors};

@@ -35,6 +35,16 @@ macro_rules! text_enum {
             $($(#[$variant_meta])* $variant,)+
         }
 
+        $crate::__text_enum_names!($name { $($variant = $text,)+ });
+        $crate::__text_enum_sql!($name);
+    };
+}
+
+/// The names part of [`text_enum!`]: `ALL`, `as_str`, `Display`, `FromStr`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __text_enum_names {
+    ($name:ident { $($variant:ident = $text:literal,)+ }) => {
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &[Self] = &[$(Self::$variant,)+];
@@ -62,7 +72,14 @@ macro_rules! text_enum {
                 }
             }
         }
+    };
+}
 
+/// The SQL part of [`text_enum!`]: stored as `text` by its name.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __text_enum_sql {
+    ($name:ident) => {
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>) -> diesel::serialize::Result {
                 <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)

@@ -6,7 +6,6 @@
 //! [`intervals`], [`schedule`] and [`slots`] are pure; this module loads their
 //! inputs in a handful of queries.
 
-pub mod intervals;
 pub mod schedule;
 pub mod slots;
 
@@ -19,7 +18,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, ClinicId, RoomId, ServiceId, UserId};
 
-use self::intervals::{Interval, Intervals};
+use kernel::{Interval, Intervals};
 use self::schedule::{LocalInterval, OpeningHours, local_date};
 use self::slots::{RoomTime, SlotQuery, VetTime};
 use crate::status::ACTIVE;

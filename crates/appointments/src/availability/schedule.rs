@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::intervals::Intervals;
+use kernel::Intervals;
 
 /// Local opening (or working) times of one day; `closes <= opens` ends the next day.
 pub type LocalInterval = (NaiveTime, NaiveTime);

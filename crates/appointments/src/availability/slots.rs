@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use kernel::{RoomId, UserId};
 
-use super::intervals::{Interval, Intervals};
+use kernel::{Interval, Intervals};
 use super::schedule::grid;
 
 /// What is being looked for, and within which bounds.

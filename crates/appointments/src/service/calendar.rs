@@ -8,7 +8,7 @@ use kernel::{ClinicId, Principal, Role, UserId};
 use platform::config::AppointmentSettings;
 
 use crate::api::{CalendarView, Period, RangeQuery, VetCalendar};
-use crate::availability::intervals::Intervals;
+use kernel::Intervals;
 use crate::availability::{self, Clinic, StoredRange, ranges, schedule};
 use crate::service::access::STAFF;
 use crate::service::check_range;

@@ -1,5 +1,6 @@
-//! Half-open UTC intervals `[start, end)` and the set operations the engine
-//! needs: merge, intersect, subtract, contains.
+//! Half-open UTC intervals `[start, end)` and the set operations schedules
+//! need: merge, intersect, subtract, contains. Clinics compute opening and
+//! working time with them; scheduling subtracts bookings from it.
 
 use chrono::{DateTime, Utc};
 

@@ -1,0 +1,29 @@
+//! [`transaction`]: the one way a service makes several changes at once.
+//!
+//! `db::transaction(connection, async |connection| { ... }).await` commits when
+//! the closure returns `Ok` and rolls back when it returns `Err`, with the
+//! services' own [`kernel::Error`]. Nested calls become savepoints, so a
+//! service that opens a transaction composes with a caller that already has
+//! one (a lost booking race rolls back its savepoint, not the caller's work).
+
+use diesel::result::Error as DieselError;
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};
+
+/// Runs `work` in a transaction (a savepoint inside another one).
+pub async fn transaction<T>(
+    connection: &mut AsyncPgConnection,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> kernel::Result<T>,
+) -> kernel::Result<T> {
+    AnsiTransactionManager::begin_transaction(connection).await?;
+    match work(&mut *connection).await {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(connection).await?;
+            Ok(value)
+        }
+        Err(error) => match AnsiTransactionManager::rollback_transaction(connection).await {
+            // A broken transaction was most likely broken by `error` itself.
+            Ok(()) | Err(DieselError::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
