@@ -1,9 +1,12 @@
-//! The gateway: the one binary that serves the platform's HTTP API.
+//! The gateway: the one binary that serves the platform's HTTP API and runs
+//! its jobs.
 //!
-//! It owns no behaviour of its own. [`mount_routes`] lists every crate's
-//! `routes`, and `platform::Application` serves them over one shared
-//! `AppState`; the subcommands in [`commands`] run the job worker and
-//! migrations and mint development tokens.
+//! It owns no behaviour of its own. [`Modules`] reads each crate's section of
+//! the configuration once, builds each crate's state, and hands every crate
+//! its own: [`Modules`] is what `platform::Application` serves (every crate's
+//! `routes`) and what the worker runs ([`Modules::worker_options`]). The
+//! subcommands in [`commands`] serve, run the worker, migrate, and mint
+//! development tokens.
 //!
 //! Shutdown: on SIGTERM (or SIGINT) the server stops accepting connections,
 //! lets in-flight requests finish within `server.shutdown_timeout_secs`, and
@@ -11,22 +14,73 @@
 
 pub mod commands;
 
-use platform::{AppState, Routes, Settings};
+use anyhow::Context;
+use platform::config::Source;
+use platform::{AppState, Mount, Routes, Settings};
 
-/// Registers every route of the platform. A new domain crate adds its line here.
-pub fn mount_routes(routes: &mut Routes) {
-    platform::health::routes(routes);
-    platform::auth::session::routes(routes);
-    accounts::routes(routes);
-    jobs::routes(routes);
-    notifications::routes(routes);
-    clinics::routes(routes);
-    pets::routes(routes);
-    appointments::routes(routes);
-    media::routes(routes);
+/// Every crate's own settings and state, read once at start-up. A new domain
+/// crate adds its field here, its line in [`Mount::mount`] and, when it has
+/// jobs, in [`Modules::worker_options`].
+#[derive(Debug, Clone)]
+pub struct Modules {
+    accounts: accounts::Settings,
+    jobs: jobs::Settings,
+    notifications: notifications::Settings,
+    uploads: media::Uploads,
+    clinics: clinics::Settings,
+    pets: pets::Settings,
+    appointments: appointments::Settings,
 }
 
-/// Loads settings, installs logging and builds the shared state.
+impl Modules {
+    /// Reads every crate's section of `config` (each checked by its own rules)
+    /// and opens the upload store.
+    pub fn load(config: &Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            accounts: config.section()?,
+            jobs: config.section()?,
+            notifications: config.section()?,
+            uploads: media::Uploads::from_settings(config.section()?).context("the upload store")?,
+            clinics: config.section()?,
+            pets: config.section()?,
+            appointments: config.section()?,
+        })
+    }
+
+    /// The `[jobs]` settings of the worker process.
+    pub fn jobs(&self) -> &jobs::Settings {
+        &self.jobs
+    }
+
+    /// Every job type and schedule of the platform, on top of `options`.
+    pub fn worker_options(
+        &self,
+        options: graphile_worker::WorkerOptions,
+    ) -> anyhow::Result<graphile_worker::WorkerOptions> {
+        let options = jobs::worker_options(options)?;
+        let options = accounts::worker_options(options, &self.accounts)?;
+        let options = notifications::worker_options(options, &self.notifications)?;
+        let options = media::worker_options(options, &self.uploads)?;
+        let options = pets::worker_options(options, &self.pets);
+        Ok(appointments::worker_options(options, &self.appointments))
+    }
+}
+
+impl Mount for Modules {
+    fn mount(&self, routes: &mut Routes<'_, '_>) {
+        platform::health::routes(routes);
+        platform::auth::session::routes(routes);
+        accounts::routes(routes, &self.accounts);
+        jobs::routes(routes);
+        notifications::routes(routes);
+        media::routes(routes, &self.uploads);
+        clinics::routes(routes, &self.clinics, &self.uploads);
+        pets::routes(routes, &self.pets, &self.uploads);
+        appointments::routes(routes, &self.appointments);
+    }
+}
+
+/// Installs logging and builds the shared state.
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     platform::telemetry::init(&settings.log);
     Ok(AppState::build(settings)?)

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use gateway::commands::dev_token::DevTokenArgs;
 use gateway::commands::migrate::MigrateAction;
 use gateway::commands::{dev_token, migrate, serve, worker};
-use platform::Settings;
+use platform::config::Source;
 
 /// The vet clinic platform's API gateway.
 #[derive(Debug, Parser)]
@@ -46,11 +46,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load()?;
+    let config = Source::load()?;
     match cli.command {
-        Command::Serve => serve::run(settings).await,
-        Command::Worker => worker::run(settings).await,
-        Command::Migrate { action } => migrate::run(&settings, action).await,
-        Command::DevToken(args) => dev_token::run(&settings, &args).await,
+        Command::Serve => serve::run(&config).await,
+        Command::Worker => worker::run(&config).await,
+        Command::Migrate { action } => migrate::run(&config.settings()?, action).await,
+        Command::DevToken(args) => dev_token::run(&config.settings()?, &args).await,
     }
 }

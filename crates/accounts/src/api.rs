@@ -6,7 +6,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::models::{ProfileChanges, User};
+use platform::users::{ProfileChanges, User};
+
 use crate::preferences::Preferences;
 use crate::service::audit_log::AuditRecord;
 
@@ -86,7 +87,7 @@ pub struct ProfileUpdate {
 }
 
 impl ProfileUpdate {
-    /// The change to apply (call after validation).
+    /// The change to apply (its rules ran: see `kernel::Valid`).
     pub fn into_changes(self) -> ProfileChanges {
         ProfileChanges {
             first_name: self.first_name.map(|name| name.trim().to_owned()),
@@ -103,7 +104,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> R
 }
 
 /// `PUT /admin/users/{id}/role`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// The new platform role.

@@ -1,34 +1,49 @@
 //! Identity and access: who the platform's users are and what they may do.
 //!
-//! Owns the `users` table's lifecycle (the lookup of the caller on every request
-//! lives in `platform::auth`, so every crate can authenticate without depending
-//! on this one):
+//! The `users` table itself belongs to `platform::users` (every request's
+//! caller is resolved from it, below every crate); this crate decides who may
+//! change a user and how, and serves it:
 //! - [`service::sync`]: Clerk webhooks keep users in step with the identity
-//!   provider (Svix signatures in [`webhook::signature`]);
+//!   provider (Svix signatures in [`webhook::signature`]), each delivery once;
 //! - [`service::me`]: a user's own profile, preferences and data export;
 //! - [`service::admin`]: platform admins list, search, change roles,
 //!   deactivate and reactivate users; every change is audited;
 //! - [`service::audit_log`]: reading the audit log.
 //!
 //! Services take `&mut AsyncPgConnection` and a `&Principal`, so other binaries
-//! can call them directly; [`routes`] mounts the HTTP API.
+//! can call them directly; [`routes`] mounts the HTTP API over the crate's
+//! [`Settings`] (`[accounts]`), and [`worker_options`] adds its daily purge.
 
 pub mod api;
 pub mod handlers;
+pub mod jobs;
 pub mod models;
 pub mod preferences;
 pub mod service;
+mod settings;
 pub mod webhook;
 
-pub use models::User;
-pub use preferences::Preferences;
-
+use actix_web::web;
 use platform::Routes;
+pub use platform::users::User;
+pub use preferences::Preferences;
+pub use settings::Settings;
 
-/// Mounts the accounts endpoints.
-pub fn routes(routes: &mut Routes) {
+/// Adds this crate's job (the purge of processed webhook ids) to a worker.
+pub fn worker_options(
+    options: graphile_worker::WorkerOptions,
+    settings: &Settings,
+) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    Ok(options
+        .define_job::<jobs::PurgeWebhookDeliveries>()
+        .with_cron(&jobs::PurgeWebhookDeliveries::crontab(settings))?)
+}
+
+/// Mounts the accounts endpoints (and the Clerk webhook, outside the API).
+pub fn routes(routes: &mut Routes, settings: &Settings) {
     use handlers::{admin, me, webhooks};
     routes
+        .app_data(web::Data::new(settings.clone()))
         .service(me::get_me)
         .service(me::update_me)
         .service(me::export_me)
@@ -38,5 +53,5 @@ pub fn routes(routes: &mut Routes) {
         .service(admin::deactivate)
         .service(admin::reactivate)
         .service(admin::list_audit_log)
-        .service(webhooks::clerk_webhook);
+        .outside_api(webhooks::clerk_webhook);
 }

@@ -152,7 +152,7 @@ pub struct TransitionRequest {
 }
 
 /// `POST /appointments/{id}/reschedule`.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RescheduleRequest {
     /// The new start.
@@ -303,7 +303,7 @@ pub struct CancelRequest {
 }
 
 /// `POST /waitlist`.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WaitlistRequest {
     /// The pet.

@@ -1,14 +1,15 @@
 //! The crate's jobs: appointment reminders and waitlist offer deadlines.
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
-use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext};
+use diesel_async::RunQueryDsl;
+use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
 use kernel::{AppointmentId, WaitlistOfferId};
-use platform::config::AppointmentSettings;
 use serde::{Deserialize, Serialize};
 
+use crate::Settings;
 use crate::availability;
 use crate::models::Appointment;
 use crate::service::messages::{self, Change};
@@ -29,20 +30,21 @@ pub struct RemindOfAppointment {
 impl TaskHandler for RemindOfAppointment {
     const IDENTIFIER: &'static str = "appointments_remind";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-            let mut connection = db::connect(&resources.db).await.map_err(|error| error.to_string())?;
-            remind(&mut connection, &self).await.map_err(|error| error.to_string())
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        Ok(remind(&mut connection, &self, resources.clock.now()).await?)
     }
 }
 
-async fn remind(connection: &mut diesel_async::AsyncPgConnection, job: &RemindOfAppointment) -> kernel::Result<()> {
+async fn remind(
+    connection: &mut diesel_async::AsyncPgConnection,
+    job: &RemindOfAppointment,
+    now: DateTime<Utc>,
+) -> kernel::Result<()> {
     let sent = format!("{}h@{}", job.hours_before, job.starts_at.timestamp());
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let Some((appointment, reminded)) = appointments::table
                 .find(job.appointment_id)
                 .select((Appointment::as_select(), appointments::reminders_sent))
@@ -55,7 +57,7 @@ async fn remind(connection: &mut diesel_async::AsyncPgConnection, job: &RemindOf
             };
             let due = appointment.status.is_active()
                 && appointment.starts_at == job.starts_at
-                && appointment.starts_at > Utc::now();
+                && appointment.starts_at > now;
             if !due || reminded.contains(&sent) {
                 return Ok(());
             }
@@ -86,13 +88,10 @@ pub struct ExpireWaitlistOffer {
 impl TaskHandler for ExpireWaitlistOffer {
     const IDENTIFIER: &'static str = "appointments_expire_offer";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-            let settings = context.get_ext::<AppointmentSettings>().ok_or("the worker has no AppointmentSettings")?;
-            let mut connection = db::connect(&resources.db).await.map_err(|error| error.to_string())?;
-            waitlist::expire(&mut connection, settings, self.offer_id).await.map_err(|error| error.to_string())
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        let settings = context.get_ext::<Settings>().context("appointments::Settings are not registered on the worker")?;
+        let mut connection = Resources::of(&context)?.connect().await?;
+        Ok(waitlist::expire(&mut connection, settings, self.offer_id).await?)
     }
 }

@@ -15,7 +15,12 @@
 //!   clinic's and the owner's views; [`service::series`]: recurring bookings;
 //!   [`service::waitlist`]: freed slots offered in line.
 //!
-//! A worker runs this crate's jobs once [`worker_options`] added them.
+//! Everything about clinics (hours, vets' schedules, services, rooms) is read
+//! through `clinics::scheduling`, everything about pets through `pets`: this
+//! crate owns only its own tables (appointments, series, waitlist).
+//!
+//! [`routes`] mounts the HTTP API over the crate's [`Settings`]
+//! (`[appointments]`); a worker runs its jobs once [`worker_options`] added them.
 
 pub mod api;
 pub mod availability;
@@ -23,25 +28,26 @@ pub mod handlers;
 pub mod jobs;
 pub mod models;
 pub mod service;
+mod settings;
 pub mod status;
 
+use actix_web::web;
 use platform::Routes;
+pub use settings::Settings;
 
 /// Adds this crate's jobs (reminders, offer deadlines) to a worker.
-pub fn worker_options(
-    options: graphile_worker::WorkerOptions,
-    settings: &platform::config::AppointmentSettings,
-) -> graphile_worker::WorkerOptions {
+pub fn worker_options(options: graphile_worker::WorkerOptions, settings: &Settings) -> graphile_worker::WorkerOptions {
     options
         .define_job::<jobs::RemindOfAppointment>()
         .define_job::<jobs::ExpireWaitlistOffer>()
         .add_extension(settings.clone())
 }
 
-/// Mounts the scheduling endpoints.
-pub fn routes(routes: &mut Routes) {
+/// Mounts the scheduling endpoints over the crate's [`Settings`].
+pub fn routes(routes: &mut Routes, settings: &Settings) {
     use handlers::{appointments, clinic, waitlist};
     routes
+        .app_data(web::Data::new(settings.clone()))
         .service(appointments::get_availability)
         .service(appointments::book_appointment)
         .service(appointments::list_my_appointments)

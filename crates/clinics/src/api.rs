@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::Queryable;
-use kernel::{ClinicId, InvitationId, ReviewId, RoomId, ServiceId, TimeOffId, UserId};
+use kernel::{ClinicId, InvitationId, ReviewId, RoomId, ServiceId, Species, TimeOffId, UserId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -344,81 +344,27 @@ pub struct StaffInvitation {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Kinds of service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceKind {
-    /// General consultation.
-    Consultation,
-    /// Vaccination.
-    Vaccination,
-    /// Dental care.
-    Dental,
-    /// Surgery.
-    Surgery,
-    /// Grooming.
-    Grooming,
-    /// Lab and imaging.
-    Diagnostics,
-    /// Emergency care.
-    Emergency,
-    /// Anything else.
-    Other,
-}
-
-impl ServiceKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Consultation => "consultation",
-            Self::Vaccination => "vaccination",
-            Self::Dental => "dental",
-            Self::Surgery => "surgery",
-            Self::Grooming => "grooming",
-            Self::Diagnostics => "diagnostics",
-            Self::Emergency => "emergency",
-            Self::Other => "other",
-        }
+kernel::text_enum!(
+    /// Kinds of service.
+    ServiceKind as ServiceKind {
+        /// General consultation.
+        Consultation = "consultation",
+        /// Vaccination.
+        Vaccination = "vaccination",
+        /// Dental care.
+        Dental = "dental",
+        /// Surgery.
+        Surgery = "surgery",
+        /// Grooming.
+        Grooming = "grooming",
+        /// Lab and imaging.
+        Diagnostics = "diagnostics",
+        /// Emergency care.
+        Emergency = "emergency",
+        /// Anything else.
+        Other = "other",
     }
-}
-
-/// Species a service applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Species {
-    /// Dogs.
-    Dog,
-    /// Cats.
-    Cat,
-    /// Rabbits.
-    Rabbit,
-    /// Birds.
-    Bird,
-    /// Reptiles.
-    Reptile,
-    /// Small mammals.
-    SmallMammal,
-    /// Horses.
-    Horse,
-    /// Anything else.
-    Other,
-}
-
-impl Species {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Dog => "dog",
-            Self::Cat => "cat",
-            Self::Rabbit => "rabbit",
-            Self::Bird => "bird",
-            Self::Reptile => "reptile",
-            Self::SmallMammal => "small_mammal",
-            Self::Horse => "horse",
-            Self::Other => "other",
-        }
-    }
-}
+);
 
 /// A service a clinic offers (`POST`/`PUT`).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]

@@ -19,18 +19,33 @@
 //! - [`service::photos`]: clinic and vet photos (uploads from `media`), public.
 //! - [`service::reviews`]: one review per owner and clinic, answers, flags,
 //!   moderation, and rating aggregates kept consistent in the same transaction.
+//! - [`scheduling`] and [`schedule`]: what other crates read about a clinic to
+//!   book it (its zone, opening hours, a service with its vets and rooms, each
+//!   vet's available time). This crate owns every clinic table; other crates
+//!   read through these functions, so a rule (like when a clinic is open)
+//!   lives here once.
+//!
+//! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[clinics]`)
+//! and the uploads clinic and vet photos come from.
 
 pub mod api;
 pub mod handlers;
 pub mod models;
+pub mod schedule;
+pub mod scheduling;
 pub mod service;
+mod settings;
 
+use actix_web::web;
 use platform::Routes;
+pub use settings::Settings;
 
 /// Mounts the clinics and vets endpoints.
-pub fn routes(routes: &mut Routes) {
+pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads) {
     use handlers::{catalog, clinics, invitations, photos, reviews, staff, vets};
     routes
+        .app_data(web::Data::new(settings.clone()))
+        .app_data(web::Data::new(uploads.clone()))
         .service(clinics::search_clinics)
         .service(clinics::create_clinic)
         .service(clinics::get_clinic)

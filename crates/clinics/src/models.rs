@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use kernel::ClinicId;
+use kernel::{ClinicId, Valid};
 
 use crate::api::{Address, ClinicProfile, ClinicView, EmergencyStatus, GeoPoint, RatingSummary};
 use db::schema::clinics;
@@ -117,8 +117,8 @@ pub struct ClinicChanges<'a> {
     pub cancellation_notice_hours: i32,
 }
 
-impl<'a> From<&'a ClinicProfile> for ClinicChanges<'a> {
-    fn from(profile: &'a ClinicProfile) -> Self {
+impl<'a> From<&'a Valid<ClinicProfile>> for ClinicChanges<'a> {
+    fn from(profile: &'a Valid<ClinicProfile>) -> Self {
         Self {
             name: &profile.name,
             description: &profile.description,

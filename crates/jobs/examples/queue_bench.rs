@@ -59,8 +59,7 @@ async fn main() {
     connection.batch_execute("DELETE FROM graphile_worker._private_jobs WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier LIKE 'bench_%')").await.unwrap();
 
     let total = 10_000;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             for _ in 0..total {
                 enqueue(connection, &Noop {}, EnqueueOptions::default()).await?;
             }

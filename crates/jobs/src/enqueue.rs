@@ -1,6 +1,7 @@
 //! Adding jobs inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
+use anyhow::Context;
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -103,8 +104,8 @@ pub async fn cancel(connection: &mut AsyncPgConnection, keys: &[String]) -> kern
 
 /// Installs or upgrades the `graphile_worker` schema (run by `gateway migrate
 /// run` next to the application's own migrations, and by the test harness).
-pub async fn install(database_url: &str) -> Result<(), String> {
+pub async fn install(database_url: &str) -> anyhow::Result<()> {
     let database = graphile_worker::tokio_postgres::TokioPostgresDatabase::from_url(database_url, 2)
-        .map_err(|error| error.to_string())?;
-    WorkerUtils::new(database, "graphile_worker").migrate().await.map_err(|error| error.to_string())
+        .context("connecting to install the job queue")?;
+    WorkerUtils::new(database, "graphile_worker").migrate().await.context("installing the job queue's schema")
 }

@@ -2,24 +2,21 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::Page;
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, PageQuery};
 
-use crate::admin::{self, DeadJob, QueueDepth};
+use crate::api::{DeadJob, QueueDepth};
+use crate::service;
 
 /// Jobs per kind and state (`queued`, `scheduled`, `retrying`, `running`, `dead`).
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<QueueDepth>), (status = 403, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<QueueDepth>), Forbidden, StandardErrors)
 )]
-#[get("/api/v1/admin/jobs/stats")]
-pub async fn queue_stats(
-    state: web::Data<AppState>,
-    CurrentUser(caller): CurrentUser,
-) -> Result<web::Json<Vec<QueueDepth>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    Ok(web::Json(admin::queue_depth(&mut connection, &caller).await?))
+#[get("/admin/jobs/stats")]
+pub async fn queue_stats(CurrentUser(caller): CurrentUser, mut connection: Db) -> Result<web::Json<Vec<QueueDepth>>, ApiError> {
+    Ok(web::Json(service::queue_depth(&mut connection, &caller).await?))
 }
 
 /// Jobs that used up their attempts, newest first, with their last error.
@@ -27,17 +24,15 @@ pub async fn queue_stats(
     tag = "admin",
     security(("bearer" = [])),
     params(PageQuery),
-    responses((status = 200, body = Page<DeadJob>), (status = 403, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Page<DeadJob>), Forbidden, StandardErrors)
 )]
-#[get("/api/v1/admin/jobs/dead")]
+#[get("/admin/jobs/dead")]
 pub async fn dead_jobs(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<DeadJob>>, ApiError> {
-    let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
-    Ok(web::Json(admin::dead_jobs(&mut connection, &caller, &page).await?))
+    Ok(web::Json(service::dead_jobs(&mut connection, &caller, &page.page_request()?).await?))
 }
 
 /// Runs a dead job again with a fresh set of attempts (audited).
@@ -47,19 +42,14 @@ pub async fn dead_jobs(
     params(("id" = i64, Path, minimum = 1, description = "Job id")),
     responses(
         (status = 204, description = "Queued again"),
-        (status = 403, body = ErrorEnvelope),
         (status = 404, description = "No dead job with this id", body = ErrorEnvelope),
+        Forbidden,
         StandardErrors,
     )
 )]
-#[post("/api/v1/admin/jobs/dead/{id}/retry")]
-pub async fn retry_job(
-    state: web::Data<AppState>,
-    CurrentUser(caller): CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    admin::retry(&mut connection, &caller, *id).await?;
+#[post("/admin/jobs/dead/{id}/retry")]
+pub async fn retry_job(CurrentUser(caller): CurrentUser, id: web::Path<i64>, mut connection: Db) -> Result<HttpResponse, ApiError> {
+    service::retry(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -70,18 +60,17 @@ pub async fn retry_job(
     params(("id" = i64, Path, minimum = 1, description = "Job id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, body = ErrorEnvelope),
         (status = 404, description = "No dead job with this id", body = ErrorEnvelope),
+        Forbidden,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/admin/jobs/dead/{id}")]
+#[delete("/admin/jobs/dead/{id}")]
 pub async fn discard_job(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<i64>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    admin::discard(&mut connection, &caller, *id).await?;
+    service::discard(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

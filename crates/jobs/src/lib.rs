@@ -3,33 +3,57 @@
 //! Built on [`graphile_worker`] (its own `graphile_worker` schema, workers that
 //! claim with `FOR UPDATE SKIP LOCKED`, wake on `LISTEN/NOTIFY`, retry with
 //! exponential backoff and keep failed jobs with their last error); this crate
-//! is the thin typed layer the others use:
+//! is the thin typed layer the others use, through the queue's public API only:
 //! - [`enqueue()`]: add a job *inside the caller's transaction*, so a rolled-back
 //!   change enqueues nothing and a committed one cannot lose its side effect;
 //!   [`cancel()`] removes pending jobs by their unique key the same way;
 //! - [`worker`]: the worker process (`gateway worker`), with crashed-worker
 //!   recovery (a job whose worker died is retried after its lease), cron, and
-//!   graceful shutdown;
-//! - [`admin`]: queue depth, dead jobs, retry and discard, for platform admins;
-//! - [`maintenance`]: housekeeping run on a schedule.
+//!   graceful shutdown; [`Settings`] is its `[jobs]` section;
+//! - [`service`] and [`handlers`]: queue depth, dead jobs, retry and discard,
+//!   for platform admins;
+//! - [`jobs`]: housekeeping run on a schedule.
 //!
-//! A job is a serde struct implementing [`graphile_worker::TaskHandler`]; its
-//! handler must be idempotent, because delivery is at least once.
+//! A job is a serde struct implementing [`graphile_worker::TaskHandler`] whose
+//! `async fn run` returns `anyhow::Result<()>`: an `Err` (with its context) is
+//! retried with backoff and shown to admins as the job's last error. Handlers
+//! must be idempotent, because delivery is at least once. They reach the pool
+//! and the clock through [`Resources::of`].
 
-pub mod admin;
+pub mod api;
 pub mod enqueue;
 pub mod handlers;
-pub mod maintenance;
+pub mod jobs;
+pub mod service;
+mod settings;
 pub mod worker;
 
+use anyhow::Context;
 pub use enqueue::{EnqueueOptions, cancel, enqueue, enqueue_each, install};
 pub use graphile_worker::{TaskHandler, WorkerContext, WorkerContextExt};
+use kernel::Clock;
+use platform::Routes;
+pub use settings::Settings;
 
-/// What job handlers reach through `context.get_ext::<Resources>()`.
+/// What job handlers reach through [`Resources::of`].
 #[derive(Clone)]
 pub struct Resources {
     /// The shared Postgres pool.
     pub db: db::Pool,
+    /// The clock "now" comes from (tests move it).
+    pub clock: Clock,
+}
+
+impl Resources {
+    /// The resources registered on the worker running `context`.
+    pub fn of(context: &WorkerContext) -> anyhow::Result<&Self> {
+        context.get_ext::<Self>().context("jobs::Resources are not registered on the worker")
+    }
+
+    /// A pooled connection.
+    pub async fn connect(&self) -> anyhow::Result<db::Connection> {
+        db::connect(&self.db).await.context("a database connection for a job")
+    }
 }
 
 impl std::fmt::Debug for Resources {
@@ -38,7 +62,14 @@ impl std::fmt::Debug for Resources {
     }
 }
 
-use platform::Routes;
+/// Adds this crate's housekeeping jobs and their schedules to a worker.
+pub fn worker_options(options: graphile_worker::WorkerOptions) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    Ok(options
+        .define_job::<jobs::PrepareAuditPartitions>()
+        .with_cron(jobs::PrepareAuditPartitions::CRONTAB)?
+        .define_job::<jobs::PurgeIdempotencyKeys>()
+        .with_cron(jobs::PurgeIdempotencyKeys::CRONTAB)?)
+}
 
 /// Mounts the admin endpoints.
 pub fn routes(routes: &mut Routes) {

@@ -1,6 +1,6 @@
 //! The worker: runs jobs, recovers crashed workers' jobs, schedules cron jobs.
 //!
-//! [`options`] turns `[jobs]` into graphile-worker options with crashed-worker
+//! [`options`] turns `[jobs]` ([`crate::Settings`]) into graphile-worker options with crashed-worker
 //! recovery on: every worker heartbeats, and a job whose worker stopped
 //! heartbeating for `lease_secs` (killed, partitioned) is released and retried.
 //! Callers add their job types (`define_job`), cron entries and extensions, then
@@ -15,17 +15,18 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
+
 use graphile_worker::tokio_postgres::TokioPostgresDatabase;
 use graphile_worker::{LocalQueueConfig, WorkerOptions, WorkerRecoveryConfig};
-use platform::config::JobsSettings;
 
 /// How long a fetched batch may wait in memory before its jobs go back to the table.
 pub const LOCAL_QUEUE_TTL: Duration = Duration::from_secs(60);
 
 /// Options of a worker process connected to `database_url`.
-pub fn options(settings: &JobsSettings, database_url: &str) -> Result<WorkerOptions, String> {
+pub fn options(settings: &crate::Settings, database_url: &str) -> anyhow::Result<WorkerOptions> {
     let pool_size = usize::try_from(settings.max_connections).unwrap_or(4);
-    let database = TokioPostgresDatabase::from_url(database_url, pool_size).map_err(|error| error.to_string())?;
+    let database = TokioPostgresDatabase::from_url(database_url, pool_size).context("the worker's database pool")?;
     let recovery = WorkerRecoveryConfig::default()
         .enabled(true)
         .heartbeat_interval(Duration::from_secs(settings.heartbeat_interval_secs))

@@ -2,10 +2,15 @@
 //! need: merge, intersect, subtract, contains. Clinics compute opening and
 //! working time with them; scheduling subtracts bookings from it.
 
+use std::ops::Bound;
+
 use chrono::{DateTime, Utc};
 
 /// `[start, end)`.
 pub type Interval = (DateTime<Utc>, DateTime<Utc>);
+
+/// A range with open or closed ends, as a `tstzrange` column reads.
+pub type Range = (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>);
 
 /// Sorted, non-overlapping, non-empty intervals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +29,16 @@ impl Intervals {
             }
         }
         Self(merged)
+    }
+
+    /// Stored ranges (a `tstzrange` reads as a pair of bounds), an unbounded
+    /// end clamped to `from` or `to`.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = Range>, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        let at = |bound: Bound<DateTime<Utc>>, unbounded: DateTime<Utc>| match bound {
+            Bound::Included(at) | Bound::Excluded(at) => at,
+            Bound::Unbounded => unbounded,
+        };
+        Self::merged(ranges.into_iter().map(|(start, end)| (at(start, from), at(end, to))).collect())
     }
 
     /// The intervals, in order.

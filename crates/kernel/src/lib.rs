@@ -49,7 +49,7 @@ pub use ids::{
     PetInvitationId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId, WaitlistEntryId,
     WaitlistOfferId, WeightId,
 };
-pub use intervals::{Interval, Intervals};
+pub use intervals::{Interval, Intervals, Range};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 pub use principal::{Membership, Principal};
 pub use role::{Role, UnknownRole};

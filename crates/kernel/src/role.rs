@@ -31,6 +31,15 @@ impl Role {
     pub const ALL: [Role; 5] =
         [Role::PetOwner, Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin, Role::PlatformAdmin];
 
+    /// Anyone working at a clinic: who may see its calendar, patients and rooms.
+    pub const CLINIC_STAFF: &[Role] = &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin];
+    /// Who runs a clinic's desk: its admins and receptionists (vets' schedules).
+    pub const CLINIC_DESK: &[Role] = &[Role::ClinicAdmin, Role::Receptionist];
+    /// Who treats at a clinic: its vets and admins (clinical notes and records).
+    pub const CLINICIANS: &[Role] = &[Role::Veterinarian, Role::ClinicAdmin];
+    /// Who manages a clinic: its admins (profile, staff, catalog, reviews).
+    pub const CLINIC_ADMINS: &[Role] = &[Role::ClinicAdmin];
+
     /// The `snake_case` name used in JSON, SQL and configuration.
     pub fn as_str(self) -> &'static str {
         match self {

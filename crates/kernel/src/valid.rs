@@ -32,6 +32,13 @@ impl<T> Valid<T> {
     }
 }
 
+/// A checked value serializes as itself (idempotency fingerprints, audit entries).
+impl<T: serde::Serialize> serde::Serialize for Valid<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 impl<T> Deref for Valid<T> {
     type Target = T;
 

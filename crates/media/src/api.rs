@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use kernel::MediaId;
 use serde::{Deserialize, Serialize};
+use validator::Validate;
 use utoipa::{IntoParams, ToSchema};
 
 kernel::text_enum!(
@@ -121,7 +122,7 @@ pub struct LinkView {
 }
 
 /// `POST .../attachments`, `PUT .../photo`: attach an upload of the caller's.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AttachRequest {
     /// An upload of the caller's, with the matching purpose, not attached yet.

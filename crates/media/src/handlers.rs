@@ -5,17 +5,18 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use kernel::MediaId;
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope};
 use utoipa::ToSchema;
 
+use crate::Uploads;
 use crate::api::{LinkView, MediaView, SignedQuery, UploadQuery, VariantQuery};
 use crate::service;
 
 /// The multipart form of an upload (only `file`).
 #[derive(ToSchema, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code, reason = "documents the form for OpenAPI; the handler streams it")]
+#[expect(dead_code, reason = "documents the form for OpenAPI; the handler streams it")]
 pub struct UploadForm {
     /// The file; its type is read from its bytes.
     #[schema(value_type = String, format = Binary)]
@@ -32,15 +33,14 @@ pub struct UploadForm {
     request_body(content_type = "multipart/form-data", content = UploadForm),
     responses(
         (status = 201, body = MediaView),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/media")]
+#[post("/media")]
 pub async fn upload(
     state: web::Data<AppState>,
+    uploads: web::Data<Uploads>,
     CurrentUser(caller): CurrentUser,
     query: web::Query<UploadQuery>,
     request: HttpRequest,
@@ -55,7 +55,7 @@ pub async fn upload(
         return Err(ApiError::UnsupportedMediaType);
     }
     let form = Multipart::new(request.headers(), payload);
-    Ok(HttpResponse::Created().json(crate::upload::receive(&state, &caller, query.purpose, form).await?))
+    Ok(HttpResponse::Created().json(crate::upload::receive(&uploads, state.db(), &caller, query.purpose, form).await?))
 }
 
 /// One of the caller's uploads (its processing state).
@@ -63,15 +63,14 @@ pub async fn upload(
     tag = "media",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Upload id")),
-    responses((status = 200, body = MediaView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = MediaView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/media/{id}")]
+#[get("/media/{id}")]
 pub async fn get_upload(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<MediaId>,
+    mut connection: Db,
 ) -> Result<web::Json<MediaView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let found = service::uploaded(&mut connection, &caller, *id).await?;
     Ok(web::Json(service::view(&mut connection, found).await?))
 }
@@ -81,18 +80,18 @@ pub async fn get_upload(
     tag = "media",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Upload id"), VariantQuery),
-    responses((status = 200, body = LinkView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = LinkView), NotFound, StandardErrors)
 )]
-#[post("/api/v1/media/{id}/link")]
+#[post("/media/{id}/link")]
 pub async fn link_upload(
-    state: web::Data<AppState>,
+    uploads: web::Data<Uploads>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<MediaId>,
     query: web::Query<VariantQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<LinkView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     service::uploaded(&mut connection, &caller, *id).await?;
-    Ok(web::Json(crate::links::link(&state.settings().media, *id, query.checked()?)))
+    Ok(web::Json(uploads.link(*id, query.checked()?)))
 }
 
 /// A file through a signed link (no credentials): 403 once expired or when the
@@ -104,25 +103,27 @@ pub async fn link_upload(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range", content_type = "application/octet-stream"),
         (status = 304, description = "Not modified"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "Still processing", body = ErrorEnvelope),
         (status = 416, description = "Range not satisfiable"),
         StandardErrors,
     )
 )]
-#[get("/api/v1/media/{id}/content")]
+#[get("/media/{id}/content")]
 pub async fn signed_content(
     state: web::Data<AppState>,
+    uploads: web::Data<Uploads>,
     id: web::Path<MediaId>,
     query: web::Query<SignedQuery>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    crate::links::verify(&state.settings().media, *id, &query)?;
+    // The signature first: a forged link never takes a database connection.
+    crate::links::verify(uploads.settings(), *id, &query)?;
     let mut connection = db::connect(state.db()).await?;
     let found = service::row(&mut connection, *id).await?;
     if found.deleted_at.is_some() {
         return Err(kernel::Error::NotFound { resource: "file" }.into());
     }
-    crate::download(&state, &mut connection, found, query.variant.as_deref(), &request).await
+    uploads.download(&mut connection, found, query.variant.as_deref(), &request).await
 }

@@ -1,28 +1,26 @@
 //! The crate's jobs: cleaning uploaded images, and removing files nobody
 //! attached or that were let go.
 
-use chrono::{Duration, Utc};
+use anyhow::Context;
+use chrono::Duration;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext};
+use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
 use kernel::MediaId;
-use platform::config::MediaSettings;
 use serde::{Deserialize, Serialize};
 
+use crate::Uploads;
 use crate::api::Status;
+use crate::models::{Media, NewVariant};
 use crate::process::{Bounds, process};
-use crate::service::{self, Media};
+use crate::service;
 use crate::storage::Storage;
 use db::schema::{media, media_variants};
 
-/// What the media jobs reach through `context.get_ext::<MediaResources>()`.
-#[derive(Debug, Clone)]
-pub struct MediaResources {
-    /// The store.
-    pub storage: std::sync::Arc<Storage>,
-    /// The settings.
-    pub settings: MediaSettings,
+/// The [`Uploads`] registered on the worker running `context`.
+fn uploads(context: &WorkerContext) -> anyhow::Result<&Uploads> {
+    context.get_ext::<Uploads>().context("media::Uploads are not registered on the worker")
 }
 
 /// Cleans an uploaded image and makes its derivatives.
@@ -35,30 +33,25 @@ pub struct ProcessMedia {
 impl TaskHandler for ProcessMedia {
     const IDENTIFIER: &'static str = "media_process";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-            let media = context.get_ext::<MediaResources>().ok_or("the worker has no MediaResources extension")?;
-            run_processing(resources, media, self.media_id).await.map_err(|error| error.to_string())
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        run_processing(Resources::of(&context)?, uploads(&context)?, self.media_id).await
     }
 }
 
-async fn run_processing(resources: &Resources, media: &MediaResources, id: MediaId) -> kernel::Result<()> {
-    let mut connection = db::connect(&resources.db).await?;
+async fn run_processing(resources: &Resources, media: &Uploads, id: MediaId) -> anyhow::Result<()> {
+    let mut connection = resources.connect().await?;
     let row: Media = service::row(&mut connection, id).await?;
     let (Status::Processing, Some(upload_key)) = (row.status, row.upload_key.clone()) else {
         return Ok(()); // already done: delivery is at least once
     };
-    let bytes = media.storage.read(&upload_key).await?;
+    let bytes = media.storage().read(&upload_key).await?;
     let format = image::ImageFormat::from_mime_type(&row.content_type)
-        .ok_or_else(|| kernel::Error::internal(format!("{} is not an image type", row.content_type)))?;
-    let bounds = Bounds { max_pixels: media.settings.max_pixels, max_decode_bytes: media.settings.max_decode_bytes };
-    let sizes = media.settings.derivative_sizes.clone();
-    let processed = tokio::task::spawn_blocking(move || process(&bytes, format, bounds, &sizes))
-        .await
-        .map_err(kernel::Error::internal)?;
+        .with_context(|| format!("{} is not an image type", row.content_type))?;
+    let settings = media.settings();
+    let bounds = Bounds { max_pixels: settings.max_pixels, max_decode_bytes: settings.max_decode_bytes };
+    let sizes = settings.derivative_sizes.clone();
+    let processed = tokio::task::spawn_blocking(move || process(&bytes, format, bounds, &sizes)).await?;
     let processed = match processed {
         Ok(processed) => processed,
         Err(failure) => {
@@ -71,26 +64,26 @@ async fn run_processing(resources: &Resources, media: &MediaResources, id: Media
                 ))
                 .execute(&mut connection)
                 .await?;
-            return media.storage.delete(&upload_key).await;
+            return Ok(media.storage().delete(&upload_key).await?);
         }
     };
     let original_key = Storage::new_key("media");
     let (width, height) = (processed.original.width, processed.original.height);
-    media.storage.put(&original_key, processed.original.bytes).await?;
+    media.storage().put(&original_key, processed.original.bytes).await?;
     let mut variants = Vec::new();
     for (side, image) in processed.derivatives {
         let key = Storage::new_key("media");
-        let size = i64::try_from(image.bytes.len()).unwrap_or(i64::MAX);
-        media.storage.put(&key, image.bytes).await?;
-        variants.push((
-            media_variants::media_id.eq(id),
-            media_variants::name.eq(side.to_string()),
-            media_variants::content_type.eq(image.content_type),
-            media_variants::storage_key.eq(key),
-            media_variants::width.eq(i32::try_from(image.width).unwrap_or(i32::MAX)),
-            media_variants::height.eq(i32::try_from(image.height).unwrap_or(i32::MAX)),
-            media_variants::size_bytes.eq(size),
-        ));
+        let size_bytes = i64::try_from(image.bytes.len()).unwrap_or(i64::MAX);
+        media.storage().put(&key, image.bytes).await?;
+        variants.push(NewVariant {
+            media_id: id,
+            name: side.to_string(),
+            content_type: image.content_type,
+            storage_key: key,
+            width: i32::try_from(image.width).unwrap_or(i32::MAX),
+            height: i32::try_from(image.height).unwrap_or(i32::MAX),
+            size_bytes,
+        });
     }
     diesel::insert_into(media_variants::table)
         .values(variants)
@@ -107,7 +100,7 @@ async fn run_processing(resources: &Resources, media: &MediaResources, id: Media
         ))
         .execute(&mut connection)
         .await?;
-    media.storage.delete(&upload_key).await
+    Ok(media.storage().delete(&upload_key).await?)
 }
 
 /// Removes uploads never attached within `media.unattached_grace_hours`, and
@@ -123,22 +116,18 @@ impl CleanUpMedia {
 impl TaskHandler for CleanUpMedia {
     const IDENTIFIER: &'static str = "media_clean_up";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-            let media = context.get_ext::<MediaResources>().ok_or("the worker has no MediaResources extension")?;
-            let (unattached, released) = clean_up(resources, media).await.map_err(|error| error.to_string())?;
-            tracing::info!(unattached, released, "media cleaned up");
-            Ok::<(), String>(())
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        let (unattached, released) = clean_up(Resources::of(&context)?, uploads(&context)?).await?;
+        tracing::info!(unattached, released, "media cleaned up");
+        Ok(())
     }
 }
 
 /// Deletes the due files; returns how many were unattached and how many released.
-pub async fn clean_up(resources: &Resources, media: &MediaResources) -> kernel::Result<(usize, usize)> {
-    let mut connection = db::connect(&resources.db).await?;
-    let cutoff = Utc::now() - Duration::hours(media.settings.unattached_grace_hours);
+pub async fn clean_up(resources: &Resources, media: &Uploads) -> anyhow::Result<(usize, usize)> {
+    let mut connection = resources.connect().await?;
+    let cutoff = resources.clock.now() - Duration::hours(media.settings().unattached_grace_hours);
     let unattached: Vec<MediaId> = media::table
         .filter(media::owner_id.is_null())
         .filter(media::deleted_at.is_null())
@@ -156,10 +145,10 @@ pub async fn clean_up(resources: &Resources, media: &MediaResources) -> kernel::
     for id in unattached.iter().chain(&released) {
         let row = service::row(&mut connection, *id).await?;
         for key in row.upload_key.iter().chain(&row.storage_key) {
-            media.storage.delete(key).await?;
+            media.storage().delete(key).await?;
         }
         for (_, _, key) in service::variants(&mut connection, *id).await? {
-            media.storage.delete(&key).await?;
+            media.storage().delete(&key).await?;
         }
         diesel::delete(media::table.find(*id)).execute(&mut connection).await?;
     }

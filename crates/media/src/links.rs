@@ -7,12 +7,12 @@ use aws_lc_rs::hmac;
 use chrono::{DateTime, Duration, Utc};
 use kernel::MediaId;
 use platform::ApiError;
-use platform::config::MediaSettings;
 use secrecy::ExposeSecret;
 
 use crate::api::{LinkView, SignedQuery};
+use crate::settings::Settings;
 
-fn key(settings: &MediaSettings) -> hmac::Key {
+fn key(settings: &Settings) -> hmac::Key {
     hmac::Key::new(hmac::HMAC_SHA256, settings.signing_secret.expose_secret().as_bytes())
 }
 
@@ -21,21 +21,22 @@ fn message(id: MediaId, variant: Option<&str>, expires: i64) -> String {
 }
 
 /// A link to `variant` of `id`, valid for `media.link_ttl_secs`.
-pub fn link(settings: &MediaSettings, id: MediaId, variant: Option<&str>) -> LinkView {
+pub fn link(settings: &Settings, id: MediaId, variant: Option<&str>) -> LinkView {
     link_until(settings, id, variant, Utc::now() + Duration::seconds(settings.link_ttl_secs))
 }
 
 /// A link valid until `expires_at` (tests make expired ones).
-pub fn link_until(settings: &MediaSettings, id: MediaId, variant: Option<&str>, expires_at: DateTime<Utc>) -> LinkView {
+pub fn link_until(settings: &Settings, id: MediaId, variant: Option<&str>, expires_at: DateTime<Utc>) -> LinkView {
     let expires = expires_at.timestamp();
     let tag = hmac::sign(&key(settings), message(id, variant, expires).as_bytes());
     let signature: String = tag.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
     let variant = variant.map(|variant| format!("variant={variant}&")).unwrap_or_default();
-    LinkView { url: format!("/api/v1/media/{id}/content?{variant}expires={expires}&signature={signature}"), expires_at }
+    let prefix = platform::routes::API_PREFIX;
+    LinkView { url: format!("{prefix}/media/{id}/content?{variant}expires={expires}&signature={signature}"), expires_at }
 }
 
 /// Refuses (403) a link that is expired or whose signature does not verify.
-pub fn verify(settings: &MediaSettings, id: MediaId, query: &SignedQuery) -> Result<(), ApiError> {
+pub fn verify(settings: &Settings, id: MediaId, query: &SignedQuery) -> Result<(), ApiError> {
     let refused = |reason: &str| ApiError::Domain(kernel::Error::Forbidden(reason.to_owned()));
     if query.expires < Utc::now().timestamp() {
         return Err(refused("the link has expired"));
@@ -53,16 +54,15 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic, reason = "tests")]
 mod tests {
     use super::*;
 
-    fn settings() -> MediaSettings {
-        platform::config::Settings::load_from(
+    fn settings() -> Settings {
+        platform::config::Source::load_from(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config"),
             platform::config::Environment::Test,
         )
-        .map(|settings| settings.media)
+        .and_then(|config| config.section())
         .unwrap_or_else(|error| panic!("{error}"))
     }
 

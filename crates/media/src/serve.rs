@@ -8,7 +8,7 @@ use futures_util::TryStreamExt;
 use platform::ApiError;
 
 use crate::api::Status;
-use crate::service::{Media, Variant};
+use crate::models::{Media, Variant};
 use crate::storage::Storage;
 
 /// How long a client may cache a file: contents never change under an id.

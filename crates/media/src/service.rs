@@ -1,39 +1,14 @@
 //! Uploads as rows: reading them, attaching them to what owns them (the
 //! owner's crate has checked its own access rules first), releasing them.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{MediaId, Principal, UserId};
+use kernel::{MediaId, Principal};
 
 use crate::api::{MediaView, Purpose, Status};
+use crate::models::{Media, Variant};
 use db::schema::{media, media_variants};
-
-/// A `media` row.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = media, check_for_backend(diesel::pg::Pg))]
-#[allow(missing_docs, reason = "mirrors the table, documented in migrations/")]
-pub struct Media {
-    pub id: MediaId,
-    pub uploader_id: UserId,
-    pub purpose: Purpose,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub file_name: String,
-    pub upload_key: Option<String>,
-    pub storage_key: Option<String>,
-    pub status: Status,
-    pub failure: Option<String>,
-    pub width: Option<i32>,
-    pub height: Option<i32>,
-    pub owner_type: Option<String>,
-    pub owner_id: Option<uuid::Uuid>,
-    pub deleted_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// A derivative: `(name, content type, storage key)`.
-pub type Variant = (String, String, String);
 
 /// The row (deleted ones too); `NotFound` when there is none.
 pub async fn row(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Result<Media> {

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use anyhow::Context;
 use object_store::{GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
-use platform::AppState;
-use platform::config::{MediaSettings, StorageKind};
 use secrecy::ExposeSecret;
+
+use crate::settings::{Settings, StorageKind};
 
 /// The store uploads and their derivatives live in.
 #[derive(Debug, Clone)]
@@ -20,16 +21,16 @@ pub struct Storage {
 
 impl Storage {
     /// The store `settings` describe.
-    pub fn from_settings(settings: &MediaSettings) -> Result<Self, String> {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let store: Arc<dyn ObjectStore> = match settings.storage {
             StorageKind::Local => {
-                std::fs::create_dir_all(&settings.local_dir)
-                    .map_err(|error| format!("media.local_dir {}: {error}", settings.local_dir.display()))?;
-                Arc::new(LocalFileSystem::new_with_prefix(&settings.local_dir).map_err(|error| error.to_string())?)
+                let dir = &settings.local_dir;
+                std::fs::create_dir_all(dir).with_context(|| format!("media.local_dir {}", dir.display()))?;
+                Arc::new(LocalFileSystem::new_with_prefix(dir).with_context(|| format!("media.local_dir {}", dir.display()))?)
             }
             StorageKind::S3 => {
                 let s3 = &settings.s3;
-                let bucket = s3.bucket.as_deref().ok_or("media.s3.bucket is required for storage = \"s3\"")?;
+                let bucket = s3.bucket.as_deref().context("media.s3.bucket is required for storage = \"s3\"")?;
                 let mut builder = AmazonS3Builder::new()
                     .with_bucket_name(bucket)
                     .with_region(&s3.region)
@@ -40,15 +41,10 @@ impl Storage {
                 if let (Some(id), Some(secret)) = (&s3.access_key_id, &s3.secret_access_key) {
                     builder = builder.with_access_key_id(id).with_secret_access_key(secret.expose_secret());
                 }
-                Arc::new(builder.build().map_err(|error| error.to_string())?)
+                Arc::new(builder.build().context("the media.s3 store")?)
             }
         };
         Ok(Self { store })
-    }
-
-    /// The App's store, built once.
-    pub fn of(state: &AppState) -> kernel::Result<Arc<Self>> {
-        state.shared(|settings| Self::from_settings(&settings.media)).map_err(kernel::Error::internal)
     }
 
     /// A new random key under `prefix`.

@@ -5,29 +5,34 @@
 
 use actix_multipart::Multipart;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use futures_util::TryStreamExt;
 use jobs::{EnqueueOptions, enqueue};
 use kernel::{MediaId, Principal};
-use platform::config::MediaSettings;
-use platform::{ApiError, AppState};
+use platform::ApiError;
 
+use crate::Uploads;
 use crate::api::{MediaView, Purpose, Status};
 use crate::jobs::ProcessMedia;
-use crate::service::{self, Media};
+use crate::models::{Media, NewMedia};
+use crate::service;
+use crate::settings::Settings;
 use crate::sniff::{self, HEAD_BYTES, Kind, Refusal};
 use crate::storage::Storage;
 use db::schema::media;
 
 /// Stores the multipart field `file` of `form` for `purpose`.
+///
+/// The database connection is taken only once the file is stored: a slow
+/// upload holds no connection of the pool.
 pub async fn receive(
-    state: &AppState,
+    uploads: &Uploads,
+    pool: &db::Pool,
     principal: &Principal,
     purpose: Purpose,
     mut form: Multipart,
 ) -> Result<MediaView, ApiError> {
-    let settings = &state.settings().media;
-    let storage = Storage::of(state)?;
+    let (settings, storage) = (uploads.settings(), uploads.storage());
     let malformed = |error: actix_multipart::MultipartError| ApiError::BadRequest {
         code: "MALFORMED_MULTIPART",
         message: format!("the multipart body is invalid: {error}"),
@@ -103,33 +108,33 @@ pub async fn receive(
     let id = MediaId::new();
     let file_name = sniff::sanitize_file_name(declared_name.as_deref(), kind);
     let is_image = matches!(kind, Kind::Image(_));
-    let mut connection = db::connect(state.db()).await?;
-    let saved = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            let row = diesel::insert_into(media::table)
-                .values((
-                    media::id.eq(id),
-                    media::uploader_id.eq(principal.user_id),
-                    media::purpose.eq(purpose),
-                    media::content_type.eq(kind.content_type()),
-                    media::size_bytes.eq(i64::try_from(size).unwrap_or(i64::MAX)),
-                    media::file_name.eq(&file_name),
-                    // Images are served only once cleaned; documents as received.
-                    media::upload_key.eq(is_image.then_some(&key)),
-                    media::storage_key.eq((!is_image).then_some(&key)),
-                    media::status.eq(if is_image { Status::Processing } else { Status::Ready }),
-                ))
-                .returning(Media::as_returning())
-                .get_result::<Media>(connection)
-                .await?;
-            if is_image {
-                enqueue(connection, &ProcessMedia { media_id: id }, EnqueueOptions::default()).await?;
-            }
-            Ok(row)
-        })
-        .await;
+    let row = NewMedia {
+        id,
+        uploader_id: principal.user_id,
+        purpose,
+        content_type: kind.content_type(),
+        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        file_name: &file_name,
+        // Images are served only once cleaned; documents as received.
+        upload_key: is_image.then_some(key.as_str()),
+        storage_key: (!is_image).then_some(key.as_str()),
+        status: if is_image { Status::Processing } else { Status::Ready },
+    };
+    let mut connection = db::connect(pool).await?;
+    let saved = db::transaction(&mut connection, async |connection| {
+        let saved = diesel::insert_into(media::table)
+            .values(&row)
+            .returning(Media::as_returning())
+            .get_result::<Media>(connection)
+            .await?;
+        if is_image {
+            enqueue(connection, &ProcessMedia { media_id: id }, EnqueueOptions::default()).await?;
+        }
+        Ok(saved)
+    })
+    .await;
     match saved {
-        Ok(row) => Ok(service::view(&mut connection, row).await?),
+        Ok(saved) => Ok(service::view(&mut connection, saved).await?),
         Err(error) => {
             storage.delete(&key).await?;
             Err(error.into())
@@ -138,7 +143,7 @@ pub async fn receive(
 }
 
 /// The kind of the file whose first bytes are `head`, or why it is refused.
-fn accept(head: &[u8], purpose: Purpose, settings: &MediaSettings) -> Result<Kind, ApiError> {
+fn accept(head: &[u8], purpose: Purpose, settings: &Settings) -> Result<Kind, ApiError> {
     let refused = |refusal: Refusal| match refusal {
         Refusal::Type(found) => ApiError::UnsupportedFile { found, purpose: purpose.as_str() },
         Refusal::Pixels(pixels) => kernel::Error::invalid_field(

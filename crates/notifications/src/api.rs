@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::model::{Category, Channel, DeliveryStatus, SwitchableCategory};
+use crate::models::{Category, Channel, DeliveryStatus, SwitchableCategory};
 
 /// One inbox entry.
 #[derive(Debug, Clone, Serialize, ToSchema, diesel::Queryable)]

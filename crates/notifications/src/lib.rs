@@ -2,33 +2,31 @@
 //!
 //! - [`notify()`]: records a notification for a user *inside the caller's
 //!   transaction* and schedules one delivery job per channel the recipient's
-//!   [`preferences`] allow (after their quiet hours unless urgent);
+//!   [`service::preferences`] allow (after their quiet hours unless urgent);
 //! - [`templates`]: the closed set of message templates (text, HTML, SMS);
 //! - [`providers`]: email (SMTP), SMS (Twilio-compatible), push (FCM), each
-//!   with a `log` default; [`delivery::Deliver`] is the job that sends and
-//!   writes the delivery log;
-//! - [`inbox`], [`devices`], [`delivery_log`]: the HTTP-facing services;
-//! - [`maintenance`]: the daily purge of notifications past their retention.
+//!   with a `log` default, built from [`Settings`] (`[notifications]`);
+//! - [`jobs::Deliver`] sends one delivery and writes the delivery log;
+//!   [`jobs::PurgeOldNotifications`] drops notifications past their retention;
+//! - [`service`]: the inbox, devices, preferences and the admin delivery log
+//!   behind [`routes`].
 //!
 //! A worker runs this crate's jobs once [`worker_options`] added them (it also
-//! needs [`jobs::Resources`]).
+//! needs `jobs::Resources`).
 
 pub mod api;
-pub mod delivery;
-pub mod delivery_log;
-pub mod devices;
 pub mod handlers;
-pub mod inbox;
-pub mod maintenance;
-pub mod model;
-pub mod notify;
-pub mod preferences;
+pub mod jobs;
+pub mod models;
 pub mod providers;
+pub mod service;
+mod settings;
 pub mod templates;
 
-pub use model::{Category, Channel, DeliveryStatus, Notification, Sender};
-pub use notify::notify;
+pub use models::{Category, Channel, DeliveryStatus, Notification, Sender};
 pub use providers::Channels;
+pub use service::notify::notify;
+pub use settings::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};
 pub use templates::Template;
 
 use platform::Routes;
@@ -37,15 +35,13 @@ use platform::Routes;
 /// from `settings`) and the daily purge.
 pub fn worker_options(
     options: graphile_worker::WorkerOptions,
-    settings: &platform::config::NotificationSettings,
-) -> Result<graphile_worker::WorkerOptions, String> {
-    let channels = Channels::from_settings(settings)?;
-    options
-        .define_job::<delivery::Deliver>()
-        .add_extension(channels)
-        .define_job::<maintenance::PurgeOldNotifications>()
-        .with_cron(&maintenance::PurgeOldNotifications::crontab(settings))
-        .map_err(|error| error.to_string())
+    settings: &Settings,
+) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    Ok(options
+        .define_job::<jobs::Deliver>()
+        .add_extension(Channels::from_settings(settings)?)
+        .define_job::<jobs::PurgeOldNotifications>()
+        .with_cron(&jobs::PurgeOldNotifications::crontab(settings))?)
 }
 
 /// Mounts the notifications endpoints.

@@ -20,7 +20,6 @@ use crate::models::Pet;
 use db::schema::{pet_care, pet_co_owners, pets};
 
 /// Clinic roles that write health records.
-const CLINICIANS: &[Role] = &[Role::Veterinarian, Role::ClinicAdmin];
 
 /// The caller's standing towards one pet.
 #[derive(Debug, Clone)]
@@ -56,7 +55,7 @@ impl Access {
             None => self.is_owner,
             Some(clinic) => {
                 self.care_clinics.contains(&clinic)
-                    && principal.clinic_role(clinic).is_some_and(|role| CLINICIANS.contains(&role))
+                    && principal.clinic_role(clinic).is_some_and(|role| Role::CLINICIANS.contains(&role))
             }
         }
     }

@@ -1,20 +1,21 @@
 //! The reminder job: tells a pet's owners that care is coming due.
 
-use chrono::Utc;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
 use kernel::ReminderId;
 use notifications::{Category, Notification, Template};
-use platform::config::PetSettings;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::Settings;
 use crate::api::{ReminderKind, ReminderStatus};
 use crate::models::{Pet, Reminder};
 use crate::service::reminders::{owners_of, stages};
-use db::schema::{pet_reminders, pets, users};
+use db::schema::{pet_reminders, pets};
 
 /// Sends one stage of a reminder to the pet's owners.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,17 +29,14 @@ pub struct SendPetReminder {
 impl TaskHandler for SendPetReminder {
     const IDENTIFIER: &'static str = "pets_send_reminder";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-            let settings = context.get_ext::<PetSettings>().ok_or("the worker has no PetSettings extension")?;
-            let mut connection = db::connect(&resources.db).await.map_err(|error| error.to_string())?;
-            let last_stage = stages(settings).last().map(|stage| stage.name());
-            send(&mut connection, self.reminder_id, &self.stage, last_stage.as_deref())
-                .await
-                .map_err(|error| error.to_string())
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        let resources = Resources::of(&context)?;
+        let settings = context.get_ext::<Settings>().context("pets::Settings are not registered on the worker")?;
+        let mut connection = resources.connect().await?;
+        let last_stage = stages(settings).last().map(|stage| stage.name());
+        let now = resources.clock.now();
+        Ok(send(&mut connection, self.reminder_id, &self.stage, last_stage.as_deref(), now).await?)
     }
 }
 
@@ -49,9 +47,9 @@ async fn send(
     id: ReminderId,
     stage: &str,
     last_stage: Option<&str>,
+    now: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let Some(reminder) = pet_reminders::table
                 .find(id)
                 .select(Reminder::as_select())
@@ -62,7 +60,6 @@ async fn send(
             else {
                 return Ok(());
             };
-            let now = Utc::now();
             let snoozed = reminder.snoozed_until.is_some_and(|until| until > now) && !stage.starts_with("snoozed-");
             if reminder.status != ReminderStatus::Pending
                 || snoozed
@@ -80,12 +77,8 @@ async fn send(
                 ReminderKind::Medication => format!("{} (medication)", reminder.subject),
             };
             for owner in owners_of(connection, &pet).await? {
-                let first_name = users::table
-                    .find(owner)
-                    .select(users::first_name)
-                    .first::<Option<String>>(connection)
-                    .await?
-                    .unwrap_or_else(|| "there".to_owned());
+                let first_name =
+                    platform::users::name(connection, owner).await?.first_name.unwrap_or_else(|| "there".to_owned());
                 let data = json!({
                     "owner_name": first_name,
                     "pet_name": pet.name,

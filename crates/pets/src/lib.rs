@@ -17,7 +17,9 @@
 //! - [`service::photos`] and record attachments: uploads (`media`) attached
 //!   to a pet or a record, served under the pet's access rules.
 //!
-//! A worker runs the reminder job once [`worker_options`] added it.
+//! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[pets]`) and
+//! the uploads photos and attachments come from; a worker runs the reminder
+//! job once [`worker_options`] added it.
 
 pub mod access;
 pub mod api;
@@ -27,21 +29,26 @@ pub mod jobs;
 pub mod models;
 pub mod protocols;
 pub mod service;
+mod settings;
 
+use actix_web::web;
 use platform::Routes;
+pub use settings::Settings;
 
 /// Adds this crate's job (care reminders) to a worker.
 pub fn worker_options(
     options: graphile_worker::WorkerOptions,
-    settings: &platform::config::PetSettings,
+    settings: &crate::Settings,
 ) -> graphile_worker::WorkerOptions {
     options.define_job::<jobs::SendPetReminder>().add_extension(settings.clone())
 }
 
 /// Mounts the pets endpoints.
-pub fn routes(routes: &mut Routes) {
+pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads) {
     use handlers::{files, household, pets, records, reminders};
     routes
+        .app_data(web::Data::new(settings.clone()))
+        .app_data(web::Data::new(uploads.clone()))
         .service(pets::list_my_pets)
         .service(pets::create_pet)
         .service(pets::get_pet)

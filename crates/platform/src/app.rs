@@ -17,13 +17,13 @@ use crate::extract::configure_extractors;
 use crate::middleware::quota::enforce_rate_limit;
 use crate::middleware::{cors, observe, security_headers};
 use crate::openapi::{ApiDoc, RouteTable, assert_text_shapes, unmatched_route};
-use crate::routes::{Mount, Routes};
+use crate::routes::{API_PREFIX, Area, Mount, Routes};
 use crate::state::AppState;
 
 /// Builds the App with `mount` registering the routes (each crate's `routes`).
 pub fn build_app(
     state: AppState,
-    mount: Mount,
+    mount: impl Mount,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -39,7 +39,8 @@ pub fn build_app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
-        .configure(|config| mount(&mut Routes::new(config)))
+        .configure(|config| mount.mount(&mut Routes::new(config, Area::Root)))
+        .service(utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))))
         .split_for_parts();
     let document = assert_text_shapes(document);
     let routes = RouteTable::from_document(&document);

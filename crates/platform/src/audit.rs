@@ -14,6 +14,19 @@ use serde_json::Value;
 use crate::request_id::RequestId;
 use db::schema::audit_log;
 
+/// Creates the next two months' partitions of `audit_log` when missing (run
+/// daily by `jobs`), so rows never land in the default partition.
+pub const PREPARE_PARTITIONS: &str = "DO $$
+     DECLARE month date;
+     BEGIN
+       FOR offset_months IN 1..2 LOOP
+         month := date_trunc('month', now() + make_interval(months => offset_months))::date;
+         EXECUTE format(
+           'CREATE TABLE IF NOT EXISTS %I PARTITION OF audit_log FOR VALUES FROM (%L) TO (%L)',
+           'audit_log_' || to_char(month, 'YYYY_MM'), month, (month + interval '1 month')::date);
+       END LOOP;
+     END $$;";
+
 /// One audited change.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
@@ -52,20 +65,31 @@ impl AuditEntry {
     }
 }
 
+/// An `audit_log` row to insert.
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAuditRow {
+    id: uuid::Uuid,
+    actor_id: Option<UserId>,
+    action: &'static str,
+    target_type: &'static str,
+    target_id: String,
+    request_id: Option<String>,
+    changes: Value,
+}
+
 /// Appends `entry`, tagged with the current request id.
 pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::id.eq(uuid::Uuid::now_v7()),
-            audit_log::actor_id.eq(entry.actor),
-            audit_log::action.eq(entry.action),
-            audit_log::target_type.eq(entry.target_type),
-            audit_log::target_id.eq(entry.target_id),
-            audit_log::request_id.eq(RequestId::current().map(|id| id.to_string())),
-            audit_log::changes.eq(entry.changes),
-        ))
-        .execute(connection)
-        .await?;
+    let row = NewAuditRow {
+        id: uuid::Uuid::now_v7(),
+        actor_id: entry.actor,
+        action: entry.action,
+        target_type: entry.target_type,
+        target_id: entry.target_id,
+        request_id: RequestId::current().map(|id| id.to_string()),
+        changes: entry.changes,
+    };
+    diesel::insert_into(audit_log::table).values(row).execute(connection).await?;
     Ok(())
 }
 
@@ -78,7 +102,6 @@ pub struct AuditRecord {
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
     /// Who acted; `null` for the system.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub actor_id: Option<UserId>,
     /// What happened, e.g. `user.role_changed`.
     pub action: String,
@@ -100,7 +123,6 @@ pub struct HistoryEntry {
     /// What happened, e.g. `health_record.updated`.
     pub action: String,
     /// Who; `null` for the system.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub actor_id: Option<UserId>,
     /// When.
     pub at: DateTime<Utc>,
@@ -124,6 +146,59 @@ pub async fn trail(
     Ok(audit_log::table
         .filter(audit_log::target_type.eq(target_type))
         .filter(audit_log::target_id.eq(target_id.to_string()))
+        .select(AuditRecord::as_select())
+        .order(audit_log::id.asc())
+        .load(connection)
+        .await?)
+}
+
+/// Which entries [`list`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    /// Made by this user.
+    pub actor: Option<UserId>,
+    /// About this kind of resource.
+    pub target_type: Option<&'a str>,
+    /// About this resource.
+    pub target_id: Option<&'a str>,
+    /// This action.
+    pub action: Option<&'a str>,
+}
+
+/// Entries newest first, filtered (who may read them is the caller's rule).
+pub async fn list(
+    connection: &mut AsyncPgConnection,
+    query: &AuditQuery<'_>,
+    page: &kernel::PageRequest,
+) -> kernel::Result<kernel::Page<AuditRecord>> {
+    let mut select = audit_log::table.select(AuditRecord::as_select()).into_boxed();
+    if let Some(actor) = query.actor {
+        select = select.filter(audit_log::actor_id.eq(actor));
+    }
+    if let Some(target_type) = query.target_type {
+        select = select.filter(audit_log::target_type.eq(target_type));
+    }
+    if let Some(target_id) = query.target_id {
+        select = select.filter(audit_log::target_id.eq(target_id));
+    }
+    if let Some(action) = query.action {
+        select = select.filter(audit_log::action.eq(action));
+    }
+    if let Some(after) = page.after {
+        select = select.filter(audit_log::id.lt(after));
+    }
+    let rows = select.order(audit_log::id.desc()).limit(page.fetch_limit()).load(connection).await?;
+    Ok(kernel::Page::from_rows(rows, page, |record| record.id))
+}
+
+/// Every entry about `user` or made by them, oldest first (their data export).
+pub async fn trail_of_user(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Vec<AuditRecord>> {
+    Ok(audit_log::table
+        .filter(
+            audit_log::actor_id
+                .eq(user)
+                .or(audit_log::target_type.eq("user").and(audit_log::target_id.eq(user.to_string()))),
+        )
         .select(AuditRecord::as_select())
         .order(audit_log::id.asc())
         .load(connection)

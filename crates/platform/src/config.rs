@@ -6,15 +6,23 @@
 //! 3. environment variables `VET__SECTION__KEY` (e.g. `VET__DATABASE__URL`),
 //!    lists comma-separated (`VET__CORS__ALLOWED_ORIGINS=https://a,https://b`).
 //!
-//! The result is passed around inside `AppState`; there is no global settings
-//! static. Secrets are [`SecretString`]s: their `Debug` prints `[REDACTED]`, so
-//! logging the whole struct cannot leak them.
+//! [`Source`] reads the layers once. [`Settings`] holds what every crate shares
+//! (server, database, Redis, auth, CORS, logs, quotas); each domain crate owns
+//! the section named after it (`[appointments]`, `[media]`...) as a struct of
+//! its own implementing [`Section`], checked with its own rules. The binary
+//! reads the sections of the crates it runs and hands each crate its own: a
+//! binary reusing `appointments` needs no view of media's settings.
+//!
+//! Nothing is global: settings travel in `AppState` and in each crate's
+//! state. Secrets are [`SecretString`]s: their `Debug` prints `[REDACTED]`, so
+//! logging a settings struct cannot leak them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// Which deployment the process runs as; selects the overlay file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -53,10 +61,7 @@ impl Environment {
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
 
-/// The signing secret of `config/default.toml`, refused in production.
-pub const DEVELOPMENT_SIGNING_SECRET: &str = "development-only-media-signing-secret";
-
-/// All settings of the service.
+/// The settings every crate shares; each crate's own are a [`Section`].
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     /// Filled from `APP_ENV`, not from files.
@@ -74,232 +79,8 @@ pub struct Settings {
     pub cors: CorsSettings,
     /// Logging.
     pub log: LogSettings,
-    /// Incoming webhooks from third parties.
-    pub webhooks: WebhookSettings,
     /// Request quotas.
     pub rate_limit: RateLimitSettings,
-    /// Background job workers.
-    pub jobs: JobsSettings,
-    /// Notification channels and their providers.
-    pub notifications: NotificationSettings,
-    /// Clinics and their staff.
-    pub clinics: ClinicSettings,
-    /// Pets, their records and reminders.
-    pub pets: PetSettings,
-    /// Scheduling.
-    pub appointments: AppointmentSettings,
-    /// Uploaded files.
-    pub media: MediaSettings,
-}
-
-/// Where uploaded files live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StorageKind {
-    /// A directory on this machine (the default; one instance only).
-    Local,
-    /// An S3-compatible store (AWS S3, MinIO, Supabase Storage).
-    S3,
-}
-
-/// Uploaded files: limits, storage and signed links.
-#[derive(Debug, Clone, Deserialize)]
-pub struct MediaSettings {
-    /// `local` or `s3`.
-    pub storage: StorageKind,
-    /// The directory of the local store.
-    pub local_dir: PathBuf,
-    /// The S3 store, when `storage = "s3"`.
-    pub s3: S3Settings,
-    /// Largest image upload, in bytes (413 beyond).
-    pub max_image_bytes: u64,
-    /// Largest document (PDF) upload, in bytes.
-    pub max_document_bytes: u64,
-    /// Largest image in pixels (width × height): refused before it is decoded.
-    pub max_pixels: u64,
-    /// Memory one image decode may allocate, in bytes.
-    pub max_decode_bytes: u64,
-    /// Long sides, in pixels, of the derivatives made of every image.
-    pub derivative_sizes: Vec<u32>,
-    /// Key of signed links (HMAC-SHA256).
-    pub signing_secret: SecretString,
-    /// Seconds a signed link stays valid.
-    pub link_ttl_secs: i64,
-    /// Hours an upload may wait to be attached before cleanup removes it.
-    pub unattached_grace_hours: i64,
-}
-
-/// An S3-compatible bucket.
-#[derive(Debug, Clone, Deserialize)]
-pub struct S3Settings {
-    /// Bucket name.
-    pub bucket: Option<String>,
-    /// Region, e.g. `eu-west-3`.
-    pub region: String,
-    /// Endpoint for S3-compatible stores (MinIO, Supabase); AWS when absent.
-    pub endpoint: Option<String>,
-    /// Access key id.
-    pub access_key_id: Option<String>,
-    /// Secret access key.
-    pub secret_access_key: Option<SecretString>,
-    /// Allow a plain `http://` endpoint (local MinIO).
-    pub allow_http: bool,
-}
-
-/// Scheduling: the slot grid, booking bounds, reminders, the waitlist.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AppointmentSettings {
-    /// Minutes between bookable start times, counted from each local midnight.
-    pub slot_minutes: u32,
-    /// Owners book at least this many minutes ahead.
-    pub min_notice_minutes: i64,
-    /// Nobody books further ahead than this many days.
-    pub horizon_days: i64,
-    /// Upcoming appointments one owner may hold (booking hoarding stops there).
-    pub max_upcoming_per_owner: i64,
-    /// Reminders go out this many hours before an appointment.
-    pub reminder_hours_before: Vec<i64>,
-    /// Minutes a waitlisted owner has to accept a freed slot.
-    pub waitlist_offer_minutes: i64,
-    /// Longest range, in days, one availability, calendar or statistics request covers.
-    pub max_range_days: i64,
-}
-
-/// Pets, their health records and care reminders.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PetSettings {
-    /// Days an invitation to co-own a pet stays open.
-    pub invitation_ttl_days: i64,
-    /// Reminders go out this many days before care is due (and on the day).
-    pub reminder_lead_days: Vec<i64>,
-    /// Follow-ups this many days after the due date while nothing new was recorded.
-    pub reminder_overdue_days: Vec<i64>,
-    /// Local hour (in the owner's time zone) reminders are sent at.
-    pub reminder_hour: u32,
-    /// A vaccination due within this many days is "due soon" in the summary.
-    pub due_soon_days: i64,
-}
-
-/// Clinics and their staff.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ClinicSettings {
-    /// Days an invitation to join a clinic's staff stays open.
-    pub invitation_ttl_days: i64,
-}
-
-/// Background job workers (`gateway worker`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct JobsSettings {
-    /// Jobs one worker process runs at the same time.
-    pub concurrency: usize,
-    /// Postgres connections of one worker process (plus one for LISTEN).
-    pub max_connections: u32,
-    /// Milliseconds between polls when no notification arrived.
-    pub poll_interval_ms: u64,
-    /// Seconds between a worker's liveness heartbeats.
-    pub heartbeat_interval_secs: u64,
-    /// Seconds between sweeps for dead workers.
-    pub sweep_interval_secs: u64,
-    /// Seconds without a heartbeat after which a worker counts as dead and its
-    /// jobs are released: the lease of a job.
-    pub lease_secs: u64,
-    /// Seconds before a released job runs again.
-    pub recovery_delay_secs: u64,
-    /// Seconds in-flight jobs get to finish on SIGTERM before they are released.
-    pub shutdown_grace_secs: u64,
-    /// Days processed webhook deliveries are kept (redelivery deduplication).
-    pub webhook_retention_days: i32,
-}
-
-/// Notification channels; each provider defaults to `log` (no account needed).
-#[derive(Debug, Clone, Deserialize)]
-pub struct NotificationSettings {
-    /// Days notifications (inbox entries and their delivery log) are kept.
-    pub retention_days: i32,
-    /// Email.
-    pub email: EmailSettings,
-    /// SMS.
-    pub sms: SmsSettings,
-    /// Mobile push.
-    pub push: PushSettings,
-}
-
-/// Which implementation a channel uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    /// Log the delivery (no contact details) and report success.
-    Log,
-    /// SMTP for email.
-    Smtp,
-    /// A Twilio-compatible Messages API for SMS.
-    Twilio,
-    /// Firebase Cloud Messaging HTTP v1 for push.
-    Fcm,
-}
-
-/// How the SMTP connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// Plain text (a local relay or a test server only).
-    None,
-    /// Upgrade with STARTTLS (usually port 587); refuse if the server cannot.
-    Starttls,
-    /// TLS from the first byte (usually port 465).
-    Tls,
-}
-
-/// Email through SMTP.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EmailSettings {
-    /// `log` or `smtp`.
-    pub provider: ProviderKind,
-    /// SMTP server host.
-    pub smtp_host: String,
-    /// SMTP server port.
-    pub smtp_port: u16,
-    /// Connection security.
-    pub tls: SmtpTls,
-    /// SMTP user name, when the server requires authentication.
-    pub username: Option<String>,
-    /// SMTP password (secret).
-    pub password: Option<SecretString>,
-    /// Default `From` (a clinic's own address replaces it when the clinic sends).
-    pub from: String,
-    /// Milliseconds one SMTP exchange may take.
-    pub timeout_ms: u64,
-}
-
-/// SMS through a Twilio-compatible HTTP API.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SmsSettings {
-    /// `log` or `twilio`.
-    pub provider: ProviderKind,
-    /// API base URL, e.g. `https://api.twilio.com`.
-    pub base_url: String,
-    /// Account SID.
-    pub account_sid: Option<String>,
-    /// Auth token (secret).
-    pub auth_token: Option<SecretString>,
-    /// Sending number (E.164) or messaging service.
-    pub from: Option<String>,
-    /// Milliseconds one API call may take.
-    pub timeout_ms: u64,
-}
-
-/// Push through FCM HTTP v1.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PushSettings {
-    /// `log` or `fcm`.
-    pub provider: ProviderKind,
-    /// API base URL, e.g. `https://fcm.googleapis.com`.
-    pub base_url: String,
-    /// Google service account key file (JSON: `project_id`, `client_email`,
-    /// `private_key`, `token_uri`).
-    pub service_account_file: Option<PathBuf>,
-    /// Milliseconds one API call may take.
-    pub timeout_ms: u64,
 }
 
 fn default_environment() -> Environment {
@@ -386,6 +167,7 @@ pub struct AuthSettings {
     /// A JWKS file (development: the public half of the dev signing key).
     pub jwks_file: Option<PathBuf>,
     /// Origins allowed in `azp`.
+    #[serde(deserialize_with = "list")]
     pub authorized_parties: Vec<String>,
     /// Reject tokens without `azp`.
     pub require_azp: bool,
@@ -404,15 +186,6 @@ pub struct AuthSettings {
     pub principal_cache_ttl_ms: u64,
 }
 
-/// Incoming webhooks.
-#[derive(Debug, Clone, Deserialize)]
-pub struct WebhookSettings {
-    /// Clerk's Svix signing secret (`whsec_...`); webhooks are refused without it.
-    pub clerk_secret: Option<SecretString>,
-    /// Largest accepted distance between the signature timestamp and now, in seconds.
-    pub tolerance_secs: i64,
-}
-
 /// Request quotas, counted in Redis so every gateway instance shares them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RateLimitSettings {
@@ -428,6 +201,7 @@ pub struct RateLimitSettings {
     /// us (its last entry is used); unset means the socket peer address.
     pub trusted_proxy_header: Option<String>,
     /// Path prefixes counted as auth-sensitive (exports, credential changes).
+    #[serde(deserialize_with = "list")]
     pub auth_sensitive_paths: Vec<String>,
     /// Requests per window by caller kind (`anonymous` or a role name) and class.
     pub limits: std::collections::BTreeMap<String, ClassLimits>,
@@ -452,6 +226,7 @@ pub struct ClassLimits {
 #[derive(Debug, Clone, Deserialize)]
 pub struct CorsSettings {
     /// Exact origins allowed, e.g. `https://app.example.com`; `*` for any.
+    #[serde(deserialize_with = "list")]
     pub allowed_origins: Vec<String>,
     /// Allow cookies/credentials; refused together with `*`.
     pub allow_credentials: bool,
@@ -478,37 +253,115 @@ pub enum LogFormat {
     Pretty,
 }
 
-impl Settings {
-    /// Loads the configuration for `APP_ENV` from `VET_CONFIG_DIR` (default `./config`).
+/// One crate's own settings: the section of the configuration named
+/// [`Section::NAME`] (by convention the crate's name), read with
+/// [`Source::section`].
+pub trait Section: DeserializeOwned {
+    /// The section's name, e.g. `appointments` for `[appointments]` and `VET__APPOINTMENTS__*`.
+    const NAME: &'static str;
+
+    /// Rules across fields, or for an environment (a development secret in
+    /// production); the message names the field.
+    fn check(&self, environment: Environment) -> Result<(), String> {
+        let _ = environment;
+        Ok(())
+    }
+}
+
+/// The layered configuration of one environment, read once.
+#[derive(Debug, Clone)]
+pub struct Source {
+    environment: Environment,
+    layers: config::Config,
+}
+
+impl Source {
+    /// The configuration of `APP_ENV` from `VET_CONFIG_DIR` (default `./config`).
     pub fn load() -> Result<Self, ConfigError> {
         let dir = std::env::var_os("VET_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
         Self::load_from(&dir, Environment::from_env()?)
     }
 
-    /// Loads the configuration of `environment` from `dir`, with env overrides.
+    /// The configuration of `environment` from `dir`, with environment overrides.
     pub fn load_from(dir: &Path, environment: Environment) -> Result<Self, ConfigError> {
-        let environment_variables = config::Environment::with_prefix("VET")
-            .prefix_separator("__")
-            .separator("__")
-            .try_parsing(true)
-            .list_separator(",")
-            .with_list_parse_key("cors.allowed_origins")
-            .with_list_parse_key("auth.authorized_parties")
-            .with_list_parse_key("rate_limit.auth_sensitive_paths")
-            .with_list_parse_key("pets.reminder_lead_days")
-            .with_list_parse_key("pets.reminder_overdue_days")
-            .with_list_parse_key("appointments.reminder_hours_before")
-            .with_list_parse_key("media.derivative_sizes");
-        let mut settings: Settings = config::Config::builder()
+        let variables =
+            config::Environment::with_prefix("VET").prefix_separator("__").separator("__").try_parsing(true);
+        let layers = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")))
             .add_source(config::File::from(dir.join(format!("{}.toml", environment.file_stem()))).required(false))
-            .add_source(environment_variables)
+            .add_source(variables)
             .build()
-            .and_then(config::Config::try_deserialize)
             .map_err(|error| ConfigError(error.to_string()))?;
-        settings.environment = environment;
+        Ok(Self { environment, layers })
+    }
+
+    /// The same configuration with `key` (`section.field`) set to `value`, over
+    /// every layer (the test harness points each test at its own database).
+    pub fn with_override(self, key: &str, value: impl Into<config::Value>) -> Result<Self, ConfigError> {
+        let layers = config::Config::builder()
+            .add_source(self.layers)
+            .set_override(key, value)
+            .and_then(|builder| builder.build())
+            .map_err(|error| ConfigError(error.to_string()))?;
+        Ok(Self { environment: self.environment, layers })
+    }
+
+    /// Which deployment this is.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// The shared settings.
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        let mut settings: Settings =
+            self.layers.clone().try_deserialize().map_err(|error| ConfigError(error.to_string()))?;
+        settings.environment = self.environment;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The section `T` owns, checked by its own rules.
+    pub fn section<T: Section>(&self) -> Result<T, ConfigError> {
+        let section: T = self
+            .layers
+            .get(T::NAME)
+            .map_err(|error| ConfigError(format!("[{}]: {error}", T::NAME)))?;
+        section.check(self.environment).map_err(|problem| ConfigError(format!("[{}]: {problem}", T::NAME)))?;
+        Ok(section)
+    }
+}
+
+/// `#[serde(deserialize_with = "platform::config::list")]`: a list written as a
+/// TOML array or, in an environment variable, comma-separated (`14,3`).
+pub fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written<T> {
+        Array(Vec<T>),
+        Text(String),
+        One(T),
+    }
+    match Written::<T>::deserialize(deserializer)? {
+        Written::Array(items) => Ok(items),
+        Written::One(item) => Ok(vec![item]),
+        Written::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| item.parse().map_err(serde::de::Error::custom))
+            .collect(),
+    }
+}
+
+impl Settings {
+    /// The shared settings for `APP_ENV` (see [`Source::load`]).
+    pub fn load() -> Result<Self, ConfigError> {
+        Source::load()?.settings()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -528,9 +381,6 @@ impl Settings {
             if self.auth.dev_key_dir.is_some() || self.auth.jwks_file.is_some() {
                 return Err(ConfigError("auth: development keys are refused in production".into()));
             }
-            if secrecy::ExposeSecret::expose_secret(&self.media.signing_secret) == DEVELOPMENT_SIGNING_SECRET {
-                return Err(ConfigError("media: set signing_secret (VET__MEDIA__SIGNING_SECRET) in production".into()));
-            }
             if self.database.auto_migrate {
                 return Err(ConfigError(
                     "database: auto_migrate is refused in production; run `gateway migrate run`".into(),
@@ -549,10 +399,14 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
     }
 
+    fn test_source() -> Source {
+        Source::load_from(&config_dir(), Environment::Test).unwrap()
+    }
+
     #[test]
     fn every_environment_file_loads() {
         for environment in [Environment::Development, Environment::Test] {
-            let settings = Settings::load_from(&config_dir(), environment).unwrap();
+            let settings = Source::load_from(&config_dir(), environment).unwrap().settings().unwrap();
             assert_eq!(settings.environment, environment);
             assert!(settings.server.json_limit_bytes > 0);
         }
@@ -560,15 +414,14 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let settings = Settings::load_from(&config_dir(), Environment::Test).unwrap();
-        let printed = format!("{settings:?}");
+        let printed = format!("{:?}", test_source().settings().unwrap());
         assert!(!printed.contains("postgres://"), "database url leaked: {printed}");
         assert!(printed.contains("REDACTED"));
     }
 
     #[test]
     fn wildcard_origin_with_credentials_is_refused() {
-        let mut settings = Settings::load_from(&config_dir(), Environment::Test).unwrap();
+        let mut settings = test_source().settings().unwrap();
         settings.cors.allowed_origins = vec!["*".into()];
         settings.cors.allow_credentials = true;
         assert!(settings.validate().is_err());
@@ -576,9 +429,38 @@ mod tests {
 
     #[test]
     fn production_refuses_development_keys() {
-        let mut settings = Settings::load_from(&config_dir(), Environment::Development).unwrap();
+        let mut settings = Source::load_from(&config_dir(), Environment::Development).unwrap().settings().unwrap();
         settings.environment = Environment::Production;
         settings.database.auto_migrate = false;
         assert!(settings.validate().is_err());
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Lists {
+        #[serde(deserialize_with = "list")]
+        hours: Vec<i64>,
+        #[serde(deserialize_with = "list")]
+        origins: Vec<String>,
+    }
+
+    impl Section for Lists {
+        const NAME: &'static str = "lists";
+        fn check(&self, _: Environment) -> Result<(), String> {
+            if self.hours.is_empty() { Err("hours: at least one".into()) } else { Ok(()) }
+        }
+    }
+
+    #[test]
+    fn a_section_reads_lists_from_arrays_and_from_comma_separated_overrides() {
+        let source = test_source()
+            .with_override("lists.hours", vec![24, 2])
+            .and_then(|source| source.with_override("lists.origins", "https://a, https://b"))
+            .unwrap();
+        let lists: Lists = source.section().unwrap();
+        assert_eq!((lists.hours, lists.origins), (vec![24, 2], vec!["https://a".to_owned(), "https://b".to_owned()]));
+        let one: Lists = source.clone().with_override("lists.hours", "24").unwrap().section().unwrap();
+        assert_eq!(one.hours, [24]);
+        let refused = source.with_override("lists.hours", "").unwrap().section::<Lists>().unwrap_err();
+        assert!(refused.to_string().contains("[lists]: hours"), "{refused}");
     }
 }

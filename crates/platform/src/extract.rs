@@ -1,16 +1,97 @@
-//! Extractor configuration: actix's own rejections rendered as the envelope.
+//! The extractors handlers take, and actix's own rejections rendered as the
+//! envelope.
 //!
-//! Registered once on the App by [`configure_extractors`], so every `web::Json`,
-//! `web::Path` and `web::Query` in every crate answers bad input the same way:
+//! - [`ValidJson`] and [`ValidQuery`]: the body or query string, parsed and
+//!   then checked by its `validator` rules, as a [`Valid<T>`] services take;
+//! - [`Db`]: one pooled connection for the request (503 when none is free).
+//!
+//! [`configure_extractors`] is registered once on the App, so every JSON body,
+//! path and query in every crate answers bad input the same way:
 //! - malformed or too deeply nested JSON, a type mismatch: 400 `MALFORMED_JSON`;
 //! - a missing or wrong `Content-Type`: 415;
 //! - a body over `server.json_limit_bytes`: 413;
-//! - an unparsable path or query parameter: 400 `INVALID_PARAMETER`.
+//! - an unparsable path or query parameter: 400 `INVALID_PARAMETER`;
+//! - well-formed input that breaks a rule: 422 `VALIDATION_ERROR` by field.
 
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
-use actix_web::web;
+use actix_web::{FromRequest, HttpRequest, web};
+use kernel::Valid;
+use serde::de::DeserializeOwned;
+use validator::Validate;
 
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON body that passed its rules: `ValidJson(pet): ValidJson<PetProfile>`.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub Valid<T>);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Json::<T>::from_request(request, payload);
+        Box::pin(async move {
+            let web::Json(value) = body.await?;
+            Ok(Self(Valid::new(value).map_err(ApiError::from)?))
+        })
+    }
+}
+
+/// A query string that passed its rules: `ValidQuery(filter): ValidQuery<PetFilter>`.
+#[derive(Debug)]
+pub struct ValidQuery<T>(pub Valid<T>);
+
+impl<T: DeserializeOwned + Validate> FromRequest for ValidQuery<T> {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let checked = web::Query::<T>::from_request(request, payload)
+            .into_inner()
+            .and_then(|web::Query(value)| Ok(Self(Valid::new(value).map_err(ApiError::from)?)));
+        std::future::ready(checked)
+    }
+}
+
+/// One pooled connection for the request; derefs to `AsyncPgConnection`, so
+/// `service(&mut connection, ...)` passes it on (name it `connection`: `db` is
+/// the crate). Put it after `CurrentUser`: a caller
+/// refused there never takes a connection.
+pub struct Db(db::Connection);
+
+impl FromRequest for Db {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pool = request.app_data::<web::Data<AppState>>().map(|state| state.db().clone());
+        Box::pin(async move {
+            let pool = pool.ok_or_else(|| kernel::Error::internal("the App state is not registered"))?;
+            Ok(Self(db::connect(&pool).await?))
+        })
+    }
+}
+
+impl Deref for Db {
+    type Target = db::AsyncPgConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl DerefMut for Db {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
 
 /// Registers the JSON, path, query and raw payload configs on an App or scope.
 pub fn configure_extractors(json_limit_bytes: usize) -> impl FnOnce(&mut web::ServiceConfig) {

@@ -86,5 +86,5 @@ async fn bounded<T>(check: impl Future<Output = Result<T, String>>) -> Result<T,
 
 /// Mounts both probes.
 pub fn routes(routes: &mut Routes) {
-    routes.service(live).service(ready);
+    routes.outside_api(live).outside_api(ready);
 }

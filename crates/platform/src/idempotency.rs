@@ -169,6 +169,16 @@ async fn claim(
     }
 }
 
+/// Forgets keys older than a day before `now` (the daily purge job); how many.
+pub async fn purge_expired(
+    connection: &mut diesel_async::AsyncPgConnection,
+    now: chrono::DateTime<Utc>,
+) -> kernel::Result<usize> {
+    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - Duration::days(1))))
+        .execute(connection)
+        .await?)
+}
+
 fn in_progress() -> ApiError {
     kernel::Error::conflict("a request with this Idempotency-Key is still being processed; retry shortly").into()
 }

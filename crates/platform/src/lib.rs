@@ -3,7 +3,8 @@
 //! - [`config`]: typed settings (files + `VET__` environment overrides);
 //! - [`state`]: `AppState`, the pools and caches handlers reach;
 //! - [`error`]: `ApiError` and the one error envelope;
-//! - [`extract`]: actix extractor errors rendered as that envelope;
+//! - [`extract`]: `ValidJson`/`ValidQuery` (input that passed its rules),
+//!   `Db` (a pooled connection), and actix's rejections as that envelope;
 //! - [`auth`]: session token verification and the `CurrentUser` extractor;
 //! - [`request_id`], [`middleware`], [`telemetry`], [`rate_limit`]: request
 //!   ids, logs, CORS, security headers, quotas, deadlines;
@@ -11,13 +12,15 @@
 //! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
 //! - [`users`]: a user's email for invitations and their display name;
-//! - [`validation`]: DTO rules (`validator`) answered as 422 with fields;
+//! - [`validation`]: the `validator` rules request types share;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
 //!   the App that mounts every crate's `routes`, and the HTTP server around it.
 //!
-//! A domain crate exposes `pub fn routes(routes: &mut Routes)` ([`Routes`] only
-//! accepts documented handlers, so mounting a route also documents it), takes
-//! `CurrentUser` in its handlers and returns `Result<_, ApiError>`.
+//! A domain crate exposes `pub fn routes(routes: &mut Routes, ...)` taking the
+//! state it needs ([`Routes`] only accepts documented handlers, so mounting a
+//! route also documents it; paths are written without the `/api/v1` prefix).
+//! Its handlers take `CurrentUser`, `ValidJson<T>`, `Db`, and return
+//! `Result<_, ApiError>`; its services take `kernel::Valid<T>`.
 
 pub mod app;
 pub mod audit;
@@ -49,4 +52,5 @@ pub use pagination::PageQuery;
 pub use routes::{Mount, Routes};
 pub use server::Application;
 pub use state::AppState;
-pub use validation::validate;
+pub use extract::{Db, ValidJson, ValidQuery};
+pub use kernel::Valid;

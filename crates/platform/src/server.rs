@@ -24,7 +24,7 @@ pub struct Application {
 
 impl Application {
     /// Binds `server.host:server.port` (port 0 picks a free one) and prepares the server.
-    pub fn build(state: AppState, mount: Mount) -> std::io::Result<Self> {
+    pub fn build(state: AppState, mount: impl Mount) -> std::io::Result<Self> {
         let server_settings = state.settings().server.clone();
         let listener = TcpListener::bind((server_settings.host.as_str(), server_settings.port))?;
         let port = listener.local_addr()?.port();
@@ -32,7 +32,7 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
             workers => workers,
         };
-        let server = HttpServer::new(move || crate::build_app(state.clone(), mount))
+        let server = HttpServer::new(move || crate::build_app(state.clone(), mount.clone()))
             .listen(listener)?
             .workers(workers)
             .client_request_timeout(Duration::from_millis(server_settings.client_request_timeout_ms))

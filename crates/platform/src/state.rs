@@ -1,9 +1,14 @@
-//! `AppState`: what every handler can reach, built once at start-up.
+//! `AppState`: what every crate's handlers share, built once at start-up.
+//!
+//! It holds the shared settings, the pools, the token verifier, the quotas and
+//! the clock. A crate's own settings and clients are its own state, handed to
+//! its `routes` by the binary (`web::Data<appointments::Settings>`,
+//! `web::Data<media::Uploads>`), never looked up here.
 
-use std::any::{Any, TypeId};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+
+use kernel::Clock;
 
 use crate::auth::{KeySource, KeyStore, Principals, TokenVerifier};
 use crate::config::Settings;
@@ -23,12 +28,17 @@ pub struct AppState {
     verifier: Arc<TokenVerifier>,
     principals: Principals,
     rate_limiter: Arc<RateLimiter>,
-    shared: Arc<Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>>,
+    clock: Clock,
 }
 
 impl AppState {
-    /// Builds pools and the token verifier; opens no connection yet.
+    /// Builds pools and the token verifier over the system clock; opens no connection yet.
     pub fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Clock::system())
+    }
+
+    /// Like [`AppState::build`], with the clock services read "now" from (tests move it).
+    pub fn build_with_clock(settings: Settings, clock: Clock) -> Result<Self, StartupError> {
         let db = db::build_pool(&settings.database.pool_settings())
             .map_err(|error| StartupError(format!("database pool: {error}")))?;
         let redis =
@@ -52,7 +62,7 @@ impl AppState {
             settings.rate_limit.clone(),
             Duration::from_millis(settings.redis.command_timeout_ms),
         ));
-        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter, shared: Arc::default() })
+        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter, clock })
     }
 
     /// The loaded configuration.
@@ -85,20 +95,8 @@ impl AppState {
         &self.verifier
     }
 
-    /// A client a crate above this one builds once from the settings and
-    /// shares across requests (say, an object-store client): built on first
-    /// use, then the same `Arc` for every caller.
-    pub fn shared<T, E>(&self, build: impl FnOnce(&Settings) -> Result<T, E>) -> Result<Arc<T>, E>
-    where
-        T: Any + Send + Sync,
-    {
-        let mut shared = self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(existing) = shared.get(&TypeId::of::<T>()).and_then(|value| Arc::clone(value).downcast::<T>().ok())
-        {
-            return Ok(existing);
-        }
-        let built = Arc::new(build(&self.settings)?);
-        shared.insert(TypeId::of::<T>(), built.clone());
-        Ok(built)
+    /// The clock every "now" of a service comes from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 }

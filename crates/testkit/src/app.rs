@@ -3,9 +3,8 @@
 use std::path::Path;
 
 use actix_web::dev::ServerHandle;
-use db::schema::users;
-use kernel::{Role, UserId};
-use platform::config::Environment;
+use kernel::{Clock, Role, UserId};
+use platform::config::{Environment, Section, Source};
 use platform::{AppState, Application, Mount, Settings};
 use wiremock::MockServer;
 
@@ -24,9 +23,19 @@ pub struct TestUser {
 }
 
 /// The test configuration (`config/test.toml`), before the harness adjusts it.
-pub fn test_settings() -> Settings {
+pub fn test_config() -> Source {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
-    Settings::load_from(&dir, Environment::Test).expect("load config/test.toml")
+    Source::load_from(&dir, Environment::Test).expect("load config/test.toml")
+}
+
+/// The shared settings of [`test_config`].
+pub fn test_settings() -> Settings {
+    test_config().settings().expect("the test settings")
+}
+
+/// The section `T` of [`test_config`] (a crate's own settings).
+pub fn test_section<T: Section>() -> T {
+    test_config().section().expect("a section of the test configuration")
 }
 
 /// A running App over its own database, with a JWKS server and a token minter.
@@ -37,6 +46,11 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The App's state (pools, settings), for direct database access in tests.
     pub state: AppState,
+    /// The configuration the App was built from (this test's database, media
+    /// directory...); read a crate's section with [`TestApp::section`].
+    pub config: Source,
+    /// The App's clock: advance it instead of editing rows to look old.
+    pub clock: Clock,
     /// Mints tokens the App accepts.
     pub tokens: TokenMinter,
     /// The local stand-in for Clerk's JWKS endpoint.
@@ -49,28 +63,34 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Serves `mount` with the test configuration.
-    pub async fn spawn(mount: Mount) -> Self {
+    /// Serves what `mount` builds from this test's configuration, e.g.
+    /// `TestApp::spawn(|config| { let pets = config.section().unwrap(); move |routes| pets::routes(routes, &pets) })`.
+    pub async fn spawn<M: Mount>(mount: impl FnOnce(&Source) -> M) -> Self {
         Self::spawn_with(mount, |_| {}).await
     }
 
-    /// Serves `mount` after `adjust` has changed the test configuration (the
-    /// database URL and JWKS URL are already set when it runs).
-    pub async fn spawn_with(mount: Mount, adjust: impl FnOnce(&mut Settings)) -> Self {
+    /// Like [`TestApp::spawn`], after `adjust` has changed the shared settings
+    /// (the database and JWKS URLs are already this test's when it runs).
+    pub async fn spawn_with<M: Mount>(mount: impl FnOnce(&Source) -> M, adjust: impl FnOnce(&mut Settings)) -> Self {
         let db = TestDb::new().await;
-        let mut settings = test_settings();
-        let tokens = TokenMinter::new(settings.auth.issuer.clone(), settings.auth.authorized_parties.first().cloned());
-        let jwks = tokens.start_jwks_server().await;
-        settings.database.url = db.url().to_owned().into();
-        settings.auth.jwks_url = Some(format!("{}{JWKS_PATH}", jwks.uri()));
-        // Quotas of parallel tests must not add up in the shared Redis.
-        settings.rate_limit.key_prefix = format!("rl-{}", db.name());
         let media_dir = tempfile::tempdir().expect("a temporary media directory");
-        settings.media.local_dir = media_dir.path().to_owned();
+        let base = test_settings();
+        let tokens = TokenMinter::new(base.auth.issuer.clone(), base.auth.authorized_parties.first().cloned());
+        let jwks = tokens.start_jwks_server().await;
+        let config = test_config()
+            .with_override("database.url", db.url())
+            .and_then(|config| config.with_override("auth.jwks_url", format!("{}{JWKS_PATH}", jwks.uri())))
+            // Quotas of parallel tests must not add up in the shared Redis.
+            .and_then(|config| config.with_override("rate_limit.key_prefix", format!("rl-{}", db.name())))
+            // Each test's uploads go to a directory of its own.
+            .and_then(|config| config.with_override("media.local_dir", media_dir.path().display().to_string()))
+            .expect("point the configuration at this test");
+        let mut settings = config.settings().expect("the test settings");
         adjust(&mut settings);
         platform::telemetry::init(&settings.log);
-        let state = AppState::build(settings).expect("build the App state");
-        let application = Application::build(state.clone(), mount).expect("bind the test server");
+        let clock = Clock::system();
+        let state = AppState::build_with_clock(settings, clock.clone()).expect("build the App state");
+        let application = Application::build(state.clone(), mount(&config)).expect("bind the test server");
         let address = format!("http://127.0.0.1:{}", application.port());
         let handle = application.handle();
         tokio::spawn(application.run_until_stopped());
@@ -78,7 +98,12 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build the HTTP client");
-        Self { address, client, state, tokens, jwks, db, media_dir, handle }
+        Self { address, client, state, config, clock, tokens, jwks, db, media_dir, handle }
+    }
+
+    /// A crate's own settings, as this App's configuration gives them.
+    pub fn section<T: Section>(&self) -> T {
+        self.config.section().expect("a section of the test configuration")
     }
 
     /// The absolute URL of `path`.
@@ -98,21 +123,12 @@ impl TestApp {
 
     /// A user with `role` in this App's database, and a valid token for it.
     pub async fn user(&self, role: Role) -> TestUser {
-        use diesel::ExpressionMethods;
-        use diesel_async::RunQueryDsl;
         let subject = format!("user_{}", uuid::Uuid::now_v7().simple());
-        let user_id = UserId::new();
         let mut connection = self.db.connect().await;
-        diesel::insert_into(users::table)
-            .values((
-                users::id.eq(user_id),
-                users::clerk_id.eq(&subject),
-                users::email.eq(format!("{subject}@example.com")),
-                users::role.eq(role),
-            ))
-            .execute(&mut connection)
+        let email = format!("{subject}@example.com");
+        let user_id: UserId = platform::users::provision_local(&mut connection, &subject, &email, role)
             .await
-            .expect("insert a test user");
+            .expect("create a test user");
         let token = self.tokens.token_for(&subject);
         TestUser { user_id, subject, token }
     }

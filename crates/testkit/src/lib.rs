@@ -4,13 +4,18 @@
 //!   migration set (shared across test processes under an advisory lock) and
 //!   dropped when the test ends, so tests run in parallel with no serial markers.
 //! - [`TestApp`]: the real App served in-process on a free port over a
-//!   [`TestDb`], with the test configuration and its own JWKS server.
+//!   [`TestDb`], with the test configuration, its own JWKS server and a clock
+//!   the test moves; [`Call`] is one request to it, checked in one line.
+//! - [`fixtures`]: the scene builders every crate's tests share (a clinic
+//!   with hours, staff, a vet with a schedule, a service, an owner with a
+//!   pet), through the real API.
 //! - [`TokenMinter`]: session tokens for any subject, signed by a key that the
 //!   local JWKS server publishes, plus the knobs to forge bad ones.
 //! - [`FaultProxy`]: a TCP proxy in front of Postgres or Redis that can refuse or
 //!   black-hole traffic, to test outages without stopping the shared servers.
 //! - [`SmtpServer`]: a real SMTP server (aiosmtpd) on loopback whose received
-//!   messages the test reads back; [`email_to`] points notifications at it.
+//!   messages the test reads back; [`SmtpServer::configure`] points
+//!   notifications at it.
 //! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
 //! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
 //!   the test's database that runs what is due.
@@ -19,7 +24,9 @@
 //! local HTTP server.
 
 mod app;
+mod call;
 mod database;
+pub mod fixtures;
 mod proxy;
 mod python;
 mod s3;
@@ -27,10 +34,11 @@ mod smtp;
 mod tokens;
 mod worker;
 
-pub use app::{TestApp, TestUser, expect, test_settings};
+pub use app::{TestApp, TestUser, expect, test_config, test_section, test_settings};
+pub use call::Call;
 pub use database::TestDb;
 pub use proxy::{FaultProxy, ProxyMode};
 pub use s3::S3Server;
 pub use smtp::SmtpServer;
 pub use tokens::TokenMinter;
-pub use worker::{email_to, make_jobs_due, run_due_jobs, worker_options};
+pub use worker::{make_jobs_due, make_jobs_due_with_key, run_due_jobs, worker_options};

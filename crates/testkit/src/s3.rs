@@ -1,8 +1,7 @@
 //! A local fake of Amazon S3 for storage tests: `moto`'s server on loopback,
 //! spoken to over real HTTP by the same `object_store` client production uses.
 
-use platform::Settings;
-use platform::config::StorageKind;
+use platform::config::Source;
 
 use crate::python::PythonServer;
 
@@ -25,15 +24,19 @@ impl S3Server {
         s3
     }
 
-    /// Points the media settings at this bucket.
-    pub fn use_in(&self, settings: &mut Settings) {
-        let media = &mut settings.media;
-        media.storage = StorageKind::S3;
-        media.s3.bucket = Some(self.bucket.clone());
-        media.s3.endpoint = Some(format!("http://127.0.0.1:{}", self.server.port()));
-        media.s3.allow_http = true;
-        media.s3.access_key_id = Some("test-key".to_owned());
-        media.s3.secret_access_key = Some("test-secret".into());
+    /// `config` with media stored in this bucket: read `[media]` from the result.
+    pub fn configure(&self, config: &Source) -> Source {
+        [
+            ("media.storage", "s3".to_owned()),
+            ("media.s3.bucket", self.bucket.clone()),
+            ("media.s3.endpoint", format!("http://127.0.0.1:{}", self.server.port())),
+            ("media.s3.allow_http", "true".to_owned()),
+            ("media.s3.access_key_id", "test-key".to_owned()),
+            ("media.s3.secret_access_key", "test-secret".to_owned()),
+        ]
+        .into_iter()
+        .try_fold(config.clone(), |config, (key, value)| config.with_override(key, value))
+        .expect("point media at the S3 fake")
     }
 
     /// The keys the bucket holds, in order.

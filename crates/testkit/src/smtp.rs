@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback for email tests: Python's `aiosmtpd`, storing
 //! every message it accepts in a Maildir that the test reads back.
-//!
+
+use platform::config::Source;
 
 use crate::python::PythonServer;
 
@@ -27,6 +28,22 @@ impl SmtpServer {
     /// The port it listens on (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.server.port()
+    }
+
+    /// `config` with notifications sending email here (plain SMTP) and only
+    /// logging SMS and push: read `[notifications]` from the result.
+    pub fn configure(&self, config: &Source) -> Source {
+        [
+            ("notifications.email.provider", "smtp".to_owned()),
+            ("notifications.email.smtp_host", "127.0.0.1".to_owned()),
+            ("notifications.email.smtp_port", self.port().to_string()),
+            ("notifications.email.tls", "none".to_owned()),
+            ("notifications.sms.provider", "log".to_owned()),
+            ("notifications.push.provider", "log".to_owned()),
+        ]
+        .into_iter()
+        .try_fold(config.clone(), |config, (key, value)| config.with_override(key, value))
+        .expect("point email at the test SMTP server")
     }
 
     /// Every message received so far, raw (headers and MIME body).

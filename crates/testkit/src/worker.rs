@@ -4,18 +4,16 @@
 use std::time::Duration;
 
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
-use platform::config::{EmailSettings, NotificationSettings, ProviderKind, PushSettings, SmsSettings, SmtpTls};
 
-use crate::app::{TestApp, test_settings};
-use crate::smtp::SmtpServer;
+use crate::app::TestApp;
 
-/// Worker options over `app`'s database (with [`jobs::Resources`]); add the
-/// crates' jobs, then pass them to [`run_due_jobs`].
+/// Worker options over `app`'s database, with [`jobs::Resources`] sharing the
+/// App's pool and clock; add the crates' jobs, then pass them to [`run_due_jobs`].
 pub fn worker_options(app: &TestApp) -> graphile_worker::WorkerOptions {
-    jobs::worker::options(&test_settings().jobs, app.db.url())
+    jobs::worker::options(&app.section(), app.db.url())
         .expect("worker options")
         .listen_os_shutdown_signals(false)
-        .add_extension(jobs::Resources { db: app.state.db().clone() })
+        .add_extension(jobs::Resources { db: app.state.db().clone(), clock: app.clock.clone() })
 }
 
 /// Runs every job that is due once (no waiting for retries or schedules).
@@ -27,27 +25,23 @@ pub async fn run_due_jobs(options: graphile_worker::WorkerOptions) {
         .expect("the worker runs");
 }
 
-/// Makes every waiting job due now (skips schedules and retry backoff).
+/// Makes every waiting job due now (skips schedules and retry backoff),
+/// through the queue's public `reschedule_jobs`.
 pub async fn make_jobs_due(connection: &mut AsyncPgConnection) {
-    connection
-        .batch_execute("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second'")
-        .await
-        .expect("make the jobs due");
+    make_due(connection, "true").await;
 }
 
-/// Notification settings that send email to `smtp` and only log SMS and push.
-pub fn email_to(smtp: &SmtpServer) -> NotificationSettings {
-    let defaults = test_settings().notifications;
-    NotificationSettings {
-        email: EmailSettings {
-            provider: ProviderKind::Smtp,
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: smtp.port(),
-            tls: SmtpTls::None,
-            ..defaults.email
-        },
-        sms: SmsSettings { provider: ProviderKind::Log, ..defaults.sms },
-        push: PushSettings { provider: ProviderKind::Log, ..defaults.push },
-        ..defaults
-    }
+/// Makes the waiting jobs whose unique key matches the `LIKE` pattern `key` due now.
+pub async fn make_jobs_due_with_key(connection: &mut AsyncPgConnection, key: &str) {
+    make_due(connection, &format!("key LIKE '{}'", key.replace('\'', "''"))).await;
+}
+
+async fn make_due(connection: &mut AsyncPgConnection, condition: &str) {
+    connection
+        .batch_execute(&format!(
+            "SELECT graphile_worker.reschedule_jobs(array(SELECT id FROM graphile_worker.jobs WHERE {condition}), \
+             run_at => now() - interval '1 second')"
+        ))
+        .await
+        .expect("make the jobs due");
 }

@@ -51,7 +51,7 @@ pub async fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()>
         db::migrations::run_pending(url).await?;
     }
     let mut connection = AsyncPgConnection::establish(url).await?;
-    accounts::service::sync::provision_dev_user(&mut connection, &subject, &args.email, role).await?;
+    platform::users::provision_local(&mut connection, &subject, &args.email, role).await?;
     let claims = SessionClaims {
         sub: subject,
         sid: format!("sess_dev_{}", uuid::Uuid::now_v7().simple()),

@@ -24,7 +24,7 @@ pub async fn run(settings: &Settings, action: MigrateAction) -> anyhow::Result<(
     match action {
         MigrateAction::Run => {
             let applied = db::migrations::run_pending(url).await?;
-            jobs::install(url).await.map_err(anyhow::Error::msg)?;
+            jobs::install(url).await?;
             writeln!(out, "applied {} migration(s)", applied.len())?;
             for name in applied {
                 writeln!(out, "  {name}")?;

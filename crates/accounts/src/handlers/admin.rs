@@ -2,11 +2,11 @@
 
 use actix_web::{get, post, put, web};
 use kernel::{Page, UserId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::users::User;
+use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{AuditFilter, RoleChange, UserFilter, UserView};
-use crate::models::User;
 use crate::service::admin;
 use crate::service::audit_log::{self, AuditRecord};
 
@@ -17,21 +17,19 @@ use crate::service::audit_log::{self, AuditRecord};
     params(UserFilter, PageQuery),
     responses(
         (status = 200, body = Page<UserView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/admin/users")]
+#[get("/admin/users")]
 pub async fn list_users(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    filter: web::Query<UserFilter>,
+    ValidQuery(filter): ValidQuery<UserFilter>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<UserView>>, ApiError> {
-    platform::validate(&*filter)?;
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     let users = admin::list_users(&mut connection, &caller, &filter, &page).await?;
     Ok(web::Json(users.map(UserView::from)))
 }
@@ -43,18 +41,17 @@ pub async fn list_users(
     params(("id" = String, Path, format = Uuid, description = "User id")),
     responses(
         (status = 200, body = UserView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[get("/api/v1/admin/users/{id}")]
+#[get("/admin/users/{id}")]
 pub async fn get_user(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(admin::get_user(&mut connection, &caller, *id).await?.into()))
 }
 
@@ -66,22 +63,21 @@ pub async fn get_user(
     request_body = RoleChange,
     responses(
         (status = 200, body = UserView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "An admin cannot demote themselves", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/admin/users/{id}/role")]
+#[put("/admin/users/{id}/role")]
 pub async fn change_role(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
-    body: web::Json<RoleChange>,
+    ValidJson(body): ValidJson<RoleChange>,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let user = admin::change_role(&mut connection, &caller, *id, body.role).await?;
     Ok(web::Json(forget_cached(&state, user).await))
 }
@@ -93,19 +89,19 @@ pub async fn change_role(
     params(("id" = String, Path, format = Uuid, description = "User id")),
     responses(
         (status = 200, body = UserView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "An admin cannot deactivate themselves", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/admin/users/{id}/deactivate")]
+#[post("/admin/users/{id}/deactivate")]
 pub async fn deactivate(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let user = admin::set_active(&mut connection, &caller, *id, false).await?;
     Ok(web::Json(forget_cached(&state, user).await))
 }
@@ -117,19 +113,19 @@ pub async fn deactivate(
     params(("id" = String, Path, format = Uuid, description = "User id")),
     responses(
         (status = 200, body = UserView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "The identity provider deleted this user", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/admin/users/{id}/reactivate")]
+#[post("/admin/users/{id}/reactivate")]
 pub async fn reactivate(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let user = admin::set_active(&mut connection, &caller, *id, true).await?;
     Ok(web::Json(forget_cached(&state, user).await))
 }
@@ -141,21 +137,19 @@ pub async fn reactivate(
     params(AuditFilter, PageQuery),
     responses(
         (status = 200, body = Page<AuditRecord>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/admin/audit-log")]
+#[get("/admin/audit-log")]
 pub async fn list_audit_log(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    filter: web::Query<AuditFilter>,
+    ValidQuery(filter): ValidQuery<AuditFilter>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<AuditRecord>>, ApiError> {
-    platform::validate(&*filter)?;
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(audit_log::list(&mut connection, &caller, &filter, &page).await?))
 }
 

@@ -1,20 +1,19 @@
 //! `/api/v1/users/me`: the caller's own account.
 
 use actix_web::{get, patch, web};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{JsonBodyErrors, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ValidJson};
 
 use crate::api::{PersonalDataExport, ProfileUpdate, UserView};
 use crate::service::me;
 
 /// The caller's profile and preferences.
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses((status = 200, body = UserView), StandardErrors))]
-#[get("/api/v1/users/me")]
+#[get("/users/me")]
 pub async fn get_me(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(me::current_user(&mut connection, &caller).await?.into()))
 }
 
@@ -26,21 +25,17 @@ pub async fn get_me(
     request_body = ProfileUpdate,
     responses(
         (status = 200, body = UserView),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, description = "A field breaks a rule", body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[patch("/api/v1/users/me")]
+#[patch("/users/me")]
 pub async fn update_me(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    update: web::Json<ProfileUpdate>,
+    ValidJson(update): ValidJson<ProfileUpdate>,
+    mut connection: Db,
 ) -> Result<web::Json<UserView>, ApiError> {
-    platform::validate(&*update)?;
-    let mut connection = db::connect(state.db()).await?;
-    let user = me::update_profile(&mut connection, &caller, update.into_inner().into_changes()).await?;
+    let user = me::update_profile(&mut connection, &caller, update).await?;
     Ok(web::Json(user.into()))
 }
 
@@ -50,11 +45,10 @@ pub async fn update_me(
     security(("bearer" = [])),
     responses((status = 200, body = PersonalDataExport), StandardErrors)
 )]
-#[get("/api/v1/users/me/export")]
+#[get("/users/me/export")]
 pub async fn export_me(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<PersonalDataExport>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(me::export_personal_data(&mut connection, &caller).await?))
 }

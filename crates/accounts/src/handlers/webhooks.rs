@@ -1,10 +1,10 @@
 //! `POST /webhooks/clerk`: user lifecycle events from Clerk, signed by Svix.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use diesel_async::AsyncConnection;
 use platform::{ApiError, AppState, ErrorEnvelope};
 use secrecy::ExposeSecret;
 
+use crate::Settings;
 use crate::service::sync;
 use crate::webhook::clerk_event;
 use crate::webhook::signature::{self, SignatureError, SignedDelivery};
@@ -34,12 +34,12 @@ use crate::webhook::signature::{self, SignatureError, SignedDelivery};
 #[post("/webhooks/clerk")]
 pub async fn clerk_webhook(
     state: web::Data<AppState>,
+    settings: web::Data<Settings>,
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let settings = &state.settings().webhooks;
     let secret = settings
-        .clerk_secret
+        .clerk_webhook_secret
         .as_ref()
         .ok_or(ApiError::Domain(kernel::Error::Unavailable { dependency: "webhook configuration" }))?;
     let header = |name| request.headers().get(name).and_then(|value| value.to_str().ok()).unwrap_or_default();
@@ -49,21 +49,21 @@ pub async fn clerk_webhook(
         signatures: header("svix-signature"),
     };
     let now = chrono::Utc::now().timestamp();
-    signature::verify(secret.expose_secret(), delivery, &body, now, settings.tolerance_secs).map_err(refused)?;
+    signature::verify(secret.expose_secret(), delivery, &body, now, settings.webhook_tolerance_secs).map_err(refused)?;
     let (event_type, event) = clerk_event::parse(&body).map_err(|error| ApiError::BadRequest {
         code: "MALFORMED_EVENT",
         message: format!("not a Clerk user event: {error}"),
     })?;
 
+    // Only a verified delivery takes a database connection.
     let mut connection = db::connect(state.db()).await?;
-    let stale = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            if !sync::first_delivery(connection, "clerk", delivery.id, &event_type).await? {
-                return Ok(None);
-            }
-            sync::apply(connection, &event).await
-        })
-        .await?;
+    let stale = db::transaction(&mut connection, async |connection| {
+        if !sync::first_delivery(connection, "clerk", delivery.id, &event_type).await? {
+            return Ok(None);
+        }
+        sync::apply(connection, &event).await
+    })
+    .await?;
     if let Some(clerk_id) = stale {
         state.principals().invalidate(&clerk_id).await;
     }
@@ -77,7 +77,7 @@ fn refused(error: SignatureError) -> ApiError {
         }
         SignatureError::OutsideTolerance | SignatureError::NoMatch => ApiError::InvalidSignature,
         SignatureError::BadSecret => {
-            tracing::error!("webhooks.clerk_secret is not `whsec_<base64>`");
+            tracing::error!("accounts.clerk_webhook_secret is not `whsec_<base64>`");
             ApiError::Domain(kernel::Error::Unavailable { dependency: "webhook configuration" })
         }
     }

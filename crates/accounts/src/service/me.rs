@@ -1,51 +1,38 @@
 //! Self-service: the caller's own profile and data export.
 
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::Principal;
+use diesel_async::AsyncPgConnection;
+use kernel::{Principal, Valid};
 use platform::audit::{self, AuditEntry};
+use platform::users::{self, User};
 
-use super::{audit_log, load_user};
-use crate::api::{ExportedAccount, PersonalDataExport};
-use crate::models::{ProfileChanges, User};
-use db::schema::users;
+use super::audit_log;
+use crate::api::{ExportedAccount, PersonalDataExport, ProfileUpdate};
 
 /// The caller's own account.
 pub async fn current_user(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<User> {
-    load_user(connection, principal.user_id).await
+    users::find(connection, principal.user_id).await
 }
 
-/// Applies `changes` to the caller's profile and audits which fields changed.
+/// Applies `update` to the caller's profile and audits which fields changed
+/// (their names, not the personal values).
 pub async fn update_profile(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    changes: ProfileChanges,
+    update: Valid<ProfileUpdate>,
 ) -> kernel::Result<User> {
+    let changes = update.into_inner().into_changes();
     let fields = changes.field_names();
     if fields.is_empty() {
         return current_user(connection, principal).await;
     }
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            let user = diesel::update(users::table.find(principal.user_id))
-                .set(&changes)
-                .returning(User::as_returning())
-                .get_result(connection)
-                .await?;
-            audit::record(
-                connection,
-                AuditEntry {
-                    actor: Some(principal.user_id),
-                    action: "user.profile_updated",
-                    target_type: "user",
-                    target_id: principal.user_id.to_string(),
-                    changes: serde_json::json!({ "fields": fields }),
-                },
-            )
-            .await?;
-            Ok(user)
-        })
-        .await
+    db::transaction(connection, async |connection| {
+        let user = users::update_profile(connection, principal.user_id, &changes).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "user.profile_updated", "user", principal.user_id)
+            .with_changes(serde_json::json!({ "fields": fields }));
+        audit::record(connection, entry).await?;
+        Ok(user)
+    })
+    .await
 }
 
 /// Everything held about the caller: the account and its audit trail.

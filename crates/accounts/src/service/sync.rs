@@ -8,33 +8,13 @@
 //!   the row (other tables reference it); nothing revives a deleted user, and a
 //!   deletion that arrives before the creation leaves a tombstone.
 
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{Role, UserId};
+use kernel::UserId;
 use platform::audit::{self, AuditEntry};
+pub use platform::users::ProviderUser;
 
-use db::schema::{users, webhook_deliveries};
-
-/// A user as the identity provider describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderUser {
-    /// Clerk's user id.
-    pub clerk_id: String,
-    /// Primary email.
-    pub email: Option<String>,
-    /// Given name.
-    pub first_name: Option<String>,
-    /// Family name.
-    pub last_name: Option<String>,
-    /// Primary phone.
-    pub phone: Option<String>,
-    /// Role from `public_metadata.role`; unknown values are `PetOwner`.
-    pub role: Role,
-    /// When the provider last changed the user.
-    pub updated_at: DateTime<Utc>,
-}
+use crate::models::NewDelivery;
+use db::schema::webhook_deliveries;
 
 /// What a webhook asks us to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +38,7 @@ pub async fn first_delivery(
     event_type: &str,
 ) -> kernel::Result<bool> {
     let inserted = diesel::insert_into(webhook_deliveries::table)
-        .values((
-            webhook_deliveries::provider.eq(provider),
-            webhook_deliveries::message_id.eq(message_id),
-            webhook_deliveries::event_type.eq(event_type),
-        ))
+        .values(NewDelivery { provider, message_id, event_type })
         .on_conflict_do_nothing()
         .execute(connection)
         .await?;
@@ -79,92 +55,25 @@ pub async fn apply(connection: &mut AsyncPgConnection, event: &ProviderEvent) ->
 }
 
 async fn upsert(connection: &mut AsyncPgConnection, user: &ProviderUser) -> kernel::Result<Option<String>> {
-    // One statement: insert, or update only a live row with an older version.
-    let changed = diesel::sql_query(
-        "INSERT INTO users (id, clerk_id, email, first_name, last_name, phone, role, provider_updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (clerk_id) DO UPDATE SET \
-             email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name, \
-             phone = excluded.phone, role = excluded.role, provider_updated_at = excluded.provider_updated_at \
-         WHERE users.deleted_at IS NULL \
-           AND (users.provider_updated_at IS NULL OR users.provider_updated_at <= excluded.provider_updated_at)",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(UserId::new())
-    .bind::<Text, _>(&user.clerk_id)
-    .bind::<Nullable<Text>, _>(&user.email)
-    .bind::<Nullable<Text>, _>(&user.first_name)
-    .bind::<Nullable<Text>, _>(&user.last_name)
-    .bind::<Nullable<Text>, _>(&user.phone)
-    .bind::<Text, _>(user.role)
-    .bind::<Timestamptz, _>(user.updated_at)
-    .execute(connection)
-    .await?;
-    if changed == 0 {
+    let Some(id) = platform::users::apply_provider_state(connection, user).await? else {
         tracing::info!("provider event older than the stored state, or for a deleted user; skipped");
         return Ok(None);
-    }
-    record_sync(connection, &user.clerk_id, "user.provider_synced", serde_json::json!({ "role": user.role })).await?;
+    };
+    record_sync(connection, id, "user.provider_synced", serde_json::json!({ "role": user.role })).await?;
     Ok(Some(user.clerk_id.clone()))
 }
 
 async fn delete(connection: &mut AsyncPgConnection, clerk_id: &str) -> kernel::Result<String> {
-    diesel::insert_into(users::table)
-        .values((
-            users::id.eq(UserId::new()),
-            users::clerk_id.eq(clerk_id),
-            users::is_active.eq(false),
-            users::deleted_at.eq(diesel::dsl::now),
-        ))
-        .on_conflict(users::clerk_id)
-        .do_update()
-        .set((
-            users::email.eq(None::<String>),
-            users::first_name.eq(None::<String>),
-            users::last_name.eq(None::<String>),
-            users::phone.eq(None::<String>),
-            users::preferences.eq(serde_json::json!({})),
-            users::is_active.eq(false),
-            users::deleted_at.eq(diesel::dsl::now),
-        ))
-        .execute(connection)
-        .await?;
-    record_sync(connection, clerk_id, "user.provider_deleted", serde_json::json!({ "personal_data": "erased" }))
-        .await?;
+    let id = platform::users::erase(connection, clerk_id).await?;
+    record_sync(connection, id, "user.provider_deleted", serde_json::json!({ "personal_data": "erased" })).await?;
     Ok(clerk_id.to_owned())
 }
 
 async fn record_sync(
     connection: &mut AsyncPgConnection,
-    clerk_id: &str,
+    id: UserId,
     action: &'static str,
     changes: serde_json::Value,
 ) -> kernel::Result<()> {
-    let id: UserId = users::table.filter(users::clerk_id.eq(clerk_id)).select(users::id).first(connection).await?;
-    audit::record(
-        connection,
-        AuditEntry { actor: None, action, target_type: "user", target_id: id.to_string(), changes },
-    )
-    .await
-}
-
-/// Creates or updates the local user `subject` with `role` (development tokens).
-pub async fn provision_dev_user(
-    connection: &mut AsyncPgConnection,
-    subject: &str,
-    email: &str,
-    role: Role,
-) -> kernel::Result<UserId> {
-    Ok(diesel::insert_into(users::table)
-        .values((
-            users::id.eq(UserId::new()),
-            users::clerk_id.eq(subject),
-            users::email.eq(email),
-            users::role.eq(role),
-        ))
-        .on_conflict(users::clerk_id)
-        .do_update()
-        .set((users::email.eq(email), users::role.eq(role), users::is_active.eq(true)))
-        .returning(users::id)
-        .get_result(connection)
-        .await?)
+    audit::record(connection, AuditEntry::new(None, action, "user", id).with_changes(changes)).await
 }

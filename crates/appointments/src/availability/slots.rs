@@ -2,12 +2,10 @@
 //! (buffers included), nothing of theirs overlaps it, and, when the service
 //! needs one, a room has a free place.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use kernel::{RoomId, UserId};
-
-use kernel::{Interval, Intervals};
-use super::schedule::grid;
+use clinics::schedule::local_date;
+use kernel::{Interval, Intervals, RoomId, UserId};
 
 /// What is being looked for, and within which bounds.
 #[derive(Debug, Clone)]
@@ -92,6 +90,26 @@ pub fn free_slots(query: &SlotQuery, vets: &[VetTime], rooms: Option<&[RoomTime]
     slots
 }
 
+/// Grid times every `minutes` from each local midnight, that exist on the
+/// local clock (a time skipped by a DST jump is no slot), within `[from, to)`.
+pub fn grid(zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>, minutes: u32) -> Vec<DateTime<Utc>> {
+    let step = i64::from(minutes.max(1));
+    let (first, last) = (local_date(zone, from), local_date(zone, to));
+    let mut out = Vec::new();
+    for day in first.iter_days().take_while(|day| *day <= last) {
+        for index in 0..(24 * 60 / step) {
+            let local = day.and_time(NaiveTime::MIN) + Duration::minutes(index * step);
+            if let Some(at) = zone.from_local_datetime(&local).earliest().map(|at| at.with_timezone(&Utc))
+                && at >= from
+                && at < to
+            {
+                out.push(at);
+            }
+        }
+    }
+    out
+}
+
 /// The first room place free for all of `blocks`.
 pub fn free_place(rooms: &[RoomTime], blocks: Interval) -> Option<(RoomId, i32)> {
     rooms.iter().find_map(|room| {
@@ -109,6 +127,10 @@ mod tests {
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap_or_default()
+    }
+
+    fn berlin() -> Tz {
+        chrono_tz::Europe::Berlin
     }
 
     fn query() -> SlotQuery {
@@ -149,5 +171,14 @@ mod tests {
         let two_places = RoomTime { room_id: one_place.room_id, places: vec![taken, Intervals::default()] };
         let slots = free_slots(&query(), &[vet], Some(&[two_places]));
         assert_eq!(slots.first().and_then(|slot| slot.room), Some((one_place.room_id, 1)));
+    }
+
+    #[test]
+    fn the_grid_skips_the_hour_that_does_not_exist() {
+        let slots = grid(berlin(), utc("2026-03-29T00:00:00Z"), utc("2026-03-29T02:00:00Z"), 30);
+        // 01:00 and 01:30 CET, then 03:00 and 03:30 CEST: 02:xx does not exist.
+        let local: Vec<String> =
+            slots.iter().map(|at| at.with_timezone(&berlin()).format("%H:%M").to_string()).collect();
+        assert_eq!(local, ["01:00", "01:30", "03:00", "03:30"]);
     }
 }

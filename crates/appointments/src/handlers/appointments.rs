@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use kernel::{AppointmentId, Page, SeriesId};
 use platform::audit::HistoryEntry;
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, IdempotencyKey, MaybeUser, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope, IdempotencyKey, MaybeUser, PageQuery, ValidJson};
 
 use crate::api::{
     AppointmentFilter, AppointmentView, AvailabilityQuery, AvailabilityView, BookingRequest, CancelRequest,
@@ -20,20 +20,19 @@ use crate::service::{access, availability, lifecycle, listing, reschedule, serie
     params(AvailabilityQuery),
     responses(
         (status = 200, body = AvailabilityView),
-        (status = 404, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        NotFound,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/availability")]
+#[get("/availability")]
 pub async fn get_availability(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     MaybeUser(caller): MaybeUser,
     query: web::Query<AvailabilityQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<AvailabilityView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(web::Json(availability::search(&mut connection, caller.as_ref(), settings, &query).await?))
+    Ok(web::Json(availability::search(&mut connection, caller.as_ref(), &settings, &query).await?))
 }
 
 /// Books an appointment (owners for their pets, staff for the clinic's
@@ -49,30 +48,27 @@ pub async fn get_availability(
     request_body = BookingRequest,
     responses(
         (status = 201, body = AppointmentView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "Taken, unavailable, over the owner's cap, or the key is in use", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/appointments")]
+#[post("/appointments")]
 pub async fn book_appointment(
+    settings: web::Data<crate::Settings>,
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     key: IdempotencyKey,
-    request: web::Json<BookingRequest>,
+    ValidJson(request): ValidJson<BookingRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*request)?;
     let work = async {
         let mut connection = db::connect(state.db()).await?;
-        let settings = &state.settings().appointments;
-        let view = booking::book(&mut connection, &caller, settings, &Booking::from(&*request)).await?;
+        let view = booking::book(&mut connection, &caller, &settings, &Booking::from(&request)).await?;
         Ok((StatusCode::CREATED, view))
     };
-    platform::idempotency::once(&state, &caller, &key, "POST /api/v1/appointments", &*request, work).await
+    platform::idempotency::once(&state, &caller, &key, "POST /api/v1/appointments", &request, work).await
 }
 
 /// The caller's pets' appointments: upcoming (soonest first) or past.
@@ -82,15 +78,14 @@ pub async fn book_appointment(
     params(AppointmentFilter, PageQuery),
     responses((status = 200, body = Page<AppointmentView>), StandardErrors)
 )]
-#[get("/api/v1/appointments")]
+#[get("/appointments")]
 pub async fn list_my_appointments(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     filter: web::Query<AppointmentFilter>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<AppointmentView>>, ApiError> {
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(listing::mine(&mut connection, &caller, &filter, &page).await?))
 }
 
@@ -99,15 +94,14 @@ pub async fn list_my_appointments(
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Appointment id")),
-    responses((status = 200, body = AppointmentView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = AppointmentView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/appointments/{id}")]
+#[get("/appointments/{id}")]
 pub async fn get_appointment(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<AppointmentId>,
+    mut connection: Db,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(listing::get(&mut connection, &caller, *id).await?))
 }
 
@@ -120,26 +114,22 @@ pub async fn get_appointment(
     request_body = TransitionRequest,
     responses(
         (status = 200, body = AppointmentView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/appointments/{id}/transitions")]
+#[post("/appointments/{id}/transitions")]
 pub async fn transition_appointment(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<AppointmentId>,
-    request: web::Json<TransitionRequest>,
+    ValidJson(request): ValidJson<TransitionRequest>,
+    mut connection: Db,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
-    platform::validate(&*request)?;
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(web::Json(lifecycle::transition(&mut connection, &caller, settings, *id, &request).await?))
+    Ok(web::Json(lifecycle::transition(&mut connection, &caller, &settings, *id, &request).await?))
 }
 
 /// Moves the appointment to another start (or vet); its history keeps the old one.
@@ -150,25 +140,22 @@ pub async fn transition_appointment(
     request_body = RescheduleRequest,
     responses(
         (status = 200, body = AppointmentView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/appointments/{id}/reschedule")]
+#[post("/appointments/{id}/reschedule")]
 pub async fn reschedule_appointment(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<AppointmentId>,
-    request: web::Json<RescheduleRequest>,
+    ValidJson(request): ValidJson<RescheduleRequest>,
+    mut connection: Db,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(web::Json(reschedule::reschedule(&mut connection, &caller, settings, *id, &request).await?))
+    Ok(web::Json(reschedule::reschedule(&mut connection, &caller, &settings, *id, &request).await?))
 }
 
 /// Who booked, moved and changed the appointment, and when.
@@ -176,15 +163,14 @@ pub async fn reschedule_appointment(
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Appointment id")),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<HistoryEntry>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/appointments/{id}/history")]
+#[get("/appointments/{id}/history")]
 pub async fn appointment_history(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<AppointmentId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     access::resolve(&mut connection, &caller, *id, false).await?;
     let trail = platform::audit::trail(&mut connection, "appointment", *id).await?;
     Ok(web::Json(trail.into_iter().map(HistoryEntry::from).collect()))
@@ -198,24 +184,20 @@ pub async fn appointment_history(
     request_body = SeriesRequest,
     responses(
         (status = 201, body = SeriesView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/appointment-series")]
+#[post("/appointment-series")]
 pub async fn create_series(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
-    request: web::Json<SeriesRequest>,
+    ValidJson(request): ValidJson<SeriesRequest>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*request)?;
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(HttpResponse::Created().json(series::create(&mut connection, &caller, settings, &request).await?))
+    Ok(HttpResponse::Created().json(series::create(&mut connection, &caller, &settings, &request).await?))
 }
 
 /// Cancels every upcoming occurrence of a series.
@@ -226,25 +208,21 @@ pub async fn create_series(
     request_body = CancelRequest,
     responses(
         (status = 204, description = "Cancelled"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/appointment-series/{id}/cancel")]
+#[post("/appointment-series/{id}/cancel")]
 pub async fn cancel_series(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<SeriesId>,
-    request: web::Json<CancelRequest>,
+    ValidJson(request): ValidJson<CancelRequest>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*request)?;
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    series::cancel_future(&mut connection, &caller, settings, *id, &request).await?;
+    series::cancel_future(&mut connection, &caller, &settings, *id, &request).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{get, web};
 use kernel::ClinicId;
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, InvalidQuery, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db};
 
 use crate::api::{CalendarView, RangeQuery, StatsView};
 use crate::service::{calendar, stats};
@@ -15,22 +15,21 @@ use crate::service::{calendar, stats};
     params(("id" = String, Path, format = Uuid, description = "Clinic id"), RangeQuery),
     responses(
         (status = 200, body = CalendarView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/calendar")]
+#[get("/clinics/{id}/calendar")]
 pub async fn clinic_calendar(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
     query: web::Query<RangeQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<CalendarView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(web::Json(calendar::calendar(&mut connection, &caller, settings, *id, &query).await?))
+    Ok(web::Json(calendar::calendar(&mut connection, &caller, &settings, *id, &query).await?))
 }
 
 /// Bookings, cancellations, no-show rate and utilisation (clinic admins).
@@ -40,20 +39,19 @@ pub async fn clinic_calendar(
     params(("id" = String, Path, format = Uuid, description = "Clinic id"), RangeQuery),
     responses(
         (status = 200, body = StatsView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/appointment-stats")]
+#[get("/clinics/{id}/appointment-stats")]
 pub async fn clinic_stats(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
     query: web::Query<RangeQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<StatsView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(web::Json(stats::stats(&mut connection, &caller, settings, *id, &query).await?))
+    Ok(web::Json(stats::stats(&mut connection, &caller, &settings, *id, &query).await?))
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::{WaitlistEntryId, WaitlistOfferId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{AppointmentView, WaitlistEntryView, WaitlistRequest};
 use crate::service::waitlist;
@@ -15,23 +15,20 @@ use crate::service::waitlist;
     request_body = WaitlistRequest,
     responses(
         (status = 201, body = WaitlistEntryView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/waitlist")]
+#[post("/waitlist")]
 pub async fn join_waitlist(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
-    request: web::Json<WaitlistRequest>,
+    ValidJson(request): ValidJson<WaitlistRequest>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(HttpResponse::Created().json(waitlist::join(&mut connection, &caller, settings, &request).await?))
+    Ok(HttpResponse::Created().json(waitlist::join(&mut connection, &caller, &settings, &request).await?))
 }
 
 /// The caller's waitlist entries, with any open offer.
@@ -40,12 +37,11 @@ pub async fn join_waitlist(
     security(("bearer" = [])),
     responses((status = 200, body = Vec<WaitlistEntryView>), StandardErrors)
 )]
-#[get("/api/v1/waitlist")]
+#[get("/waitlist")]
 pub async fn my_waitlist(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<WaitlistEntryView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(waitlist::mine(&mut connection, &caller).await?))
 }
 
@@ -54,15 +50,14 @@ pub async fn my_waitlist(
     tag = "appointments",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Waitlist entry id")),
-    responses((status = 204, description = "Left"), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 204, description = "Left"), NotFound, StandardErrors)
 )]
-#[delete("/api/v1/waitlist/{id}")]
+#[delete("/waitlist/{id}")]
 pub async fn leave_waitlist(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<WaitlistEntryId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     waitlist::leave(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -74,18 +69,17 @@ pub async fn leave_waitlist(
     params(("id" = String, Path, format = Uuid, description = "Offer id")),
     responses(
         (status = 201, body = AppointmentView),
-        (status = 404, body = ErrorEnvelope),
+        NotFound,
         (status = 409, body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/waitlist-offers/{id}/accept")]
+#[post("/waitlist-offers/{id}/accept")]
 pub async fn accept_offer(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<WaitlistOfferId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().appointments;
-    Ok(HttpResponse::Created().json(waitlist::accept(&mut connection, &caller, settings, *id).await?))
+    Ok(HttpResponse::Created().json(waitlist::accept(&mut connection, &caller, &settings, *id).await?))
 }

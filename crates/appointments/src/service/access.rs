@@ -10,8 +10,6 @@ use pets::models::Pet;
 use crate::models::Appointment;
 use db::schema::appointments;
 
-/// Every staff role at a clinic.
-pub const STAFF: &[Role] = &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin];
 
 /// In what capacity the caller acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +22,7 @@ pub enum Actor {
 
 /// Whether the caller is staff of `clinic` (platform admins are).
 pub fn is_staff(principal: &Principal, clinic: ClinicId) -> bool {
-    principal.require_staff(clinic, STAFF).is_ok()
+    principal.require_staff(clinic, Role::CLINIC_STAFF).is_ok()
 }
 
 /// The pet, and how the caller may book for it at `clinic`: as its owner, or

@@ -3,7 +3,7 @@
 use chrono::{Duration, Utc};
 use diesel_async::AsyncPgConnection;
 use kernel::Principal;
-use platform::config::AppointmentSettings;
+use crate::Settings;
 
 use crate::api::{AvailabilityQuery, AvailabilityView, SlotView};
 use crate::availability;
@@ -16,7 +16,7 @@ use crate::service::check_range;
 pub async fn search(
     connection: &mut AsyncPgConnection,
     _principal: Option<&Principal>,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     query: &AvailabilityQuery,
 ) -> kernel::Result<AvailabilityView> {
     check_range(query.from, query.to, settings.max_range_days)?;
@@ -25,7 +25,7 @@ pub async fn search(
         return Err(kernel::Error::NotFound { resource: "service at this clinic" });
     }
     let clinic = availability::clinic(connection, query.clinic_id).await?;
-    let qualified = availability::qualified_vets(connection, clinic.id, &service).await?;
+    let qualified = availability::qualified_vets(connection, &service).await?;
     let vets: Vec<_> = match query.vet_id {
         Some(vet) if qualified.contains(&vet) => vec![vet],
         Some(_) => return Err(kernel::Error::NotFound { resource: "vet performing this service" }),

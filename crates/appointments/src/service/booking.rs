@@ -5,11 +5,11 @@
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{AppointmentId, PetId, Principal, SeriesId, ServiceId, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{AppointmentId, PetId, Principal, SeriesId, ServiceId, UserId, Valid};
 use pets::api::CareSource;
 use platform::audit::{self, AuditEntry};
-use platform::config::AppointmentSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, BookingRequest};
@@ -20,7 +20,7 @@ use crate::service::access::{self, Actor};
 use crate::service::messages::{self, Change};
 use crate::service::reminders;
 use crate::status::{ACTIVE, Status};
-use db::schema::{appointments, users};
+use db::schema::appointments;
 
 /// One booking to make (from a request, a series or a waitlist offer).
 #[derive(Debug, Clone)]
@@ -41,8 +41,8 @@ pub struct Booking {
     pub series: Option<SeriesId>,
 }
 
-impl From<&BookingRequest> for Booking {
-    fn from(request: &BookingRequest) -> Self {
+impl From<&Valid<BookingRequest>> for Booking {
+    fn from(request: &Valid<BookingRequest>) -> Self {
         Self {
             pet: request.pet_id,
             service: request.service_id,
@@ -59,11 +59,10 @@ impl From<&BookingRequest> for Booking {
 pub async fn book(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     booking: &Booking,
 ) -> kernel::Result<AppointmentView> {
-    let (appointment, clinic) = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    let (appointment, clinic) = db::transaction(connection, async |connection| {
             book_within(connection, principal, settings, booking).await
         })
         .await?;
@@ -75,14 +74,14 @@ pub async fn book(
 pub async fn book_within(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     booking: &Booking,
 ) -> kernel::Result<(Appointment, Clinic)> {
     let service = availability::service(connection, booking.service).await?;
     let clinic = availability::clinic(connection, service.clinic_id).await?;
     let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
-    check_rules(settings, &clinic, &service, actor, booking, pet.species.as_str())?;
-    let qualified = availability::qualified_vets(connection, clinic.id, &service).await?;
+    check_rules(settings, &clinic, &service, actor, booking, pet.species)?;
+    let qualified = availability::qualified_vets(connection, &service).await?;
     let candidates: Vec<UserId> = match booking.vet {
         Some(vet) if qualified.contains(&vet) => vec![vet],
         Some(_) => return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic")),
@@ -151,12 +150,12 @@ pub async fn book_within(
 
 /// The rules a booking must meet before any slot is tried.
 fn check_rules(
-    settings: &AppointmentSettings,
+    settings: &Settings,
     clinic: &Clinic,
     service: &Service,
     actor: Actor,
     booking: &Booking,
-    species: &str,
+    species: kernel::Species,
 ) -> kernel::Result<()> {
     if actor == Actor::Owner && !service.bookable_online {
         return Err(kernel::Error::Forbidden("this service is booked by the clinic, not online".to_owned()));
@@ -167,7 +166,7 @@ fn check_rules(
             "only staff may overbook, and only services that allow it",
         ));
     }
-    if !service.species.is_empty() && !service.species.iter().any(|allowed| allowed == species) {
+    if !service.is_for(species) {
         return Err(kernel::Error::invalid_field("service_id", format!("is not offered for a {species}")));
     }
     check_start(settings, clinic, actor, booking.starts_at)
@@ -176,7 +175,7 @@ fn check_rules(
 /// A start on the grid, not in the past (owners: with the minimum notice),
 /// within the horizon.
 pub fn check_start(
-    settings: &AppointmentSettings,
+    settings: &Settings,
     clinic: &Clinic,
     actor: Actor,
     starts_at: DateTime<Utc>,
@@ -205,14 +204,21 @@ pub fn check_start(
     Ok(())
 }
 
-/// Locks the owner's row (so their bookings queue up) and refuses one more
+/// The class of the advisory lock that queues one owner's bookings.
+const OWNER_CAP_LOCK: i32 = 7_001;
+
+/// Locks the owner's bookings (an advisory lock: they queue up) and refuses one more
 /// than `max_upcoming_per_owner`: booking hoarding stops here.
 async fn hold_within_cap(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     owner: UserId,
 ) -> kernel::Result<()> {
-    users::table.find(owner).select(users::id).for_update().first::<UserId>(connection).await?;
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
+        .bind::<diesel::sql_types::Integer, _>(OWNER_CAP_LOCK)
+        .bind::<diesel::sql_types::Uuid, _>(owner)
+        .execute(connection)
+        .await?;
     let upcoming = appointments::table
         .filter(appointments::owner_id.eq(owner))
         .filter(appointments::status.eq_any(ACTIVE))
@@ -250,8 +256,7 @@ async fn insert(connection: &mut AsyncPgConnection, row: NewAppointment<'_>) -> 
         std::ops::Bound::Included(row.slot.starts_at - row.service.before),
         std::ops::Bound::Excluded(row.slot.ends_at + row.service.after),
     );
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             Ok(diesel::insert_into(appointments::table)
                 .values((
                     appointments::id.eq(row.id),

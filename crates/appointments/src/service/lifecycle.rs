@@ -4,10 +4,10 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{AppointmentId, Principal, RecordId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{AppointmentId, Principal, RecordId, Valid};
 use platform::audit::{self, AuditEntry};
-use platform::config::AppointmentSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, TransitionRequest};
@@ -18,19 +18,18 @@ use crate::service::listing::record_ids;
 use crate::service::messages::{self, Change};
 use crate::service::{reminders, waitlist};
 use crate::status::{self, Status};
-use db::schema::{appointment_records, appointments, health_records};
+use db::schema::{appointment_records, appointments};
 
 /// Applies `request` to the appointment: 409 when the lifecycle has no such
 /// move, 403 when the caller may not make it.
 pub async fn transition(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     id: AppointmentId,
-    request: &TransitionRequest,
+    request: &Valid<TransitionRequest>,
 ) -> kernel::Result<AppointmentView> {
-    let (appointment, clinic) = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    let (appointment, clinic) = db::transaction(connection, async |connection| {
             let (appointment, actor) = access::resolve(connection, principal, id, true).await?;
             let clinic = availability::clinic(connection, appointment.clinic_id).await?;
             let to = request.to;
@@ -108,14 +107,7 @@ async fn attach_records(
     if records.is_empty() {
         return Ok(());
     }
-    let of_this_pet = health_records::table
-        .filter(health_records::id.eq_any(records))
-        .filter(health_records::pet_id.eq(appointment.pet_id))
-        .count()
-        .get_result::<i64>(connection)
-        .await?;
-    let distinct = records.iter().collect::<std::collections::BTreeSet<_>>().len();
-    if usize::try_from(of_this_pet).unwrap_or(0) != distinct {
+    if !pets::service::records::all_of_pet(connection, appointment.pet_id, records).await? {
         return Err(kernel::Error::invalid_field("record_ids", "must be health records of this appointment's pet"));
     }
     let rows: Vec<_> = records

@@ -10,7 +10,7 @@ use crate::api::{AppointmentFilter, AppointmentView, Scope};
 use crate::availability;
 use crate::models::Appointment;
 use crate::service::access;
-use db::schema::{appointment_records, appointments, pet_co_owners};
+use db::schema::{appointment_records, appointments};
 
 /// One appointment (its pet's owners, the clinic's staff, platform admins).
 pub async fn get(
@@ -33,7 +33,7 @@ pub async fn mine(
     page: &PageRequest,
 ) -> kernel::Result<Page<AppointmentView>> {
     let me = principal.user_id;
-    let co_owned = pet_co_owners::table.filter(pet_co_owners::user_id.eq(me)).select(pet_co_owners::pet_id);
+    let co_owned = pets::service::pets::co_owned_by(connection, me).await?;
     let now = Utc::now();
     let scope = filter.scope.unwrap_or_default();
     let mut query = appointments::table

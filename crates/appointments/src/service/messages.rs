@@ -2,15 +2,13 @@
 //! `notifications::notify` inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use kernel::UserId;
 use notifications::{Category, Notification, Sender, Template};
 use serde_json::json;
 
 use crate::availability::Clinic;
 use crate::models::{Appointment, spoken};
-use db::schema::{pets, users, vets};
 
 /// What happened, as the template's `change`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +53,9 @@ async fn tell(
     change: Change,
     to_vet: bool,
 ) -> kernel::Result<()> {
-    let pet_name = pets::table.find(appointment.pet_id).select(pets::name).first::<String>(connection).await?;
-    let recipient_name = users::table
-        .find(recipient)
-        .select(users::first_name)
-        .first::<Option<String>>(connection)
-        .await?
-        .unwrap_or_else(|| "there".to_owned());
-    let vet_name =
-        vets::table.find(appointment.vet_id).select(vets::display_name).first::<String>(connection).await.optional()?;
+    let pet_name = pets::service::pets::name_of(connection, appointment.pet_id).await?;
+    let recipient_name = first_name_of(connection, recipient).await?;
+    let vet_name = clinics::scheduling::vet_display_name(connection, appointment.vet_id).await?;
     let (template, name, previous, reason) = match change {
         Change::Confirmed => (Template::AppointmentConfirmed, "confirmed", None, None),
         Change::Requested if to_vet => (Template::AppointmentUpdate, "booked", None, None),
@@ -89,4 +81,9 @@ async fn tell(
     let sender = clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email });
     let notification = Notification { category: Category::Appointment, template, data, sender };
     notifications::notify(connection, recipient, &notification).await.map(drop)
+}
+
+/// How a message greets `user`: their first name, or "there".
+pub async fn first_name_of(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<String> {
+    Ok(platform::users::name(connection, user).await?.first_name.unwrap_or_else(|| "there".to_owned()))
 }

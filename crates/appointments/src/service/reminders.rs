@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
 use jobs::{EnqueueOptions, enqueue};
 use kernel::AppointmentId;
-use platform::config::AppointmentSettings;
+use crate::Settings;
 
 use crate::jobs::RemindOfAppointment;
 
@@ -19,7 +19,7 @@ pub fn key(appointment: AppointmentId, hours_before: i64) -> String {
 /// Schedules the reminders still in the future (replacing earlier ones).
 pub async fn schedule(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     appointment: AppointmentId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
@@ -41,7 +41,7 @@ pub async fn schedule(
 /// Removes the pending reminders.
 pub async fn cancel(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     appointment: AppointmentId,
 ) -> kernel::Result<()> {
     let keys: Vec<String> = settings.reminder_hours_before.iter().map(|hours| key(appointment, *hours)).collect();

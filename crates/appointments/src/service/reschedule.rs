@@ -4,10 +4,10 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{AppointmentId, Principal};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{AppointmentId, Principal, Valid};
 use platform::audit::{self, AuditEntry};
-use platform::config::AppointmentSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, RescheduleRequest};
@@ -28,12 +28,11 @@ use db::schema::appointments;
 pub async fn reschedule(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     id: AppointmentId,
-    request: &RescheduleRequest,
+    request: &Valid<RescheduleRequest>,
 ) -> kernel::Result<AppointmentView> {
-    let (moved, clinic) = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    let (moved, clinic) = db::transaction(connection, async |connection| {
             let (before, actor) = access::resolve(connection, principal, id, true).await?;
             let clinic = availability::clinic(connection, before.clinic_id).await?;
             if !matches!(before.status, Status::Requested | Status::Confirmed) {
@@ -48,7 +47,7 @@ pub async fn reschedule(
             check_start(settings, &clinic, actor, request.starts_at)?;
             let service = availability::service(connection, before.service_id).await?;
             let vet = request.vet_id.unwrap_or(before.vet_id);
-            if !availability::qualified_vets(connection, clinic.id, &service).await?.contains(&vet) {
+            if !availability::qualified_vets(connection, &service).await?.contains(&vet) {
                 return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic"));
             }
             let window = (request.starts_at, request.starts_at + Duration::minutes(1));
@@ -63,8 +62,7 @@ pub async fn reschedule(
                 return Err(unavailable(connection, &[vet], blocks, None).await?);
             };
             let range = (std::ops::Bound::Included(blocks.0), std::ops::Bound::Excluded(blocks.1));
-            let moved = connection
-                .transaction::<_, kernel::Error, _>(async |connection| {
+            let moved = db::transaction(connection, async |connection| {
                     Ok(diesel::update(appointments::table.find(id))
                         .set((
                             appointments::vet_id.eq(slot.vet_id),

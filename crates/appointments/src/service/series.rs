@@ -4,15 +4,15 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{Principal, SeriesId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Principal, SeriesId, Valid};
 use platform::audit::{self, AuditEntry};
-use platform::config::AppointmentSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::api::{CancelRequest, SeriesConflict, SeriesRequest, SeriesView, TransitionRequest};
 use crate::availability;
-use crate::availability::schedule::to_utc;
+use clinics::schedule::to_utc;
 use crate::service::booking::{Booking, book_within};
 use crate::service::lifecycle::transition;
 use crate::status::{ACTIVE, Status};
@@ -23,8 +23,8 @@ use db::schema::{appointment_series, appointments};
 pub async fn create(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
-    request: &SeriesRequest,
+    settings: &Settings,
+    request: &Valid<SeriesRequest>,
 ) -> kernel::Result<SeriesView> {
     let service = availability::service(connection, request.service_id).await?;
     let clinic = availability::clinic(connection, service.clinic_id).await?;
@@ -54,8 +54,7 @@ pub async fn create(
             overbook: false,
             series: Some(series_id),
         };
-        let outcome = connection
-            .transaction::<_, kernel::Error, _>(async |connection| {
+        let outcome = db::transaction(connection, async |connection| {
                 book_within(connection, principal, settings, &booking).await
             })
             .await;
@@ -73,9 +72,9 @@ pub async fn create(
 pub async fn cancel_future(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     series: SeriesId,
-    request: &CancelRequest,
+    request: &Valid<CancelRequest>,
 ) -> kernel::Result<usize> {
     let future: Vec<kernel::AppointmentId> = appointments::table
         .filter(appointments::series_id.eq(series))
@@ -90,7 +89,8 @@ pub async fn cancel_future(
     };
     // Access and the owner's notice are checked on the first like on each.
     crate::service::access::resolve(connection, principal, *first, false).await?;
-    let cancel = TransitionRequest { to: Status::Cancelled, reason: request.reason.clone(), record_ids: Vec::new() };
+    let cancel =
+        Valid::new(TransitionRequest { to: Status::Cancelled, reason: request.reason.clone(), record_ids: Vec::new() })?;
     for id in &future {
         transition(connection, principal, settings, *id, &cancel).await?;
     }

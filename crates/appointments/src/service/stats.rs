@@ -4,11 +4,10 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Principal, Role};
-use platform::config::AppointmentSettings;
 
+use crate::Settings;
 use crate::api::{RangeQuery, StatsView};
 use crate::availability;
-use crate::service::calendar::{clinic_vets, vet_time};
 use crate::service::check_range;
 use crate::status::Status;
 use db::schema::appointments;
@@ -17,12 +16,12 @@ use db::schema::appointments;
 pub async fn stats(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     clinic_id: ClinicId,
     query: &RangeQuery,
 ) -> kernel::Result<StatsView> {
     let clinic = availability::clinic(connection, clinic_id).await?;
-    principal.require_staff(clinic_id, &[Role::ClinicAdmin])?;
+    principal.require_staff(clinic_id, Role::CLINIC_ADMINS)?;
     check_range(query.from, query.to, settings.max_range_days)?;
     let mut rows = appointments::table
         .filter(appointments::clinic_id.eq(clinic_id))
@@ -44,10 +43,13 @@ pub async fn stats(
         .filter(|(status, ..)| *status != Status::Cancelled)
         .map(|(_, starts, ends)| (*ends - *starts).num_minutes())
         .sum();
-    let mut available_minutes = 0;
-    for (vet, _) in clinic_vets(connection, clinic_id, query.vet_id).await? {
-        available_minutes += vet_time(connection, &clinic, vet, (query.from, query.to)).await?.available.minutes();
-    }
+    let vets: Vec<_> = clinics::scheduling::vets_with_names(connection, clinic_id, query.vet_id)
+        .await?
+        .into_iter()
+        .map(|(vet, _)| vet)
+        .collect();
+    let schedules = clinics::scheduling::vet_schedules(connection, &clinic, &vets, (query.from, query.to)).await?;
+    let available_minutes = schedules.iter().map(|schedule| schedule.available.minutes()).sum();
     let ratio = |part: i64, whole: i64| if whole > 0 { part as f64 / whole as f64 } else { 0.0 };
     Ok(StatsView {
         bookings,

@@ -8,11 +8,11 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue};
-use kernel::{Principal, ServiceId, UserId, WaitlistEntryId, WaitlistOfferId};
+use kernel::{Principal, ServiceId, UserId, Valid, WaitlistEntryId, WaitlistOfferId};
 use notifications::{Category, Notification, Template};
-use platform::config::AppointmentSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, OfferView, WaitlistEntryView, WaitlistRequest, WaitlistStatus};
@@ -23,7 +23,7 @@ use crate::service::access::{self, Actor};
 use crate::service::booking::{Booking, book_within};
 use crate::service::check_range;
 use crate::status::ACTIVE;
-use db::schema::{appointments, pets, users, waitlist_entries, waitlist_offers};
+use db::schema::{appointments, waitlist_entries, waitlist_offers};
 
 type EntryRow = (
     WaitlistEntryId,
@@ -39,8 +39,8 @@ type EntryRow = (
 pub async fn join(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
-    request: &WaitlistRequest,
+    settings: &Settings,
+    request: &Valid<WaitlistRequest>,
 ) -> kernel::Result<WaitlistEntryView> {
     check_range(request.from, request.to, settings.horizon_days)?;
     let service = availability::service(connection, request.service_id).await?;
@@ -49,7 +49,7 @@ pub async fn join(
         return Err(kernel::Error::Forbidden("only the pet's owners join a waitlist".to_owned()));
     }
     if let Some(vet) = request.vet_id
-        && !availability::qualified_vets(connection, service.clinic_id, &service).await?.contains(&vet)
+        && !availability::qualified_vets(connection, &service).await?.contains(&vet)
     {
         return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic"));
     }
@@ -106,11 +106,10 @@ pub async fn leave(
 pub async fn accept(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     offer: WaitlistOfferId,
 ) -> kernel::Result<AppointmentView> {
-    let outcome = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    let outcome = db::transaction(connection, async |connection| {
             let (entry_id, vet, starts_at, expires_at, status, service, pet) = waitlist_offers::table
                 .inner_join(waitlist_entries::table)
                 .filter(waitlist_offers::id.eq(offer))
@@ -166,7 +165,7 @@ pub async fn accept(
 /// transaction that frees it).
 pub async fn slot_freed(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     clinic: &Clinic,
     appointment: &Appointment,
 ) -> kernel::Result<()> {
@@ -177,11 +176,10 @@ pub async fn slot_freed(
 /// offer's job, at its deadline; also after a failed acceptance).
 pub async fn expire(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     offer: WaitlistOfferId,
 ) -> kernel::Result<()> {
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let expired: Option<(WaitlistEntryId, UserId, DateTime<Utc>)> =
                 diesel::update(waitlist_offers::table.find(offer).filter(waitlist_offers::status.eq("open")))
                     .set(waitlist_offers::status.eq("expired"))
@@ -211,7 +209,7 @@ pub async fn expire(
 /// this slot before, if the slot is still free and far enough ahead.
 async fn offer_next(
     connection: &mut AsyncPgConnection,
-    settings: &AppointmentSettings,
+    settings: &Settings,
     clinic: &Clinic,
     service: ServiceId,
     vet: UserId,
@@ -275,13 +273,8 @@ async fn offer_next(
         EnqueueOptions { run_at: Some(expires_at), ..Default::default() },
     )
     .await?;
-    let pet_name = pets::table.find(pet).select(pets::name).first::<String>(connection).await?;
-    let recipient_name = users::table
-        .find(owner)
-        .select(users::first_name)
-        .first::<Option<String>>(connection)
-        .await?
-        .unwrap_or_else(|| "there".to_owned());
+    let pet_name = pets::service::pets::name_of(connection, pet).await?;
+    let recipient_name = crate::service::messages::first_name_of(connection, owner).await?;
     let data = json!({
         "recipient_name": recipient_name,
         "pet_name": pet_name,

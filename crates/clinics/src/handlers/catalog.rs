@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use kernel::{ClinicId, RoomId, ServiceId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{RoomSpec, RoomView, ServiceOffer, ServiceView};
 use crate::service::catalog;
@@ -12,14 +12,13 @@ use crate::service::catalog;
 #[utoipa::path(
     tag = "clinics",
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
-    responses((status = 200, body = Vec<ServiceView>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<ServiceView>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/clinics/{id}/services")]
+#[get("/clinics/{id}/services")]
 pub async fn list_services(
-    state: web::Data<AppState>,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<ServiceView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(catalog::services(&mut connection, *id).await?))
 }
 
@@ -31,23 +30,19 @@ pub async fn list_services(
     request_body = ServiceOffer,
     responses(
         (status = 201, body = Vec<ServiceView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/clinics/{id}/services")]
+#[post("/clinics/{id}/services")]
 pub async fn add_service(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    offer: web::Json<ServiceOffer>,
+    ValidJson(offer): ValidJson<ServiceOffer>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*offer)?;
-    let mut connection = db::connect(state.db()).await?;
     catalog::add_service(&mut connection, &caller, *id, &offer).await?;
     Ok(HttpResponse::Created().json(catalog::services(&mut connection, *id).await?))
 }
@@ -63,24 +58,20 @@ pub async fn add_service(
     request_body = ServiceOffer,
     responses(
         (status = 200, body = Vec<ServiceView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/clinics/{id}/services/{service_id}")]
+#[put("/clinics/{id}/services/{service_id}")]
 pub async fn update_service(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, ServiceId)>,
-    offer: web::Json<ServiceOffer>,
+    ValidJson(offer): ValidJson<ServiceOffer>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<ServiceView>>, ApiError> {
-    platform::validate(&*offer)?;
     let (clinic, service) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     catalog::update_service(&mut connection, &caller, clinic, service, &offer).await?;
     Ok(web::Json(catalog::services(&mut connection, clinic).await?))
 }
@@ -95,19 +86,18 @@ pub async fn update_service(
     ),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/clinics/{id}/services/{service_id}")]
+#[delete("/clinics/{id}/services/{service_id}")]
 pub async fn withdraw_service(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, ServiceId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (clinic, service) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     catalog::withdraw_service(&mut connection, &caller, clinic, service).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -119,18 +109,17 @@ pub async fn withdraw_service(
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<RoomView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/rooms")]
+#[get("/clinics/{id}/rooms")]
 pub async fn list_rooms(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<RoomView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(catalog::rooms(&mut connection, &caller, *id).await?))
 }
 
@@ -142,24 +131,20 @@ pub async fn list_rooms(
     request_body = RoomSpec,
     responses(
         (status = 201, body = RoomView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/clinics/{id}/rooms")]
+#[post("/clinics/{id}/rooms")]
 pub async fn add_room(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    spec: web::Json<RoomSpec>,
+    ValidJson(spec): ValidJson<RoomSpec>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*spec)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(catalog::add_room(&mut connection, &caller, *id, &spec).await?))
 }
 
@@ -173,19 +158,18 @@ pub async fn add_room(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/clinics/{id}/rooms/{room_id}")]
+#[delete("/clinics/{id}/rooms/{room_id}")]
 pub async fn remove_room(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, RoomId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (clinic, room) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     catalog::remove_room(&mut connection, &caller, clinic, room).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use kernel::{ClinicId, Page};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{ClinicProfile, ClinicSearch, ClinicView, EmergencyStatusUpdate, OpeningHours};
 use crate::service::{clinics, search};
@@ -12,17 +12,15 @@ use crate::service::{clinics, search};
 #[utoipa::path(
     tag = "clinics",
     params(ClinicSearch, PageQuery),
-    responses((status = 200, body = Page<ClinicView>), (status = 422, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Page<ClinicView>), InvalidQuery, StandardErrors)
 )]
-#[get("/api/v1/clinics")]
+#[get("/clinics")]
 pub async fn search_clinics(
-    state: web::Data<AppState>,
-    filter: web::Query<ClinicSearch>,
+    ValidQuery(filter): ValidQuery<ClinicSearch>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<ClinicView>>, ApiError> {
-    platform::validate(&*filter)?;
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(search::clinics(&mut connection, &filter, &page).await?))
 }
 
@@ -33,21 +31,17 @@ pub async fn search_clinics(
     request_body = ClinicProfile,
     responses(
         (status = 201, body = ClinicView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/clinics")]
+#[post("/clinics")]
 pub async fn create_clinic(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    profile: web::Json<ClinicProfile>,
+    ValidJson(profile): ValidJson<ClinicProfile>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*profile)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(clinics::create(&mut connection, &caller, &profile).await?))
 }
 
@@ -55,14 +49,13 @@ pub async fn create_clinic(
 #[utoipa::path(
     tag = "clinics",
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
-    responses((status = 200, body = ClinicView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = ClinicView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/clinics/{id}")]
+#[get("/clinics/{id}")]
 pub async fn get_clinic(
-    state: web::Data<AppState>,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<ClinicView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(clinics::get(&mut connection, *id).await?))
 }
 
@@ -74,23 +67,19 @@ pub async fn get_clinic(
     request_body = ClinicProfile,
     responses(
         (status = 200, body = ClinicView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/clinics/{id}")]
+#[put("/clinics/{id}")]
 pub async fn update_clinic(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    profile: web::Json<ClinicProfile>,
+    ValidJson(profile): ValidJson<ClinicProfile>,
+    mut connection: Db,
 ) -> Result<web::Json<ClinicView>, ApiError> {
-    platform::validate(&*profile)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(clinics::update(&mut connection, &caller, *id, &profile).await?))
 }
 
@@ -98,14 +87,13 @@ pub async fn update_clinic(
 #[utoipa::path(
     tag = "clinics",
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
-    responses((status = 200, body = OpeningHours), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = OpeningHours), NotFound, StandardErrors)
 )]
-#[get("/api/v1/clinics/{id}/hours")]
+#[get("/clinics/{id}/hours")]
 pub async fn get_hours(
-    state: web::Data<AppState>,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<OpeningHours>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(clinics::hours(&mut connection, *id).await?))
 }
 
@@ -117,23 +105,19 @@ pub async fn get_hours(
     request_body = OpeningHours,
     responses(
         (status = 200, body = OpeningHours),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/clinics/{id}/hours")]
+#[put("/clinics/{id}/hours")]
 pub async fn put_hours(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    hours: web::Json<OpeningHours>,
+    ValidJson(hours): ValidJson<OpeningHours>,
+    mut connection: Db,
 ) -> Result<web::Json<OpeningHours>, ApiError> {
-    platform::validate(&*hours)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(clinics::set_hours(&mut connection, &caller, *id, &hours).await?))
 }
 
@@ -145,22 +129,18 @@ pub async fn put_hours(
     request_body = EmergencyStatusUpdate,
     responses(
         (status = 200, body = ClinicView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/clinics/{id}/emergency-status")]
+#[put("/clinics/{id}/emergency-status")]
 pub async fn put_emergency_status(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    update: web::Json<EmergencyStatusUpdate>,
+    ValidJson(update): ValidJson<EmergencyStatusUpdate>,
+    mut connection: Db,
 ) -> Result<web::Json<ClinicView>, ApiError> {
-    platform::validate(&*update)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(clinics::set_emergency_status(&mut connection, &caller, *id, &update).await?))
 }

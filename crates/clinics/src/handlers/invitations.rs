@@ -4,8 +4,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::{ClinicId, InvitationId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, NotFound, StandardErrors};
+use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope};
 
 use crate::api::StaffInvitation;
 use crate::service::invitations;
@@ -17,18 +17,17 @@ use crate::service::invitations;
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<StaffInvitation>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/invitations")]
+#[get("/clinics/{id}/invitations")]
 pub async fn list_clinic_invitations(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<StaffInvitation>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(invitations::list_for_clinic(&mut connection, &caller, *id).await?))
 }
 
@@ -42,19 +41,18 @@ pub async fn list_clinic_invitations(
     ),
     responses(
         (status = 204, description = "Withdrawn"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/clinics/{id}/invitations/{invitation_id}")]
+#[delete("/clinics/{id}/invitations/{invitation_id}")]
 pub async fn revoke_invitation(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, InvitationId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (clinic, invitation) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     invitations::revoke(&mut connection, &caller, clinic, invitation).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -65,12 +63,11 @@ pub async fn revoke_invitation(
     security(("bearer" = [])),
     responses((status = 200, body = Vec<StaffInvitation>), StandardErrors)
 )]
-#[get("/api/v1/staff-invitations")]
+#[get("/staff-invitations")]
 pub async fn list_my_invitations(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<StaffInvitation>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(invitations::list_mine(&mut connection, &caller).await?))
 }
 
@@ -85,13 +82,13 @@ pub async fn list_my_invitations(
         StandardErrors,
     )
 )]
-#[post("/api/v1/staff-invitations/{id}/accept")]
+#[post("/staff-invitations/{id}/accept")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<InvitationId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     invitations::accept(&mut connection, &caller, *id).await?;
     state.principals().invalidate(&caller.subject).await;
     Ok(HttpResponse::NoContent().finish())

@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use kernel::{ClinicId, UserId};
 use media::{AttachRequest, VariantQuery};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{ClinicView, VetView};
 use crate::service::{clinics, photos, vets};
@@ -17,22 +17,20 @@ use crate::service::{clinics, photos, vets};
     request_body = AttachRequest,
     responses(
         (status = 200, body = ClinicView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[put("/api/v1/clinics/{id}/photo")]
+#[put("/clinics/{id}/photo")]
 pub async fn set_clinic_photo(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    request: web::Json<AttachRequest>,
+    ValidJson(request): ValidJson<AttachRequest>,
+    mut connection: Db,
 ) -> Result<web::Json<ClinicView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     photos::set_clinic_photo(&mut connection, &caller, *id, request.media_id).await?;
     Ok(web::Json(clinics::get(&mut connection, *id).await?))
 }
@@ -44,21 +42,21 @@ pub async fn set_clinic_photo(
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),
-        (status = 404, body = ErrorEnvelope),
+        NotFound,
         (status = 409, description = "Still processing", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/photo")]
+#[get("/clinics/{id}/photo")]
 pub async fn get_clinic_photo(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     id: web::Path<ClinicId>,
     query: web::Query<VariantQuery>,
     request: HttpRequest,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let photo = photos::clinic_photo(&mut connection, *id).await?;
-    media::download(&state, &mut connection, photo, query.checked()?, &request).await
+    uploads.download(&mut connection, photo, query.checked()?, &request).await
 }
 
 /// Sets a vet's photo to one of their own `vet_photo` uploads (the vet).
@@ -69,25 +67,23 @@ pub async fn get_clinic_photo(
     request_body = AttachRequest,
     responses(
         (status = 200, body = VetView),
-        (status = 403, body = ErrorEnvelope),
+        Forbidden,
         (status = 404, description = "No vet profile, or no unattached upload of the caller's", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        JsonBodyErrors,
         (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[put("/api/v1/vets/{id}/photo")]
+#[put("/vets/{id}/photo")]
 pub async fn set_vet_photo(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
-    request: web::Json<AttachRequest>,
+    ValidJson(request): ValidJson<AttachRequest>,
+    mut connection: Db,
 ) -> Result<web::Json<VetView>, ApiError> {
     if *id != caller.user_id {
         return Err(kernel::Error::Forbidden("vets set their own photo".to_owned()).into());
     }
-    let mut connection = db::connect(state.db()).await?;
     photos::set_vet_photo(&mut connection, &caller, request.media_id).await?;
     Ok(web::Json(vets::get(&mut connection, caller.user_id).await?))
 }
@@ -99,19 +95,19 @@ pub async fn set_vet_photo(
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),
-        (status = 404, body = ErrorEnvelope),
+        NotFound,
         (status = 409, description = "Still processing", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[get("/api/v1/vets/{id}/photo")]
+#[get("/vets/{id}/photo")]
 pub async fn get_vet_photo(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     id: web::Path<UserId>,
     query: web::Query<VariantQuery>,
     request: HttpRequest,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let photo = photos::vet_photo(&mut connection, *id).await?;
-    media::download(&state, &mut connection, photo, query.checked()?, &request).await
+    uploads.download(&mut connection, photo, query.checked()?, &request).await
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::{ClinicId, UserId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{StaffAddition, StaffInvitation, StaffMember};
 use crate::service::staff::{self, Addition};
@@ -15,18 +15,17 @@ use crate::service::staff::{self, Addition};
     params(("id" = String, Path, format = Uuid, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<StaffMember>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/staff")]
+#[get("/clinics/{id}/staff")]
 pub async fn list_staff(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(staff::list(&mut connection, &caller, *id).await?))
 }
 
@@ -40,25 +39,22 @@ pub async fn list_staff(
     responses(
         (status = 200, description = "Added; the clinic's staff", body = Vec<StaffMember>),
         (status = 202, description = "No account has this email: invited", body = StaffInvitation),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/clinics/{id}/staff")]
+#[post("/clinics/{id}/staff")]
 pub async fn add_staff(
     state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    addition: web::Json<StaffAddition>,
+    ValidJson(addition): ValidJson<StaffAddition>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*addition)?;
-    let mut connection = db::connect(state.db()).await?;
-    let ttl_days = state.settings().clinics.invitation_ttl_days;
-    match staff::add(&mut connection, &caller, *id, &addition, ttl_days).await? {
+    match staff::add(&mut connection, &caller, *id, &addition, settings.invitation_ttl_days).await? {
         Addition::Added { subject } => {
             state.principals().invalidate(&subject).await;
             Ok(HttpResponse::Ok().json(staff::list(&mut connection, &caller, *id).await?))
@@ -77,20 +73,20 @@ pub async fn add_staff(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "The last clinic admin", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[delete("/api/v1/clinics/{id}/staff/{user_id}")]
+#[delete("/clinics/{id}/staff/{user_id}")]
 pub async fn remove_staff(
     state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, UserId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (clinic, user) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     let subject = staff::remove(&mut connection, &caller, clinic, user).await?;
     state.principals().invalidate(&subject).await;
     Ok(HttpResponse::NoContent().finish())

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use kernel::{ClinicId, Page, TimeOffId, UserId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{TimeOffRequest, TimeOffView, VetProfile, VetSearch, VetView, WorkingWeek};
 use crate::service::vets;
@@ -12,17 +12,15 @@ use crate::service::vets;
 #[utoipa::path(
     tag = "vets",
     params(VetSearch, PageQuery),
-    responses((status = 200, body = Page<VetView>), (status = 422, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Page<VetView>), InvalidQuery, StandardErrors)
 )]
-#[get("/api/v1/vets")]
+#[get("/vets")]
 pub async fn search_vets(
-    state: web::Data<AppState>,
-    filter: web::Query<VetSearch>,
+    ValidQuery(filter): ValidQuery<VetSearch>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<VetView>>, ApiError> {
-    platform::validate(&*filter)?;
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::search(&mut connection, &filter, &page).await?))
 }
 
@@ -33,21 +31,17 @@ pub async fn search_vets(
     request_body = VetProfile,
     responses(
         (status = 200, body = VetView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/vets/me")]
+#[put("/vets/me")]
 pub async fn put_my_profile(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    profile: web::Json<VetProfile>,
+    ValidJson(profile): ValidJson<VetProfile>,
+    mut connection: Db,
 ) -> Result<web::Json<VetView>, ApiError> {
-    platform::validate(&*profile)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::put_own_profile(&mut connection, &caller, &profile).await?))
 }
 
@@ -57,12 +51,11 @@ pub async fn put_my_profile(
     security(("bearer" = [])),
     responses((status = 200, body = VetView), (status = 404, description = "No profile yet", body = ErrorEnvelope), StandardErrors)
 )]
-#[get("/api/v1/vets/me")]
+#[get("/vets/me")]
 pub async fn get_my_profile(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<VetView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::get(&mut connection, caller.user_id).await?))
 }
 
@@ -70,11 +63,10 @@ pub async fn get_my_profile(
 #[utoipa::path(
     tag = "vets",
     params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
-    responses((status = 200, body = VetView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = VetView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/vets/{id}")]
-pub async fn get_vet(state: web::Data<AppState>, id: web::Path<UserId>) -> Result<web::Json<VetView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
+#[get("/vets/{id}")]
+pub async fn get_vet(id: web::Path<UserId>, mut connection: Db) -> Result<web::Json<VetView>, ApiError> {
     Ok(web::Json(vets::get(&mut connection, *id).await?))
 }
 
@@ -85,15 +77,14 @@ pub async fn get_vet(state: web::Data<AppState>, id: web::Path<UserId>) -> Resul
         ("id" = String, Path, format = Uuid, description = "The vet's user id"),
         ("clinic_id" = String, Path, format = Uuid, description = "Clinic id"),
     ),
-    responses((status = 200, body = WorkingWeek), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = WorkingWeek), NotFound, StandardErrors)
 )]
-#[get("/api/v1/vets/{id}/clinics/{clinic_id}/hours")]
+#[get("/vets/{id}/clinics/{clinic_id}/hours")]
 pub async fn get_working_hours(
-    state: web::Data<AppState>,
     path: web::Path<(UserId, ClinicId)>,
+    mut connection: Db,
 ) -> Result<web::Json<WorkingWeek>, ApiError> {
     let (vet, clinic) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::working_hours(&mut connection, vet, clinic).await?))
 }
 
@@ -108,24 +99,20 @@ pub async fn get_working_hours(
     request_body = WorkingWeek,
     responses(
         (status = 200, body = WorkingWeek),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/vets/{id}/clinics/{clinic_id}/hours")]
+#[put("/vets/{id}/clinics/{clinic_id}/hours")]
 pub async fn put_working_hours(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(UserId, ClinicId)>,
-    week: web::Json<WorkingWeek>,
+    ValidJson(week): ValidJson<WorkingWeek>,
+    mut connection: Db,
 ) -> Result<web::Json<WorkingWeek>, ApiError> {
-    platform::validate(&*week)?;
     let (vet, clinic) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::set_working_hours(&mut connection, &caller, vet, clinic, &week).await?))
 }
 
@@ -136,18 +123,17 @@ pub async fn put_working_hours(
     params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
     responses(
         (status = 200, body = Vec<TimeOffView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[get("/api/v1/vets/{id}/time-off")]
+#[get("/vets/{id}/time-off")]
 pub async fn list_time_off(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<TimeOffView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(vets::time_off(&mut connection, &caller, *id).await?))
 }
 
@@ -159,24 +145,20 @@ pub async fn list_time_off(
     request_body = TimeOffRequest,
     responses(
         (status = 201, body = TimeOffView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/vets/{id}/time-off")]
+#[post("/vets/{id}/time-off")]
 pub async fn add_time_off(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<UserId>,
-    request: web::Json<TimeOffRequest>,
+    ValidJson(request): ValidJson<TimeOffRequest>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*request)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(vets::add_time_off(&mut connection, &caller, *id, &request).await?))
 }
 
@@ -190,19 +172,18 @@ pub async fn add_time_off(
     ),
     responses(
         (status = 204, description = "Cancelled"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/vets/{id}/time-off/{time_off_id}")]
+#[delete("/vets/{id}/time-off/{time_off_id}")]
 pub async fn remove_time_off(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(UserId, TimeOffId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (vet, time_off) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     vets::remove_time_off(&mut connection, &caller, vet, time_off).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,69 +2,130 @@
 //! booking, who and which rooms can perform them) and rooms or equipment.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Principal, Role, RoomId, ServiceId, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Principal, Role, RoomId, ServiceId, Species, UserId, Valid};
 use rust_decimal::Decimal;
 
-use crate::api::{RoomSpec, RoomView, ServiceOffer, ServiceView};
-use crate::service::clinics::{EDITORS, exists};
+use crate::api::{RoomSpec, RoomView, ServiceKind, ServiceOffer, ServiceView};
+use crate::service::clinics::exists;
 use db::schema::{
     clinic_memberships, clinic_rooms, clinic_service_rooms, clinic_service_staff, clinic_services, clinics,
 };
 
-type ServiceRow = (uuid::Uuid, String, String, i32, i32, i32, Decimal, String, Vec<String>, bool, bool);
+/// A `clinic_services` row as the catalog shows it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = clinic_services, check_for_backend(diesel::pg::Pg))]
+struct ServiceRow {
+    id: ServiceId,
+    kind: ServiceKind,
+    name: String,
+    duration_minutes: i32,
+    buffer_before_minutes: i32,
+    buffer_after_minutes: i32,
+    price: Decimal,
+    currency: String,
+    species: Vec<Species>,
+    bookable_online: bool,
+    allows_overbooking: bool,
+}
+
+/// The columns an offer writes.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = clinic_services)]
+struct OfferColumns<'a> {
+    kind: ServiceKind,
+    name: &'a str,
+    duration_minutes: i32,
+    buffer_before_minutes: i32,
+    buffer_after_minutes: i32,
+    price: Decimal,
+    species: &'a [Species],
+    bookable_online: bool,
+    allows_overbooking: bool,
+    is_active: bool,
+}
+
+impl<'a> From<&'a ServiceOffer> for OfferColumns<'a> {
+    fn from(offer: &'a ServiceOffer) -> Self {
+        Self {
+            kind: offer.kind,
+            name: &offer.name,
+            duration_minutes: offer.duration_minutes,
+            buffer_before_minutes: offer.buffer_before_minutes,
+            buffer_after_minutes: offer.buffer_after_minutes,
+            price: offer.price,
+            species: &offer.species,
+            bookable_online: offer.bookable_online,
+            allows_overbooking: offer.allows_overbooking,
+            is_active: true,
+        }
+    }
+}
+
+/// Who performs a service.
+#[derive(Insertable)]
+#[diesel(table_name = clinic_service_staff)]
+struct ServiceStaff {
+    service_id: ServiceId,
+    user_id: UserId,
+}
+
+/// A room a service needs.
+#[derive(Insertable)]
+#[diesel(table_name = clinic_service_rooms)]
+struct ServiceRoom {
+    service_id: ServiceId,
+    room_id: RoomId,
+}
+
+/// A room of a clinic.
+#[derive(Insertable)]
+#[diesel(table_name = clinic_rooms)]
+struct NewRoom<'a> {
+    id: RoomId,
+    clinic_id: ClinicId,
+    name: &'a str,
+    capacity: i32,
+}
 
 /// The clinic's active services (public).
 pub async fn services(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<ServiceView>> {
     exists(connection, clinic).await?;
-    let rows = clinic_services::table
+    let rows: Vec<ServiceRow> = clinic_services::table
         .filter(clinic_services::clinic_id.eq(clinic))
         .filter(clinic_services::is_active)
-        .select((
-            clinic_services::id,
-            clinic_services::kind,
-            clinic_services::name,
-            clinic_services::duration_minutes,
-            clinic_services::buffer_before_minutes,
-            clinic_services::buffer_after_minutes,
-            clinic_services::price,
-            clinic_services::currency,
-            clinic_services::species,
-            clinic_services::bookable_online,
-            clinic_services::allows_overbooking,
-        ))
+        .select(ServiceRow::as_select())
         .order(clinic_services::name)
-        .load::<ServiceRow>(connection)
+        .load(connection)
         .await?;
     let mut views = Vec::with_capacity(rows.len());
-    for (id, kind, name, duration, before, after, price, currency, species, bookable_online, allows_overbooking) in rows
-    {
+    for row in rows {
         let staff = clinic_service_staff::table
-            .filter(clinic_service_staff::service_id.eq(id))
+            .filter(clinic_service_staff::service_id.eq(row.id))
             .select(clinic_service_staff::user_id)
             .load::<UserId>(connection)
             .await?;
         let rooms = clinic_service_rooms::table
-            .filter(clinic_service_rooms::service_id.eq(id))
+            .filter(clinic_service_rooms::service_id.eq(row.id))
             .select(clinic_service_rooms::room_id)
-            .load::<uuid::Uuid>(connection)
+            .load::<RoomId>(connection)
             .await?;
         views.push(ServiceView {
-            id: ServiceId(id),
+            id: row.id,
             offer: ServiceOffer {
-                kind: parse_stored(&kind)?,
-                name,
-                duration_minutes: duration,
-                buffer_before_minutes: before,
-                buffer_after_minutes: after,
-                price,
-                species: species.iter().map(|species| parse_stored(species)).collect::<kernel::Result<_>>()?,
-                bookable_online,
-                allows_overbooking,
+                kind: row.kind,
+                name: row.name,
+                duration_minutes: row.duration_minutes,
+                buffer_before_minutes: row.buffer_before_minutes,
+                buffer_after_minutes: row.buffer_after_minutes,
+                price: row.price,
+                species: row.species,
+                bookable_online: row.bookable_online,
+                allows_overbooking: row.allows_overbooking,
                 staff,
-                rooms: rooms.into_iter().map(RoomId).collect(),
+                rooms,
             },
-            currency,
+            currency: row.currency,
         });
     }
     Ok(views)
@@ -75,13 +136,12 @@ pub async fn add_service(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
-    offer: &ServiceOffer,
+    offer: &Valid<ServiceOffer>,
 ) -> kernel::Result<ServiceId> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let id = ServiceId::new();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| write_service(connection, clinic, id, offer).await)
+    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await)
         .await?;
     Ok(id)
 }
@@ -92,10 +152,10 @@ pub async fn update_service(
     principal: &Principal,
     clinic: ClinicId,
     id: ServiceId,
-    offer: &ServiceOffer,
+    offer: &Valid<ServiceOffer>,
 ) -> kernel::Result<()> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let known = diesel::select(diesel::dsl::exists(
         clinic_services::table.filter(clinic_services::id.eq(id.0)).filter(clinic_services::clinic_id.eq(clinic)),
     ))
@@ -104,8 +164,7 @@ pub async fn update_service(
     if !known {
         return Err(kernel::Error::NotFound { resource: "service" });
     }
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| write_service(connection, clinic, id, offer).await)
+    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await)
         .await
 }
 
@@ -117,7 +176,7 @@ pub async fn withdraw_service(
     id: ServiceId,
 ) -> kernel::Result<()> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let changed = diesel::update(
         clinic_services::table.filter(clinic_services::id.eq(id.0)).filter(clinic_services::clinic_id.eq(clinic)),
     )
@@ -145,67 +204,34 @@ async fn write_service(
     if usize::try_from(staff_here).unwrap_or(0) != dedup_len(&offer.staff) {
         return Err(kernel::Error::invalid_field("staff", "must all be staff of this clinic"));
     }
-    let room_ids: Vec<uuid::Uuid> = offer.rooms.iter().map(|room| room.0).collect();
     let rooms_here = clinic_rooms::table
         .filter(clinic_rooms::clinic_id.eq(clinic))
-        .filter(clinic_rooms::id.eq_any(&room_ids))
+        .filter(clinic_rooms::id.eq_any(&offer.rooms))
         .count()
         .get_result::<i64>(connection)
         .await?;
-    if usize::try_from(rooms_here).unwrap_or(0) != dedup_len(&room_ids) {
+    if usize::try_from(rooms_here).unwrap_or(0) != dedup_len(&offer.rooms) {
         return Err(kernel::Error::invalid_field("rooms", "must all be rooms of this clinic"));
     }
-    let species: Vec<&str> = offer.species.iter().map(|species| species.as_str()).collect();
     let currency = clinics::table.find(clinic).select(clinics::currency).first::<String>(connection).await?;
-    let columns = (
-        clinic_services::kind.eq(offer.kind.as_str()),
-        clinic_services::name.eq(&offer.name),
-        clinic_services::duration_minutes.eq(offer.duration_minutes),
-        clinic_services::buffer_before_minutes.eq(offer.buffer_before_minutes),
-        clinic_services::buffer_after_minutes.eq(offer.buffer_after_minutes),
-        clinic_services::price.eq(offer.price),
-        clinic_services::species.eq(species),
-        clinic_services::bookable_online.eq(offer.bookable_online),
-        clinic_services::allows_overbooking.eq(offer.allows_overbooking),
-        clinic_services::is_active.eq(true),
-    );
+    let columns = OfferColumns::from(offer);
     diesel::insert_into(clinic_services::table)
-        .values((
-            clinic_services::id.eq(id.0),
-            clinic_services::clinic_id.eq(clinic),
-            clinic_services::currency.eq(&currency),
-            columns.clone(),
-        ))
+        .values((clinic_services::id.eq(id), clinic_services::clinic_id.eq(clinic), clinic_services::currency.eq(&currency), &columns))
         .on_conflict(clinic_services::id)
         .do_update()
-        .set(columns)
+        .set(&columns)
         .execute(connection)
         .await?;
-    diesel::delete(clinic_service_staff::table.filter(clinic_service_staff::service_id.eq(id.0)))
+    diesel::delete(clinic_service_staff::table.filter(clinic_service_staff::service_id.eq(id)))
         .execute(connection)
         .await?;
-    diesel::delete(clinic_service_rooms::table.filter(clinic_service_rooms::service_id.eq(id.0)))
+    diesel::delete(clinic_service_rooms::table.filter(clinic_service_rooms::service_id.eq(id)))
         .execute(connection)
         .await?;
-    let staff: Vec<_> = offer
-        .staff
-        .iter()
-        .map(|user| (clinic_service_staff::service_id.eq(id.0), clinic_service_staff::user_id.eq(*user)))
-        .collect();
-    diesel::insert_into(clinic_service_staff::table)
-        .values(&staff)
-        .on_conflict_do_nothing()
-        .execute(connection)
-        .await?;
-    let rooms: Vec<_> = room_ids
-        .iter()
-        .map(|room| (clinic_service_rooms::service_id.eq(id.0), clinic_service_rooms::room_id.eq(*room)))
-        .collect();
-    diesel::insert_into(clinic_service_rooms::table)
-        .values(&rooms)
-        .on_conflict_do_nothing()
-        .execute(connection)
-        .await?;
+    let staff: Vec<ServiceStaff> = offer.staff.iter().map(|&user_id| ServiceStaff { service_id: id, user_id }).collect();
+    diesel::insert_into(clinic_service_staff::table).values(&staff).on_conflict_do_nothing().execute(connection).await?;
+    let rooms: Vec<ServiceRoom> = offer.rooms.iter().map(|&room_id| ServiceRoom { service_id: id, room_id }).collect();
+    diesel::insert_into(clinic_service_rooms::table).values(&rooms).on_conflict_do_nothing().execute(connection).await?;
     Ok(())
 }
 
@@ -216,10 +242,6 @@ fn dedup_len<T: Ord + Clone>(items: &[T]) -> usize {
     items.len()
 }
 
-fn parse_stored<T: serde::de::DeserializeOwned>(text: &str) -> kernel::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(kernel::Error::internal)
-}
-
 /// The clinic's rooms (its staff).
 pub async fn rooms(
     connection: &mut AsyncPgConnection,
@@ -227,7 +249,7 @@ pub async fn rooms(
     clinic: ClinicId,
 ) -> kernel::Result<Vec<RoomView>> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_STAFF)?;
     let rows = clinic_rooms::table
         .filter(clinic_rooms::clinic_id.eq(clinic))
         .select((clinic_rooms::id, clinic_rooms::name, clinic_rooms::capacity))
@@ -245,21 +267,14 @@ pub async fn add_room(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
-    spec: &RoomSpec,
+    spec: &Valid<RoomSpec>,
 ) -> kernel::Result<RoomView> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let id = RoomId::new();
-    diesel::insert_into(clinic_rooms::table)
-        .values((
-            clinic_rooms::id.eq(id.0),
-            clinic_rooms::clinic_id.eq(clinic),
-            clinic_rooms::name.eq(&spec.name),
-            clinic_rooms::capacity.eq(spec.capacity),
-        ))
-        .execute(connection)
-        .await?;
-    Ok(RoomView { id, spec: spec.clone() })
+    let room = NewRoom { id, clinic_id: clinic, name: &spec.name, capacity: spec.capacity };
+    diesel::insert_into(clinic_rooms::table).values(&room).execute(connection).await?;
+    Ok(RoomView { id, spec: RoomSpec::clone(spec) })
 }
 
 /// Removes a room (clinic admins).
@@ -270,7 +285,7 @@ pub async fn remove_room(
     id: RoomId,
 ) -> kernel::Result<()> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let removed = diesel::delete(
         clinic_rooms::table.filter(clinic_rooms::id.eq(id.0)).filter(clinic_rooms::clinic_id.eq(clinic)),
     )

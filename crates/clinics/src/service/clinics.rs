@@ -2,27 +2,24 @@
 
 use chrono::{NaiveTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Principal, Role};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Principal, Role, Valid};
 use platform::audit::{self, AuditEntry};
 
 use crate::api::{ClinicProfile, ClinicView, EmergencyStatusUpdate, HoursException, OpeningHours, WeeklyHours};
 use crate::models::{ClinicChanges, FoundClinic};
 use db::schema::{clinic_hours_exceptions, clinic_opening_hours, clinics};
 
-/// Everyone may read a clinic; clinic admins of it and platform admins may change it.
-pub const EDITORS: &[Role] = &[Role::ClinicAdmin];
 
 /// Creates a clinic (platform admins).
 pub async fn create(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    profile: &ClinicProfile,
+    profile: &Valid<ClinicProfile>,
 ) -> kernel::Result<ClinicView> {
     principal.require(Role::PlatformAdmin)?;
     let id = ClinicId::new();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::insert_into(clinics::table)
                 .values((clinics::id.eq(id), ClinicChanges::from(profile)))
                 .execute(connection)
@@ -52,12 +49,11 @@ pub async fn update(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     id: ClinicId,
-    profile: &ClinicProfile,
+    profile: &Valid<ClinicProfile>,
 ) -> kernel::Result<ClinicView> {
     exists(connection, id).await?;
-    principal.require_staff(id, EDITORS)?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    principal.require_staff(id, Role::CLINIC_ADMINS)?;
+    db::transaction(connection, async |connection| {
             diesel::update(clinics::table.find(id)).set(ClinicChanges::from(profile)).execute(connection).await?;
             audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.updated", "clinic", id)).await
         })
@@ -110,10 +106,10 @@ pub async fn set_hours(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     id: ClinicId,
-    hours: &OpeningHours,
+    hours: &Valid<OpeningHours>,
 ) -> kernel::Result<OpeningHours> {
     exists(connection, id).await?;
-    principal.require_staff(id, EDITORS)?;
+    principal.require_staff(id, Role::CLINIC_ADMINS)?;
     let weekly = hours
         .weekly
         .iter()
@@ -149,8 +145,7 @@ pub async fn set_hours(
             clinic_hours_exceptions::note.eq(entry.note.clone()),
         ));
     }
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::delete(clinic_opening_hours::table.filter(clinic_opening_hours::clinic_id.eq(id)))
                 .execute(connection)
                 .await?;
@@ -179,10 +174,10 @@ pub async fn set_emergency_status(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     id: ClinicId,
-    update: &EmergencyStatusUpdate,
+    update: &Valid<EmergencyStatusUpdate>,
 ) -> kernel::Result<ClinicView> {
     exists(connection, id).await?;
-    principal.require_staff(id, &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin])?;
+    principal.require_staff(id, Role::CLINIC_STAFF)?;
     diesel::update(clinics::table.find(id))
         .set((
             clinics::emergency_status.eq(update.status.as_str()),

@@ -7,14 +7,14 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, InvitationId, Principal, Role};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, InvitationId, Principal, Role, UserId};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
 use crate::api::StaffInvitation;
 use crate::service::clinics::exists;
-use db::schema::{clinic_invitations, clinic_memberships};
+use db::schema::clinic_invitations;
 
 const COLUMNS: (
     clinic_invitations::id,
@@ -32,6 +32,18 @@ const COLUMNS: (
     clinic_invitations::expires_at,
 );
 
+/// A new invitation.
+#[derive(Insertable)]
+#[diesel(table_name = clinic_invitations)]
+struct NewInvitation<'a> {
+    id: InvitationId,
+    clinic_id: ClinicId,
+    email: &'a str,
+    role: Role,
+    invited_by: UserId,
+    expires_at: chrono::DateTime<Utc>,
+}
+
 /// Invites `email` with `role`, or renews (new role, new expiry) the open
 /// invitation of that email; the caller has checked the clinic admin role.
 pub(crate) async fn invite(
@@ -44,17 +56,17 @@ pub(crate) async fn invite(
 ) -> kernel::Result<StaffInvitation> {
     let expires_at = Utc::now() + Duration::days(ttl_days);
     let email = email.to_lowercase();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
+            let new = NewInvitation {
+                id: InvitationId::new(),
+                clinic_id: clinic,
+                email: &email,
+                role,
+                invited_by: principal.user_id,
+                expires_at,
+            };
             let invitation = diesel::insert_into(clinic_invitations::table)
-                .values((
-                    clinic_invitations::id.eq(InvitationId::new()),
-                    clinic_invitations::clinic_id.eq(clinic),
-                    clinic_invitations::email.eq(&email),
-                    clinic_invitations::role.eq(role),
-                    clinic_invitations::invited_by.eq(principal.user_id),
-                    clinic_invitations::expires_at.eq(expires_at),
-                ))
+                .values(&new)
                 .on_conflict((clinic_invitations::clinic_id, clinic_invitations::email))
                 .do_update()
                 .set((
@@ -81,7 +93,7 @@ pub async fn list_for_clinic(
     clinic: ClinicId,
 ) -> kernel::Result<Vec<StaffInvitation>> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     Ok(clinic_invitations::table
         .filter(clinic_invitations::clinic_id.eq(clinic))
         .filter(clinic_invitations::expires_at.gt(Utc::now()))
@@ -99,9 +111,8 @@ pub async fn revoke(
     invitation: InvitationId,
 ) -> kernel::Result<()> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
+    db::transaction(connection, async |connection| {
             let deleted = diesel::delete(
                 clinic_invitations::table
                     .filter(clinic_invitations::id.eq(invitation))
@@ -143,8 +154,7 @@ pub async fn accept(
 ) -> kernel::Result<ClinicId> {
     let not_found = || kernel::Error::NotFound { resource: "invitation" };
     let email = platform::users::email_of(connection, principal.user_id).await?.ok_or_else(not_found)?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let (clinic, role) = diesel::delete(
                 clinic_invitations::table
                     .filter(clinic_invitations::id.eq(invitation))
@@ -156,17 +166,7 @@ pub async fn accept(
             .await
             .optional()?
             .ok_or_else(not_found)?;
-            diesel::insert_into(clinic_memberships::table)
-                .values((
-                    clinic_memberships::clinic_id.eq(clinic),
-                    clinic_memberships::user_id.eq(principal.user_id),
-                    clinic_memberships::role.eq(role),
-                ))
-                .on_conflict((clinic_memberships::clinic_id, clinic_memberships::user_id))
-                .do_update()
-                .set(clinic_memberships::role.eq(role))
-                .execute(connection)
-                .await?;
+            crate::service::staff::join(connection, clinic, principal.user_id, role).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
                 .with_changes(json!({ "user_id": principal.user_id, "role": role, "invitation_id": invitation }));
             audit::record(connection, entry).await?;

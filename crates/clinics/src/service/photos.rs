@@ -2,12 +2,12 @@
 //! clinic's admins set its photo; a vet sets their own.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, MediaId, Principal, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, MediaId, Principal, Role, UserId};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
 
-use crate::service::clinics::{EDITORS, exists};
+use crate::service::clinics::exists;
 use db::schema::{clinics, vets};
 
 /// The owner type of clinic photos in `media`.
@@ -23,10 +23,9 @@ pub async fn set_clinic_photo(
     photo: MediaId,
 ) -> kernel::Result<()> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, EDITORS)?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let previous = clinics::table.find(clinic).select(clinics::photo_id).first::<Option<MediaId>>(connection).await?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             media::service::claim(connection, principal, photo, Purpose::ClinicPhoto, (CLINIC, clinic.0)).await?;
             if let Some(previous) = previous {
                 media::service::release(connection, previous).await?;
@@ -52,8 +51,7 @@ pub async fn set_vet_photo(
         .await
         .optional()?
         .ok_or(kernel::Error::NotFound { resource: "vet profile" })?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             media::service::claim(connection, principal, photo, Purpose::VetPhoto, (VET, me.0)).await?;
             if let Some(previous) = previous {
                 media::service::release(connection, previous).await?;

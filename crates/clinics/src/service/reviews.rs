@@ -6,43 +6,69 @@
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Page, PageRequest, Principal, ReviewId, Role, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Page, PageRequest, Principal, ReviewId, Role, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 
 use crate::api::{ReviewDraft, ReviewText, ReviewView};
 use crate::service::clinics::exists;
-use db::schema::{clinic_memberships, clinics, reviews, users};
+use db::schema::{clinic_memberships, clinics, reviews};
 
-type ReviewRow = (
-    uuid::Uuid,
-    ClinicId,
-    Option<UserId>,
-    Option<String>,
-    i16,
-    String,
-    Option<String>,
-    bool,
-    bool,
-    chrono::DateTime<chrono::Utc>,
-    chrono::DateTime<chrono::Utc>,
-);
+/// A `reviews` row as shown (its author's name is looked up separately).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = reviews, check_for_backend(diesel::pg::Pg))]
+struct Review {
+    id: ReviewId,
+    clinic_id: ClinicId,
+    vet_id: Option<UserId>,
+    author_id: UserId,
+    rating: i16,
+    body: String,
+    response: Option<String>,
+    hidden: bool,
+    flagged: bool,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
 
-fn view(row: ReviewRow) -> ReviewView {
-    let (id, clinic_id, vet_id, first_name, rating, body, response, hidden, flagged, created_at, updated_at) = row;
-    ReviewView {
-        id: ReviewId(id),
-        clinic_id,
-        vet_id,
-        author_name: first_name.unwrap_or_else(|| "A pet owner".to_owned()),
-        rating,
-        body,
-        response,
-        hidden,
-        flagged,
-        created_at,
-        updated_at,
-    }
+/// A new review.
+#[derive(Insertable)]
+#[diesel(table_name = reviews)]
+struct NewReview<'a> {
+    id: ReviewId,
+    clinic_id: ClinicId,
+    author_id: UserId,
+    vet_id: Option<UserId>,
+    rating: i16,
+    body: &'a str,
+    hidden: bool,
+    flagged: bool,
+    flag_reason: Option<&'a str>,
+}
+
+/// The views of `rows`, with their authors' first names (one lookup).
+async fn views(connection: &mut AsyncPgConnection, rows: Vec<Review>) -> kernel::Result<Vec<ReviewView>> {
+    let authors: Vec<UserId> = rows.iter().map(|row| row.author_id).collect();
+    let names = platform::users::names(connection, &authors).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ReviewView {
+            id: row.id,
+            clinic_id: row.clinic_id,
+            vet_id: row.vet_id,
+            author_name: names
+                .get(&row.author_id)
+                .and_then(|name| name.first_name.clone())
+                .unwrap_or_else(|| "A pet owner".to_owned()),
+            rating: row.rating,
+            body: row.body,
+            response: row.response,
+            hidden: row.hidden,
+            flagged: row.flagged,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
 }
 
 /// Writes or edits the caller's review of `clinic` (pet owners; one per
@@ -51,7 +77,7 @@ pub async fn put_mine(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
-    draft: &ReviewDraft,
+    draft: &Valid<ReviewDraft>,
 ) -> kernel::Result<ReviewView> {
     exists(connection, clinic).await?;
     principal.require(Role::PetOwner)?;
@@ -71,21 +97,21 @@ pub async fn put_mine(
     let author = principal.user_id;
     // Suspicious text is not refused: the review waits, hidden, for a moderator.
     let held = crate::api::abuse_signal(&draft.body).map(|reason| format!("held automatically: {reason}"));
-    let id = connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    let id = db::transaction(connection, async |connection| {
             lock_clinic(connection, clinic).await?;
+            let review = NewReview {
+                id: ReviewId::new(),
+                clinic_id: clinic,
+                author_id: author,
+                vet_id: draft.vet_id,
+                rating: draft.rating,
+                body: &draft.body,
+                hidden: held.is_some(),
+                flagged: held.is_some(),
+                flag_reason: held.as_deref(),
+            };
             let id = diesel::insert_into(reviews::table)
-                .values((
-                    reviews::id.eq(ReviewId::new().0),
-                    reviews::clinic_id.eq(clinic),
-                    reviews::author_id.eq(author),
-                    reviews::vet_id.eq(draft.vet_id),
-                    reviews::rating.eq(draft.rating),
-                    reviews::body.eq(&draft.body),
-                    reviews::hidden.eq(held.is_some()),
-                    reviews::flagged.eq(held.is_some()),
-                    reviews::flag_reason.eq(&held),
-                ))
+                .values(&review)
                 .on_conflict((reviews::clinic_id, reviews::author_id))
                 .do_update()
                 .set((
@@ -100,13 +126,13 @@ pub async fn put_mine(
                         .sql(", reviews.flag_reason)")),
                 ))
                 .returning(reviews::id)
-                .get_result::<uuid::Uuid>(connection)
+                .get_result::<ReviewId>(connection)
                 .await?;
             refresh_rating(connection, clinic).await?;
             Ok(id)
         })
         .await?;
-    get(connection, clinic, ReviewId(id)).await
+    get(connection, clinic, id).await
 }
 
 /// Reviews of `clinic`, newest first; hidden ones only for its staff and platform admins.
@@ -118,22 +144,19 @@ pub async fn list(
 ) -> kernel::Result<Page<ReviewView>> {
     exists(connection, clinic).await?;
     let moderator = principal.is_some_and(|principal| {
-        principal.require_staff(clinic, &[Role::ClinicAdmin, Role::Receptionist, Role::Veterinarian]).is_ok()
+        principal.require_staff(clinic, Role::CLINIC_STAFF).is_ok()
     });
-    let mut query = reviews::table.inner_join(users::table).filter(reviews::clinic_id.eq(clinic)).into_boxed();
+    let mut query = reviews::table.filter(reviews::clinic_id.eq(clinic)).into_boxed();
     if !moderator {
         query = query.filter(reviews::hidden.eq(false));
     }
     if let Some(after) = page.after {
         query = query.filter(reviews::id.lt(after));
     }
-    let rows = query
-        .select(columns())
-        .order(reviews::id.desc())
-        .limit(page.fetch_limit())
-        .load::<ReviewRow>(connection)
-        .await?;
-    Ok(Page::from_rows(rows, page, |row| row.0).map(view))
+    let rows = query.select(Review::as_select()).order(reviews::id.desc()).limit(page.fetch_limit()).load(connection).await?;
+    let page = Page::from_rows(rows, page, |row: &Review| row.id.0);
+    let items = views(connection, page.items).await?;
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
 /// The clinic answers a review publicly (its clinic admins).
@@ -142,10 +165,10 @@ pub async fn respond(
     principal: &Principal,
     clinic: ClinicId,
     id: ReviewId,
-    text: &ReviewText,
+    text: &Valid<ReviewText>,
 ) -> kernel::Result<ReviewView> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let changed = diesel::update(of_clinic(clinic, id))
         .set((reviews::response.eq(&text.text), reviews::responded_at.eq(chrono::Utc::now())))
         .execute(connection)
@@ -160,10 +183,10 @@ pub async fn flag(
     principal: &Principal,
     clinic: ClinicId,
     id: ReviewId,
-    reason: &ReviewText,
+    reason: &Valid<ReviewText>,
 ) -> kernel::Result<ReviewView> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let changed = diesel::update(of_clinic(clinic, id))
         .set((reviews::flagged.eq(true), reviews::flag_reason.eq(&reason.text)))
         .execute(connection)
@@ -182,8 +205,7 @@ pub async fn set_hidden(
 ) -> kernel::Result<ReviewView> {
     principal.require(Role::PlatformAdmin)?;
     exists(connection, clinic).await?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             lock_clinic(connection, clinic).await?;
             found(diesel::update(of_clinic(clinic, id)).set(reviews::hidden.eq(hidden)).execute(connection).await?)?;
             refresh_rating(connection, clinic).await?;
@@ -196,54 +218,25 @@ pub async fn set_hidden(
 
 async fn get(connection: &mut AsyncPgConnection, clinic: ClinicId, id: ReviewId) -> kernel::Result<ReviewView> {
     let row = reviews::table
-        .inner_join(users::table)
-        .filter(reviews::id.eq(id.0))
+        .filter(reviews::id.eq(id))
         .filter(reviews::clinic_id.eq(clinic))
-        .select(columns())
-        .first::<ReviewRow>(connection)
+        .select(Review::as_select())
+        .first(connection)
         .await
         .optional()?
         .ok_or(kernel::Error::NotFound { resource: "review" })?;
-    Ok(view(row))
-}
-
-#[allow(clippy::type_complexity, reason = "a diesel column tuple")]
-fn columns() -> (
-    reviews::id,
-    reviews::clinic_id,
-    reviews::vet_id,
-    users::first_name,
-    reviews::rating,
-    reviews::body,
-    reviews::response,
-    reviews::hidden,
-    reviews::flagged,
-    reviews::created_at,
-    reviews::updated_at,
-) {
-    (
-        reviews::id,
-        reviews::clinic_id,
-        reviews::vet_id,
-        users::first_name,
-        reviews::rating,
-        reviews::body,
-        reviews::response,
-        reviews::hidden,
-        reviews::flagged,
-        reviews::created_at,
-        reviews::updated_at,
-    )
+    let mut found = views(connection, vec![row]).await?;
+    found.pop().ok_or(kernel::Error::NotFound { resource: "review" })
 }
 
 fn of_clinic(
     clinic: ClinicId,
     id: ReviewId,
 ) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<reviews::table, diesel::dsl::Eq<reviews::id, uuid::Uuid>>,
+    diesel::dsl::Filter<reviews::table, diesel::dsl::Eq<reviews::id, ReviewId>>,
     diesel::dsl::Eq<reviews::clinic_id, ClinicId>,
 > {
-    reviews::table.filter(reviews::id.eq(id.0)).filter(reviews::clinic_id.eq(clinic))
+    reviews::table.filter(reviews::id.eq(id)).filter(reviews::clinic_id.eq(clinic))
 }
 
 fn found(changed: usize) -> kernel::Result<()> {

@@ -11,7 +11,7 @@ use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Float8, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{Page, PageRequest};
+use kernel::{Page, PageRequest, Valid};
 
 use crate::api::{ClinicSearch, ClinicView, VetSearch, VetView};
 use crate::models::{FoundClinic, FoundVet};
@@ -78,7 +78,7 @@ fn plain_decimal(text: &str) -> Option<f64> {
 /// Clinics matching `filter`, nearest first when `near` is given, else newest first.
 pub async fn clinics(
     connection: &mut AsyncPgConnection,
-    filter: &ClinicSearch,
+    filter: &Valid<ClinicSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<ClinicView>> {
     let (query, sql) = clinics_query(filter, page)?;
@@ -90,7 +90,7 @@ pub async fn clinics(
 /// it executes the query), for tests and benchmarks.
 pub async fn explain_clinics(
     connection: &mut AsyncPgConnection,
-    filter: &ClinicSearch,
+    filter: &Valid<ClinicSearch>,
     page: &PageRequest,
 ) -> kernel::Result<String> {
     #[derive(diesel::QueryableByName)]
@@ -170,7 +170,7 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Resul
 /// `near`, nearest first), else by id.
 pub async fn vets(
     connection: &mut AsyncPgConnection,
-    filter: &VetSearch,
+    filter: &Valid<VetSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<VetView>> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;

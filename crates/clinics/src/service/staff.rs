@@ -4,17 +4,16 @@
 //! drop that user's cached principal (memberships travel with it).
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Principal, Role, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Principal, Role, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
 use crate::api::{StaffAddition, StaffInvitation, StaffMember};
 use crate::service::clinics::exists;
 use crate::service::invitations;
-use db::schema::{clinic_memberships, users};
+use db::schema::clinic_memberships;
 
-const ANY_STAFF: &[Role] = &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin];
 
 /// The staff of a clinic (its staff and platform admins).
 pub async fn list(
@@ -23,25 +22,20 @@ pub async fn list(
     clinic: ClinicId,
 ) -> kernel::Result<Vec<StaffMember>> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, ANY_STAFF)?;
+    principal.require_staff(clinic, Role::CLINIC_STAFF)?;
     let rows = clinic_memberships::table
-        .inner_join(users::table)
         .filter(clinic_memberships::clinic_id.eq(clinic))
-        .select((
-            clinic_memberships::user_id,
-            users::first_name,
-            users::last_name,
-            clinic_memberships::role,
-            clinic_memberships::created_at,
-        ))
+        .select((clinic_memberships::user_id, clinic_memberships::role, clinic_memberships::created_at))
         .order(clinic_memberships::created_at)
-        .load::<(UserId, Option<String>, Option<String>, Role, chrono::DateTime<chrono::Utc>)>(connection)
+        .load::<(UserId, Role, chrono::DateTime<chrono::Utc>)>(connection)
         .await?;
+    let ids: Vec<UserId> = rows.iter().map(|(user_id, ..)| *user_id).collect();
+    let names = platform::users::names(connection, &ids).await?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, first, last, role, since)| StaffMember {
+        .map(|(user_id, role, since)| StaffMember {
             user_id,
-            name: platform::users::display_name(first, last),
+            name: names.get(&user_id).map(platform::users::Name::display).unwrap_or_default(),
             role,
             since,
         })
@@ -66,47 +60,48 @@ pub async fn add(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
-    addition: &StaffAddition,
+    addition: &Valid<StaffAddition>,
     invitation_ttl_days: i64,
 ) -> kernel::Result<Addition> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let role = Role::from(addition.role);
-    let found = users::table
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
-                .bind::<diesel::sql_types::Text, _>(&addition.email)
-                .sql(")"),
-        )
-        .filter(users::deleted_at.is_null())
-        .select((users::id, users::clerk_id))
-        .first::<(UserId, String)>(connection)
-        .await
-        .optional()?;
+    let found = platform::users::with_email(connection, &addition.email).await?;
     let Some((user, subject)) = found else {
         let invitation =
             invitations::invite(connection, principal, clinic, &addition.email, role, invitation_ttl_days).await?;
         return Ok(Addition::Invited(invitation));
     };
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            diesel::insert_into(clinic_memberships::table)
-                .values((
-                    clinic_memberships::clinic_id.eq(clinic),
-                    clinic_memberships::user_id.eq(user),
-                    clinic_memberships::role.eq(role),
-                ))
-                .on_conflict((clinic_memberships::clinic_id, clinic_memberships::user_id))
-                .do_update()
-                .set(clinic_memberships::role.eq(role))
-                .execute(connection)
-                .await?;
+    db::transaction(connection, async |connection| {
+            join(connection, clinic, user, role).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
                 .with_changes(json!({ "user_id": user, "role": role }));
             audit::record(connection, entry).await
         })
         .await?;
     Ok(Addition::Added { subject })
+}
+
+/// A staff membership.
+#[derive(Insertable)]
+#[diesel(table_name = clinic_memberships)]
+struct Membership {
+    clinic_id: ClinicId,
+    user_id: UserId,
+    role: Role,
+}
+
+/// Makes `user` staff of `clinic` with `role` (or changes their role there);
+/// the caller has checked who may and audits it.
+pub(crate) async fn join(connection: &mut AsyncPgConnection, clinic: ClinicId, user: UserId, role: Role) -> kernel::Result<()> {
+    diesel::insert_into(clinic_memberships::table)
+        .values(Membership { clinic_id: clinic, user_id: user, role })
+        .on_conflict((clinic_memberships::clinic_id, clinic_memberships::user_id))
+        .do_update()
+        .set(clinic_memberships::role.eq(role))
+        .execute(connection)
+        .await?;
+    Ok(())
 }
 
 /// Removes a member (clinic admins); the last clinic admin cannot be removed.
@@ -117,9 +112,8 @@ pub async fn remove(
     user: UserId,
 ) -> kernel::Result<String> {
     exists(connection, clinic).await?;
-    principal.require_staff(clinic, &[Role::ClinicAdmin])?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
+    db::transaction(connection, async |connection| {
             let removed = diesel::delete(
                 clinic_memberships::table
                     .filter(clinic_memberships::clinic_id.eq(clinic))
@@ -142,7 +136,7 @@ pub async fn remove(
             let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_removed", "clinic", clinic)
                 .with_changes(json!({ "user_id": user, "role": removed }));
             audit::record(connection, entry).await?;
-            Ok(users::table.find(user).select(users::clerk_id).first::<String>(connection).await?)
+            platform::users::clerk_id(connection, user).await
         })
         .await
 }

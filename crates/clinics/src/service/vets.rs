@@ -5,8 +5,8 @@ use std::collections::Bound;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Page, PageRequest, Principal, Role, TimeOffId, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Page, PageRequest, Principal, Role, TimeOffId, UserId, Valid};
 
 use crate::api::{TimeOffRequest, TimeOffView, VetProfile, VetSearch, VetView, WorkingHours, WorkingWeek};
 use crate::service::clinics::{exists, hhmm, parse_time};
@@ -17,7 +17,7 @@ use db::schema::{clinic_memberships, vet_time_off, vet_working_hours, vets};
 pub async fn put_own_profile(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    profile: &VetProfile,
+    profile: &Valid<VetProfile>,
 ) -> kernel::Result<VetView> {
     let works_as_vet = principal.memberships.iter().any(|membership| membership.role == Role::Veterinarian);
     if !(principal.is(Role::Veterinarian) || works_as_vet) {
@@ -65,7 +65,7 @@ pub async fn get(connection: &mut AsyncPgConnection, id: UserId) -> kernel::Resu
 /// Search (see [`search::vets`]).
 pub async fn search(
     connection: &mut AsyncPgConnection,
-    filter: &VetSearch,
+    filter: &Valid<VetSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<VetView>> {
     search::vets(connection, filter, page).await
@@ -77,7 +77,7 @@ fn require_schedule_access(principal: &Principal, vet: UserId, clinic: ClinicId)
     if principal.user_id == vet && principal.clinic_role(clinic) == Some(Role::Veterinarian) {
         return Ok(());
     }
-    principal.require_staff(clinic, &[Role::ClinicAdmin, Role::Receptionist])
+    principal.require_staff(clinic, Role::CLINIC_DESK)
 }
 
 /// `NotFound` unless `vet` works at `clinic` as a veterinarian.
@@ -121,7 +121,7 @@ pub async fn set_working_hours(
     principal: &Principal,
     vet: UserId,
     clinic: ClinicId,
-    week: &WorkingWeek,
+    week: &Valid<WorkingWeek>,
 ) -> kernel::Result<WorkingWeek> {
     exists(connection, clinic).await?;
     require_schedule_access(principal, vet, clinic)?;
@@ -138,8 +138,7 @@ pub async fn set_working_hours(
         spans.push(span);
         rows.push((entry.weekday, starts, ends));
     }
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::delete(
                 vet_working_hours::table
                     .filter(vet_working_hours::vet_id.eq(vet))
@@ -189,7 +188,7 @@ pub async fn add_time_off(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     vet: UserId,
-    request: &TimeOffRequest,
+    request: &Valid<TimeOffRequest>,
 ) -> kernel::Result<TimeOffView> {
     require_time_off_access(connection, principal, vet).await?;
     if request.ends_at <= request.starts_at {
@@ -271,7 +270,7 @@ async fn require_time_off_access(
         || principal.is(Role::PlatformAdmin)
         || clinics
             .into_iter()
-            .any(|clinic| principal.require_staff(ClinicId(clinic), &[Role::ClinicAdmin, Role::Receptionist]).is_ok());
+            .any(|clinic| principal.require_staff(ClinicId(clinic), Role::CLINIC_DESK).is_ok());
     if allowed { Ok(()) } else { Err(kernel::Error::Forbidden("not this vet's clinic".into())) }
 }
 

@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use platform::config::PushSettings;
+use anyhow::Context;
+
+use crate::settings::PushSettings;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
@@ -54,16 +56,15 @@ struct Sent {
 
 impl FcmProvider {
     /// Reads the service account key file named in the settings.
-    pub fn new(settings: &PushSettings) -> Result<Self, String> {
+    pub fn new(settings: &PushSettings) -> anyhow::Result<Self> {
         let path = settings
             .service_account_file
             .as_ref()
-            .ok_or("notifications.push.service_account_file is required for the fcm provider")?;
-        let file = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        let account: ServiceAccount =
-            serde_json::from_str(&file).map_err(|error| format!("{}: {error}", path.display()))?;
+            .context("notifications.push.service_account_file is required for the fcm provider")?;
+        let file = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        let account: ServiceAccount = serde_json::from_str(&file).with_context(|| path.display().to_string())?;
         let key = EncodingKey::from_rsa_pem(account.private_key.as_bytes())
-            .map_err(|error| format!("{}: private_key: {error}", path.display()))?;
+            .with_context(|| format!("{}: private_key", path.display()))?;
         let send_url =
             format!("{}/v1/projects/{}/messages:send", settings.base_url.trim_end_matches('/'), account.project_id);
         Ok(Self {

@@ -19,9 +19,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use platform::config::{NotificationSettings, ProviderKind};
+use anyhow::{Context, bail};
 
-use crate::model::Sender;
+use crate::models::Sender;
+use crate::settings::{ProviderKind, Settings};
 
 /// Sends one kind of message.
 #[async_trait::async_trait]
@@ -116,33 +117,33 @@ impl std::fmt::Debug for Channels {
 
 impl Channels {
     /// Builds the configured providers; a provider missing its settings is an error.
-    pub fn from_settings(settings: &NotificationSettings) -> Result<Self, String> {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let email: Arc<dyn Provider<Email>> = match settings.email.provider {
             ProviderKind::Log => Arc::new(log::LogProvider("email")),
             ProviderKind::Smtp => Arc::new(smtp::SmtpProvider::new(&settings.email)?),
-            other => return Err(format!("notifications.email: provider {other:?} is not an email provider")),
+            other => bail!("notifications.email: provider {other:?} is not an email provider"),
         };
         let sms: Arc<dyn Provider<Sms>> = match settings.sms.provider {
             ProviderKind::Log => Arc::new(log::LogProvider("sms")),
             ProviderKind::Twilio => Arc::new(twilio::TwilioProvider::new(&settings.sms)?),
-            other => return Err(format!("notifications.sms: provider {other:?} is not an SMS provider")),
+            other => bail!("notifications.sms: provider {other:?} is not an SMS provider"),
         };
         let push: Arc<dyn Provider<Push>> = match settings.push.provider {
             ProviderKind::Log => Arc::new(log::LogProvider("push")),
             ProviderKind::Fcm => Arc::new(fcm::FcmProvider::new(&settings.push)?),
-            other => return Err(format!("notifications.push: provider {other:?} is not a push provider")),
+            other => bail!("notifications.push: provider {other:?} is not a push provider"),
         };
         Ok(Self { email, sms, push })
     }
 }
 
 /// An HTTP client for a provider API, with its deadline.
-fn http_client(timeout_ms: u64) -> Result<reqwest::Client, String> {
+fn http_client(timeout_ms: u64) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(Duration::from_millis(timeout_ms))
         .connect_timeout(Duration::from_millis(timeout_ms.min(5_000)))
         .build()
-        .map_err(|error| error.to_string())
+        .context("a provider's HTTP client")
 }
 
 /// Maps a provider's HTTP status: 429 and 5xx are worth a retry, 401/403 are

@@ -6,7 +6,9 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use platform::config::{EmailSettings, SmtpTls};
+use anyhow::Context;
+
+use crate::settings::{EmailSettings, SmtpTls};
 use secrecy::ExposeSecret;
 
 use super::{Email, Provider, Receipt, SendError};
@@ -19,20 +21,19 @@ pub struct SmtpProvider {
 
 impl SmtpProvider {
     /// Builds the transport; connects lazily on the first message.
-    pub fn new(settings: &EmailSettings) -> Result<Self, String> {
+    pub fn new(settings: &EmailSettings) -> anyhow::Result<Self> {
         let host = settings.smtp_host.as_str();
         let builder = match settings.tls {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            SmtpTls::Starttls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(|error| error.to_string())?
-            }
-            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|error| error.to_string())?,
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .context("notifications.email: the STARTTLS relay")?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).context("notifications.email: the TLS relay")?,
         };
         let mut builder = builder.port(settings.smtp_port).timeout(Some(Duration::from_millis(settings.timeout_ms)));
         if let (Some(username), Some(password)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(username.clone(), password.expose_secret().to_owned()));
         }
-        let from = settings.from.parse().map_err(|error| format!("notifications.email.from: {error}"))?;
+        let from = settings.from.parse().context("notifications.email.from")?;
         Ok(Self { transport: builder.build(), from })
     }
 

@@ -1,6 +1,8 @@
 //! SMS through a Twilio-compatible Messages API.
 
-use platform::config::SmsSettings;
+use anyhow::Context;
+
+use crate::settings::SmsSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -27,11 +29,11 @@ struct Failure {
 
 impl TwilioProvider {
     /// Needs `account_sid`, `auth_token` and `from`.
-    pub fn new(settings: &SmsSettings) -> Result<Self, String> {
+    pub fn new(settings: &SmsSettings) -> anyhow::Result<Self> {
         let missing = |key: &str| format!("notifications.sms.{key} is required for the twilio provider");
-        let account_sid = settings.account_sid.clone().ok_or_else(|| missing("account_sid"))?;
-        let auth_token = settings.auth_token.clone().ok_or_else(|| missing("auth_token"))?;
-        let from = settings.from.clone().ok_or_else(|| missing("from"))?;
+        let account_sid = settings.account_sid.clone().with_context(|| missing("account_sid"))?;
+        let auth_token = settings.auth_token.clone().with_context(|| missing("auth_token"))?;
+        let from = settings.from.clone().with_context(|| missing("from"))?;
         let url =
             format!("{}/2010-04-01/Accounts/{account_sid}/Messages.json", settings.base_url.trim_end_matches('/'));
         Ok(Self { client: http_client(settings.timeout_ms)?, url, account_sid, auth_token, from })

@@ -93,7 +93,7 @@ pub struct OwnerView {
 }
 
 /// `POST /pets/{id}/transfer`: the co-owner who becomes primary owner.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// A current co-owner.
@@ -112,7 +112,7 @@ kernel::text_enum!(
 );
 
 /// `POST /pets/{id}/clinics`: register the pet with a clinic.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CareRegistration {
     /// The clinic.

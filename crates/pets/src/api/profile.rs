@@ -7,27 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-kernel::text_enum!(
-    /// What kind of animal.
-    Species as PetSpecies {
-        /// A dog.
-        Dog = "dog",
-        /// A cat.
-        Cat = "cat",
-        /// A rabbit.
-        Rabbit = "rabbit",
-        /// A bird.
-        Bird = "bird",
-        /// A reptile.
-        Reptile = "reptile",
-        /// A horse.
-        Horse = "horse",
-        /// Hamsters, guinea pigs, ferrets and the like.
-        SmallMammal = "small_mammal",
-        /// Anything else.
-        Other = "other",
-    }
-);
+pub use kernel::Species;
 
 kernel::text_enum!(
     /// Sex of the animal.

@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use kernel::{MediaId, PetId, RecordId};
 use media::{AttachRequest, LinkView, VariantQuery};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{PetView, RecordView};
 use crate::service::{photos, records};
@@ -18,22 +18,20 @@ use crate::service::{photos, records};
     request_body = AttachRequest,
     responses(
         (status = 200, body = PetView),
-        (status = 403, body = ErrorEnvelope),
+        Forbidden,
         (status = 404, description = "No such pet, or no unattached upload of the caller's", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        JsonBodyErrors,
         (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[put("/api/v1/pets/{id}/photo")]
+#[put("/pets/{id}/photo")]
 pub async fn set_photo(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    request: web::Json<AttachRequest>,
+    ValidJson(request): ValidJson<AttachRequest>,
+    mut connection: Db,
 ) -> Result<web::Json<PetView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(photos::set(&mut connection, &caller, *id, Some(request.media_id)).await?))
 }
 
@@ -44,18 +42,17 @@ pub async fn set_photo(
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/pets/{id}/photo")]
+#[delete("/pets/{id}/photo")]
 pub async fn remove_photo(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     photos::set(&mut connection, &caller, *id, None).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -68,22 +65,22 @@ pub async fn remove_photo(
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),
-        (status = 404, body = ErrorEnvelope),
+        NotFound,
         (status = 409, description = "Still processing", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[get("/api/v1/pets/{id}/photo")]
+#[get("/pets/{id}/photo")]
 pub async fn get_photo(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
     query: web::Query<VariantQuery>,
     request: HttpRequest,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let photo = photos::get(&mut connection, &caller, *id).await?;
-    media::download(&state, &mut connection, photo, query.checked()?, &request).await
+    uploads.download(&mut connection, photo, query.checked()?, &request).await
 }
 
 /// A short-lived link to the pet's photo that needs no credentials.
@@ -91,18 +88,18 @@ pub async fn get_photo(
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id"), VariantQuery),
-    responses((status = 200, body = LinkView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = LinkView), NotFound, StandardErrors)
 )]
-#[post("/api/v1/pets/{id}/photo/link")]
+#[post("/pets/{id}/photo/link")]
 pub async fn link_photo(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
     query: web::Query<VariantQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<LinkView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     let photo = photos::get(&mut connection, &caller, *id).await?;
-    Ok(web::Json(media::links::link(&state.settings().media, photo.id, query.checked()?)))
+    Ok(web::Json(uploads.link(photo.id, query.checked()?)))
 }
 
 /// Attaches one of the caller's `record_attachment` uploads to the record.
@@ -116,23 +113,21 @@ pub async fn link_photo(
     request_body = AttachRequest,
     responses(
         (status = 201, body = RecordView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         (status = 422, description = "Not an unattached upload of the caller's for this purpose", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/records/{record_id}/attachments")]
+#[post("/pets/{id}/records/{record_id}/attachments")]
 pub async fn attach_to_record(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId)>,
-    request: web::Json<AttachRequest>,
+    ValidJson(request): ValidJson<AttachRequest>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (pet, record) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     let view = records::attach(&mut connection, &caller, pet, record, request.media_id).await?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -151,24 +146,24 @@ pub async fn attach_to_record(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range", content_type = "application/octet-stream"),
         (status = 304, description = "Not modified"),
-        (status = 404, body = ErrorEnvelope),
+        NotFound,
         (status = 409, description = "Still processing", body = ErrorEnvelope),
         (status = 416, description = "Range not satisfiable"),
         StandardErrors,
     )
 )]
-#[get("/api/v1/pets/{id}/records/{record_id}/attachments/{media_id}")]
+#[get("/pets/{id}/records/{record_id}/attachments/{media_id}")]
 pub async fn get_attachment(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId, MediaId)>,
     query: web::Query<VariantQuery>,
     request: HttpRequest,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (pet, record, upload) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
-    media::download(&state, &mut connection, file, query.checked()?, &request).await
+    uploads.download(&mut connection, file, query.checked()?, &request).await
 }
 
 /// A short-lived link to a record's attachment that needs no credentials.
@@ -181,17 +176,17 @@ pub async fn get_attachment(
         ("media_id" = String, Path, format = Uuid, description = "Attachment id"),
         VariantQuery,
     ),
-    responses((status = 200, body = LinkView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = LinkView), NotFound, StandardErrors)
 )]
-#[post("/api/v1/pets/{id}/records/{record_id}/attachments/{media_id}/link")]
+#[post("/pets/{id}/records/{record_id}/attachments/{media_id}/link")]
 pub async fn link_attachment(
-    state: web::Data<AppState>,
+    uploads: web::Data<media::Uploads>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId, MediaId)>,
     query: web::Query<VariantQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<LinkView>, ApiError> {
     let (pet, record, upload) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     let file = records::attachment(&mut connection, &caller, pet, record, upload).await?;
-    Ok(web::Json(media::links::link(&state.settings().media, file.id, query.checked()?)))
+    Ok(web::Json(uploads.link(file.id, query.checked()?)))
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::{ClinicId, PetId, PetInvitationId, UserId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{CareRegistration, CareView, CoOwnerInvite, OwnerView, PetInvitationView, Transfer};
 use crate::service::{care, household};
@@ -13,15 +13,14 @@ use crate::service::{care, household};
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
-    responses((status = 200, body = Vec<OwnerView>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<OwnerView>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/co-owners")]
+#[get("/pets/{id}/co-owners")]
 pub async fn list_owners(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<OwnerView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(household::owners(&mut connection, &caller, *id).await?))
 }
 
@@ -34,24 +33,21 @@ pub async fn list_owners(
     request_body = CoOwnerInvite,
     responses(
         (status = 202, description = "Invited", body = PetInvitationView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/co-owners")]
+#[post("/pets/{id}/co-owners")]
 pub async fn invite_co_owner(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    invite: web::Json<CoOwnerInvite>,
+    ValidJson(invite): ValidJson<CoOwnerInvite>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*invite)?;
-    let ttl_days = state.settings().pets.invitation_ttl_days;
-    let mut connection = db::connect(state.db()).await?;
+    let ttl_days = settings.invitation_ttl_days;
     Ok(HttpResponse::Accepted().json(household::invite(&mut connection, &caller, *id, &invite, ttl_days).await?))
 }
 
@@ -66,19 +62,18 @@ pub async fn invite_co_owner(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/pets/{id}/co-owners/{user_id}")]
+#[delete("/pets/{id}/co-owners/{user_id}")]
 pub async fn remove_co_owner(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, UserId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (pet, user) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     household::remove_co_owner(&mut connection, &caller, pet, user).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -91,22 +86,20 @@ pub async fn remove_co_owner(
     request_body = Transfer,
     responses(
         (status = 204, description = "Transferred"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         (status = 422, description = "Not a co-owner", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/transfer")]
+#[post("/pets/{id}/transfer")]
 pub async fn transfer_pet(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    transfer: web::Json<Transfer>,
+    ValidJson(transfer): ValidJson<Transfer>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     household::transfer(&mut connection, &caller, *id, transfer.user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -117,12 +110,11 @@ pub async fn transfer_pet(
     security(("bearer" = [])),
     responses((status = 200, body = Vec<PetInvitationView>), StandardErrors)
 )]
-#[get("/api/v1/pet-invitations")]
+#[get("/pet-invitations")]
 pub async fn list_my_pet_invitations(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<PetInvitationView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(household::my_invitations(&mut connection, &caller).await?))
 }
 
@@ -137,13 +129,12 @@ pub async fn list_my_pet_invitations(
         StandardErrors,
     )
 )]
-#[post("/api/v1/pet-invitations/{id}/accept")]
+#[post("/pet-invitations/{id}/accept")]
 pub async fn accept_pet_invitation(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetInvitationId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     household::accept(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -153,15 +144,14 @@ pub async fn accept_pet_invitation(
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
-    responses((status = 200, body = Vec<CareView>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<CareView>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/clinics")]
+#[get("/pets/{id}/clinics")]
 pub async fn list_care(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<CareView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(care::list(&mut connection, &caller, *id).await?))
 }
 
@@ -173,22 +163,20 @@ pub async fn list_care(
     request_body = CareRegistration,
     responses(
         (status = 200, body = Vec<CareView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         (status = 422, description = "Not an active clinic", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/clinics")]
+#[post("/pets/{id}/clinics")]
 pub async fn register_care(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    registration: web::Json<CareRegistration>,
+    ValidJson(registration): ValidJson<CareRegistration>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<CareView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(care::register(&mut connection, &caller, *id, registration.clinic_id).await?))
 }
 
@@ -202,19 +190,18 @@ pub async fn register_care(
     ),
     responses(
         (status = 204, description = "Access ended"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/pets/{id}/clinics/{clinic_id}")]
+#[delete("/pets/{id}/clinics/{clinic_id}")]
 pub async fn unregister_care(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, ClinicId)>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let (pet, clinic) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     care::unregister(&mut connection, &caller, pet, clinic).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use kernel::{ClinicId, Page, PetId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{PatientSearch, PatientView, PetProfile, PetView, WeightEntry, WeightView};
 use crate::service::{patients, pets, weights};
@@ -15,14 +15,13 @@ use crate::service::{patients, pets, weights};
     params(PageQuery),
     responses((status = 200, body = Page<PetView>), StandardErrors)
 )]
-#[get("/api/v1/pets")]
+#[get("/pets")]
 pub async fn list_my_pets(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<PetView>>, ApiError> {
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(pets::list_mine(&mut connection, &caller, &page).await?))
 }
 
@@ -34,20 +33,16 @@ pub async fn list_my_pets(
     responses(
         (status = 201, body = PetView),
         (status = 409, description = "The microchip belongs to another pet", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets")]
+#[post("/pets")]
 pub async fn create_pet(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
-    profile: web::Json<PetProfile>,
+    ValidJson(profile): ValidJson<PetProfile>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*profile)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(pets::create(&mut connection, &caller, &profile).await?))
 }
 
@@ -56,15 +51,14 @@ pub async fn create_pet(
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
-    responses((status = 200, body = PetView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = PetView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}")]
+#[get("/pets/{id}")]
 pub async fn get_pet(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<web::Json<PetView>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(pets::get(&mut connection, &caller, *id).await?))
 }
 
@@ -76,24 +70,20 @@ pub async fn get_pet(
     request_body = PetProfile,
     responses(
         (status = 200, body = PetView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "The microchip belongs to another pet", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/pets/{id}")]
+#[put("/pets/{id}")]
 pub async fn update_pet(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    profile: web::Json<PetProfile>,
+    ValidJson(profile): ValidJson<PetProfile>,
+    mut connection: Db,
 ) -> Result<web::Json<PetView>, ApiError> {
-    platform::validate(&*profile)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(pets::update(&mut connection, &caller, *id, &profile).await?))
 }
 
@@ -104,18 +94,17 @@ pub async fn update_pet(
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         StandardErrors,
     )
 )]
-#[delete("/api/v1/pets/{id}")]
+#[delete("/pets/{id}")]
 pub async fn delete_pet(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     pets::delete(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -125,17 +114,16 @@ pub async fn delete_pet(
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id"), PageQuery),
-    responses((status = 200, body = Page<WeightView>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Page<WeightView>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/weights")]
+#[get("/pets/{id}/weights")]
 pub async fn list_weights(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<WeightView>>, ApiError> {
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(weights::list(&mut connection, &caller, *id, &page).await?))
 }
 
@@ -147,23 +135,19 @@ pub async fn list_weights(
     request_body = WeightEntry,
     responses(
         (status = 201, body = WeightView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/weights")]
+#[post("/pets/{id}/weights")]
 pub async fn add_weight(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    entry: web::Json<WeightEntry>,
+    ValidJson(entry): ValidJson<WeightEntry>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*entry)?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(weights::add(&mut connection, &caller, *id, &entry).await?))
 }
 
@@ -174,21 +158,19 @@ pub async fn add_weight(
     params(("id" = String, Path, format = Uuid, description = "Clinic id"), PatientSearch, PageQuery),
     responses(
         (status = 200, body = Page<PatientView>),
-        (status = 403, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/clinics/{id}/patients")]
+#[get("/clinics/{id}/patients")]
 pub async fn search_patients(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    search: web::Query<PatientSearch>,
+    ValidQuery(search): ValidQuery<PatientSearch>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<PatientView>>, ApiError> {
-    platform::validate(&*search)?;
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(patients::search(&mut connection, &caller, *id, &search, &page).await?))
 }

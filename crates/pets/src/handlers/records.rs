@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use kernel::{Page, PetId, RecordId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope, PageQuery};
+use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, PageQuery, ValidJson};
 
 use crate::api::{AddendumDraft, HistoryEntry, RecordDraft, RecordFilter, RecordView, VaccinationStatus};
 use crate::service::records;
@@ -16,21 +16,20 @@ use crate::service::records;
     params(("id" = String, Path, format = Uuid, description = "Pet id"), RecordFilter, PageQuery),
     responses(
         (status = 200, body = Page<RecordView>),
-        (status = 404, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        NotFound,
+        InvalidQuery,
         StandardErrors,
     )
 )]
-#[get("/api/v1/pets/{id}/records")]
+#[get("/pets/{id}/records")]
 pub async fn list_records(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
     filter: web::Query<RecordFilter>,
     page: web::Query<PageQuery>,
+    mut connection: Db,
 ) -> Result<web::Json<Page<RecordView>>, ApiError> {
     let page = page.page_request()?;
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(records::timeline(&mut connection, &caller, *id, &filter, &page).await?))
 }
 
@@ -42,25 +41,21 @@ pub async fn list_records(
     request_body = RecordDraft,
     responses(
         (status = 201, body = RecordView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/records")]
+#[post("/pets/{id}/records")]
 pub async fn create_record(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    draft: web::Json<RecordDraft>,
+    ValidJson(draft): ValidJson<RecordDraft>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*draft)?;
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().pets;
-    Ok(HttpResponse::Created().json(records::create(&mut connection, &caller, settings, *id, &draft).await?))
+    Ok(HttpResponse::Created().json(records::create(&mut connection, &caller, &settings, *id, &draft).await?))
 }
 
 /// One record with its addenda.
@@ -71,16 +66,15 @@ pub async fn create_record(
         ("id" = String, Path, format = Uuid, description = "Pet id"),
         ("record_id" = String, Path, format = Uuid, description = "Record id"),
     ),
-    responses((status = 200, body = RecordView), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = RecordView), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/records/{record_id}")]
+#[get("/pets/{id}/records/{record_id}")]
 pub async fn get_record(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId)>,
+    mut connection: Db,
 ) -> Result<web::Json<RecordView>, ApiError> {
     let (pet, record) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(records::get(&mut connection, &caller, pet, record).await?))
 }
 
@@ -95,27 +89,23 @@ pub async fn get_record(
     request_body = RecordDraft,
     responses(
         (status = 200, body = RecordView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
         (status = 409, description = "Locked: add an addendum", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[put("/api/v1/pets/{id}/records/{record_id}")]
+#[put("/pets/{id}/records/{record_id}")]
 pub async fn update_record(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId)>,
-    draft: web::Json<RecordDraft>,
+    ValidJson(draft): ValidJson<RecordDraft>,
+    mut connection: Db,
 ) -> Result<web::Json<RecordView>, ApiError> {
-    platform::validate(&*draft)?;
     let (pet, record) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().pets;
-    Ok(web::Json(records::update(&mut connection, &caller, settings, pet, record, &draft).await?))
+    Ok(web::Json(records::update(&mut connection, &caller, &settings, pet, record, &draft).await?))
 }
 
 /// Adds an addendum, the way to change a locked record.
@@ -129,24 +119,20 @@ pub async fn update_record(
     request_body = AddendumDraft,
     responses(
         (status = 201, body = RecordView),
-        (status = 403, body = ErrorEnvelope),
-        (status = 404, body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        Forbidden,
+        NotFound,
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/records/{record_id}/addenda")]
+#[post("/pets/{id}/records/{record_id}/addenda")]
 pub async fn add_addendum(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId)>,
-    draft: web::Json<AddendumDraft>,
+    ValidJson(draft): ValidJson<AddendumDraft>,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    platform::validate(&*draft)?;
     let (pet, record) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(HttpResponse::Created().json(records::add_addendum(&mut connection, &caller, pet, record, &draft).await?))
 }
 
@@ -158,16 +144,15 @@ pub async fn add_addendum(
         ("id" = String, Path, format = Uuid, description = "Pet id"),
         ("record_id" = String, Path, format = Uuid, description = "Record id"),
     ),
-    responses((status = 200, body = Vec<HistoryEntry>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<HistoryEntry>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/records/{record_id}/history")]
+#[get("/pets/{id}/records/{record_id}/history")]
 pub async fn record_history(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, RecordId)>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<HistoryEntry>>, ApiError> {
     let (pet, record) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(records::history(&mut connection, &caller, pet, record).await?))
 }
 
@@ -176,14 +161,14 @@ pub async fn record_history(
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
-    responses((status = 200, body = Vec<VaccinationStatus>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<VaccinationStatus>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/vaccinations")]
+#[get("/pets/{id}/vaccinations")]
 pub async fn vaccination_summary(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<VaccinationStatus>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
-    Ok(web::Json(records::vaccinations(&mut connection, &caller, &state.settings().pets, *id).await?))
+    Ok(web::Json(records::vaccinations(&mut connection, &caller, &settings, *id).await?))
 }

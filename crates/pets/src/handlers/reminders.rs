@@ -2,8 +2,8 @@
 
 use actix_web::{get, post, web};
 use kernel::{PetId, ReminderId};
-use platform::openapi::StandardErrors;
-use platform::{ApiError, AppState, CurrentUser, ErrorEnvelope};
+use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
 
 use crate::api::{ReminderView, Snooze};
 use crate::service::reminders;
@@ -13,15 +13,14 @@ use crate::service::reminders;
     tag = "pets",
     security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Pet id")),
-    responses((status = 200, body = Vec<ReminderView>), (status = 404, body = ErrorEnvelope), StandardErrors)
+    responses((status = 200, body = Vec<ReminderView>), NotFound, StandardErrors)
 )]
-#[get("/api/v1/pets/{id}/reminders")]
+#[get("/pets/{id}/reminders")]
 pub async fn list_reminders(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
+    mut connection: Db,
 ) -> Result<web::Json<Vec<ReminderView>>, ApiError> {
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(reminders::list(&mut connection, &caller, *id).await?))
 }
 
@@ -36,24 +35,20 @@ pub async fn list_reminders(
     request_body = Snooze,
     responses(
         (status = 200, body = ReminderView),
-        (status = 403, body = ErrorEnvelope),
+        Forbidden,
         (status = 404, description = "No such pending reminder", body = ErrorEnvelope),
-        (status = 413, body = ErrorEnvelope),
-        (status = 415, body = ErrorEnvelope),
-        (status = 422, body = ErrorEnvelope),
+        JsonBodyErrors,
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/reminders/{reminder_id}/snooze")]
+#[post("/pets/{id}/reminders/{reminder_id}/snooze")]
 pub async fn snooze_reminder(
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, ReminderId)>,
-    snooze: web::Json<Snooze>,
+    ValidJson(snooze): ValidJson<Snooze>,
+    mut connection: Db,
 ) -> Result<web::Json<ReminderView>, ApiError> {
-    platform::validate(&*snooze)?;
     let (pet, reminder) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
     Ok(web::Json(reminders::snooze(&mut connection, &caller, pet, reminder, snooze.days).await?))
 }
 
@@ -67,19 +62,18 @@ pub async fn snooze_reminder(
     ),
     responses(
         (status = 200, body = ReminderView),
-        (status = 403, body = ErrorEnvelope),
+        Forbidden,
         (status = 404, description = "No such pending reminder", body = ErrorEnvelope),
         StandardErrors,
     )
 )]
-#[post("/api/v1/pets/{id}/reminders/{reminder_id}/dismiss")]
+#[post("/pets/{id}/reminders/{reminder_id}/dismiss")]
 pub async fn dismiss_reminder(
-    state: web::Data<AppState>,
+    settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(PetId, ReminderId)>,
+    mut connection: Db,
 ) -> Result<web::Json<ReminderView>, ApiError> {
     let (pet, reminder) = path.into_inner();
-    let mut connection = db::connect(state.db()).await?;
-    let settings = &state.settings().pets;
-    Ok(web::Json(reminders::dismiss(&mut connection, &caller, settings, pet, reminder).await?))
+    Ok(web::Json(reminders::dismiss(&mut connection, &caller, &settings, pet, reminder).await?))
 }

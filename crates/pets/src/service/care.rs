@@ -2,7 +2,7 @@
 //! pet with a clinic; scheduling adds one with [`ensure`] when it books.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, PetId, Principal};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
@@ -50,8 +50,7 @@ pub async fn register(
     if !active {
         return Err(kernel::Error::invalid_field("clinic_id", "is not an active clinic"));
     }
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             if ensure(connection, pet, clinic, CareSource::Registration).await? {
                 let entry = AuditEntry::new(Some(principal.user_id), "pet.care_granted", "pet", pet)
                     .with_changes(json!({ "clinic_id": clinic }));
@@ -72,8 +71,7 @@ pub async fn unregister(
 ) -> kernel::Result<()> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "change which clinics see this pet")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let removed =
                 diesel::delete(pet_care::table.filter(pet_care::pet_id.eq(pet)).filter(pet_care::clinic_id.eq(clinic)))
                     .execute(connection)

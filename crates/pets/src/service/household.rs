@@ -5,14 +5,14 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{PetId, PetInvitationId, Principal, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{PetId, PetInvitationId, Principal, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
 use crate::access;
 use crate::api::{CoOwnerInvite, OwnerView, PetInvitationView};
-use db::schema::{pet_co_owners, pet_invitations, pets, users};
+use db::schema::{pet_co_owners, pet_invitations, pets};
 
 /// The primary owner and co-owners (names only), primary first.
 pub async fn owners(
@@ -28,19 +28,11 @@ pub async fn owners(
         .load(connection)
         .await?;
     let everyone: Vec<UserId> = std::iter::once(row.primary_owner_id).chain(co_owners).collect();
-    let names: Vec<(UserId, Option<String>, Option<String>)> = users::table
-        .filter(users::id.eq_any(&everyone))
-        .select((users::id, users::first_name, users::last_name))
-        .load(connection)
-        .await?;
+    let names = platform::users::names(connection, &everyone).await?;
     Ok(everyone
         .into_iter()
         .map(|user_id| {
-            let name = names
-                .iter()
-                .find(|(id, ..)| *id == user_id)
-                .map(|(_, first, last)| platform::users::display_name(first.clone(), last.clone()))
-                .unwrap_or_default();
+            let name = names.get(&user_id).map(platform::users::Name::display).unwrap_or_default();
             OwnerView { user_id, name, primary: user_id == row.primary_owner_id }
         })
         .collect())
@@ -52,7 +44,7 @@ pub async fn invite(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     pet: PetId,
-    invite: &CoOwnerInvite,
+    invite: &Valid<CoOwnerInvite>,
     ttl_days: i64,
 ) -> kernel::Result<PetInvitationView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
@@ -62,8 +54,7 @@ pub async fn invite(
     }
     let (user_id, email) = (invite.user_id(), invite.email());
     let expires_at = Utc::now() + Duration::days(ttl_days);
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let lookup = pet_invitations::table.filter(pet_invitations::pet_id.eq(pet)).select(pet_invitations::id);
             let existing = match user_id {
                 Some(user) => lookup.filter(pet_invitations::user_id.eq(user)).first(connection).await,
@@ -134,8 +125,7 @@ pub async fn accept(
     invitation: PetInvitationId,
 ) -> kernel::Result<PetId> {
     let email = platform::users::email_of(connection, principal.user_id).await?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let (pet, primary) = pet_invitations::table
                 .inner_join(pets::table)
                 .filter(pet_invitations::id.eq(invitation))
@@ -172,8 +162,7 @@ pub async fn remove_co_owner(
 ) -> kernel::Result<()> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_primary_owner() || user == principal.user_id, "remove co-owners of this pet")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let removed = diesel::delete(
                 pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(user)),
             )
@@ -199,8 +188,7 @@ pub async fn transfer(
 ) -> kernel::Result<()> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_primary_owner(), "transfer this pet")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let was_co_owner = diesel::delete(
                 pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(to)),
             )

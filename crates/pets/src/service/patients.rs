@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Page, PageRequest, PetId, Principal, Role};
+use kernel::{ClinicId, Page, PageRequest, PetId, Principal, Role, Valid};
 
 use crate::api::{PatientSearch, PatientView, Severity, Species};
 use crate::models::alerts;
@@ -15,10 +15,10 @@ pub async fn search(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     clinic: ClinicId,
-    search: &PatientSearch,
+    search: &Valid<PatientSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<PatientView>> {
-    principal.require_staff(clinic, &[Role::Veterinarian, Role::Receptionist, Role::ClinicAdmin])?;
+    principal.require_staff(clinic, Role::CLINIC_STAFF)?;
     let cared_for = pet_care::table.filter(pet_care::clinic_id.eq(clinic)).select(pet_care::pet_id);
     let mut query = pets::table
         .inner_join(users::table)

@@ -1,8 +1,8 @@
 //! Pet profiles: create, read, list, edit, delete (soft).
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{Page, PageRequest, PetId, Principal};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Page, PageRequest, PetId, Principal, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 use rust_decimal::Decimal;
 
@@ -10,19 +10,18 @@ use crate::access::{self, Access};
 use crate::api::{PetProfile, PetView, Relation};
 use crate::models::{Pet, PetChanges};
 use crate::service::latest_today;
-use db::schema::{pet_weights, pets};
+use db::schema::{pet_co_owners, pet_weights, pets};
 
 /// Registers a pet owned by the caller (any signed-in user).
 pub async fn create(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    profile: &PetProfile,
+    profile: &Valid<PetProfile>,
 ) -> kernel::Result<PetView> {
     check_dates(profile)?;
     let id = PetId::new();
     let changes = PetChanges::new(profile)?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::insert_into(pets::table)
                 .values((pets::id.eq(id), pets::primary_owner_id.eq(principal.user_id), changes))
                 .execute(connection)
@@ -92,7 +91,7 @@ pub async fn update(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     id: PetId,
-    profile: &PetProfile,
+    profile: &Valid<PetProfile>,
 ) -> kernel::Result<PetView> {
     let (pet, access) = access::resolve(connection, principal, id).await?;
     access::require(access.may_edit_profile(), "edit this pet")?;
@@ -100,8 +99,7 @@ pub async fn update(
     let before = serde_json::to_value(pet.profile()).map_err(kernel::Error::internal)?;
     let after = serde_json::to_value(profile).map_err(kernel::Error::internal)?;
     let changes = PetChanges::new(profile)?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::update(pets::table.find(id)).set(changes).execute(connection).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "pet.updated", "pet", id)
                 .with_changes(changed_fields(&before, &after));
@@ -117,8 +115,7 @@ pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, i
     let (pet, access) = access::resolve(connection, principal, id).await?;
     access::require(access.is_primary_owner() || access.relation == Relation::PlatformAdmin, "delete this pet")?;
     let pet_photo = pet.photo_id;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
             crate::service::reminders::stop_all_for_pet(connection, id).await?;
             if let Some(photo) = pet_photo {
@@ -181,4 +178,15 @@ pub fn changed_fields(before: &serde_json::Value, after: &serde_json::Value) -> 
         .map(|(field, value)| (field.clone(), platform::audit::change(before.get(field), value)))
         .collect();
     serde_json::Value::Object(changed)
+}
+
+/// A pet's name (for messages about it), whoever asks: the caller has its
+/// own reason to know the pet (an appointment, a waitlist place).
+pub async fn name_of(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::Result<String> {
+    Ok(pets::table.find(pet).select(pets::name).first(connection).await?)
+}
+
+/// The pets `user` co-owns (not those they own as primary owner).
+pub async fn co_owned_by(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Vec<PetId>> {
+    Ok(pet_co_owners::table.filter(pet_co_owners::user_id.eq(user)).select(pet_co_owners::pet_id).load(connection).await?)
 }

@@ -2,7 +2,7 @@
 //! reach it (everyone who may see the pet).
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{MediaId, PetId, Principal};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
@@ -24,8 +24,7 @@ pub async fn set(
 ) -> kernel::Result<PetView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.may_edit_profile(), "change this pet's photo")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             if let Some(photo) = photo {
                 media::service::claim(connection, principal, photo, Purpose::PetPhoto, (OWNER, pet.0)).await?;
             }

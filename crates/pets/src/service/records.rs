@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{AddendumId, MediaId, Page, PageRequest, PetId, Principal, RecordId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{AddendumId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
-use platform::config::PetSettings;
+use crate::Settings;
 use serde_json::json;
 
 use crate::access::{self, Access};
@@ -36,16 +36,15 @@ pub const EDIT_WINDOW: Duration = Duration::hours(24);
 pub async fn create(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &PetSettings,
+    settings: &Settings,
     pet: PetId,
-    draft: &RecordDraft,
+    draft: &Valid<RecordDraft>,
 ) -> kernel::Result<RecordView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.may_write_records(principal, draft.clinic_id), "write records for this pet")?;
     check(draft)?;
     let id = RecordId::new();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let (details, suggested) = with_protocol_due_date(connection, &row, None, draft).await?;
             let record = diesel::insert_into(health_records::table)
                 .values((
@@ -127,10 +126,10 @@ pub async fn timeline(
 pub async fn update(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &PetSettings,
+    settings: &Settings,
     pet: PetId,
     id: RecordId,
-    draft: &RecordDraft,
+    draft: &Valid<RecordDraft>,
 ) -> kernel::Result<RecordView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     let before = find(connection, pet, id).await?;
@@ -141,8 +140,7 @@ pub async fn update(
         return Err(kernel::Error::invalid_field("clinic_id", "a record's clinic cannot change"));
     }
     check(draft)?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let locked = health_records::table
                 .find(id)
                 .select(health_records::created_at)
@@ -178,14 +176,13 @@ pub async fn add_addendum(
     principal: &Principal,
     pet: PetId,
     id: RecordId,
-    draft: &AddendumDraft,
+    draft: &Valid<AddendumDraft>,
 ) -> kernel::Result<RecordView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     find(connection, pet, id).await?;
     access::require(access.may_add_addenda(principal), "add to this pet's records")?;
     let addendum = AddendumId::new();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             diesel::insert_into(health_record_addenda::table)
                 .values((
                     health_record_addenda::id.eq(addendum),
@@ -218,8 +215,7 @@ pub async fn attach(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     find(connection, pet, id).await?;
     access::require(access.may_add_addenda(principal), "add to this pet's records")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             media::service::claim(connection, principal, upload, Purpose::RecordAttachment, (ATTACHMENT_OWNER, id.0))
                 .await?;
             diesel::insert_into(health_record_attachments::table)
@@ -263,7 +259,7 @@ pub async fn history(
 pub async fn vaccinations(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &PetSettings,
+    settings: &Settings,
     pet: PetId,
 ) -> kernel::Result<Vec<VaccinationStatus>> {
     access::resolve(connection, principal, pet).await?;
@@ -448,3 +444,17 @@ async fn views(
         })
         .collect()
 }
+
+/// Whether every one of `records` is a health record of `pet` (an appointment
+/// links only its own pet's records).
+pub async fn all_of_pet(connection: &mut AsyncPgConnection, pet: PetId, records: &[RecordId]) -> kernel::Result<bool> {
+    let of_pet: i64 = health_records::table
+        .filter(health_records::id.eq_any(records))
+        .filter(health_records::pet_id.eq(pet))
+        .count()
+        .get_result(connection)
+        .await?;
+    let distinct = records.iter().collect::<std::collections::BTreeSet<_>>().len();
+    Ok(usize::try_from(of_pet).unwrap_or(0) == distinct)
+}
+

@@ -12,10 +12,10 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue};
 use kernel::{PetId, Principal, ReminderId, UserId};
-use platform::config::PetSettings;
+use crate::Settings;
 
 use crate::access;
 use crate::api::{RecordDetails, ReminderStatus, ReminderView};
@@ -63,7 +63,7 @@ impl Stage {
 }
 
 /// The scheduled stages of every reminder, from the settings.
-pub fn stages(settings: &PetSettings) -> Vec<Stage> {
+pub fn stages(settings: &Settings) -> Vec<Stage> {
     let before = settings.reminder_lead_days.iter().filter(|days| **days > 0).map(|days| Stage::Before(*days));
     let overdue = settings.reminder_overdue_days.iter().filter(|days| **days > 0).map(|days| Stage::Overdue(*days));
     before.chain(std::iter::once(Stage::Due)).chain(overdue).collect()
@@ -79,7 +79,7 @@ pub fn job_key(reminder: ReminderId, stage: &Stage) -> String {
 /// and a due date, if any, gets a new reminder with its stages scheduled.
 pub async fn follow_record(
     connection: &mut AsyncPgConnection,
-    settings: &PetSettings,
+    settings: &Settings,
     pet: &Pet,
     record: &HealthRecord,
     details: &RecordDetails,
@@ -110,7 +110,7 @@ pub async fn follow_record(
         ))
         .execute(connection)
         .await?;
-    let zone = notifications::preferences::effective(connection, pet.primary_owner_id).await?.time_zone;
+    let zone = platform::users::time_zone(connection, pet.primary_owner_id).await?;
     let now = Utc::now();
     for stage in stages(settings) {
         let at = local_time(zone, stage.day(due_on), settings.reminder_hour);
@@ -148,8 +148,7 @@ pub async fn snooze(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "snooze this pet's reminders")?;
     let until = Utc::now() + Duration::days(days);
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let updated = diesel::update(
                 pet_reminders::table
                     .filter(pet_reminders::id.eq(reminder))
@@ -172,14 +171,13 @@ pub async fn snooze(
 pub async fn dismiss(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    settings: &PetSettings,
+    settings: &Settings,
     pet: PetId,
     reminder: ReminderId,
 ) -> kernel::Result<ReminderView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "dismiss this pet's reminders")?;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
+    db::transaction(connection, async |connection| {
             let updated = diesel::update(
                 pet_reminders::table
                     .filter(pet_reminders::id.eq(reminder))
@@ -260,7 +258,7 @@ async fn schedule(
 
 async fn remove_jobs(
     connection: &mut AsyncPgConnection,
-    settings: &PetSettings,
+    settings: &Settings,
     reminder: ReminderId,
 ) -> kernel::Result<()> {
     let snoozed: Option<DateTime<Utc>> =
@@ -285,7 +283,7 @@ mod tests {
 
     #[test]
     fn stages_run_from_the_earliest_lead_to_the_last_follow_up() {
-        let settings = PetSettings {
+        let settings = Settings {
             invitation_ttl_days: 14,
             reminder_lead_days: vec![14, 3],
             reminder_overdue_days: vec![7],

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{Page, PageRequest, PetId, Principal, WeightId};
+use kernel::{Page, PageRequest, PetId, Principal, Valid, WeightId};
 use rust_decimal::Decimal;
 
 use crate::access;
@@ -18,7 +18,7 @@ pub async fn add(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     pet: PetId,
-    entry: &WeightEntry,
+    entry: &Valid<WeightEntry>,
 ) -> kernel::Result<WeightView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.may_add_weights(), "weigh this pet")?;

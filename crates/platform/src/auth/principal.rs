@@ -18,7 +18,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Membership, Principal, Role, UserId};
 use moka::future::Cache;
 
-use db::schema::{clinic_memberships, users};
+use db::schema::clinic_memberships;
 
 /// What the cache keeps per subject.
 #[derive(Debug, Clone)]
@@ -79,25 +79,16 @@ impl Principals {
 }
 
 async fn find_or_provision(connection: &mut AsyncPgConnection, subject: &str) -> kernel::Result<Account> {
-    let select = users::table.filter(users::clerk_id.eq(subject)).select((users::id, users::role, users::is_active));
-    if let Some((user_id, role, is_active)) = select.first::<(UserId, Role, bool)>(connection).await.optional()? {
-        let memberships = clinic_memberships::table
-            .filter(clinic_memberships::user_id.eq(user_id))
-            .select((clinic_memberships::clinic_id, clinic_memberships::role))
-            .load::<(uuid::Uuid, Role)>(connection)
-            .await?
-            .into_iter()
-            .map(|(clinic, role)| Membership { clinic_id: ClinicId(clinic), role })
-            .collect();
-        return Ok(Account { user_id, role, is_active, memberships });
-    }
-    diesel::insert_into(users::table)
-        .values((users::id.eq(UserId::new()), users::clerk_id.eq(subject), users::role.eq(Role::PetOwner)))
-        .on_conflict(users::clerk_id)
-        .do_nothing()
-        .execute(connection)
-        .await?;
-    tracing::info!(user = %subject, "provisioned a new user just in time");
-    let (user_id, role, is_active) = select.first::<(UserId, Role, bool)>(connection).await?;
-    Ok(Account { user_id, role, is_active, memberships: Vec::new() })
+    let user = crate::users::provision(connection, subject).await?;
+    // The clinics' table, read here because every request's principal carries
+    // its memberships and this crate is below `clinics` (a listed read).
+    let memberships = clinic_memberships::table
+        .filter(clinic_memberships::user_id.eq(user.id))
+        .select((clinic_memberships::clinic_id, clinic_memberships::role))
+        .load::<(ClinicId, Role)>(connection)
+        .await?
+        .into_iter()
+        .map(|(clinic_id, role)| Membership { clinic_id, role })
+        .collect();
+    Ok(Account { user_id: user.id, role: user.role, is_active: user.is_active, memberships })
 }

@@ -16,7 +16,6 @@ use crate::error::ErrorEnvelope;
 #[serde(deny_unknown_fields)]
 pub struct SessionView {
     /// Our user id.
-    #[schema(value_type = String, format = Uuid)]
     pub user_id: kernel::UserId,
     /// The identity provider's user id.
     pub subject: String,
@@ -34,7 +33,7 @@ pub struct SessionView {
         (status = 503, description = "Signing keys unavailable", body = ErrorEnvelope),
     )
 )]
-#[get("/api/v1/auth/session")]
+#[get("/auth/session")]
 pub async fn current_session(CurrentUser(principal): CurrentUser) -> web::Json<SessionView> {
     web::Json(SessionView { user_id: principal.user_id, subject: principal.subject, role: principal.role })
 }

@@ -1,57 +1,16 @@
-//! Queue inspection and repair for platform admins.
+//! Queue inspection and repair for platform admins, through graphile-worker's
+//! public SQL interface: the `graphile_worker.jobs` view, `reschedule_jobs` and
+//! `complete_jobs` (its private tables are its own business).
 //!
-//! Reads graphile-worker's tables directly (it has no listing API). A job is
-//! *dead* when it failed `max_attempts` times and is not running; it stays with
-//! its last error until an admin retries or discards it.
+//! A job is *dead* when it failed `max_attempts` times and is not running; it
+//! stays with its last error until an admin retries or discards it.
 
-use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
+use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, Principal, Role};
 use platform::audit::{self, AuditEntry};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// How many jobs of one kind are in one state.
-#[derive(Debug, Clone, QueryableByName, Serialize, ToSchema)]
-pub struct QueueDepth {
-    /// Job type, e.g. `send_email`.
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    /// `queued`, `scheduled` (future `run_at`), `retrying`, `running` or `dead`.
-    #[diesel(sql_type = Text)]
-    pub state: String,
-    /// Number of jobs.
-    #[diesel(sql_type = BigInt)]
-    pub count: i64,
-}
-
-/// A job that used up its attempts.
-#[derive(Debug, Clone, QueryableByName, Serialize, ToSchema)]
-pub struct DeadJob {
-    /// Job id.
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    /// Job type.
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    /// Attempts made.
-    #[diesel(sql_type = Integer)]
-    pub attempts: i32,
-    /// The error of the last attempt.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub last_error: Option<String>,
-    /// Its uniqueness key, if any.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub unique_key: Option<String>,
-    /// When it was enqueued.
-    #[diesel(sql_type = Timestamptz)]
-    pub created_at: DateTime<Utc>,
-    /// When it last changed (its last failure).
-    #[diesel(sql_type = Timestamptz)]
-    pub failed_at: DateTime<Utc>,
-}
+use crate::api::{DeadJob, QueueDepth};
 
 const STATE: &str = "CASE WHEN j.locked_at IS NOT NULL THEN 'running' \
                           WHEN j.attempts >= j.max_attempts THEN 'dead' \
@@ -62,9 +21,8 @@ const STATE: &str = "CASE WHEN j.locked_at IS NOT NULL THEN 'running' \
 pub async fn queue_depth(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Vec<QueueDepth>> {
     principal.require(Role::PlatformAdmin)?;
     Ok(diesel::sql_query(format!(
-        "SELECT t.identifier AS kind, {STATE} AS state, count(*) AS count \
-         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
-         GROUP BY 1, 2 ORDER BY 1, 2"
+        "SELECT j.task_identifier AS kind, {STATE} AS state, count(*) AS count \
+         FROM graphile_worker.jobs j GROUP BY 1, 2 ORDER BY 1, 2"
     ))
     .load(connection)
     .await?)
@@ -79,9 +37,9 @@ pub async fn dead_jobs(
     principal.require(Role::PlatformAdmin)?;
     let before = page.after.map_or(i64::MAX, cursor_to_id);
     let rows: Vec<DeadJob> = diesel::sql_query(
-        "SELECT j.id, t.identifier AS kind, j.attempts::int AS attempts, j.last_error, j.key AS unique_key, \
+        "SELECT j.id, j.task_identifier AS kind, j.attempts::int AS attempts, j.last_error, j.key AS unique_key, \
                 j.created_at, j.updated_at AS failed_at \
-         FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
+         FROM graphile_worker.jobs j \
          WHERE j.attempts >= j.max_attempts AND j.locked_at IS NULL AND j.id < $1 \
          ORDER BY j.id DESC LIMIT $2",
     )
@@ -96,13 +54,15 @@ pub async fn dead_jobs(
 pub async fn retry(connection: &mut AsyncPgConnection, principal: &Principal, id: i64) -> kernel::Result<()> {
     principal.require(Role::PlatformAdmin)?;
     let changed = diesel::sql_query(
-        "UPDATE graphile_worker._private_jobs SET attempts = 0, run_at = now(), updated_at = now() \
-         WHERE id = $1 AND attempts >= max_attempts AND locked_at IS NULL",
+        "SELECT graphile_worker.reschedule_jobs(array(SELECT id FROM graphile_worker.jobs \
+                WHERE id = $1 AND attempts >= max_attempts AND locked_at IS NULL), \
+                run_at => now(), attempts => 0)",
     )
     .bind::<BigInt, _>(id)
     .execute(connection)
     .await?;
     found(changed)?;
+    // Wakes idle workers now rather than at their next poll.
     diesel::sql_query("SELECT pg_notify('jobs:insert', '')").execute(connection).await?;
     audit::record(connection, admin_entry(principal, "job.retried", id)).await
 }
@@ -111,7 +71,8 @@ pub async fn retry(connection: &mut AsyncPgConnection, principal: &Principal, id
 pub async fn discard(connection: &mut AsyncPgConnection, principal: &Principal, id: i64) -> kernel::Result<()> {
     principal.require(Role::PlatformAdmin)?;
     let deleted = diesel::sql_query(
-        "DELETE FROM graphile_worker._private_jobs WHERE id = $1 AND attempts >= max_attempts AND locked_at IS NULL",
+        "SELECT graphile_worker.complete_jobs(array(SELECT id FROM graphile_worker.jobs \
+                WHERE id = $1 AND attempts >= max_attempts AND locked_at IS NULL))",
     )
     .bind::<BigInt, _>(id)
     .execute(connection)

@@ -8,14 +8,14 @@
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use kernel::{Principal, UserId};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{Principal, UserId, Valid};
 
 use crate::api::{
     ChannelPreference, NotificationPreferences, NotificationPreferencesUpdate, PreferenceChoice, QuietHours,
 };
-use crate::model::{Category, Channel};
-use db::schema::{notification_preferences, notification_quiet_hours, users};
+use crate::models::{Category, Channel};
+use db::schema::{notification_preferences, notification_quiet_hours};
 
 /// Whether `channel` carries `category` for a user who never chose.
 pub fn default_enabled(category: Category, channel: Channel) -> bool {
@@ -81,8 +81,27 @@ pub fn quiet_period_end(starts: NaiveTime, ends: NaiveTime, zone: Tz, now: DateT
         .map_or(now, |end| end.with_timezone(&Utc))
 }
 
-/// Reads the choices of `user`.
-pub async fn effective(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Effective> {
+/// One stored choice that differs from its default.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = notification_preferences)]
+struct StoredChoice {
+    user_id: UserId,
+    category: Category,
+    channel: Channel,
+    enabled: bool,
+}
+
+/// A user's quiet period.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = notification_quiet_hours)]
+struct StoredQuietHours {
+    user_id: UserId,
+    starts: NaiveTime,
+    ends: NaiveTime,
+}
+
+/// Reads the choices of `user`, who lives in `time_zone`.
+pub async fn effective(connection: &mut AsyncPgConnection, user: UserId, time_zone: Tz) -> kernel::Result<Effective> {
     let overrides = notification_preferences::table
         .filter(notification_preferences::user_id.eq(user))
         .select((
@@ -98,14 +117,13 @@ pub async fn effective(connection: &mut AsyncPgConnection, user: UserId) -> kern
         .first::<(NaiveTime, NaiveTime)>(connection)
         .await
         .optional()?;
-    let stored = users::table.find(user).select(users::preferences).first::<serde_json::Value>(connection).await?;
-    let time_zone = stored.get("time_zone").and_then(|zone| zone.as_str()?.parse().ok()).unwrap_or(Tz::UTC);
     Ok(Effective { overrides, quiet_hours, time_zone })
 }
 
 /// The caller's full matrix (every category × channel) and quiet hours.
 pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<NotificationPreferences> {
-    let effective = effective(connection, principal.user_id).await?;
+    let time_zone = platform::users::time_zone(connection, principal.user_id).await?;
+    let effective = effective(connection, principal.user_id, time_zone).await?;
     let channels = Category::ALL
         .iter()
         .flat_map(|&category| Channel::ALL.iter().map(move |&channel| (category, channel)))
@@ -126,43 +144,29 @@ pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> k
 pub async fn put(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
-    update: &NotificationPreferencesUpdate,
+    update: &Valid<NotificationPreferencesUpdate>,
 ) -> kernel::Result<NotificationPreferences> {
     let user = principal.user_id;
     let choices = last_choice_per_pair(&update.channels);
     let quiet_hours = update.quiet_hours.as_ref().map(QuietHours::times).transpose()?.flatten();
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            diesel::delete(notification_preferences::table.filter(notification_preferences::user_id.eq(user)))
-                .execute(connection)
-                .await?;
-            let rows: Vec<_> = choices
-                .iter()
-                .filter(|&&(category, channel, enabled)| enabled != default_enabled(category, channel))
-                .map(|&(category, channel, enabled)| {
-                    (
-                        notification_preferences::user_id.eq(user),
-                        notification_preferences::category.eq(category),
-                        notification_preferences::channel.eq(channel),
-                        notification_preferences::enabled.eq(enabled),
-                    )
-                })
-                .collect();
-            diesel::insert_into(notification_preferences::table).values(&rows).execute(connection).await?;
-            diesel::delete(notification_quiet_hours::table.find(user)).execute(connection).await?;
-            if let Some((starts, ends)) = quiet_hours {
-                diesel::insert_into(notification_quiet_hours::table)
-                    .values((
-                        notification_quiet_hours::user_id.eq(user),
-                        notification_quiet_hours::starts.eq(starts),
-                        notification_quiet_hours::ends.eq(ends),
-                    ))
-                    .execute(connection)
-                    .await?;
-            }
-            Ok(())
-        })
-        .await?;
+    let rows: Vec<StoredChoice> = choices
+        .into_iter()
+        .filter(|&(category, channel, enabled)| enabled != default_enabled(category, channel))
+        .map(|(category, channel, enabled)| StoredChoice { user_id: user, category, channel, enabled })
+        .collect();
+    db::transaction(connection, async |connection| {
+        diesel::delete(notification_preferences::table.filter(notification_preferences::user_id.eq(user)))
+            .execute(connection)
+            .await?;
+        diesel::insert_into(notification_preferences::table).values(&rows).execute(connection).await?;
+        diesel::delete(notification_quiet_hours::table.find(user)).execute(connection).await?;
+        if let Some((starts, ends)) = quiet_hours {
+            let period = StoredQuietHours { user_id: user, starts, ends };
+            diesel::insert_into(notification_quiet_hours::table).values(&period).execute(connection).await?;
+        }
+        Ok(())
+    })
+    .await?;
     get(connection, principal).await
 }
 

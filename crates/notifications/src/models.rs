@@ -1,5 +1,5 @@
 //! What a notification is: its category, the channels that carry it, and the
-//! request another crate hands to [`crate::notify()`].
+//! request another crate hands to [`crate::notify()`], and the rows it writes.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -112,4 +112,42 @@ pub struct Sender {
     pub name: String,
     /// The clinic's address; must be a domain the SMTP relay may send for.
     pub email: String,
+}
+
+/// A `notifications` row to insert (the inbox entry and what was sent).
+#[derive(Debug, diesel::Insertable)]
+#[diesel(table_name = db::schema::notifications)]
+pub struct NewNotification<'a> {
+    /// Its id.
+    pub id: kernel::NotificationId,
+    /// Who it is for.
+    pub recipient_id: kernel::UserId,
+    /// What it is about.
+    pub category: Category,
+    /// The template's name.
+    pub template: &'a str,
+    /// The rendered subject.
+    pub title: &'a str,
+    /// The rendered plain text.
+    pub body: &'a str,
+    /// The template's variables.
+    pub data: &'a serde_json::Value,
+    /// The sending clinic, as JSON.
+    pub sender: Option<&'a serde_json::Value>,
+    /// Shown in the in-app inbox.
+    pub in_inbox: bool,
+}
+
+/// A `notification_deliveries` row to insert: one channel's copy, pending.
+#[derive(Debug, Clone, Copy, diesel::Insertable)]
+#[diesel(table_name = db::schema::notification_deliveries)]
+pub struct NewDelivery {
+    /// Its id (also the provider's idempotency key).
+    pub id: kernel::DeliveryId,
+    /// The notification it carries.
+    pub notification_id: kernel::NotificationId,
+    /// The channel.
+    pub channel: Channel,
+    /// Not before this time (the end of the recipient's quiet hours).
+    pub scheduled_for: chrono::DateTime<chrono::Utc>,
 }

@@ -9,18 +9,20 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext};
+use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
-use kernel::{DeliveryId, UserId};
+use kernel::{DeliveryId, DeviceId, UserId};
+use platform::users::Contact;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Channel, DeliveryStatus, Sender};
+use crate::models::{Channel, DeliveryStatus, Sender};
 use crate::providers::{Channels, Email, Push, Receipt, SendError, Sms};
 use crate::templates::Template;
-use db::schema::{notification_deliveries, notifications, push_devices, users};
+use db::schema::{notification_deliveries, notifications, push_devices};
 
 /// Sends delivery `delivery_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,28 +34,22 @@ pub struct Deliver {
 impl TaskHandler for Deliver {
     const IDENTIFIER: &'static str = "notifications_deliver";
 
-    #[allow(clippy::manual_async_fn, reason = "the trait's exact signature")]
-    fn run(self, context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async move {
-            let last_attempt = context.job().attempts() >= context.job().max_attempts();
-            deliver(&context, self.delivery_id, last_attempt).await
-        }
+    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+        let last_attempt = context.job().attempts() >= context.job().max_attempts();
+        deliver(&context, self.delivery_id, last_attempt).await
     }
 }
 
 /// What the job needs to know about a delivery.
 #[derive(Queryable)]
-struct Target {
+struct Delivery {
     channel: Channel,
     status: DeliveryStatus,
     recipient: UserId,
     template: String,
     data: serde_json::Value,
     sender: Option<serde_json::Value>,
-    email: Option<String>,
-    first_name: Option<String>,
-    phone: Option<String>,
-    reachable: bool,
 }
 
 /// How one run ended.
@@ -63,27 +59,27 @@ enum Outcome {
     Failed(SendError),
 }
 
-async fn deliver(context: &WorkerContext, id: DeliveryId, last_attempt: bool) -> Result<(), String> {
-    let resources = context.get_ext::<Resources>().ok_or("the worker has no Resources extension")?;
-    let channels = context.get_ext::<Channels>().ok_or("the worker has no Channels extension")?;
-    let mut connection = db::connect(&resources.db).await.map_err(|error| error.to_string())?;
-    let Some(target) = load(&mut connection, id).await? else {
+async fn deliver(context: &WorkerContext, id: DeliveryId, last_attempt: bool) -> anyhow::Result<()> {
+    let channels = context.get_ext::<Channels>().context("the worker has no notifications::Channels")?;
+    let mut connection = Resources::of(context)?.connect().await?;
+    let Some(delivery) = load(&mut connection, id).await? else {
         return Ok(()); // deleted together with its recipient
     };
-    if target.status != DeliveryStatus::Pending {
+    if delivery.status != DeliveryStatus::Pending {
         return Ok(());
     }
-    let outcome = send(&mut connection, channels, id, &target).await?;
+    let contact = platform::users::contact(&mut connection, delivery.recipient).await?;
+    let outcome = send(&mut connection, channels, id, &delivery, &contact).await?;
     record(&mut connection, id, &outcome, last_attempt).await?;
     match outcome {
-        Outcome::Failed(SendError::Unavailable(error)) => Err(error),
+        Outcome::Failed(SendError::Unavailable(error)) => Err(anyhow::anyhow!(error)),
         _ => Ok(()),
     }
 }
 
-async fn load(connection: &mut AsyncPgConnection, id: DeliveryId) -> Result<Option<Target>, String> {
-    notification_deliveries::table
-        .inner_join(notifications::table.inner_join(users::table))
+async fn load(connection: &mut AsyncPgConnection, id: DeliveryId) -> anyhow::Result<Option<Delivery>> {
+    Ok(notification_deliveries::table
+        .inner_join(notifications::table)
         .filter(notification_deliveries::id.eq(id))
         .select((
             notification_deliveries::channel,
@@ -92,24 +88,20 @@ async fn load(connection: &mut AsyncPgConnection, id: DeliveryId) -> Result<Opti
             notifications::template,
             notifications::data,
             notifications::sender,
-            users::email,
-            users::first_name,
-            users::phone,
-            users::is_active.and(users::deleted_at.is_null()),
         ))
-        .first::<Target>(connection)
+        .first::<Delivery>(connection)
         .await
-        .optional()
-        .map_err(|error| error.to_string())
+        .optional()?)
 }
 
 async fn send(
     connection: &mut AsyncPgConnection,
     channels: &Channels,
     id: DeliveryId,
-    target: &Target,
-) -> Result<Outcome, String> {
-    if !target.reachable {
+    target: &Delivery,
+    contact: &Contact,
+) -> anyhow::Result<Outcome> {
+    if !contact.reachable() {
         return Ok(Outcome::Skipped("the recipient's account is closed"));
     }
     let Some(template) = Template::from_name(&target.template) else {
@@ -121,12 +113,12 @@ async fn send(
     };
     let result = match target.channel {
         Channel::Email => {
-            let Some(to) = target.email.clone() else { return Ok(Outcome::Skipped("no email address")) };
+            let Some(to) = contact.email.clone() else { return Ok(Outcome::Skipped("no email address")) };
             let from = target.sender.clone().and_then(|sender| serde_json::from_value::<Sender>(sender).ok());
             let email = Email {
                 delivery_id: id.0,
                 to,
-                to_name: target.first_name.clone(),
+                to_name: contact.first_name.clone(),
                 from,
                 subject: rendered.subject,
                 text: rendered.text,
@@ -135,16 +127,15 @@ async fn send(
             channels.email.send(&email).await
         }
         Channel::Sms => {
-            let Some(to) = target.phone.clone() else { return Ok(Outcome::Skipped("no phone number")) };
+            let Some(to) = contact.phone.clone() else { return Ok(Outcome::Skipped("no phone number")) };
             channels.sms.send(&Sms { delivery_id: id.0, to, body: rendered.sms }).await
         }
         Channel::Push => {
             let devices = push_devices::table
                 .filter(push_devices::user_id.eq(target.recipient))
                 .select((push_devices::id, push_devices::token))
-                .load::<(uuid::Uuid, String)>(connection)
-                .await
-                .map_err(|error| error.to_string())?;
+                .load::<(DeviceId, String)>(connection)
+                .await?;
             if devices.is_empty() {
                 return Ok(Outcome::Skipped("no registered device"));
             }
@@ -181,8 +172,8 @@ fn string_data(data: &serde_json::Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-async fn forget_device(connection: &mut AsyncPgConnection, device: uuid::Uuid) -> Result<(), String> {
-    diesel::delete(push_devices::table.find(device)).execute(connection).await.map_err(|error| error.to_string())?;
+async fn forget_device(connection: &mut AsyncPgConnection, device: DeviceId) -> anyhow::Result<()> {
+    diesel::delete(push_devices::table.find(device)).execute(connection).await?;
     tracing::info!(device_id = %device, "removed a push device its provider no longer knows");
     Ok(())
 }
@@ -192,7 +183,7 @@ async fn record(
     id: DeliveryId,
     outcome: &Outcome,
     last_attempt: bool,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     let pending = notification_deliveries::table
         .filter(notification_deliveries::id.eq(id))
         .filter(notification_deliveries::status.eq(DeliveryStatus::Pending));
@@ -232,5 +223,6 @@ async fn record(
                 .await
         }
     };
-    result.map(drop).map_err(|error| error.to_string())
+    result?;
+    Ok(())
 }

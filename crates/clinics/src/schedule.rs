@@ -1,6 +1,7 @@
 //! Wall-clock schedules (weekly hours, dated exceptions) turned into UTC
 //! intervals in a clinic's time zone, so 09:00 stays 09:00 across
-//! daylight-saving changes.
+//! daylight-saving changes. The Rust reading of opening hours; the SQL one is
+//! `clinic_is_open` (search's "open now"), and a test holds them equal.
 
 use std::collections::BTreeMap;
 
@@ -83,26 +84,6 @@ pub fn to_utc(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         .map_or_else(|| local.and_utc(), |at| at.with_timezone(&Utc))
 }
 
-/// Grid times every `minutes` from each local midnight, that exist on the
-/// local clock (a time skipped by a DST jump is no slot), within `[from, to)`.
-pub fn grid(zone: Tz, from: DateTime<Utc>, to: DateTime<Utc>, minutes: u32) -> Vec<DateTime<Utc>> {
-    let step = i64::from(minutes.max(1));
-    let (first, last) = (local_date(zone, from), local_date(zone, to));
-    let mut out = Vec::new();
-    for day in first.iter_days().take_while(|day| *day <= last) {
-        for index in 0..(24 * 60 / step) {
-            let local = day.and_time(NaiveTime::MIN) + Duration::minutes(index * step);
-            if let Some(at) = zone.from_local_datetime(&local).earliest().map(|at| at.with_timezone(&Utc))
-                && at >= from
-                && at < to
-            {
-                out.push(at);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,14 +121,5 @@ mod tests {
         hours.exceptions.insert(tuesday, vec![]);
         let open = hours.open(Tz::UTC, utc("2026-03-02T00:00:00Z"), utc("2026-03-04T00:00:00Z"));
         assert_eq!(open.as_slice(), [(utc("2026-03-02T20:00:00Z"), utc("2026-03-03T02:00:00Z"))]);
-    }
-
-    #[test]
-    fn the_grid_skips_the_hour_that_does_not_exist() {
-        let slots = grid(berlin(), utc("2026-03-29T00:00:00Z"), utc("2026-03-29T02:00:00Z"), 30);
-        // 01:00 and 01:30 CET, then 03:00 and 03:30 CEST: 02:xx does not exist.
-        let local: Vec<String> =
-            slots.iter().map(|at| at.with_timezone(&berlin()).format("%H:%M").to_string()).collect();
-        assert_eq!(local, ["01:00", "01:30", "03:00", "03:30"]);
     }
 }

@@ -1,0 +1,26 @@
+//! `[accounts]`: the identity provider's webhooks.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Incoming webhooks from the identity provider (Clerk, signed by Svix).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Clerk's Svix signing secret (`whsec_...`); webhooks answer 503 without it.
+    pub clerk_webhook_secret: Option<SecretString>,
+    /// Largest accepted distance between a signature's timestamp and now, in seconds.
+    pub webhook_tolerance_secs: i64,
+    /// Days a processed webhook's id is kept, so a redelivery has no second effect.
+    pub webhook_retention_days: i32,
+}
+
+impl platform::config::Section for Settings {
+    const NAME: &'static str = "accounts";
+
+    fn check(&self, _: platform::config::Environment) -> Result<(), String> {
+        if self.webhook_tolerance_secs < 1 || self.webhook_retention_days < 1 {
+            return Err("webhook_tolerance_secs and webhook_retention_days must be at least 1".to_owned());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,294 @@
+//! What scheduling needs to know about a clinic, read by the crate that owns
+//! the tables: the clinic's zone and rules, a service with who and which rooms
+//! perform it, and the time each vet can work over a range (their weekly hours
+//! within the clinic's opening hours and exceptions, minus time off).
+//!
+//! `appointments` books against these; it never reads this crate's tables.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::{ClinicId, Intervals, Range, Role, RoomId, ServiceId, Species, UserId};
+
+use crate::schedule::{LocalInterval, OpeningHours, local_date, weekly};
+use db::schema::{
+    clinic_hours_exceptions, clinic_memberships, clinic_opening_hours, clinic_rooms, clinic_service_rooms,
+    clinic_service_staff, clinic_services, clinics, vet_time_off, vet_working_hours, vets,
+};
+
+/// What scheduling needs to know about a clinic.
+#[derive(Debug, Clone)]
+pub struct Clinic {
+    /// Its id.
+    pub id: ClinicId,
+    /// Its name, for notifications.
+    pub name: String,
+    /// Its zone; every schedule is read in it.
+    pub zone: Tz,
+    /// Open around the clock.
+    pub always_open: bool,
+    /// Owners cancel or move up to this many hours before the start.
+    pub cancellation_notice_hours: i32,
+    /// The clinic's email, the `From` of its notifications.
+    pub email: Option<String>,
+}
+
+/// What scheduling needs to know about a service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Its id.
+    pub id: ServiceId,
+    /// The clinic offering it.
+    pub clinic_id: ClinicId,
+    /// Its name, for notifications.
+    pub name: String,
+    /// Appointment length.
+    pub duration: Duration,
+    /// Preparation before.
+    pub before: Duration,
+    /// Clean-up after.
+    pub after: Duration,
+    /// Species it is offered for (empty: all).
+    pub species: Vec<Species>,
+    /// Owners may book it themselves.
+    pub bookable_online: bool,
+    /// Staff may book it over other appointments.
+    pub allows_overbooking: bool,
+    /// Who may perform it (empty: any veterinarian of the clinic).
+    pub staff: Vec<UserId>,
+    /// Rooms it needs one of (empty: none).
+    pub rooms: Vec<RoomId>,
+}
+
+impl Service {
+    /// Whether a pet of `species` may have it.
+    pub fn is_for(&self, species: Species) -> bool {
+        self.species.is_empty() || self.species.contains(&species)
+    }
+}
+
+/// One vet's time at a clinic over a range.
+#[derive(Debug, Clone)]
+pub struct VetSchedule {
+    /// The vet.
+    pub vet_id: UserId,
+    /// Their weekly hours at the clinic.
+    pub working: Intervals,
+    /// Working hours within the clinic's opening hours, minus time off.
+    pub available: Intervals,
+}
+
+/// A room and how many bookings it holds at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomCapacity {
+    /// The room.
+    pub room_id: RoomId,
+    /// Places.
+    pub capacity: i32,
+}
+
+/// The active clinic `id`.
+pub async fn clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<Clinic> {
+    let (name, zone, always_open, cancellation_notice_hours, email) = clinics::table
+        .find(id)
+        .filter(clinics::is_active)
+        .select((
+            clinics::name,
+            clinics::time_zone,
+            clinics::open_24_7,
+            clinics::cancellation_notice_hours,
+            clinics::email,
+        ))
+        .first::<(String, String, bool, i32, Option<String>)>(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
+    let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
+    Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email })
+}
+
+/// A `clinic_services` row as scheduling reads it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = clinic_services, check_for_backend(diesel::pg::Pg))]
+struct ServiceRow {
+    clinic_id: ClinicId,
+    name: String,
+    duration_minutes: i32,
+    buffer_before_minutes: i32,
+    buffer_after_minutes: i32,
+    species: Vec<Species>,
+    bookable_online: bool,
+    allows_overbooking: bool,
+}
+
+/// The active service `id`, with who performs it and in which rooms.
+pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kernel::Result<Service> {
+    let row = clinic_services::table
+        .find(id)
+        .filter(clinic_services::is_active)
+        .select(ServiceRow::as_select())
+        .first(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "service" })?;
+    let staff = clinic_service_staff::table
+        .filter(clinic_service_staff::service_id.eq(id))
+        .select(clinic_service_staff::user_id)
+        .load(connection)
+        .await?;
+    let rooms = clinic_service_rooms::table
+        .filter(clinic_service_rooms::service_id.eq(id))
+        .select(clinic_service_rooms::room_id)
+        .load(connection)
+        .await?;
+    let minutes = |value: i32| Duration::minutes(i64::from(value));
+    Ok(Service {
+        id,
+        clinic_id: row.clinic_id,
+        name: row.name,
+        duration: minutes(row.duration_minutes),
+        before: minutes(row.buffer_before_minutes),
+        after: minutes(row.buffer_after_minutes),
+        species: row.species,
+        bookable_online: row.bookable_online,
+        allows_overbooking: row.allows_overbooking,
+        staff,
+        rooms,
+    })
+}
+
+/// The veterinarians of the service's clinic who may perform it, in id order.
+pub async fn qualified_vets(connection: &mut AsyncPgConnection, service: &Service) -> kernel::Result<Vec<UserId>> {
+    let vets: Vec<UserId> = clinic_memberships::table
+        .filter(clinic_memberships::clinic_id.eq(service.clinic_id))
+        .filter(clinic_memberships::role.eq(Role::Veterinarian))
+        .select(clinic_memberships::user_id)
+        .order(clinic_memberships::user_id)
+        .load(connection)
+        .await?;
+    Ok(vets.into_iter().filter(|vet| service.staff.is_empty() || service.staff.contains(vet)).collect())
+}
+
+/// The clinic's opening hours, with the exceptions that fall in `[from, to)`.
+pub async fn opening_hours(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> kernel::Result<OpeningHours> {
+    let rows: Vec<(i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
+        .filter(clinic_opening_hours::clinic_id.eq(clinic.id))
+        .select((clinic_opening_hours::weekday, clinic_opening_hours::opens, clinic_opening_hours::closes))
+        .load(connection)
+        .await?;
+    let (first, last) = (local_date(clinic.zone, from) - Duration::days(1), local_date(clinic.zone, to));
+    let exception_rows: Vec<(NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> = clinic_hours_exceptions::table
+        .filter(clinic_hours_exceptions::clinic_id.eq(clinic.id))
+        .filter(clinic_hours_exceptions::on_date.between(first, last))
+        .select((clinic_hours_exceptions::on_date, clinic_hours_exceptions::opens, clinic_hours_exceptions::closes))
+        .load(connection)
+        .await?;
+    let mut exceptions: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
+    for (date, opens, closes) in exception_rows {
+        let day = exceptions.entry(date).or_default();
+        if let (Some(opens), Some(closes)) = (opens, closes) {
+            day.push((opens, closes));
+        }
+    }
+    Ok(OpeningHours { always_open: clinic.always_open, weekly: by_weekday(rows), exceptions })
+}
+
+/// Each of `vets`' time at `clinic` within `[from, to)`, in the order given:
+/// their weekly hours, within opening hours and exceptions, minus time off.
+pub async fn vet_schedules(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    vets: &[UserId],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> kernel::Result<Vec<VetSchedule>> {
+    let open = opening_hours(connection, clinic, from, to).await?.open(clinic.zone, from, to);
+    let hours: Vec<(UserId, i16, NaiveTime, NaiveTime)> = vet_working_hours::table
+        .filter(vet_working_hours::clinic_id.eq(clinic.id))
+        .filter(vet_working_hours::vet_id.eq_any(vets))
+        .select((vet_working_hours::vet_id, vet_working_hours::weekday, vet_working_hours::starts, vet_working_hours::ends))
+        .load(connection)
+        .await?;
+    let time_off: Vec<(UserId, Range)> = vet_time_off::table
+        .filter(vet_time_off::vet_id.eq_any(vets))
+        .select((vet_time_off::vet_id, vet_time_off::period))
+        .load(connection)
+        .await?;
+    Ok(vets
+        .iter()
+        .map(|&vet_id| {
+            let own_hours = hours
+                .iter()
+                .filter(|(vet, ..)| *vet == vet_id)
+                .map(|&(_, weekday, starts, ends)| (weekday, starts, ends))
+                .collect();
+            let away = time_off.iter().filter(|(vet, _)| *vet == vet_id).map(|(_, period)| *period);
+            let working = weekly(clinic.zone, &by_weekday(own_hours), from, to);
+            let available = working.intersect(&open).subtract(&Intervals::from_ranges(away, from, to));
+            VetSchedule { vet_id, working, available }
+        })
+        .collect())
+}
+
+/// The capacities of `rooms`, by room name.
+pub async fn room_capacities(connection: &mut AsyncPgConnection, rooms: &[RoomId]) -> kernel::Result<Vec<RoomCapacity>> {
+    let rows: Vec<(RoomId, i32)> = clinic_rooms::table
+        .filter(clinic_rooms::id.eq_any(rooms))
+        .select((clinic_rooms::id, clinic_rooms::capacity))
+        .order(clinic_rooms::name)
+        .load(connection)
+        .await?;
+    Ok(rows.into_iter().map(|(room_id, capacity)| RoomCapacity { room_id, capacity }).collect())
+}
+
+/// The clinic's veterinarians (or just `only`) with the name others see:
+/// their vet profile's display name, else their account name.
+pub async fn vets_with_names(
+    connection: &mut AsyncPgConnection,
+    clinic: ClinicId,
+    only: Option<UserId>,
+) -> kernel::Result<Vec<(UserId, String)>> {
+    let mut query = clinic_memberships::table
+        .left_join(vets::table.on(vets::user_id.eq(clinic_memberships::user_id)))
+        .filter(clinic_memberships::clinic_id.eq(clinic))
+        .filter(clinic_memberships::role.eq(Role::Veterinarian))
+        .select((clinic_memberships::user_id, vets::display_name.nullable()))
+        .order(clinic_memberships::user_id)
+        .into_boxed();
+    if let Some(vet) = only {
+        query = query.filter(clinic_memberships::user_id.eq(vet));
+    }
+    let rows: Vec<(UserId, Option<String>)> = query.load(connection).await?;
+    let ids: Vec<UserId> = rows.iter().map(|(id, _)| *id).collect();
+    let mut names = platform::users::names(connection, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, display)| {
+            let name = display.unwrap_or_else(|| names.remove(&id).unwrap_or_default().display());
+            (id, name)
+        })
+        .collect())
+}
+
+/// A vet's display name, when they have a profile.
+pub async fn vet_display_name(connection: &mut AsyncPgConnection, vet: UserId) -> kernel::Result<Option<String>> {
+    Ok(vets::table.find(vet).select(vets::display_name).first(connection).await.optional()?)
+}
+
+/// Weekly rows as ISO weekday (1 = Monday) → local intervals.
+pub(crate) fn by_weekday(rows: Vec<(i16, NaiveTime, NaiveTime)>) -> BTreeMap<u32, Vec<LocalInterval>> {
+    let mut weekly: BTreeMap<u32, Vec<LocalInterval>> = BTreeMap::new();
+    for (weekday, starts, ends) in rows {
+        if let Ok(weekday) = u32::try_from(weekday) {
+            weekly.entry(weekday).or_default().push((starts, ends));
+        }
+    }
+    weekly
+}
