@@ -27,9 +27,12 @@ async fn migrate_status_run_and_revert() {
 #[tokio::test]
 async fn a_dev_token_provisions_the_user_with_its_role_and_passes_the_production_verifier() {
     let key_dir = std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
-    let development = platform::Settings::load_from(&config_dir(), platform::config::Environment::Development).unwrap();
+    let development = platform::config::Source::load_from(&config_dir(), platform::config::Environment::Development)
+        .unwrap()
+        .settings()
+        .unwrap();
     let jwks_file = key_dir.join("jwks.json");
-    let app = TestApp::spawn_with(gateway::mount_routes, move |settings| {
+    let app = TestApp::spawn_with(crate::modules, move |settings| {
         settings.auth.jwks_url = None;
         settings.auth.jwks_file = Some(jwks_file);
         settings.auth.issuer = development.auth.issuer.clone();

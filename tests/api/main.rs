@@ -14,3 +14,8 @@ mod openapi;
 mod process;
 mod shutdown;
 mod worker;
+
+/// The gateway's modules over a test's configuration.
+fn modules(config: &platform::config::Source) -> gateway::Modules {
+    gateway::Modules::load(config).expect("every crate's settings load")
+}

@@ -22,7 +22,7 @@ fn concrete(path: &str) -> String {
 
 #[tokio::test]
 async fn the_spec_is_openapi_3_1_with_the_bearer_scheme_and_the_envelope() {
-    let app = TestApp::spawn(gateway::mount_routes).await;
+    let app = TestApp::spawn(crate::modules).await;
     let spec = spec(&app).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
@@ -37,7 +37,7 @@ async fn the_spec_is_openapi_3_1_with_the_bearer_scheme_and_the_envelope() {
 #[tokio::test]
 async fn every_documented_operation_is_mounted_and_other_methods_are_405() {
     // Every route × method from one caller would exceed its quota; quotas have their own tests.
-    let app = TestApp::spawn_with(gateway::mount_routes, |settings| settings.rate_limit.enabled = false).await;
+    let app = TestApp::spawn_with(crate::modules, |settings| settings.rate_limit.enabled = false).await;
     let spec = spec(&app).await;
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.contains_key("/health/live") && paths.contains_key("/health/ready"));
@@ -67,7 +67,7 @@ async fn every_documented_operation_is_mounted_and_other_methods_are_405() {
 
 #[tokio::test]
 async fn the_interactive_docs_work_offline() {
-    let app = TestApp::spawn(gateway::mount_routes).await;
+    let app = TestApp::spawn(crate::modules).await;
     let redirect = app.get("/docs").await;
     assert!(redirect.status().is_redirection());
     let page = app.get("/docs/").await;

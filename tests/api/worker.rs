@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{Role, UserId};
+use kernel::Role;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use notifications::{Category, Notification, Template, notify};
@@ -53,15 +53,7 @@ async fn wait_until(connection: &mut AsyncPgConnection, sql: &str, what: &str) {
 async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
-    let user = UserId::new();
-    diesel::insert_into(db::schema::users::table)
-        .values((
-            db::schema::users::id.eq(user),
-            db::schema::users::clerk_id.eq("user_sigkill"),
-            db::schema::users::email.eq("owner@example.com"),
-            db::schema::users::role.eq(Role::PetOwner),
-        ))
-        .execute(&mut connection)
+    let user = platform::users::provision_local(&mut connection, "user_sigkill", "owner@example.com", Role::PetOwner)
         .await
         .unwrap();
     let alert = Notification {
@@ -77,9 +69,8 @@ async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() 
     let proxy = FaultProxy::start(([127, 0, 0, 1], smtp.port()).into()).await;
     proxy.set_mode(ProxyMode::Blackhole);
     let mut doomed = start_worker(&database, proxy.address().port());
-    let locked = "SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j \
-                  JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
-                  WHERE t.identifier = 'notifications_deliver' AND j.locked_at IS NOT NULL) AS found";
+    let locked = "SELECT EXISTS (SELECT 1 FROM graphile_worker.jobs \
+                  WHERE task_identifier = 'notifications_deliver' AND locked_at IS NOT NULL) AS found";
     wait_until(&mut connection, locked, "the first worker took the email job").await;
     kill(Pid::from_raw(i32::try_from(doomed.id()).unwrap()), Signal::SIGKILL).unwrap();
     doomed.wait().unwrap();
@@ -89,9 +80,7 @@ async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() 
     let sent =
         "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
     wait_until(&mut connection, sent, "the second worker sent the email").await;
-    let no_jobs = "SELECT NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j \
-                   JOIN graphile_worker._private_tasks t ON t.id = j.task_id \
-                   WHERE t.identifier = 'notifications_deliver') AS found";
+    let no_jobs = "SELECT NOT EXISTS (SELECT 1 FROM graphile_worker.jobs WHERE task_identifier = 'notifications_deliver') AS found";
     wait_until(&mut connection, no_jobs, "the job completed").await;
     let _ = survivor.kill();
     let _ = survivor.wait();

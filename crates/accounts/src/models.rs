@@ -16,4 +16,6 @@ pub struct NewDelivery<'a> {
     pub message_id: &'a str,
     /// The event type, for the record.
     pub event_type: &'a str,
+    /// When it arrived (the retention counts from it).
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }

@@ -30,8 +30,8 @@ pub struct RemindOfAppointment {
 impl TaskHandler for RemindOfAppointment {
     const IDENTIFIER: &'static str = "appointments_remind";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         Ok(remind(&mut connection, &self, resources.clock.now()).await?)
@@ -45,37 +45,36 @@ async fn remind(
 ) -> kernel::Result<()> {
     let sent = format!("{}h@{}", job.hours_before, job.starts_at.timestamp());
     db::transaction(connection, async |connection| {
-            let Some((appointment, reminded)) = appointments::table
-                .find(job.appointment_id)
-                .select((Appointment::as_select(), appointments::reminders_sent))
-                .for_update()
-                .first::<(Appointment, Vec<String>)>(connection)
-                .await
-                .optional()?
-            else {
-                return Ok(());
-            };
-            let due = appointment.status.is_active()
-                && appointment.starts_at == job.starts_at
-                && appointment.starts_at > now;
-            if !due || reminded.contains(&sent) {
-                return Ok(());
-            }
-            let clinic = availability::clinic(connection, appointment.clinic_id).await?;
-            messages::tell_owner(connection, &clinic, &appointment, Change::Reminder).await?;
-            diesel::update(appointments::table.find(job.appointment_id))
-                .set(
-                    appointments::reminders_sent.eq(diesel::dsl::sql::<
-                        diesel::sql_types::Array<diesel::sql_types::Text>,
-                    >("array_append(reminders_sent, ")
-                    .bind::<diesel::sql_types::Text, _>(sent.clone())
-                    .sql(")")),
+        let Some((appointment, reminded)) = appointments::table
+            .find(job.appointment_id)
+            .select((Appointment::as_select(), appointments::reminders_sent))
+            .for_update()
+            .first::<(Appointment, Vec<String>)>(connection)
+            .await
+            .optional()?
+        else {
+            return Ok(());
+        };
+        let due =
+            appointment.status.is_active() && appointment.starts_at == job.starts_at && appointment.starts_at > now;
+        if !due || reminded.contains(&sent) {
+            return Ok(());
+        }
+        let clinic = availability::clinic(connection, appointment.clinic_id).await?;
+        messages::tell_owner(connection, &clinic, &appointment, Change::Reminder).await?;
+        diesel::update(appointments::table.find(job.appointment_id))
+            .set(
+                appointments::reminders_sent.eq(diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
+                    "array_append(reminders_sent, ",
                 )
-                .execute(connection)
-                .await?;
-            Ok(())
-        })
-        .await
+                .bind::<diesel::sql_types::Text, _>(sent.clone())
+                .sql(")")),
+            )
+            .execute(connection)
+            .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Passes a waitlist offer nobody accepted to the next in line.
@@ -88,10 +87,12 @@ pub struct ExpireWaitlistOffer {
 impl TaskHandler for ExpireWaitlistOffer {
     const IDENTIFIER: &'static str = "appointments_expire_offer";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
-        let settings = context.get_ext::<Settings>().context("appointments::Settings are not registered on the worker")?;
-        let mut connection = Resources::of(&context)?.connect().await?;
-        Ok(waitlist::expire(&mut connection, settings, self.offer_id).await?)
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let settings =
+            context.get_ext::<Settings>().context("appointments::Settings are not registered on the worker")?;
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        Ok(waitlist::expire(&mut connection, settings, resources.clock.now(), self.offer_id).await?)
     }
 }

@@ -18,6 +18,7 @@ async fn main() {
     let mut connection = AsyncPgConnection::establish(&url).await.expect("connect to the bench database");
     let filter = ClinicSearch { near: Some(near), ..Default::default() };
     let page = PageRequest::new(Some(20), None).expect("a valid page");
+    let filter = kernel::Valid::new(filter).expect("a valid search");
     let plan = clinics::service::search::explain_clinics(&mut connection, &filter, &page).await.expect("explain");
     println!("{plan}");
 }

@@ -213,7 +213,12 @@ pub async fn vet_schedules(
     let hours: Vec<(UserId, i16, NaiveTime, NaiveTime)> = vet_working_hours::table
         .filter(vet_working_hours::clinic_id.eq(clinic.id))
         .filter(vet_working_hours::vet_id.eq_any(vets))
-        .select((vet_working_hours::vet_id, vet_working_hours::weekday, vet_working_hours::starts, vet_working_hours::ends))
+        .select((
+            vet_working_hours::vet_id,
+            vet_working_hours::weekday,
+            vet_working_hours::starts,
+            vet_working_hours::ends,
+        ))
         .load(connection)
         .await?;
     let time_off: Vec<(UserId, Range)> = vet_time_off::table
@@ -238,7 +243,10 @@ pub async fn vet_schedules(
 }
 
 /// The capacities of `rooms`, by room name.
-pub async fn room_capacities(connection: &mut AsyncPgConnection, rooms: &[RoomId]) -> kernel::Result<Vec<RoomCapacity>> {
+pub async fn room_capacities(
+    connection: &mut AsyncPgConnection,
+    rooms: &[RoomId],
+) -> kernel::Result<Vec<RoomCapacity>> {
     let rows: Vec<(RoomId, i32)> = clinic_rooms::table
         .filter(clinic_rooms::id.eq_any(rooms))
         .select((clinic_rooms::id, clinic_rooms::capacity))

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext};
 use jobs::{EnqueueOptions, enqueue};
-use platform::config::JobsSettings;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,18 +55,24 @@ async fn main() {
     let url = std::env::args().nth(1).expect("usage: queue_bench <database-url>");
     jobs::install(&url).await.unwrap();
     let mut connection = AsyncPgConnection::establish(&url).await.unwrap();
-    connection.batch_execute("DELETE FROM graphile_worker._private_jobs WHERE task_id IN (SELECT id FROM graphile_worker._private_tasks WHERE identifier LIKE 'bench_%')").await.unwrap();
-
-    let total = 10_000;
-    db::transaction(connection, async |connection| {
-            for _ in 0..total {
-                enqueue(connection, &Noop {}, EnqueueOptions::default()).await?;
-            }
-            Ok(())
-        })
+    connection
+        .batch_execute(
+            "SELECT graphile_worker.complete_jobs(array(SELECT id FROM graphile_worker.jobs \
+             WHERE task_identifier LIKE 'bench_%'))",
+        )
         .await
         .unwrap();
-    let settings = JobsSettings {
+
+    let total = 10_000;
+    db::transaction(&mut connection, async |connection| {
+        for _ in 0..total {
+            enqueue(connection, &Noop {}, EnqueueOptions::default()).await?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let settings = jobs::Settings {
         concurrency: 8,
         max_connections: 8,
         poll_interval_ms: 1000,
@@ -76,7 +81,6 @@ async fn main() {
         lease_secs: 300,
         recovery_delay_secs: 30,
         shutdown_grace_secs: 5,
-        webhook_retention_days: 30,
     };
     let delays = Delays::default();
     let worker = jobs::worker::options(&settings, &url)

@@ -1,7 +1,7 @@
 //! Adding jobs inside the caller's transaction.
 
-use chrono::{DateTime, Utc};
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};

@@ -15,7 +15,10 @@ use crate::service;
     responses((status = 200, body = Vec<QueueDepth>), Forbidden, StandardErrors)
 )]
 #[get("/admin/jobs/stats")]
-pub async fn queue_stats(CurrentUser(caller): CurrentUser, mut connection: Db) -> Result<web::Json<Vec<QueueDepth>>, ApiError> {
+pub async fn queue_stats(
+    CurrentUser(caller): CurrentUser,
+    mut connection: Db,
+) -> Result<web::Json<Vec<QueueDepth>>, ApiError> {
     Ok(web::Json(service::queue_depth(&mut connection, &caller).await?))
 }
 
@@ -48,7 +51,11 @@ pub async fn dead_jobs(
     )
 )]
 #[post("/admin/jobs/dead/{id}/retry")]
-pub async fn retry_job(CurrentUser(caller): CurrentUser, id: web::Path<i64>, mut connection: Db) -> Result<HttpResponse, ApiError> {
+pub async fn retry_job(
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<i64>,
+    mut connection: Db,
+) -> Result<HttpResponse, ApiError> {
     service::retry(&mut connection, &caller, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

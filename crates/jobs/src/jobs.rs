@@ -20,8 +20,8 @@ impl PrepareAuditPartitions {
 impl TaskHandler for PrepareAuditPartitions {
     const IDENTIFIER: &'static str = "prepare_audit_partitions";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> crate::JobResult {
         let mut connection = Resources::of(&context)?.connect().await?;
         connection.batch_execute(platform::audit::PREPARE_PARTITIONS).await?;
         Ok(())
@@ -41,8 +41,8 @@ impl PurgeIdempotencyKeys {
 impl TaskHandler for PurgeIdempotencyKeys {
     const IDENTIFIER: &'static str = "purge_idempotency_keys";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> crate::JobResult {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         let purged = platform::idempotency::purge_expired(&mut connection, resources.clock.now()).await?;

@@ -15,10 +15,11 @@
 //! - [`jobs`]: housekeeping run on a schedule.
 //!
 //! A job is a serde struct implementing [`graphile_worker::TaskHandler`] whose
-//! `async fn run` returns `anyhow::Result<()>`: an `Err` (with its context) is
-//! retried with backoff and shown to admins as the job's last error. Handlers
-//! must be idempotent, because delivery is at least once. They reach the pool
-//! and the clock through [`Resources::of`].
+//! `async fn run` returns [`JobResult`]: any error (`anyhow` with context, a
+//! service's `kernel::Error`) converts with `?`, is retried with backoff, and
+//! is kept as the job's last error: its context chain on one line, never a
+//! backtrace. Handlers must be idempotent, because delivery is at least once.
+//! They reach the pool and the clock through [`Resources::of`].
 
 pub mod api;
 pub mod enqueue;
@@ -34,6 +35,25 @@ pub use graphile_worker::{TaskHandler, WorkerContext, WorkerContextExt};
 use kernel::Clock;
 use platform::Routes;
 pub use settings::Settings;
+
+/// A job's failure, kept by the queue as the job's last error: the context
+/// chain on one line (`{:#}`), without the backtrace `anyhow` may carry.
+pub struct JobError(anyhow::Error);
+
+impl<E: Into<anyhow::Error>> From<E> for JobError {
+    fn from(error: E) -> Self {
+        Self(error.into())
+    }
+}
+
+impl std::fmt::Debug for JobError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{:#}", self.0)
+    }
+}
+
+/// What a job handler answers.
+pub type JobResult = Result<(), JobError>;
 
 /// What job handlers reach through [`Resources::of`].
 #[derive(Clone)]

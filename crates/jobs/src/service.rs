@@ -47,7 +47,8 @@ pub async fn dead_jobs(
     .bind::<BigInt, _>(page.fetch_limit())
     .load(connection)
     .await?;
-    Ok(Page::from_rows(rows, page, |job| id_to_cursor(job.id)))
+    let page = Page::from_rows(rows, page, |job| id_to_cursor(job.id));
+    Ok(page.map(|job| DeadJob { last_error: job.last_error.as_deref().map(job_error), ..job }))
 }
 
 /// Gives a dead job a fresh set of attempts, now.
@@ -81,6 +82,16 @@ pub async fn discard(connection: &mut AsyncPgConnection, principal: &Principal, 
     audit::record(connection, admin_entry(principal, "job.discarded", id)).await
 }
 
+/// The message of a stored job error: graphile-worker keeps a failure as
+/// `TaskError("<message>")` (the message Rust-escaped); admins read the message.
+fn job_error(stored: &str) -> String {
+    stored
+        .strip_prefix("TaskError(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|quoted| serde_json::from_str::<String>(quoted).ok())
+        .unwrap_or_else(|| stored.to_owned())
+}
+
 fn found(rows: usize) -> kernel::Result<()> {
     if rows == 0 { Err(kernel::Error::NotFound { resource: "dead job" }) } else { Ok(()) }
 }
@@ -102,4 +113,13 @@ fn id_to_cursor(id: i64) -> uuid::Uuid {
 
 fn cursor_to_id(cursor: uuid::Uuid) -> i64 {
     i64::try_from(cursor.as_u128()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stored_task_error_reads_as_its_message() {
+        assert_eq!(super::job_error(r#"TaskError("SMTP: \"421\" busy")"#), r#"SMTP: "421" busy"#);
+        assert_eq!(super::job_error("TaskPanic(\"boom\")"), "TaskPanic(\"boom\")");
+    }
 }

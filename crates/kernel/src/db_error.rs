@@ -172,10 +172,14 @@ mod tests {
     #[test]
     fn a_violation_names_the_field_its_constraint_concerns() {
         assert_eq!(fields(violation(DatabaseErrorKind::CheckViolation, "pets", "pets_microchip_check")), ["microchip"]);
-        assert_eq!(fields(violation(DatabaseErrorKind::ForeignKeyViolation, "pets", "pets_clinic_id_fkey")), ["clinic_id"]);
+        assert_eq!(
+            fields(violation(DatabaseErrorKind::ForeignKeyViolation, "pets", "pets_clinic_id_fkey")),
+            ["clinic_id"]
+        );
         assert_eq!(fields(violation(DatabaseErrorKind::CheckViolation, "things", "things_window_check")), ["until"]);
         assert_eq!(fields(violation(DatabaseErrorKind::CheckViolation, "things", "things_check")), ["request"]);
-        let Error::Conflict { details, .. } = violation(DatabaseErrorKind::UniqueViolation, "pets", "pets_microchip_key")
+        let Error::Conflict { details, .. } =
+            violation(DatabaseErrorKind::UniqueViolation, "pets", "pets_microchip_key")
         else {
             panic!("a unique violation is a conflict");
         };

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use kernel::MediaId;
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 kernel::text_enum!(
     /// What a file is for: decides the types allowed and what it attaches to.

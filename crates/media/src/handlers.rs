@@ -55,7 +55,8 @@ pub async fn upload(
         return Err(ApiError::UnsupportedMediaType);
     }
     let form = Multipart::new(request.headers(), payload);
-    Ok(HttpResponse::Created().json(crate::upload::receive(&uploads, state.db(), &caller, query.purpose, form).await?))
+    Ok(HttpResponse::Created()
+        .json(crate::upload::receive(&uploads, state.db(), &caller, query.purpose, form, state.clock().now()).await?))
 }
 
 /// One of the caller's uploads (its processing state).

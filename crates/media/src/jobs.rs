@@ -33,9 +33,9 @@ pub struct ProcessMedia {
 impl TaskHandler for ProcessMedia {
     const IDENTIFIER: &'static str = "media_process";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
-        run_processing(Resources::of(&context)?, uploads(&context)?, self.media_id).await
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        Ok(run_processing(Resources::of(&context)?, uploads(&context)?, self.media_id).await?)
     }
 }
 
@@ -116,8 +116,8 @@ impl CleanUpMedia {
 impl TaskHandler for CleanUpMedia {
     const IDENTIFIER: &'static str = "media_clean_up";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
         let (unattached, released) = clean_up(Resources::of(&context)?, uploads(&context)?).await?;
         tracing::info!(unattached, released, "media cleaned up");
         Ok(())

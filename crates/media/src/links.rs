@@ -32,7 +32,10 @@ pub fn link_until(settings: &Settings, id: MediaId, variant: Option<&str>, expir
     let signature: String = tag.as_ref().iter().map(|byte| format!("{byte:02x}")).collect();
     let variant = variant.map(|variant| format!("variant={variant}&")).unwrap_or_default();
     let prefix = platform::routes::API_PREFIX;
-    LinkView { url: format!("{prefix}/media/{id}/content?{variant}expires={expires}&signature={signature}"), expires_at }
+    LinkView {
+        url: format!("{prefix}/media/{id}/content?{variant}expires={expires}&signature={signature}"),
+        expires_at,
+    }
 }
 
 /// Refuses (403) a link that is expired or whose signature does not verify.

@@ -68,6 +68,8 @@ pub struct NewMedia<'a> {
     pub storage_key: Option<&'a str>,
     /// `processing` for images, `ready` for documents.
     pub status: Status,
+    /// Received, on the App's clock (cleanup measures the grace period from it).
+    pub created_at: DateTime<Utc>,
 }
 
 /// A derivative of a processed image.

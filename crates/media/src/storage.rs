@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use anyhow::Context;
 use object_store::{GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use secrecy::ExposeSecret;
 
@@ -26,7 +26,10 @@ impl Storage {
             StorageKind::Local => {
                 let dir = &settings.local_dir;
                 std::fs::create_dir_all(dir).with_context(|| format!("media.local_dir {}", dir.display()))?;
-                Arc::new(LocalFileSystem::new_with_prefix(dir).with_context(|| format!("media.local_dir {}", dir.display()))?)
+                Arc::new(
+                    LocalFileSystem::new_with_prefix(dir)
+                        .with_context(|| format!("media.local_dir {}", dir.display()))?,
+                )
             }
             StorageKind::S3 => {
                 let s3 = &settings.s3;

@@ -31,6 +31,7 @@ pub async fn receive(
     principal: &Principal,
     purpose: Purpose,
     mut form: Multipart,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<MediaView, ApiError> {
     let (settings, storage) = (uploads.settings(), uploads.storage());
     let malformed = |error: actix_multipart::MultipartError| ApiError::BadRequest {
@@ -119,6 +120,7 @@ pub async fn receive(
         upload_key: is_image.then_some(key.as_str()),
         storage_key: (!is_image).then_some(key.as_str()),
         status: if is_image { Status::Processing } else { Status::Ready },
+        created_at: now,
     };
     let mut connection = db::connect(pool).await?;
     let saved = db::transaction(&mut connection, async |connection| {

@@ -29,8 +29,8 @@ pub struct SendPetReminder {
 impl TaskHandler for SendPetReminder {
     const IDENTIFIER: &'static str = "pets_send_reminder";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
         let resources = Resources::of(&context)?;
         let settings = context.get_ext::<Settings>().context("pets::Settings are not registered on the worker")?;
         let mut connection = resources.connect().await?;
@@ -50,63 +50,61 @@ async fn send(
     now: DateTime<Utc>,
 ) -> kernel::Result<()> {
     db::transaction(connection, async |connection| {
-            let Some(reminder) = pet_reminders::table
-                .find(id)
-                .select(Reminder::as_select())
-                .for_update()
-                .first::<Reminder>(connection)
-                .await
-                .optional()?
-            else {
-                return Ok(());
-            };
-            let snoozed = reminder.snoozed_until.is_some_and(|until| until > now) && !stage.starts_with("snoozed-");
-            if reminder.status != ReminderStatus::Pending
-                || snoozed
-                || reminder.sent_stages.iter().any(|sent| sent == stage)
-            {
-                return Ok(());
-            }
-            let pet = pets::table.find(reminder.pet_id).select(Pet::as_select()).first::<Pet>(connection).await?;
-            if !pet.is_active {
-                return Ok(());
-            }
-            let today = now.date_naive();
-            let care = match reminder.kind {
-                ReminderKind::Vaccination => format!("{} vaccination", reminder.subject),
-                ReminderKind::Medication => format!("{} (medication)", reminder.subject),
-            };
-            for owner in owners_of(connection, &pet).await? {
-                let first_name =
-                    platform::users::name(connection, owner).await?.first_name.unwrap_or_else(|| "there".to_owned());
-                let data = json!({
-                    "owner_name": first_name,
-                    "pet_name": pet.name,
-                    "care": care,
-                    "due_on": reminder.due_on.format("%e %B %Y").to_string().trim(),
-                    "overdue": reminder.due_on < today,
-                    "today": reminder.due_on == today,
-                });
-                let notification =
-                    Notification { category: Category::Reminder, template: Template::CareDue, data, sender: None };
-                notifications::notify(connection, owner, &notification).await?;
-            }
-            let status = if Some(stage) == last_stage { ReminderStatus::Done } else { ReminderStatus::Pending };
-            diesel::update(pet_reminders::table.find(id))
-                .set((
-                    pet_reminders::sent_stages.eq(
-                        diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
-                            "array_append(sent_stages, ",
-                        )
-                        .bind::<diesel::sql_types::Text, _>(stage.to_owned())
-                        .sql(")"),
-                    ),
-                    pet_reminders::last_sent_at.eq(now),
-                    pet_reminders::status.eq(status),
-                ))
-                .execute(connection)
-                .await?;
-            Ok(())
-        })
-        .await
+        let Some(reminder) = pet_reminders::table
+            .find(id)
+            .select(Reminder::as_select())
+            .for_update()
+            .first::<Reminder>(connection)
+            .await
+            .optional()?
+        else {
+            return Ok(());
+        };
+        let snoozed = reminder.snoozed_until.is_some_and(|until| until > now) && !stage.starts_with("snoozed-");
+        if reminder.status != ReminderStatus::Pending
+            || snoozed
+            || reminder.sent_stages.iter().any(|sent| sent == stage)
+        {
+            return Ok(());
+        }
+        let pet = pets::table.find(reminder.pet_id).select(Pet::as_select()).first::<Pet>(connection).await?;
+        if !pet.is_active {
+            return Ok(());
+        }
+        let today = now.date_naive();
+        let care = match reminder.kind {
+            ReminderKind::Vaccination => format!("{} vaccination", reminder.subject),
+            ReminderKind::Medication => format!("{} (medication)", reminder.subject),
+        };
+        for owner in owners_of(connection, &pet).await? {
+            let first_name =
+                platform::users::name(connection, owner).await?.first_name.unwrap_or_else(|| "there".to_owned());
+            let data = json!({
+                "owner_name": first_name,
+                "pet_name": pet.name,
+                "care": care,
+                "due_on": reminder.due_on.format("%e %B %Y").to_string().trim(),
+                "overdue": reminder.due_on < today,
+                "today": reminder.due_on == today,
+            });
+            let notification =
+                Notification { category: Category::Reminder, template: Template::CareDue, data, sender: None };
+            notifications::notify(connection, owner, &notification).await?;
+        }
+        let status = if Some(stage) == last_stage { ReminderStatus::Done } else { ReminderStatus::Pending };
+        diesel::update(pet_reminders::table.find(id))
+            .set((
+                pet_reminders::sent_stages.eq(diesel::dsl::sql::<diesel::sql_types::Array<diesel::sql_types::Text>>(
+                    "array_append(sent_stages, ",
+                )
+                .bind::<diesel::sql_types::Text, _>(stage.to_owned())
+                .sql(")")),
+                pet_reminders::last_sent_at.eq(now),
+                pet_reminders::status.eq(status),
+            ))
+            .execute(connection)
+            .await?;
+        Ok(())
+    })
+    .await
 }

@@ -40,7 +40,9 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
         .configure(|config| mount.mount(&mut Routes::new(config, Area::Root)))
-        .service(utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))))
+        .service(
+            utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))),
+        )
         .split_for_parts();
     let document = assert_text_shapes(document);
     let routes = RouteTable::from_document(&document);

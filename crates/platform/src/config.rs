@@ -322,10 +322,7 @@ impl Source {
 
     /// The section `T` owns, checked by its own rules.
     pub fn section<T: Section>(&self) -> Result<T, ConfigError> {
-        let section: T = self
-            .layers
-            .get(T::NAME)
-            .map_err(|error| ConfigError(format!("[{}]: {error}", T::NAME)))?;
+        let section: T = self.layers.get(T::NAME).map_err(|error| ConfigError(format!("[{}]: {error}", T::NAME)))?;
         section.check(self.environment).map_err(|problem| ConfigError(format!("[{}]: {problem}", T::NAME)))?;
         Ok(section)
     }

@@ -3,7 +3,8 @@
 //!
 //! - [`ValidJson`] and [`ValidQuery`]: the body or query string, parsed and
 //!   then checked by its `validator` rules, as a [`Valid<T>`] services take;
-//! - [`Db`]: one pooled connection for the request (503 when none is free).
+//! - [`Db`]: one pooled connection for the request (503 when none is free);
+//! - [`Now`]: the request's time on the App's clock.
 //!
 //! [`configure_extractors`] is registered once on the App, so every JSON body,
 //! path and query in every crate answers bad input the same way:
@@ -57,6 +58,21 @@ impl<T: DeserializeOwned + Validate> FromRequest for ValidQuery<T> {
             .into_inner()
             .and_then(|web::Query(value)| Ok(Self(Valid::new(value).map_err(ApiError::from)?)));
         std::future::ready(checked)
+    }
+}
+
+/// The time of the request on the App's clock, for services whose rules
+/// compare against "now" (`Now(now): Now`); tests move that clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Now(pub chrono::DateTime<chrono::Utc>);
+
+impl FromRequest for Now {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let now = request.app_data::<web::Data<AppState>>().map(|state| Self(state.clock().now()));
+        std::future::ready(now.ok_or_else(|| kernel::Error::internal("the App state is not registered").into()))
     }
 }
 

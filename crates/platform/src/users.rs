@@ -241,11 +241,8 @@ pub async fn time_zone(connection: &mut AsyncPgConnection, user: UserId) -> kern
 
 /// The names of `ids` (those that exist), in one query.
 pub async fn names(connection: &mut AsyncPgConnection, ids: &[UserId]) -> kernel::Result<HashMap<UserId, Name>> {
-    let rows: Vec<(UserId, Name)> = users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, Name::as_select()))
-        .load(connection)
-        .await?;
+    let rows: Vec<(UserId, Name)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, Name::as_select())).load(connection).await?;
     Ok(rows.into_iter().collect())
 }
 
@@ -368,7 +365,11 @@ pub async fn update_profile(
     user: UserId,
     changes: &ProfileChanges,
 ) -> kernel::Result<User> {
-    Ok(diesel::update(users::table.find(user)).set(changes).returning(User::as_returning()).get_result(connection).await?)
+    Ok(diesel::update(users::table.find(user))
+        .set(changes)
+        .returning(User::as_returning())
+        .get_result(connection)
+        .await?)
 }
 
 /// Gives `user` the platform role `role`.

@@ -62,7 +62,8 @@ pub async fn staff(app: &TestApp, admin: &TestUser, clinic: &str, role: Role) ->
 pub async fn vet(app: &TestApp, admin: &TestUser, clinic: &str, name: &str, starts: &str, ends: &str) -> TestUser {
     let vet = staff(app, admin, clinic, Role::Veterinarian).await;
     app.api(Method::PUT, "/vets/me").by(&vet).json(&json!({ "display_name": name })).expect(200).await;
-    let hours: Vec<Value> = (1..=7).map(|weekday| json!({ "weekday": weekday, "starts": starts, "ends": ends })).collect();
+    let hours: Vec<Value> =
+        (1..=7).map(|weekday| json!({ "weekday": weekday, "starts": starts, "ends": ends })).collect();
     app.api(Method::PUT, &format!("/vets/{}/clinics/{clinic}/hours", vet.user_id))
         .by(&vet)
         .json(&json!({ "hours": hours }))
@@ -101,7 +102,11 @@ pub async fn owner_with_dog(app: &TestApp, name: &str) -> (TestUser, String) {
 
 /// The owner registers `pet` with `clinic` (a care relationship).
 pub async fn register_with_clinic(app: &TestApp, owner: &TestUser, pet: &str, clinic: &str) {
-    app.api(Method::POST, &format!("/pets/{pet}/clinics")).by(owner).json(&json!({ "clinic_id": clinic })).expect(200).await;
+    app.api(Method::POST, &format!("/pets/{pet}/clinics"))
+        .by(owner)
+        .json(&json!({ "clinic_id": clinic }))
+        .expect(200)
+        .await;
 }
 
 /// The `id` of a created resource.

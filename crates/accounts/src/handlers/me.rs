@@ -10,10 +10,7 @@ use crate::service::me;
 /// The caller's profile and preferences.
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses((status = 200, body = UserView), StandardErrors))]
 #[get("/users/me")]
-pub async fn get_me(
-    CurrentUser(caller): CurrentUser,
-    mut connection: Db,
-) -> Result<web::Json<UserView>, ApiError> {
+pub async fn get_me(CurrentUser(caller): CurrentUser, mut connection: Db) -> Result<web::Json<UserView>, ApiError> {
     Ok(web::Json(me::current_user(&mut connection, &caller).await?.into()))
 }
 

@@ -48,8 +48,9 @@ pub async fn clerk_webhook(
         timestamp: header("svix-timestamp"),
         signatures: header("svix-signature"),
     };
-    let now = chrono::Utc::now().timestamp();
-    signature::verify(secret.expose_secret(), delivery, &body, now, settings.webhook_tolerance_secs).map_err(refused)?;
+    let now = state.clock().now();
+    let tolerance = settings.webhook_tolerance_secs;
+    signature::verify(secret.expose_secret(), delivery, &body, now.timestamp(), tolerance).map_err(refused)?;
     let (event_type, event) = clerk_event::parse(&body).map_err(|error| ApiError::BadRequest {
         code: "MALFORMED_EVENT",
         message: format!("not a Clerk user event: {error}"),
@@ -58,7 +59,7 @@ pub async fn clerk_webhook(
     // Only a verified delivery takes a database connection.
     let mut connection = db::connect(state.db()).await?;
     let stale = db::transaction(&mut connection, async |connection| {
-        if !sync::first_delivery(connection, "clerk", delivery.id, &event_type).await? {
+        if !sync::first_delivery(connection, "clerk", delivery.id, &event_type, now).await? {
             return Ok(None);
         }
         sync::apply(connection, &event).await

@@ -36,9 +36,10 @@ pub async fn first_delivery(
     provider: &str,
     message_id: &str,
     event_type: &str,
+    received_at: chrono::DateTime<chrono::Utc>,
 ) -> kernel::Result<bool> {
     let inserted = diesel::insert_into(webhook_deliveries::table)
-        .values(NewDelivery { provider, message_id, event_type })
+        .values(NewDelivery { provider, message_id, event_type, received_at })
         .on_conflict_do_nothing()
         .execute(connection)
         .await?;

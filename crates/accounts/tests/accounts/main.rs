@@ -13,16 +13,20 @@ mod me;
 mod rate_limit;
 mod webhooks;
 
-use platform::Routes;
+use platform::config::Source;
+use platform::{Mount, Routes};
 use reqwest::{Method, Response};
 use serde_json::Value;
 use testkit::TestApp;
 
 /// The routes under test, with the platform's own.
-pub fn mount(routes: &mut Routes) {
-    platform::health::routes(routes);
-    platform::auth::session::routes(routes);
-    accounts::routes(routes);
+pub fn mount(config: &Source) -> impl Mount + use<> {
+    let settings: accounts::Settings = config.section().unwrap();
+    move |routes: &mut Routes| {
+        platform::health::routes(routes);
+        platform::auth::session::routes(routes);
+        accounts::routes(routes, &settings);
+    }
 }
 
 /// A server over the accounts routes.

@@ -18,8 +18,8 @@ fn now() -> i64 {
 }
 
 fn signer(app: &TestApp) -> Webhook {
-    let secret = app.state.settings().webhooks.clerk_secret.as_ref().unwrap();
-    Webhook::new(secret.expose_secret()).unwrap()
+    let settings: accounts::Settings = app.section();
+    Webhook::new(settings.clerk_webhook_secret.unwrap().expose_secret()).unwrap()
 }
 
 /// A Clerk user event as Clerk sends it.
@@ -215,4 +215,30 @@ async fn unknown_event_types_are_acknowledged_and_ignored() {
     assert_eq!((users, audits), (0, 0));
     let malformed = b"{\"type\": \"user.created\", \"data\": {\"id\": 5}}".to_vec();
     assert_eq!(deliver(&app, "msg_bad", malformed).await.status(), 400);
+}
+
+#[tokio::test]
+async fn the_daily_purge_forgets_processed_webhook_ids_past_their_retention() {
+    use accounts::service::sync::first_delivery;
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    let now = app.clock.now();
+    assert!(first_delivery(&mut connection, "clerk", "msg_old", "user.created", now).await.unwrap());
+    // A day short of the retention later, another delivery; then two more days.
+    app.clock.advance(chrono::Duration::days(29));
+    let now = app.clock.now();
+    assert!(first_delivery(&mut connection, "clerk", "msg_new", "user.created", now).await.unwrap());
+    app.clock.advance(chrono::Duration::days(2));
+
+    let settings: accounts::Settings = app.section();
+    let purge = accounts::jobs::PurgeWebhookDeliveries { retention_days: settings.webhook_retention_days };
+    jobs::enqueue(&mut connection, &purge, jobs::EnqueueOptions::default()).await.unwrap();
+    // The production schedule must parse.
+    testkit::run_due_jobs(accounts::worker_options(testkit::worker_options(&app), &settings).unwrap()).await;
+    let left: Vec<String> = db::schema::webhook_deliveries::table
+        .select(db::schema::webhook_deliveries::message_id)
+        .load(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(left, ["msg_new"]);
 }

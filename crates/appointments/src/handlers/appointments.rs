@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, get, post, web};
 use kernel::{AppointmentId, Page, SeriesId};
 use platform::audit::HistoryEntry;
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, AppState, CurrentUser, Db, ErrorEnvelope, IdempotencyKey, MaybeUser, PageQuery, ValidJson};
+use platform::{
+    ApiError, AppState, CurrentUser, Db, ErrorEnvelope, IdempotencyKey, MaybeUser, Now, PageQuery, ValidJson,
+};
 
 use crate::api::{
     AppointmentFilter, AppointmentView, AvailabilityQuery, AvailabilityView, BookingRequest, CancelRequest,
@@ -31,8 +33,9 @@ pub async fn get_availability(
     MaybeUser(caller): MaybeUser,
     query: web::Query<AvailabilityQuery>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<AvailabilityView>, ApiError> {
-    Ok(web::Json(availability::search(&mut connection, caller.as_ref(), &settings, &query).await?))
+    Ok(web::Json(availability::search(&mut connection, caller.as_ref(), &settings, now, &query).await?))
 }
 
 /// Books an appointment (owners for their pets, staff for the clinic's
@@ -62,10 +65,11 @@ pub async fn book_appointment(
     CurrentUser(caller): CurrentUser,
     key: IdempotencyKey,
     ValidJson(request): ValidJson<BookingRequest>,
+    Now(now): Now,
 ) -> Result<HttpResponse, ApiError> {
     let work = async {
         let mut connection = db::connect(state.db()).await?;
-        let view = booking::book(&mut connection, &caller, &settings, &Booking::from(&request)).await?;
+        let view = booking::book(&mut connection, &caller, &settings, now, &Booking::from(&request)).await?;
         Ok((StatusCode::CREATED, view))
     };
     platform::idempotency::once(&state, &caller, &key, "POST /api/v1/appointments", &request, work).await
@@ -84,9 +88,10 @@ pub async fn list_my_appointments(
     filter: web::Query<AppointmentFilter>,
     page: web::Query<PageQuery>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<Page<AppointmentView>>, ApiError> {
     let page = page.page_request()?;
-    Ok(web::Json(listing::mine(&mut connection, &caller, &filter, &page).await?))
+    Ok(web::Json(listing::mine(&mut connection, &caller, now, &filter, &page).await?))
 }
 
 /// One appointment (its pet's owners, the clinic's staff).
@@ -128,8 +133,9 @@ pub async fn transition_appointment(
     id: web::Path<AppointmentId>,
     ValidJson(request): ValidJson<TransitionRequest>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
-    Ok(web::Json(lifecycle::transition(&mut connection, &caller, &settings, *id, &request).await?))
+    Ok(web::Json(lifecycle::transition(&mut connection, &caller, &settings, now, *id, &request).await?))
 }
 
 /// Moves the appointment to another start (or vet); its history keeps the old one.
@@ -154,8 +160,9 @@ pub async fn reschedule_appointment(
     id: web::Path<AppointmentId>,
     ValidJson(request): ValidJson<RescheduleRequest>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<AppointmentView>, ApiError> {
-    Ok(web::Json(reschedule::reschedule(&mut connection, &caller, &settings, *id, &request).await?))
+    Ok(web::Json(reschedule::reschedule(&mut connection, &caller, &settings, now, *id, &request).await?))
 }
 
 /// Who booked, moved and changed the appointment, and when.
@@ -196,8 +203,9 @@ pub async fn create_series(
     CurrentUser(caller): CurrentUser,
     ValidJson(request): ValidJson<SeriesRequest>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(series::create(&mut connection, &caller, &settings, &request).await?))
+    Ok(HttpResponse::Created().json(series::create(&mut connection, &caller, &settings, now, &request).await?))
 }
 
 /// Cancels every upcoming occurrence of a series.
@@ -222,7 +230,8 @@ pub async fn cancel_series(
     id: web::Path<SeriesId>,
     ValidJson(request): ValidJson<CancelRequest>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<HttpResponse, ApiError> {
-    series::cancel_future(&mut connection, &caller, &settings, *id, &request).await?;
+    series::cancel_future(&mut connection, &caller, &settings, now, *id, &request).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use kernel::{WaitlistEntryId, WaitlistOfferId};
 use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, ValidJson};
 
 use crate::api::{AppointmentView, WaitlistEntryView, WaitlistRequest};
 use crate::service::waitlist;
@@ -80,6 +80,7 @@ pub async fn accept_offer(
     CurrentUser(caller): CurrentUser,
     id: web::Path<WaitlistOfferId>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Created().json(waitlist::accept(&mut connection, &caller, &settings, *id).await?))
+    Ok(HttpResponse::Created().json(waitlist::accept(&mut connection, &caller, &settings, now, *id).await?))
 }

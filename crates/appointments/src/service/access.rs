@@ -10,7 +10,6 @@ use pets::models::Pet;
 use crate::models::Appointment;
 use db::schema::appointments;
 
-
 /// In what capacity the caller acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {

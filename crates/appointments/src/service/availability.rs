@@ -1,9 +1,9 @@
 //! `GET /availability`: free slots of one vet or of every qualified vet.
 
-use chrono::{Duration, Utc};
+use crate::Settings;
+use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
 use kernel::Principal;
-use crate::Settings;
 
 use crate::api::{AvailabilityQuery, AvailabilityView, SlotView};
 use crate::availability;
@@ -17,6 +17,7 @@ pub async fn search(
     connection: &mut AsyncPgConnection,
     _principal: Option<&Principal>,
     settings: &Settings,
+    now: DateTime<Utc>,
     query: &AvailabilityQuery,
 ) -> kernel::Result<AvailabilityView> {
     check_range(query.from, query.to, settings.max_range_days)?;
@@ -31,7 +32,6 @@ pub async fn search(
         Some(_) => return Err(kernel::Error::NotFound { resource: "vet performing this service" }),
         None => qualified,
     };
-    let now = Utc::now();
     let from = query.from.max(now + Duration::minutes(settings.min_notice_minutes));
     let to = query.to.min(now + Duration::days(settings.horizon_days));
     if from >= to {

@@ -3,13 +3,13 @@
 //! overfull room, impossible; this code finds the free candidate, tries it,
 //! and answers 409 with the conflicting slot when someone was faster.
 
+use crate::Settings;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, PetId, Principal, SeriesId, ServiceId, UserId, Valid};
 use pets::api::CareSource;
 use platform::audit::{self, AuditEntry};
-use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, BookingRequest};
@@ -60,12 +60,13 @@ pub async fn book(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     booking: &Booking,
 ) -> kernel::Result<AppointmentView> {
     let (appointment, clinic) = db::transaction(connection, async |connection| {
-            book_within(connection, principal, settings, booking).await
-        })
-        .await?;
+        book_within(connection, principal, settings, now, booking).await
+    })
+    .await?;
     Ok(appointment.view(clinic.zone, Vec::new()))
 }
 
@@ -75,12 +76,13 @@ pub async fn book_within(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     booking: &Booking,
 ) -> kernel::Result<(Appointment, Clinic)> {
     let service = availability::service(connection, booking.service).await?;
     let clinic = availability::clinic(connection, service.clinic_id).await?;
     let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
-    check_rules(settings, &clinic, &service, actor, booking, pet.species)?;
+    check_rules(settings, now, &clinic, &service, actor, booking, pet.species)?;
     let qualified = availability::qualified_vets(connection, &service).await?;
     let candidates: Vec<UserId> = match booking.vet {
         Some(vet) if qualified.contains(&vet) => vec![vet],
@@ -88,7 +90,7 @@ pub async fn book_within(
         None => qualified,
     };
     if actor == Actor::Owner {
-        hold_within_cap(connection, settings, pet.primary_owner_id).await?;
+        hold_within_cap(connection, settings, now, pet.primary_owner_id).await?;
     }
     let slot_window = (booking.starts_at, booking.starts_at + Duration::minutes(1));
     let (query, vets, rooms) =
@@ -132,7 +134,7 @@ pub async fn book_within(
         match insert(connection, row).await {
             Ok(appointment) => {
                 pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
-                reminders::schedule(connection, settings, appointment.id, appointment.starts_at).await?;
+                reminders::schedule(connection, settings, now, appointment.id, appointment.starts_at).await?;
                 let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
                 messages::tell_owner(connection, &clinic, &appointment, change).await?;
                 messages::tell_vet(connection, &clinic, &appointment, Change::Requested).await?;
@@ -151,6 +153,7 @@ pub async fn book_within(
 /// The rules a booking must meet before any slot is tried.
 fn check_rules(
     settings: &Settings,
+    now: DateTime<Utc>,
     clinic: &Clinic,
     service: &Service,
     actor: Actor,
@@ -169,18 +172,18 @@ fn check_rules(
     if !service.is_for(species) {
         return Err(kernel::Error::invalid_field("service_id", format!("is not offered for a {species}")));
     }
-    check_start(settings, clinic, actor, booking.starts_at)
+    check_start(settings, now, clinic, actor, booking.starts_at)
 }
 
 /// A start on the grid, not in the past (owners: with the minimum notice),
 /// within the horizon.
 pub fn check_start(
     settings: &Settings,
+    now: DateTime<Utc>,
     clinic: &Clinic,
     actor: Actor,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    let now = Utc::now();
     let notice = if actor == Actor::Owner { Duration::minutes(settings.min_notice_minutes) } else { Duration::zero() };
     if starts_at < now + notice {
         let message = if actor == Actor::Owner {
@@ -212,6 +215,7 @@ const OWNER_CAP_LOCK: i32 = 7_001;
 async fn hold_within_cap(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
+    now: DateTime<Utc>,
     owner: UserId,
 ) -> kernel::Result<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
@@ -222,7 +226,7 @@ async fn hold_within_cap(
     let upcoming = appointments::table
         .filter(appointments::owner_id.eq(owner))
         .filter(appointments::status.eq_any(ACTIVE))
-        .filter(appointments::starts_at.gt(Utc::now()))
+        .filter(appointments::starts_at.gt(now))
         .count()
         .get_result::<i64>(connection)
         .await?;
@@ -257,30 +261,30 @@ async fn insert(connection: &mut AsyncPgConnection, row: NewAppointment<'_>) -> 
         std::ops::Bound::Excluded(row.slot.ends_at + row.service.after),
     );
     db::transaction(connection, async |connection| {
-            Ok(diesel::insert_into(appointments::table)
-                .values((
-                    appointments::id.eq(row.id),
-                    appointments::clinic_id.eq(row.clinic.id),
-                    appointments::service_id.eq(row.service.id.0),
-                    appointments::vet_id.eq(row.slot.vet_id),
-                    appointments::pet_id.eq(row.pet),
-                    appointments::owner_id.eq(row.owner),
-                    appointments::booked_by.eq(row.booked_by),
-                    appointments::starts_at.eq(row.slot.starts_at),
-                    appointments::ends_at.eq(row.slot.ends_at),
-                    appointments::blocks.eq(blocks),
-                    appointments::room_id.eq(row.slot.room.map(|(room, _)| room.0)),
-                    appointments::room_place.eq(row.slot.room.map(|(_, place)| place)),
-                    appointments::status.eq(row.status),
-                    appointments::overbooked.eq(row.overbooked),
-                    appointments::notes.eq(row.notes),
-                    appointments::series_id.eq(row.series),
-                ))
-                .returning(Appointment::as_returning())
-                .get_result(connection)
-                .await?)
-        })
-        .await
+        Ok(diesel::insert_into(appointments::table)
+            .values((
+                appointments::id.eq(row.id),
+                appointments::clinic_id.eq(row.clinic.id),
+                appointments::service_id.eq(row.service.id.0),
+                appointments::vet_id.eq(row.slot.vet_id),
+                appointments::pet_id.eq(row.pet),
+                appointments::owner_id.eq(row.owner),
+                appointments::booked_by.eq(row.booked_by),
+                appointments::starts_at.eq(row.slot.starts_at),
+                appointments::ends_at.eq(row.slot.ends_at),
+                appointments::blocks.eq(blocks),
+                appointments::room_id.eq(row.slot.room.map(|(room, _)| room.0)),
+                appointments::room_place.eq(row.slot.room.map(|(_, place)| place)),
+                appointments::status.eq(row.status),
+                appointments::overbooked.eq(row.overbooked),
+                appointments::notes.eq(row.notes),
+                appointments::series_id.eq(row.series),
+            ))
+            .returning(Appointment::as_returning())
+            .get_result(connection)
+            .await?)
+    })
+    .await
 }
 
 /// The 409 for a start nobody can take: the appointment in the way, when there

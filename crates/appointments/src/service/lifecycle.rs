@@ -2,12 +2,12 @@
 //! decides what is allowed and by whom): confirm, check in, start, complete
 //! (attaching the visit's health records), mark a no-show, cancel.
 
-use chrono::{Duration, Utc};
+use crate::Settings;
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Principal, RecordId, Valid};
 use platform::audit::{self, AuditEntry};
-use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, TransitionRequest};
@@ -26,68 +26,69 @@ pub async fn transition(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     id: AppointmentId,
     request: &Valid<TransitionRequest>,
 ) -> kernel::Result<AppointmentView> {
     let (appointment, clinic) = db::transaction(connection, async |connection| {
-            let (appointment, actor) = access::resolve(connection, principal, id, true).await?;
-            let clinic = availability::clinic(connection, appointment.clinic_id).await?;
-            let to = request.to;
-            let Some(allowed) = appointment.status.transition_to(to) else {
-                return Err(kernel::Error::Conflict {
-                    message: format!("an appointment cannot go from {} to {to}", appointment.status),
-                    details: json!({ "from": appointment.status, "to": to, "allowed": appointment.status.next() }),
-                });
-            };
-            if allowed == status::Actor::Staff && actor != Actor::Staff {
-                return Err(kernel::Error::Forbidden(format!("only the clinic can mark an appointment {to}")));
-            }
-            if actor == Actor::Owner {
-                within_notice(&clinic, &appointment)?;
-            }
-            if to == Status::NoShow && appointment.starts_at > Utc::now() {
-                return Err(kernel::Error::Conflict {
-                    message: "an appointment can be a no-show only once it has started".to_owned(),
-                    details: json!({ "starts_at": appointment.starts_at }),
-                });
-            }
-            if to == Status::Completed {
-                attach_records(connection, &appointment, &request.record_ids).await?;
-            }
-            let reason = if to == Status::Cancelled { request.reason.as_deref() } else { None };
-            let updated = diesel::update(appointments::table.find(id))
-                .set((appointments::status.eq(to), appointments::cancel_reason.eq(reason)))
-                .returning(Appointment::as_returning())
-                .get_result::<Appointment>(connection)
-                .await?;
-            if !to.is_active() {
-                reminders::cancel(connection, settings, id).await?;
-            }
-            match to {
-                Status::Confirmed => messages::tell_owner(connection, &clinic, &updated, Change::Confirmed).await?,
-                Status::Cancelled => {
-                    if actor == Actor::Staff {
-                        messages::tell_owner(connection, &clinic, &updated, Change::Cancelled).await?;
-                    }
-                    messages::tell_vet(connection, &clinic, &updated, Change::Cancelled).await?;
-                    waitlist::slot_freed(connection, settings, &clinic, &updated).await?;
+        let (appointment, actor) = access::resolve(connection, principal, id, true).await?;
+        let clinic = availability::clinic(connection, appointment.clinic_id).await?;
+        let to = request.to;
+        let Some(allowed) = appointment.status.transition_to(to) else {
+            return Err(kernel::Error::Conflict {
+                message: format!("an appointment cannot go from {} to {to}", appointment.status),
+                details: json!({ "from": appointment.status, "to": to, "allowed": appointment.status.next() }),
+            });
+        };
+        if allowed == status::Actor::Staff && actor != Actor::Staff {
+            return Err(kernel::Error::Forbidden(format!("only the clinic can mark an appointment {to}")));
+        }
+        if actor == Actor::Owner {
+            within_notice(&clinic, &appointment, now)?;
+        }
+        if to == Status::NoShow && appointment.starts_at > now {
+            return Err(kernel::Error::Conflict {
+                message: "an appointment can be a no-show only once it has started".to_owned(),
+                details: json!({ "starts_at": appointment.starts_at }),
+            });
+        }
+        if to == Status::Completed {
+            attach_records(connection, &appointment, &request.record_ids).await?;
+        }
+        let reason = if to == Status::Cancelled { request.reason.as_deref() } else { None };
+        let updated = diesel::update(appointments::table.find(id))
+            .set((appointments::status.eq(to), appointments::cancel_reason.eq(reason)))
+            .returning(Appointment::as_returning())
+            .get_result::<Appointment>(connection)
+            .await?;
+        if !to.is_active() {
+            reminders::cancel(connection, settings, id).await?;
+        }
+        match to {
+            Status::Confirmed => messages::tell_owner(connection, &clinic, &updated, Change::Confirmed).await?,
+            Status::Cancelled => {
+                if actor == Actor::Staff {
+                    messages::tell_owner(connection, &clinic, &updated, Change::Cancelled).await?;
                 }
-                _ => {}
+                messages::tell_vet(connection, &clinic, &updated, Change::Cancelled).await?;
+                waitlist::slot_freed(connection, settings, now, &clinic, &updated).await?;
             }
-            let entry = AuditEntry::new(Some(principal.user_id), "appointment.status_changed", "appointment", id)
-                .with_changes(json!({ "status": platform::audit::change(appointment.status, to), "reason": reason }));
-            audit::record(connection, entry).await?;
-            Ok((updated, clinic))
-        })
-        .await?;
+            _ => {}
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "appointment.status_changed", "appointment", id)
+            .with_changes(json!({ "status": platform::audit::change(appointment.status, to), "reason": reason }));
+        audit::record(connection, entry).await?;
+        Ok((updated, clinic))
+    })
+    .await?;
     let records = record_ids(connection, id).await?;
     Ok(appointment.view(clinic.zone, records))
 }
 
 /// Owners change an appointment only up to the clinic's notice before it.
-pub fn within_notice(clinic: &Clinic, appointment: &Appointment) -> kernel::Result<()> {
+pub fn within_notice(clinic: &Clinic, appointment: &Appointment, now: DateTime<Utc>) -> kernel::Result<()> {
     let deadline = appointment.starts_at - Duration::hours(i64::from(clinic.cancellation_notice_hours));
-    if Utc::now() > deadline {
+    if now > deadline {
         return Err(kernel::Error::Conflict {
             message: format!(
                 "owners can change an appointment up to {} hours before it; call the clinic",

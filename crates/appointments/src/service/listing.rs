@@ -29,12 +29,12 @@ pub async fn get(
 pub async fn mine(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
+    now: DateTime<Utc>,
     filter: &AppointmentFilter,
     page: &PageRequest,
 ) -> kernel::Result<Page<AppointmentView>> {
     let me = principal.user_id;
     let co_owned = pets::service::pets::co_owned_by(connection, me).await?;
-    let now = Utc::now();
     let scope = filter.scope.unwrap_or_default();
     let mut query = appointments::table
         .filter(appointments::owner_id.eq(me).or(appointments::pet_id.eq_any(co_owned)))

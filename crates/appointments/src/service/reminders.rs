@@ -3,11 +3,11 @@
 //! removed with it. The job checks the appointment still starts when it was
 //! scheduled for, and records what it sent, so a re-run sends nothing twice.
 
+use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
 use jobs::{EnqueueOptions, enqueue};
 use kernel::AppointmentId;
-use crate::Settings;
 
 use crate::jobs::RemindOfAppointment;
 
@@ -20,10 +20,10 @@ pub fn key(appointment: AppointmentId, hours_before: i64) -> String {
 pub async fn schedule(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
+    now: DateTime<Utc>,
     appointment: AppointmentId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    let now = Utc::now();
     for &hours in &settings.reminder_hours_before {
         let at = starts_at - Duration::hours(hours);
         let keyed = key(appointment, hours);

@@ -2,20 +2,20 @@
 //! occurrence booked on its own so a conflict is reported, not dropped; cancel
 //! one like any appointment, or every future one of the series at once.
 
-use chrono::{Duration, Utc};
+use crate::Settings;
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Principal, SeriesId, Valid};
 use platform::audit::{self, AuditEntry};
-use crate::Settings;
 use serde_json::json;
 
 use crate::api::{CancelRequest, SeriesConflict, SeriesRequest, SeriesView, TransitionRequest};
 use crate::availability;
-use clinics::schedule::to_utc;
 use crate::service::booking::{Booking, book_within};
 use crate::service::lifecycle::transition;
 use crate::status::{ACTIVE, Status};
+use clinics::schedule::to_utc;
 use db::schema::{appointment_series, appointments};
 
 /// Books the series: every occurrence that can be booked is, the rest come
@@ -24,6 +24,7 @@ pub async fn create(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     request: &Valid<SeriesRequest>,
 ) -> kernel::Result<SeriesView> {
     let service = availability::service(connection, request.service_id).await?;
@@ -55,9 +56,9 @@ pub async fn create(
             series: Some(series_id),
         };
         let outcome = db::transaction(connection, async |connection| {
-                book_within(connection, principal, settings, &booking).await
-            })
-            .await;
+            book_within(connection, principal, settings, now, &booking).await
+        })
+        .await;
         match outcome {
             Ok((appointment, _)) => booked.push(appointment.view(clinic.zone, Vec::new())),
             Err(kernel::Error::Internal(cause)) => return Err(kernel::Error::Internal(cause)),
@@ -73,13 +74,14 @@ pub async fn cancel_future(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     series: SeriesId,
     request: &Valid<CancelRequest>,
 ) -> kernel::Result<usize> {
     let future: Vec<kernel::AppointmentId> = appointments::table
         .filter(appointments::series_id.eq(series))
         .filter(appointments::status.eq_any(ACTIVE))
-        .filter(appointments::starts_at.gt(Utc::now()))
+        .filter(appointments::starts_at.gt(now))
         .select(appointments::id)
         .order(appointments::starts_at)
         .load(connection)
@@ -89,10 +91,13 @@ pub async fn cancel_future(
     };
     // Access and the owner's notice are checked on the first like on each.
     crate::service::access::resolve(connection, principal, *first, false).await?;
-    let cancel =
-        Valid::new(TransitionRequest { to: Status::Cancelled, reason: request.reason.clone(), record_ids: Vec::new() })?;
+    let cancel = Valid::new(TransitionRequest {
+        to: Status::Cancelled,
+        reason: request.reason.clone(),
+        record_ids: Vec::new(),
+    })?;
     for id in &future {
-        transition(connection, principal, settings, *id, &cancel).await?;
+        transition(connection, principal, settings, now, *id, &cancel).await?;
     }
     let entry = AuditEntry::new(Some(principal.user_id), "appointment.series_cancelled", "appointment_series", series)
         .with_changes(json!({ "cancelled": future.len() }));

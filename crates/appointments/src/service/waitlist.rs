@@ -6,13 +6,13 @@
 
 use std::ops::Bound;
 
+use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue};
 use kernel::{Principal, ServiceId, UserId, Valid, WaitlistEntryId, WaitlistOfferId};
 use notifications::{Category, Notification, Template};
-use crate::Settings;
 use serde_json::json;
 
 use crate::api::{AppointmentView, OfferView, WaitlistEntryView, WaitlistRequest, WaitlistStatus};
@@ -107,56 +107,57 @@ pub async fn accept(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     settings: &Settings,
+    now: DateTime<Utc>,
     offer: WaitlistOfferId,
 ) -> kernel::Result<AppointmentView> {
     let outcome = db::transaction(connection, async |connection| {
-            let (entry_id, vet, starts_at, expires_at, status, service, pet) = waitlist_offers::table
-                .inner_join(waitlist_entries::table)
-                .filter(waitlist_offers::id.eq(offer))
-                .filter(waitlist_entries::owner_id.eq(principal.user_id))
-                .select((
-                    waitlist_offers::entry_id,
-                    waitlist_offers::vet_id,
-                    waitlist_offers::starts_at,
-                    waitlist_offers::expires_at,
-                    waitlist_offers::status,
-                    waitlist_entries::service_id,
-                    waitlist_entries::pet_id,
-                ))
-                .for_update()
-                .first::<(WaitlistEntryId, UserId, DateTime<Utc>, DateTime<Utc>, String, uuid::Uuid, kernel::PetId)>(
-                    connection,
-                )
-                .await
-                .optional()?
-                .ok_or(kernel::Error::NotFound { resource: "waitlist offer" })?;
-            if status != "open" || expires_at <= Utc::now() {
-                return Err(kernel::Error::conflict("the offer has expired"));
-            }
-            let booking = Booking {
-                pet,
-                service: ServiceId(service),
-                vet: Some(vet),
-                starts_at,
-                notes: None,
-                overbook: false,
-                series: None,
-            };
-            let (appointment, clinic) = book_within(connection, principal, settings, &booking).await?;
-            diesel::update(waitlist_offers::table.find(offer))
-                .set(waitlist_offers::status.eq("accepted"))
-                .execute(connection)
-                .await?;
-            diesel::update(waitlist_entries::table.find(entry_id))
-                .set(waitlist_entries::status.eq(WaitlistStatus::Booked))
-                .execute(connection)
-                .await?;
-            Ok(appointment.view(clinic.zone, Vec::new()))
-        })
-        .await;
+        let (entry_id, vet, starts_at, expires_at, status, service, pet) = waitlist_offers::table
+            .inner_join(waitlist_entries::table)
+            .filter(waitlist_offers::id.eq(offer))
+            .filter(waitlist_entries::owner_id.eq(principal.user_id))
+            .select((
+                waitlist_offers::entry_id,
+                waitlist_offers::vet_id,
+                waitlist_offers::starts_at,
+                waitlist_offers::expires_at,
+                waitlist_offers::status,
+                waitlist_entries::service_id,
+                waitlist_entries::pet_id,
+            ))
+            .for_update()
+            .first::<(WaitlistEntryId, UserId, DateTime<Utc>, DateTime<Utc>, String, uuid::Uuid, kernel::PetId)>(
+                connection,
+            )
+            .await
+            .optional()?
+            .ok_or(kernel::Error::NotFound { resource: "waitlist offer" })?;
+        if status != "open" || expires_at <= now {
+            return Err(kernel::Error::conflict("the offer has expired"));
+        }
+        let booking = Booking {
+            pet,
+            service: ServiceId(service),
+            vet: Some(vet),
+            starts_at,
+            notes: None,
+            overbook: false,
+            series: None,
+        };
+        let (appointment, clinic) = book_within(connection, principal, settings, now, &booking).await?;
+        diesel::update(waitlist_offers::table.find(offer))
+            .set(waitlist_offers::status.eq("accepted"))
+            .execute(connection)
+            .await?;
+        diesel::update(waitlist_entries::table.find(entry_id))
+            .set(waitlist_entries::status.eq(WaitlistStatus::Booked))
+            .execute(connection)
+            .await?;
+        Ok(appointment.view(clinic.zone, Vec::new()))
+    })
+    .await;
     if matches!(outcome, Err(kernel::Error::Conflict { .. })) {
         // Taken meanwhile, or expired: the next in line may still get a chance.
-        expire(connection, settings, offer).await?;
+        expire(connection, settings, now, offer).await?;
     }
     outcome
 }
@@ -166,10 +167,12 @@ pub async fn accept(
 pub async fn slot_freed(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
+    now: DateTime<Utc>,
     clinic: &Clinic,
     appointment: &Appointment,
 ) -> kernel::Result<()> {
-    offer_next(connection, settings, clinic, appointment.service_id, appointment.vet_id, appointment.starts_at).await
+    offer_next(connection, settings, now, clinic, appointment.service_id, appointment.vet_id, appointment.starts_at)
+        .await
 }
 
 /// Expires an open offer that was not accepted and passes the slot on (the
@@ -177,32 +180,33 @@ pub async fn slot_freed(
 pub async fn expire(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
+    now: DateTime<Utc>,
     offer: WaitlistOfferId,
 ) -> kernel::Result<()> {
     db::transaction(connection, async |connection| {
-            let expired: Option<(WaitlistEntryId, UserId, DateTime<Utc>)> =
-                diesel::update(waitlist_offers::table.find(offer).filter(waitlist_offers::status.eq("open")))
-                    .set(waitlist_offers::status.eq("expired"))
-                    .returning((waitlist_offers::entry_id, waitlist_offers::vet_id, waitlist_offers::starts_at))
-                    .get_result(connection)
-                    .await
-                    .optional()?;
-            let Some((entry_id, vet, starts_at)) = expired else { return Ok(()) };
-            let (clinic_id, service): (kernel::ClinicId, uuid::Uuid) = waitlist_entries::table
-                .find(entry_id)
-                .select((waitlist_entries::clinic_id, waitlist_entries::service_id))
-                .first(connection)
-                .await?;
-            diesel::update(
-                waitlist_entries::table.find(entry_id).filter(waitlist_entries::status.eq(WaitlistStatus::Offered)),
-            )
-            .set(waitlist_entries::status.eq(WaitlistStatus::Waiting))
-            .execute(connection)
+        let expired: Option<(WaitlistEntryId, UserId, DateTime<Utc>)> =
+            diesel::update(waitlist_offers::table.find(offer).filter(waitlist_offers::status.eq("open")))
+                .set(waitlist_offers::status.eq("expired"))
+                .returning((waitlist_offers::entry_id, waitlist_offers::vet_id, waitlist_offers::starts_at))
+                .get_result(connection)
+                .await
+                .optional()?;
+        let Some((entry_id, vet, starts_at)) = expired else { return Ok(()) };
+        let (clinic_id, service): (kernel::ClinicId, uuid::Uuid) = waitlist_entries::table
+            .find(entry_id)
+            .select((waitlist_entries::clinic_id, waitlist_entries::service_id))
+            .first(connection)
             .await?;
-            let clinic = availability::clinic(connection, clinic_id).await?;
-            offer_next(connection, settings, &clinic, ServiceId(service), vet, starts_at).await
-        })
-        .await
+        diesel::update(
+            waitlist_entries::table.find(entry_id).filter(waitlist_entries::status.eq(WaitlistStatus::Offered)),
+        )
+        .set(waitlist_entries::status.eq(WaitlistStatus::Waiting))
+        .execute(connection)
+        .await?;
+        let clinic = availability::clinic(connection, clinic_id).await?;
+        offer_next(connection, settings, now, &clinic, ServiceId(service), vet, starts_at).await
+    })
+    .await
 }
 
 /// Offers the slot to the oldest waiting entry it fits that was not offered
@@ -210,12 +214,12 @@ pub async fn expire(
 async fn offer_next(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
+    now: DateTime<Utc>,
     clinic: &Clinic,
     service: ServiceId,
     vet: UserId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    let now = Utc::now();
     if starts_at < now + Duration::minutes(settings.min_notice_minutes) {
         return Ok(());
     }

@@ -30,7 +30,7 @@ fn range_path(scene: &Scene, from: chrono::DateTime<Utc>, to: chrono::DateTime<U
 
 #[tokio::test]
 async fn nine_oclock_stays_nine_oclock_across_the_spring_change_in_berlin() {
-    let scene = Scene::with(|settings| settings.appointments.horizon_days = 400).await;
+    let scene = Scene::with(|settings| settings.horizon_days = 400).await;
     // Clocks go forward in Berlin on Sunday 28 March 2027.
     let local = |day: u32| NaiveDate::from_ymd_opt(2027, 3, day).unwrap().and_hms_opt(0, 0, 0).unwrap();
     let at = |day: u32| local(day).and_local_timezone(BERLIN).unwrap().with_timezone(&Utc);

@@ -9,7 +9,7 @@ use crate::fixtures::{Scene, berlin_at, service};
 
 #[tokio::test]
 async fn fifty_concurrent_overlapping_bookings_give_one_201_and_forty_nine_409s() {
-    let scene = Scene::with(|settings| settings.database.max_connections = 16).await;
+    let scene = Scene::with_connections(16).await;
     let mut owners = Vec::new();
     for _ in 0..50 {
         owners.push(scene.another_owner().await);
@@ -96,7 +96,7 @@ async fn an_owner_cannot_book_for_another_owners_pet_and_staff_book_only_patient
 
 #[tokio::test]
 async fn booking_hoarding_stops_at_the_owners_cap() {
-    let scene = Scene::with(|settings| settings.appointments.max_upcoming_per_owner = 3).await;
+    let scene = Scene::with(|settings| settings.max_upcoming_per_owner = 3).await;
     let mut booked = Vec::new();
     for day in 2..=4 {
         booked.push(expect(scene.book(&scene.owner, scene.booking(berlin_at(day, "09:00"))).await, 201).await);

@@ -51,7 +51,7 @@ async fn a_replay_returns_the_stored_answer_and_another_body_with_the_key_is_422
 
 #[tokio::test]
 async fn concurrent_requests_with_one_key_execute_once_and_keys_belong_to_their_caller() {
-    let scene = Scene::with(|settings| settings.database.max_connections = 16).await;
+    let scene = Scene::with_connections(16).await;
     let body = scene.booking(berlin_at(3, "10:00"));
     let attempts = (0..8).map(|_| book_with_key(&scene, &scene.owner, "same-key", body.clone()));
     let responses = futures_util::future::join_all(attempts).await;

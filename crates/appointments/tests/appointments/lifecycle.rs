@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::expect;
 
-use crate::fixtures::{Scene, berlin_at, sql};
+use crate::fixtures::{Scene, berlin_at};
 
 /// Drives a fresh confirmed appointment to `status` along the allowed moves.
 async fn appointment_in(scene: &Scene, status: Status, day: i64) -> String {
@@ -25,7 +25,8 @@ async fn appointment_in(scene: &Scene, status: Status, day: i64) -> String {
         expect(scene.move_to(&scene.receptionist, &id, step).await, 200).await;
     }
     if status == Status::NoShow {
-        sql(&scene.app, &format!("UPDATE appointments SET starts_at = now() - interval '1 hour', ends_at = now() - interval '30 minutes', blocks = tstzrange(now() - interval '1 hour', now() - interval '20 minutes') WHERE id = '{id}'")).await;
+        // An hour after it should have started, on the App's clock.
+        scene.travel_to(berlin_at(day, "10:00"));
         expect(scene.move_to(&scene.receptionist, &id, "no_show").await, 200).await;
     }
     id
@@ -33,7 +34,7 @@ async fn appointment_in(scene: &Scene, status: Status, day: i64) -> String {
 
 #[tokio::test]
 async fn every_move_outside_the_table_is_a_409_and_every_move_in_it_succeeds_for_its_actor() {
-    let scene = Scene::with(|settings| settings.appointments.max_upcoming_per_owner = 100).await;
+    let scene = Scene::with(|settings| settings.max_upcoming_per_owner = 100).await;
     let mut day = 2;
     for from in Status::ALL {
         for to in Status::ALL {
@@ -55,7 +56,6 @@ async fn every_move_outside_the_table_is_a_409_and_every_move_in_it_succeeds_for
                     assert_eq!(moved["status"], to.as_str());
                 }
             }
-            sql(&scene.app, &format!("DELETE FROM appointments WHERE id = '{id}'")).await;
         }
     }
     assert_eq!(TRANSITIONS.len(), 8);
@@ -74,7 +74,8 @@ async fn owners_only_cancel_and_only_before_the_clinics_notice() {
 
     let soon = expect(scene.book(&scene.owner, scene.booking(berlin_at(2, "09:00"))).await, 201).await;
     let soon_id = soon["id"].as_str().unwrap();
-    sql(&scene.app, &format!("UPDATE appointments SET starts_at = now() + interval '3 hours', ends_at = now() + interval '210 minutes', blocks = tstzrange(now() + interval '3 hours', now() + interval '220 minutes') WHERE id = '{soon_id}'")).await;
+    // Three hours before it starts: within the clinic's 24 hours of notice.
+    scene.travel_to(berlin_at(2, "06:00"));
     let late = expect(scene.move_to(&scene.owner, soon_id, "cancelled").await, 409).await;
     assert!(late["error"]["details"]["deadline"].is_string());
     let (stranger, _) = scene.another_owner().await;

@@ -1,9 +1,9 @@
 //! Appointment reminders reach the owner over real SMTP; cancelling removes them.
 
 use mailparse::MailHeaderMap;
-use testkit::{SmtpServer, TestApp, expect};
+use testkit::{SmtpServer, TestApp, expect, make_jobs_due_with_key};
 
-use crate::fixtures::{Scene, berlin_at, sql};
+use crate::fixtures::{Scene, berlin_at};
 
 async fn reminder_jobs(app: &TestApp) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
@@ -13,22 +13,19 @@ async fn reminder_jobs(app: &TestApp) -> Vec<String> {
     }
     use diesel_async::RunQueryDsl;
     let mut connection = app.db.connect().await;
-    diesel::sql_query(
-        "SELECT key FROM graphile_worker._private_jobs WHERE key LIKE 'appointment-reminder:%' ORDER BY key",
-    )
-    .load::<Key>(&mut connection)
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|row| row.key)
-    .collect()
+    diesel::sql_query("SELECT key FROM graphile_worker.jobs WHERE key LIKE 'appointment-reminder:%' ORDER BY key")
+        .load::<Key>(&mut connection)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.key)
+        .collect()
 }
 
 async fn run_jobs(app: &TestApp, smtp: &SmtpServer) {
     for _ in 0..2 {
-        let settings = testkit::test_settings();
-        let options = appointments::worker_options(testkit::worker_options(app), &settings.appointments);
-        let options = notifications::worker_options(options, &testkit::email_to(smtp)).unwrap();
+        let options = appointments::worker_options(testkit::worker_options(app), &app.section());
+        let options = notifications::worker_options(options, &smtp.configure(&app.config).section().unwrap()).unwrap();
         testkit::run_due_jobs(options).await;
     }
 }
@@ -47,7 +44,7 @@ async fn the_reminder_of_a_booking_reaches_the_owner_and_cancelling_removes_it()
     let before = smtp.messages().len();
     assert!(before >= 1, "the booking itself was announced");
 
-    sql(&scene.app, &format!("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second' WHERE key = 'appointment-reminder:{id}:24h'")).await;
+    make_jobs_due_with_key(&mut scene.app.db.connect().await, &format!("appointment-reminder:{id}:24h")).await;
     run_jobs(&scene.app, &smtp).await;
     let messages = smtp.messages();
     assert_eq!(messages.len(), before + 1, "one reminder");

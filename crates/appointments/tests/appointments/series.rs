@@ -9,7 +9,7 @@ use crate::fixtures::{Scene, berlin_at};
 
 #[tokio::test]
 async fn a_series_books_what_it_can_reports_the_rest_and_cancels_its_future_together() {
-    let scene = Scene::with(|settings| settings.appointments.horizon_days = 200).await;
+    let scene = Scene::with(|settings| settings.horizon_days = 200).await;
     let first = berlin_at(7, "10:00");
     let (other, other_pet) = scene.another_owner().await;
     // Someone already holds the third occurrence's time.

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::expect;
 
-use crate::fixtures::{Scene, berlin_at, sql};
+use crate::fixtures::{Scene, berlin_at};
 
 #[tokio::test]
 async fn a_freed_slot_is_offered_in_line_and_an_ignored_offer_passes_on() {
@@ -43,11 +43,7 @@ async fn a_freed_slot_is_offered_in_line_and_an_ignored_offer_passes_on() {
         404,
     )
     .await;
-    sql(
-        &scene.app,
-        &format!("UPDATE waitlist_offers SET expires_at = now() - interval '1 second' WHERE id = '{offer}'"),
-    )
-    .await;
+    scene.app.clock.advance(chrono::Duration::minutes(121));
     expect(
         scene.app.call(Method::POST, &format!("/api/v1/waitlist-offers/{offer}/accept"), &first.token, None).await,
         409,

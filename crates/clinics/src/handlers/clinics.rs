@@ -52,10 +52,7 @@ pub async fn create_clinic(
     responses((status = 200, body = ClinicView), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}")]
-pub async fn get_clinic(
-    id: web::Path<ClinicId>,
-    mut connection: Db,
-) -> Result<web::Json<ClinicView>, ApiError> {
+pub async fn get_clinic(id: web::Path<ClinicId>, mut connection: Db) -> Result<web::Json<ClinicView>, ApiError> {
     Ok(web::Json(clinics::get(&mut connection, *id).await?))
 }
 
@@ -90,10 +87,7 @@ pub async fn update_clinic(
     responses((status = 200, body = OpeningHours), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}/hours")]
-pub async fn get_hours(
-    id: web::Path<ClinicId>,
-    mut connection: Db,
-) -> Result<web::Json<OpeningHours>, ApiError> {
+pub async fn get_hours(id: web::Path<ClinicId>, mut connection: Db) -> Result<web::Json<OpeningHours>, ApiError> {
     Ok(web::Json(clinics::hours(&mut connection, *id).await?))
 }
 

@@ -141,8 +141,7 @@ pub async fn add_service(
     exists(connection, clinic).await?;
     principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let id = ServiceId::new();
-    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await)
-        .await?;
+    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await).await?;
     Ok(id)
 }
 
@@ -164,8 +163,7 @@ pub async fn update_service(
     if !known {
         return Err(kernel::Error::NotFound { resource: "service" });
     }
-    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await)
-        .await
+    db::transaction(connection, async |connection| write_service(connection, clinic, id, offer).await).await
 }
 
 /// Withdraws a service (clinic admins); kept for past bookings.
@@ -216,7 +214,12 @@ async fn write_service(
     let currency = clinics::table.find(clinic).select(clinics::currency).first::<String>(connection).await?;
     let columns = OfferColumns::from(offer);
     diesel::insert_into(clinic_services::table)
-        .values((clinic_services::id.eq(id), clinic_services::clinic_id.eq(clinic), clinic_services::currency.eq(&currency), &columns))
+        .values((
+            clinic_services::id.eq(id),
+            clinic_services::clinic_id.eq(clinic),
+            clinic_services::currency.eq(&currency),
+            &columns,
+        ))
         .on_conflict(clinic_services::id)
         .do_update()
         .set(&columns)
@@ -228,10 +231,19 @@ async fn write_service(
     diesel::delete(clinic_service_rooms::table.filter(clinic_service_rooms::service_id.eq(id)))
         .execute(connection)
         .await?;
-    let staff: Vec<ServiceStaff> = offer.staff.iter().map(|&user_id| ServiceStaff { service_id: id, user_id }).collect();
-    diesel::insert_into(clinic_service_staff::table).values(&staff).on_conflict_do_nothing().execute(connection).await?;
+    let staff: Vec<ServiceStaff> =
+        offer.staff.iter().map(|&user_id| ServiceStaff { service_id: id, user_id }).collect();
+    diesel::insert_into(clinic_service_staff::table)
+        .values(&staff)
+        .on_conflict_do_nothing()
+        .execute(connection)
+        .await?;
     let rooms: Vec<ServiceRoom> = offer.rooms.iter().map(|&room_id| ServiceRoom { service_id: id, room_id }).collect();
-    diesel::insert_into(clinic_service_rooms::table).values(&rooms).on_conflict_do_nothing().execute(connection).await?;
+    diesel::insert_into(clinic_service_rooms::table)
+        .values(&rooms)
+        .on_conflict_do_nothing()
+        .execute(connection)
+        .await?;
     Ok(())
 }
 

@@ -10,7 +10,6 @@ use crate::api::{ClinicProfile, ClinicView, EmergencyStatusUpdate, HoursExceptio
 use crate::models::{ClinicChanges, FoundClinic};
 use db::schema::{clinic_hours_exceptions, clinic_opening_hours, clinics};
 
-
 /// Creates a clinic (platform admins).
 pub async fn create(
     connection: &mut AsyncPgConnection,
@@ -20,13 +19,13 @@ pub async fn create(
     principal.require(Role::PlatformAdmin)?;
     let id = ClinicId::new();
     db::transaction(connection, async |connection| {
-            diesel::insert_into(clinics::table)
-                .values((clinics::id.eq(id), ClinicChanges::from(profile)))
-                .execute(connection)
-                .await?;
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.created", "clinic", id)).await
-        })
-        .await?;
+        diesel::insert_into(clinics::table)
+            .values((clinics::id.eq(id), ClinicChanges::from(profile)))
+            .execute(connection)
+            .await?;
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.created", "clinic", id)).await
+    })
+    .await?;
     get(connection, id).await
 }
 
@@ -54,10 +53,10 @@ pub async fn update(
     exists(connection, id).await?;
     principal.require_staff(id, Role::CLINIC_ADMINS)?;
     db::transaction(connection, async |connection| {
-            diesel::update(clinics::table.find(id)).set(ClinicChanges::from(profile)).execute(connection).await?;
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.updated", "clinic", id)).await
-        })
-        .await?;
+        diesel::update(clinics::table.find(id)).set(ClinicChanges::from(profile)).execute(connection).await?;
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.updated", "clinic", id)).await
+    })
+    .await?;
     get(connection, id).await
 }
 
@@ -146,26 +145,25 @@ pub async fn set_hours(
         ));
     }
     db::transaction(connection, async |connection| {
-            diesel::delete(clinic_opening_hours::table.filter(clinic_opening_hours::clinic_id.eq(id)))
-                .execute(connection)
-                .await?;
-            diesel::delete(clinic_hours_exceptions::table.filter(clinic_hours_exceptions::clinic_id.eq(id)))
-                .execute(connection)
-                .await?;
-            diesel::insert_into(clinic_opening_hours::table)
-                .values(&weekly)
-                .on_conflict_do_nothing()
-                .execute(connection)
-                .await?;
-            diesel::insert_into(clinic_hours_exceptions::table)
-                .values(&exceptions)
-                .on_conflict_do_nothing()
-                .execute(connection)
-                .await?;
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.hours_updated", "clinic", id))
-                .await
-        })
-        .await?;
+        diesel::delete(clinic_opening_hours::table.filter(clinic_opening_hours::clinic_id.eq(id)))
+            .execute(connection)
+            .await?;
+        diesel::delete(clinic_hours_exceptions::table.filter(clinic_hours_exceptions::clinic_id.eq(id)))
+            .execute(connection)
+            .await?;
+        diesel::insert_into(clinic_opening_hours::table)
+            .values(&weekly)
+            .on_conflict_do_nothing()
+            .execute(connection)
+            .await?;
+        diesel::insert_into(clinic_hours_exceptions::table)
+            .values(&exceptions)
+            .on_conflict_do_nothing()
+            .execute(connection)
+            .await?;
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.hours_updated", "clinic", id)).await
+    })
+    .await?;
     self::hours(connection, id).await
 }
 

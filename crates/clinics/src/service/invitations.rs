@@ -57,33 +57,33 @@ pub(crate) async fn invite(
     let expires_at = Utc::now() + Duration::days(ttl_days);
     let email = email.to_lowercase();
     db::transaction(connection, async |connection| {
-            let new = NewInvitation {
-                id: InvitationId::new(),
-                clinic_id: clinic,
-                email: &email,
-                role,
-                invited_by: principal.user_id,
-                expires_at,
-            };
-            let invitation = diesel::insert_into(clinic_invitations::table)
-                .values(&new)
-                .on_conflict((clinic_invitations::clinic_id, clinic_invitations::email))
-                .do_update()
-                .set((
-                    clinic_invitations::role.eq(role),
-                    clinic_invitations::invited_by.eq(principal.user_id),
-                    clinic_invitations::created_at.eq(Utc::now()),
-                    clinic_invitations::expires_at.eq(expires_at),
-                ))
-                .returning(COLUMNS)
-                .get_result::<StaffInvitation>(connection)
-                .await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_invited", "clinic", clinic)
-                .with_changes(json!({ "invitation_id": invitation.id, "role": role }));
-            audit::record(connection, entry).await?;
-            Ok(invitation)
-        })
-        .await
+        let new = NewInvitation {
+            id: InvitationId::new(),
+            clinic_id: clinic,
+            email: &email,
+            role,
+            invited_by: principal.user_id,
+            expires_at,
+        };
+        let invitation = diesel::insert_into(clinic_invitations::table)
+            .values(&new)
+            .on_conflict((clinic_invitations::clinic_id, clinic_invitations::email))
+            .do_update()
+            .set((
+                clinic_invitations::role.eq(role),
+                clinic_invitations::invited_by.eq(principal.user_id),
+                clinic_invitations::created_at.eq(Utc::now()),
+                clinic_invitations::expires_at.eq(expires_at),
+            ))
+            .returning(COLUMNS)
+            .get_result::<StaffInvitation>(connection)
+            .await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_invited", "clinic", clinic)
+            .with_changes(json!({ "invitation_id": invitation.id, "role": role }));
+        audit::record(connection, entry).await?;
+        Ok(invitation)
+    })
+    .await
 }
 
 /// The clinic's open invitations, newest first (its clinic admins, platform admins).
@@ -113,21 +113,21 @@ pub async fn revoke(
     exists(connection, clinic).await?;
     principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     db::transaction(connection, async |connection| {
-            let deleted = diesel::delete(
-                clinic_invitations::table
-                    .filter(clinic_invitations::id.eq(invitation))
-                    .filter(clinic_invitations::clinic_id.eq(clinic)),
-            )
-            .execute(connection)
-            .await?;
-            if deleted == 0 {
-                return Err(kernel::Error::NotFound { resource: "invitation" });
-            }
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.invitation_revoked", "clinic", clinic)
-                .with_changes(json!({ "invitation_id": invitation }));
-            audit::record(connection, entry).await
-        })
-        .await
+        let deleted = diesel::delete(
+            clinic_invitations::table
+                .filter(clinic_invitations::id.eq(invitation))
+                .filter(clinic_invitations::clinic_id.eq(clinic)),
+        )
+        .execute(connection)
+        .await?;
+        if deleted == 0 {
+            return Err(kernel::Error::NotFound { resource: "invitation" });
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.invitation_revoked", "clinic", clinic)
+            .with_changes(json!({ "invitation_id": invitation }));
+        audit::record(connection, entry).await
+    })
+    .await
 }
 
 /// The open invitations addressed to the caller's email.
@@ -155,22 +155,22 @@ pub async fn accept(
     let not_found = || kernel::Error::NotFound { resource: "invitation" };
     let email = platform::users::email_of(connection, principal.user_id).await?.ok_or_else(not_found)?;
     db::transaction(connection, async |connection| {
-            let (clinic, role) = diesel::delete(
-                clinic_invitations::table
-                    .filter(clinic_invitations::id.eq(invitation))
-                    .filter(clinic_invitations::email.eq(&email))
-                    .filter(clinic_invitations::expires_at.gt(Utc::now())),
-            )
-            .returning((clinic_invitations::clinic_id, clinic_invitations::role))
-            .get_result::<(ClinicId, Role)>(connection)
-            .await
-            .optional()?
-            .ok_or_else(not_found)?;
-            crate::service::staff::join(connection, clinic, principal.user_id, role).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
-                .with_changes(json!({ "user_id": principal.user_id, "role": role, "invitation_id": invitation }));
-            audit::record(connection, entry).await?;
-            Ok(clinic)
-        })
+        let (clinic, role) = diesel::delete(
+            clinic_invitations::table
+                .filter(clinic_invitations::id.eq(invitation))
+                .filter(clinic_invitations::email.eq(&email))
+                .filter(clinic_invitations::expires_at.gt(Utc::now())),
+        )
+        .returning((clinic_invitations::clinic_id, clinic_invitations::role))
+        .get_result::<(ClinicId, Role)>(connection)
         .await
+        .optional()?
+        .ok_or_else(not_found)?;
+        crate::service::staff::join(connection, clinic, principal.user_id, role).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
+            .with_changes(json!({ "user_id": principal.user_id, "role": role, "invitation_id": invitation }));
+        audit::record(connection, entry).await?;
+        Ok(clinic)
+    })
+    .await
 }

@@ -26,15 +26,15 @@ pub async fn set_clinic_photo(
     principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     let previous = clinics::table.find(clinic).select(clinics::photo_id).first::<Option<MediaId>>(connection).await?;
     db::transaction(connection, async |connection| {
-            media::service::claim(connection, principal, photo, Purpose::ClinicPhoto, (CLINIC, clinic.0)).await?;
-            if let Some(previous) = previous {
-                media::service::release(connection, previous).await?;
-            }
-            diesel::update(clinics::table.find(clinic)).set(clinics::photo_id.eq(photo)).execute(connection).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.photo_changed", "clinic", clinic);
-            audit::record(connection, entry).await
-        })
-        .await
+        media::service::claim(connection, principal, photo, Purpose::ClinicPhoto, (CLINIC, clinic.0)).await?;
+        if let Some(previous) = previous {
+            media::service::release(connection, previous).await?;
+        }
+        diesel::update(clinics::table.find(clinic)).set(clinics::photo_id.eq(photo)).execute(connection).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.photo_changed", "clinic", clinic);
+        audit::record(connection, entry).await
+    })
+    .await
 }
 
 /// Sets the caller's own vet photo (they need a vet profile).
@@ -52,14 +52,14 @@ pub async fn set_vet_photo(
         .optional()?
         .ok_or(kernel::Error::NotFound { resource: "vet profile" })?;
     db::transaction(connection, async |connection| {
-            media::service::claim(connection, principal, photo, Purpose::VetPhoto, (VET, me.0)).await?;
-            if let Some(previous) = previous {
-                media::service::release(connection, previous).await?;
-            }
-            diesel::update(vets::table.find(me)).set(vets::photo_id.eq(photo)).execute(connection).await?;
-            Ok(())
-        })
-        .await
+        media::service::claim(connection, principal, photo, Purpose::VetPhoto, (VET, me.0)).await?;
+        if let Some(previous) = previous {
+            media::service::release(connection, previous).await?;
+        }
+        diesel::update(vets::table.find(me)).set(vets::photo_id.eq(photo)).execute(connection).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// The clinic's photo (public).

@@ -98,40 +98,40 @@ pub async fn put_mine(
     // Suspicious text is not refused: the review waits, hidden, for a moderator.
     let held = crate::api::abuse_signal(&draft.body).map(|reason| format!("held automatically: {reason}"));
     let id = db::transaction(connection, async |connection| {
-            lock_clinic(connection, clinic).await?;
-            let review = NewReview {
-                id: ReviewId::new(),
-                clinic_id: clinic,
-                author_id: author,
-                vet_id: draft.vet_id,
-                rating: draft.rating,
-                body: &draft.body,
-                hidden: held.is_some(),
-                flagged: held.is_some(),
-                flag_reason: held.as_deref(),
-            };
-            let id = diesel::insert_into(reviews::table)
-                .values(&review)
-                .on_conflict((reviews::clinic_id, reviews::author_id))
-                .do_update()
-                .set((
-                    reviews::vet_id.eq(draft.vet_id),
-                    reviews::rating.eq(draft.rating),
-                    reviews::body.eq(&draft.body),
-                    // An edit never lifts a moderator's (or an automatic) hold.
-                    reviews::hidden.eq(reviews::hidden.or(held.is_some().into_sql::<Bool>())),
-                    reviews::flagged.eq(reviews::flagged.or(held.is_some().into_sql::<Bool>())),
-                    reviews::flag_reason.eq(sql::<Nullable<Text>>("coalesce(")
-                        .bind::<Nullable<Text>, _>(held.clone())
-                        .sql(", reviews.flag_reason)")),
-                ))
-                .returning(reviews::id)
-                .get_result::<ReviewId>(connection)
-                .await?;
-            refresh_rating(connection, clinic).await?;
-            Ok(id)
-        })
-        .await?;
+        lock_clinic(connection, clinic).await?;
+        let review = NewReview {
+            id: ReviewId::new(),
+            clinic_id: clinic,
+            author_id: author,
+            vet_id: draft.vet_id,
+            rating: draft.rating,
+            body: &draft.body,
+            hidden: held.is_some(),
+            flagged: held.is_some(),
+            flag_reason: held.as_deref(),
+        };
+        let id = diesel::insert_into(reviews::table)
+            .values(&review)
+            .on_conflict((reviews::clinic_id, reviews::author_id))
+            .do_update()
+            .set((
+                reviews::vet_id.eq(draft.vet_id),
+                reviews::rating.eq(draft.rating),
+                reviews::body.eq(&draft.body),
+                // An edit never lifts a moderator's (or an automatic) hold.
+                reviews::hidden.eq(reviews::hidden.or(held.is_some().into_sql::<Bool>())),
+                reviews::flagged.eq(reviews::flagged.or(held.is_some().into_sql::<Bool>())),
+                reviews::flag_reason.eq(sql::<Nullable<Text>>("coalesce(")
+                    .bind::<Nullable<Text>, _>(held.clone())
+                    .sql(", reviews.flag_reason)")),
+            ))
+            .returning(reviews::id)
+            .get_result::<ReviewId>(connection)
+            .await?;
+        refresh_rating(connection, clinic).await?;
+        Ok(id)
+    })
+    .await?;
     get(connection, clinic, id).await
 }
 
@@ -143,9 +143,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> kernel::Result<Page<ReviewView>> {
     exists(connection, clinic).await?;
-    let moderator = principal.is_some_and(|principal| {
-        principal.require_staff(clinic, Role::CLINIC_STAFF).is_ok()
-    });
+    let moderator = principal.is_some_and(|principal| principal.require_staff(clinic, Role::CLINIC_STAFF).is_ok());
     let mut query = reviews::table.filter(reviews::clinic_id.eq(clinic)).into_boxed();
     if !moderator {
         query = query.filter(reviews::hidden.eq(false));
@@ -153,7 +151,8 @@ pub async fn list(
     if let Some(after) = page.after {
         query = query.filter(reviews::id.lt(after));
     }
-    let rows = query.select(Review::as_select()).order(reviews::id.desc()).limit(page.fetch_limit()).load(connection).await?;
+    let rows =
+        query.select(Review::as_select()).order(reviews::id.desc()).limit(page.fetch_limit()).load(connection).await?;
     let page = Page::from_rows(rows, page, |row: &Review| row.id.0);
     let items = views(connection, page.items).await?;
     Ok(Page { items, next_cursor: page.next_cursor })
@@ -206,13 +205,13 @@ pub async fn set_hidden(
     principal.require(Role::PlatformAdmin)?;
     exists(connection, clinic).await?;
     db::transaction(connection, async |connection| {
-            lock_clinic(connection, clinic).await?;
-            found(diesel::update(of_clinic(clinic, id)).set(reviews::hidden.eq(hidden)).execute(connection).await?)?;
-            refresh_rating(connection, clinic).await?;
-            let action = if hidden { "review.hidden" } else { "review.restored" };
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), action, "review", id)).await
-        })
-        .await?;
+        lock_clinic(connection, clinic).await?;
+        found(diesel::update(of_clinic(clinic, id)).set(reviews::hidden.eq(hidden)).execute(connection).await?)?;
+        refresh_rating(connection, clinic).await?;
+        let action = if hidden { "review.hidden" } else { "review.restored" };
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), action, "review", id)).await
+    })
+    .await?;
     get(connection, clinic, id).await
 }
 

@@ -14,7 +14,6 @@ use crate::service::clinics::exists;
 use crate::service::invitations;
 use db::schema::clinic_memberships;
 
-
 /// The staff of a clinic (its staff and platform admins).
 pub async fn list(
     connection: &mut AsyncPgConnection,
@@ -73,12 +72,12 @@ pub async fn add(
         return Ok(Addition::Invited(invitation));
     };
     db::transaction(connection, async |connection| {
-            join(connection, clinic, user, role).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
-                .with_changes(json!({ "user_id": user, "role": role }));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        join(connection, clinic, user, role).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
+            .with_changes(json!({ "user_id": user, "role": role }));
+        audit::record(connection, entry).await
+    })
+    .await?;
     Ok(Addition::Added { subject })
 }
 
@@ -93,7 +92,12 @@ struct Membership {
 
 /// Makes `user` staff of `clinic` with `role` (or changes their role there);
 /// the caller has checked who may and audits it.
-pub(crate) async fn join(connection: &mut AsyncPgConnection, clinic: ClinicId, user: UserId, role: Role) -> kernel::Result<()> {
+pub(crate) async fn join(
+    connection: &mut AsyncPgConnection,
+    clinic: ClinicId,
+    user: UserId,
+    role: Role,
+) -> kernel::Result<()> {
     diesel::insert_into(clinic_memberships::table)
         .values(Membership { clinic_id: clinic, user_id: user, role })
         .on_conflict((clinic_memberships::clinic_id, clinic_memberships::user_id))
@@ -114,29 +118,29 @@ pub async fn remove(
     exists(connection, clinic).await?;
     principal.require_staff(clinic, Role::CLINIC_ADMINS)?;
     db::transaction(connection, async |connection| {
-            let removed = diesel::delete(
-                clinic_memberships::table
-                    .filter(clinic_memberships::clinic_id.eq(clinic))
-                    .filter(clinic_memberships::user_id.eq(user)),
-            )
-            .returning(clinic_memberships::role)
-            .get_result::<Role>(connection)
-            .await
-            .optional()?
-            .ok_or(kernel::Error::NotFound { resource: "staff member" })?;
-            let admins_left = clinic_memberships::table
+        let removed = diesel::delete(
+            clinic_memberships::table
                 .filter(clinic_memberships::clinic_id.eq(clinic))
-                .filter(clinic_memberships::role.eq(Role::ClinicAdmin))
-                .count()
-                .get_result::<i64>(connection)
-                .await?;
-            if removed == Role::ClinicAdmin && admins_left == 0 {
-                return Err(kernel::Error::conflict("a clinic keeps at least one clinic admin"));
-            }
-            let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_removed", "clinic", clinic)
-                .with_changes(json!({ "user_id": user, "role": removed }));
-            audit::record(connection, entry).await?;
-            platform::users::clerk_id(connection, user).await
-        })
+                .filter(clinic_memberships::user_id.eq(user)),
+        )
+        .returning(clinic_memberships::role)
+        .get_result::<Role>(connection)
         .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "staff member" })?;
+        let admins_left = clinic_memberships::table
+            .filter(clinic_memberships::clinic_id.eq(clinic))
+            .filter(clinic_memberships::role.eq(Role::ClinicAdmin))
+            .count()
+            .get_result::<i64>(connection)
+            .await?;
+        if removed == Role::ClinicAdmin && admins_left == 0 {
+            return Err(kernel::Error::conflict("a clinic keeps at least one clinic admin"));
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_removed", "clinic", clinic)
+            .with_changes(json!({ "user_id": user, "role": removed }));
+        audit::record(connection, entry).await?;
+        platform::users::clerk_id(connection, user).await
+    })
+    .await
 }

@@ -139,29 +139,29 @@ pub async fn set_working_hours(
         rows.push((entry.weekday, starts, ends));
     }
     db::transaction(connection, async |connection| {
-            diesel::delete(
-                vet_working_hours::table
-                    .filter(vet_working_hours::vet_id.eq(vet))
-                    .filter(vet_working_hours::clinic_id.eq(clinic)),
-            )
-            .execute(connection)
-            .await?;
-            let values: Vec<_> = rows
-                .iter()
-                .map(|&(weekday, starts, ends)| {
-                    (
-                        vet_working_hours::vet_id.eq(vet),
-                        vet_working_hours::clinic_id.eq(clinic),
-                        vet_working_hours::weekday.eq(weekday),
-                        vet_working_hours::starts.eq(starts),
-                        vet_working_hours::ends.eq(ends),
-                    )
-                })
-                .collect();
-            diesel::insert_into(vet_working_hours::table).values(&values).execute(connection).await?;
-            Ok(())
-        })
+        diesel::delete(
+            vet_working_hours::table
+                .filter(vet_working_hours::vet_id.eq(vet))
+                .filter(vet_working_hours::clinic_id.eq(clinic)),
+        )
+        .execute(connection)
         .await?;
+        let values: Vec<_> = rows
+            .iter()
+            .map(|&(weekday, starts, ends)| {
+                (
+                    vet_working_hours::vet_id.eq(vet),
+                    vet_working_hours::clinic_id.eq(clinic),
+                    vet_working_hours::weekday.eq(weekday),
+                    vet_working_hours::starts.eq(starts),
+                    vet_working_hours::ends.eq(ends),
+                )
+            })
+            .collect();
+        diesel::insert_into(vet_working_hours::table).values(&values).execute(connection).await?;
+        Ok(())
+    })
+    .await?;
     working_hours(connection, vet, clinic).await
 }
 
@@ -268,9 +268,7 @@ async fn require_time_off_access(
     }
     let allowed = principal.user_id == vet
         || principal.is(Role::PlatformAdmin)
-        || clinics
-            .into_iter()
-            .any(|clinic| principal.require_staff(ClinicId(clinic), Role::CLINIC_DESK).is_ok());
+        || clinics.into_iter().any(|clinic| principal.require_staff(ClinicId(clinic), Role::CLINIC_DESK).is_ok());
     if allowed { Ok(()) } else { Err(kernel::Error::Forbidden("not this vet's clinic".into())) }
 }
 

@@ -105,3 +105,71 @@ async fn malformed_hours_are_refused_and_the_old_ones_kept() {
     let hours = expect(app.get(&path).await, 200).await;
     assert_eq!(hours["weekly"][0]["opens"], "08:00", "a refused update must not change the stored hours");
 }
+
+/// Search's "open now" is SQL (`clinic_is_open`); booking reads the same hours
+/// in Rust (`clinics::schedule`). Over split, overnight and exceptional hours
+/// and a daylight-saving change, every quarter hour, they must agree.
+#[tokio::test]
+async fn the_sql_and_the_rust_readings_of_opening_hours_agree() {
+    use diesel::QueryableByName;
+    use diesel::sql_types::{Bool, Timestamptz};
+    use diesel_async::RunQueryDsl;
+
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Night Owls", 40.7128, -74.0060, "America/New_York")).await;
+    let interval =
+        |weekday: i16, opens: &str, closes: &str| json!({ "weekday": weekday, "opens": opens, "closes": closes });
+    let hours = json!({
+        "weekly": [
+            interval(1, "08:00", "12:00"), interval(1, "14:00", "18:00"),
+            interval(2, "09:00", "17:00"), interval(3, "09:00", "17:00"), interval(4, "09:00", "17:00"),
+            // Friday night into Saturday, and a Sunday night shift across the clocks going back.
+            interval(5, "20:00", "02:00"), interval(6, "10:00", "14:00"), interval(7, "01:00", "03:00"),
+        ],
+        "exceptions": [
+            { "date": "2026-11-03", "note": "Election day" },
+            { "date": "2026-11-04", "opens": "10:00", "closes": "11:00" },
+            { "date": "2026-11-04", "opens": "13:00", "closes": "15:00" },
+        ],
+    });
+    expect(app.call(Method::PUT, &format!("/api/v1/clinics/{id}/hours"), &admin.token, Some(hours)).await, 200).await;
+
+    let mut connection = app.db.connect().await;
+    let clinic = clinics::scheduling::clinic(&mut connection, ClinicId(id.parse().unwrap())).await.unwrap();
+    // New York leaves daylight saving time on Sunday 1 November 2026.
+    let (from, to) = (at("2026-10-29T00:00:00Z"), at("2026-11-09T00:00:00Z"));
+    let rust = clinics::scheduling::opening_hours(&mut connection, &clinic, from, to).await.unwrap().open(
+        clinic.zone,
+        from,
+        to,
+    );
+
+    #[derive(QueryableByName)]
+    struct Reading {
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+        #[diesel(sql_type = Bool)]
+        open: bool,
+    }
+    let sql: Vec<Reading> = diesel::sql_query(
+        "SELECT t AS at, clinic_is_open(c.id, c.time_zone, c.open_24_7, t) AS open \
+         FROM clinics c, generate_series($2, $3 - interval '1 minute', interval '15 minutes') AS t \
+         WHERE c.id = $1 ORDER BY t",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(clinic.id)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(sql.len(), 11 * 24 * 4);
+    let disagreements: Vec<String> = sql
+        .iter()
+        .filter(|reading| reading.open != rust.covers((reading.at, reading.at + chrono::Duration::minutes(1))))
+        .map(|reading| format!("{} (SQL says {})", reading.at.with_timezone(&clinic.zone), reading.open))
+        .collect();
+    assert!(disagreements.is_empty(), "the readings disagree at {disagreements:#?}");
+    let open = sql.iter().filter(|reading| reading.open).count();
+    assert!(open > 100 && open < sql.len() / 2, "{open} open quarter hours: the scene is not a trivial one");
+}

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::{TestApp, TestUser, expect};
 
-use crate::fixtures::{admin, app, clinic, profile, staff};
+use crate::fixtures::{admin, app, app_with, clinic, profile, staff};
 
 /// A user who signed up with `email` (the provider's webhook sets it).
 async fn signed_up_as(app: &TestApp, email: &str) -> TestUser {
@@ -60,7 +60,7 @@ async fn an_invited_email_joins_the_staff_only_when_its_owner_accepts() {
 
 #[tokio::test]
 async fn a_revoked_or_expired_invitation_cannot_be_accepted_and_others_cannot_revoke() {
-    let app = TestApp::spawn_with(clinics::routes, |settings| settings.clinics.invitation_ttl_days = 0).await;
+    let app = app_with(|settings| settings.invitation_ttl_days = 0).await;
     let admin = admin(&app).await;
     let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
     let other = clinic(&app, &admin, profile("Other", 48.86, 2.34, "Europe/Paris")).await;

@@ -60,8 +60,8 @@ async fn the_clinic_and_its_vets_show_photos_that_only_they_set() {
     )
     .await;
     assert_eq!(shown["photo_id"], theirs.as_str());
-    let settings = app.state.settings().media.clone();
-    testkit::run_due_jobs(media::worker_options(testkit::worker_options(&app), &settings).unwrap()).await;
+    let uploads = media::Uploads::from_settings(app.section()).unwrap();
+    testkit::run_due_jobs(media::worker_options(testkit::worker_options(&app), &uploads).unwrap()).await;
     let public = app.get(&format!("/api/v1/clinics/{id}/photo?variant=128")).await;
     assert_eq!(public.status(), 200, "anyone sees a clinic's photo");
 

@@ -125,7 +125,9 @@ async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
     let filter =
         clinics::api::ClinicSearch { near: Some("46.0,1.5".into()), radius_km: Some(100.0), ..Default::default() };
     let page = kernel::PageRequest::new(Some(20), None).unwrap();
-    let plan = clinics::service::search::explain_clinics(&mut connection, &filter, &page).await.unwrap();
+    let plan = clinics::service::search::explain_clinics(&mut connection, &kernel::Valid::new(filter).unwrap(), &page)
+        .await
+        .unwrap();
     assert!(plan.contains("clinics_location_idx"), "the plan does not use the spatial index:\n{plan}");
     assert!(!plan.contains("Seq Scan on clinics"), "{plan}");
 }

@@ -1,8 +1,5 @@
 //! `/api/v1/admin/jobs`: depth, dead jobs, retry, discard.
 
-use diesel::QueryableByName;
-use diesel::sql_types::BigInt;
-use diesel_async::RunQueryDsl;
 use jobs::{EnqueueOptions, enqueue};
 use kernel::Role;
 use platform::Routes;
@@ -11,36 +8,23 @@ use testkit::TestApp;
 
 use crate::fixtures::{AlwaysFails, count};
 
-fn mount(routes: &mut Routes) {
-    jobs::routes(routes);
+async fn app() -> TestApp {
+    TestApp::spawn(|_| |routes: &mut Routes| jobs::routes(routes)).await
 }
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-/// A dead job, as a failing provider leaves it.
+/// A dead job, as a failing provider leaves it: its one attempt ran and failed.
 async fn dead_job(app: &TestApp) -> i64 {
     let mut connection = app.db.connect().await;
     let id = enqueue(&mut connection, &AlwaysFails {}, EnqueueOptions { max_attempts: Some(1), ..Default::default() })
         .await
         .unwrap();
-    diesel::sql_query(
-        "UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'the provider answered 503' \
-         WHERE id = $1 RETURNING id",
-    )
-    .bind::<BigInt, _>(id)
-    .get_result::<Id>(&mut connection)
-    .await
-    .unwrap()
-    .id
+    testkit::run_due_jobs(testkit::worker_options(app).define_job::<AlwaysFails>()).await;
+    id
 }
 
 #[tokio::test]
 async fn admins_see_depth_and_dead_jobs_and_can_retry_or_discard_them() {
-    let app = TestApp::spawn(mount).await;
+    let app = app().await;
     let admin = app.user(Role::PlatformAdmin).await;
     let first = dead_job(&app).await;
     let second = dead_job(&app).await;
@@ -68,7 +52,7 @@ async fn admins_see_depth_and_dead_jobs_and_can_retry_or_discard_them() {
     assert_eq!(again.send().await.unwrap().status(), 404);
 
     let mut connection = app.db.connect().await;
-    let queued = "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE attempts = 0";
+    let queued = "SELECT count(*) AS count FROM graphile_worker.jobs WHERE attempts = 0";
     assert_eq!(count(&mut connection, queued).await, 1);
     let audited = "SELECT count(*) AS count FROM audit_log WHERE action IN ('job.retried', 'job.discarded')";
     assert_eq!(count(&mut connection, audited).await, 2);
@@ -76,7 +60,7 @@ async fn admins_see_depth_and_dead_jobs_and_can_retry_or_discard_them() {
 
 #[tokio::test]
 async fn other_roles_get_403() {
-    let app = TestApp::spawn(mount).await;
+    let app = app().await;
     let vet = app.user(Role::Veterinarian).await;
     assert_eq!(app.get_with_token(&vet.token, "/api/v1/admin/jobs/stats").await.status(), 403);
     assert_eq!(app.get_with_token(&vet.token, "/api/v1/admin/jobs/dead").await.status(), 403);

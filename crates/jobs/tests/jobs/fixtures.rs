@@ -8,7 +8,6 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use graphile_worker::{IntoTaskHandlerResult, TaskHandler, WorkerContext, WorkerOptions};
 use jobs::Resources;
-use platform::config::JobsSettings;
 use serde::{Deserialize, Serialize};
 
 /// Creates the table test handlers write their effects to.
@@ -61,7 +60,7 @@ pub struct AlwaysFails {}
 impl TaskHandler for AlwaysFails {
     const IDENTIFIER: &'static str = "test_always_fails";
     fn run(self, _context: WorkerContext) -> impl Future<Output = impl IntoTaskHandlerResult> + Send + 'static {
-        async { Err::<(), _>("the provider answered 503".to_owned()) }
+        async { Err::<(), _>(jobs::JobError::from(anyhow::anyhow!("the provider answered 503"))) }
     }
 }
 
@@ -98,8 +97,8 @@ impl TaskHandler for Tick {
 }
 
 /// Worker settings with a short lease so crash recovery fits in a test.
-pub fn fast_settings() -> JobsSettings {
-    JobsSettings {
+pub fn fast_settings() -> jobs::Settings {
+    jobs::Settings {
         concurrency: 8,
         max_connections: 4,
         poll_interval_ms: 100,
@@ -108,7 +107,6 @@ pub fn fast_settings() -> JobsSettings {
         lease_secs: 2,
         recovery_delay_secs: 0,
         shutdown_grace_secs: 5,
-        webhook_retention_days: 30,
     }
 }
 
@@ -132,7 +130,7 @@ impl TestWorker {
     /// Starts a worker with `settings` instead of the fast test settings.
     pub fn start_with(
         database_url: &str,
-        settings: JobsSettings,
+        settings: jobs::Settings,
         register: fn(WorkerOptions) -> WorkerOptions,
     ) -> Self {
         let url = database_url.to_owned();
@@ -142,7 +140,8 @@ impl TestWorker {
             runtime.block_on(async move {
                 let mut pool_settings = testkit::test_settings().database.pool_settings();
                 pool_settings.url = url.clone();
-                let resources = Resources { db: db::build_pool(&pool_settings).unwrap() };
+                let resources =
+                    Resources { db: db::build_pool(&pool_settings).unwrap(), clock: kernel::Clock::system() };
                 let options = jobs::worker::options(&settings, &url)
                     .unwrap()
                     .listen_os_shutdown_signals(false)

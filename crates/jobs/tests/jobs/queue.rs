@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue, enqueue_each};
 use testkit::TestDb;
 
@@ -11,7 +11,7 @@ use crate::fixtures::{
     wait_for_count,
 };
 
-const JOBS: &str = "SELECT count(*) AS count FROM graphile_worker._private_jobs";
+const JOBS: &str = "SELECT count(*) AS count FROM graphile_worker.jobs";
 
 #[tokio::test]
 async fn a_rolled_back_transaction_enqueues_nothing_and_a_committed_one_does() {
@@ -26,12 +26,11 @@ async fn a_rolled_back_transaction_enqueues_nothing_and_a_committed_one_does() {
     assert!(rolled_back.is_err());
     assert_eq!(count(&mut connection, JOBS).await, 0);
 
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            enqueue(connection, &RecordEffect { n: 2 }, EnqueueOptions::default()).await
-        })
-        .await
-        .unwrap();
+    db::transaction(&mut connection, async |connection| {
+        enqueue(connection, &RecordEffect { n: 2 }, EnqueueOptions::default()).await
+    })
+    .await
+    .unwrap();
     assert_eq!(count(&mut connection, JOBS).await, 1);
 }
 
@@ -79,15 +78,14 @@ async fn a_thousand_jobs_on_two_workers_each_take_effect_exactly_once() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
     create_effects_table(&mut connection).await;
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            for n in 0..1000 {
-                enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    db::transaction(&mut connection, async |connection| {
+        for n in 0..1000 {
+            enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
     let workers = [TestWorker::start(database.url(), record_jobs), TestWorker::start(database.url(), record_jobs)];
     wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(60)).await;
     drop(workers);
@@ -102,16 +100,15 @@ async fn a_backlog_committed_at_once_drains_without_waiting_for_polls() {
     let mut connection = database.connect().await;
     create_effects_table(&mut connection).await;
     // One transaction sends one NOTIFY; the worker must keep fetching on its own.
-    connection
-        .transaction::<_, kernel::Error, _>(async |connection| {
-            for n in 0..500 {
-                enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
-    let hourly_polls = platform::config::JobsSettings { poll_interval_ms: 3_600_000, ..fast_settings() };
+    db::transaction(&mut connection, async |connection| {
+        for n in 0..500 {
+            enqueue(connection, &RecordEffect { n }, EnqueueOptions::default()).await?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let hourly_polls = jobs::Settings { poll_interval_ms: 3_600_000, ..fast_settings() };
     let _worker = TestWorker::start_with(database.url(), hourly_polls, record_jobs);
     wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(30)).await;
     assert_eq!(count(&mut connection, "SELECT count(DISTINCT n) AS count FROM job_effects").await, 500);
@@ -126,7 +123,7 @@ async fn a_job_of_a_killed_worker_runs_again_after_the_lease_and_takes_effect_on
     let stuck = |options: graphile_worker::WorkerOptions| options.define_job::<StuckOnFirstAttempt>();
 
     let doomed = TestWorker::start(database.url(), stuck);
-    let locked = "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE locked_at IS NOT NULL";
+    let locked = "SELECT count(*) AS count FROM graphile_worker.jobs WHERE locked_at IS NOT NULL";
     wait_for_count(&mut connection, locked, 1, Duration::from_secs(20)).await;
     doomed.crash();
 
@@ -174,45 +171,35 @@ async fn the_audit_partition_job_creates_next_months_partitions_idempotently() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
     for _ in 0..2 {
-        enqueue(&mut connection, &jobs::maintenance::PrepareAuditPartitions {}, EnqueueOptions::default())
-            .await
-            .unwrap();
+        enqueue(&mut connection, &jobs::jobs::PrepareAuditPartitions {}, EnqueueOptions::default()).await.unwrap();
     }
     let _worker =
-        TestWorker::start(database.url(), |options| options.define_job::<jobs::maintenance::PrepareAuditPartitions>());
+        TestWorker::start(database.url(), |options| options.define_job::<jobs::jobs::PrepareAuditPartitions>());
     wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(20)).await;
     let partitions = "SELECT count(*) AS count FROM pg_inherits WHERE inhparent = 'audit_log'::regclass";
     assert_eq!(count(&mut connection, partitions).await, 3, "default plus the next two months");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_daily_purge_forgets_webhook_ids_past_their_retention_and_day_old_idempotency_keys() {
+async fn the_daily_purge_forgets_day_old_idempotency_keys() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
-    diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut connection,
-        "INSERT INTO webhook_deliveries (provider, message_id, event_type, received_at) VALUES \
-         ('clerk', 'msg_old', 'user.created', now() - interval '31 days'), \
-         ('clerk', 'msg_new', 'user.created', now() - interval '29 days'); \
-         INSERT INTO users (id, clerk_id) VALUES ('01938a5e-0000-7000-8000-000000000001', 'user_purge'); \
-         INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) VALUES \
-         ('01938a5e-0000-7000-8000-000000000001', 'old', 'f', 201, '{}', now() - interval '25 hours'), \
-         ('01938a5e-0000-7000-8000-000000000001', 'new', 'f', 201, '{}', now() - interval '23 hours')",
+    let user =
+        platform::users::provision_local(&mut connection, "user_purge", "purge@example.com", kernel::Role::PetOwner)
+            .await
+            .unwrap();
+    diesel::sql_query(
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) VALUES \
+         ($1, 'old', 'f', 201, '{}', now() - interval '25 hours'), ($1, 'new', 'f', 201, '{}', now() - interval '23 hours')",
     )
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .execute(&mut connection)
     .await
     .unwrap();
-    let settings = fast_settings();
-    let purge = jobs::maintenance::PurgeExpired { webhook_retention_days: settings.webhook_retention_days };
-    enqueue(&mut connection, &purge, EnqueueOptions::default()).await.unwrap();
-    let _worker = TestWorker::start(database.url(), |options| {
-        // The production schedule must parse.
-        let schedule = jobs::maintenance::PurgeExpired::crontab(&fast_settings());
-        options.define_job::<jobs::maintenance::PurgeExpired>().with_cron(&schedule).unwrap()
-    });
+    enqueue(&mut connection, &jobs::jobs::PurgeIdempotencyKeys {}, EnqueueOptions::default()).await.unwrap();
+    // The production schedules must parse.
+    let _worker = TestWorker::start(database.url(), |options| jobs::worker_options(options).unwrap());
     wait_for_count(&mut connection, JOBS, 0, Duration::from_secs(20)).await;
-    let left = "SELECT count(*) AS count FROM webhook_deliveries WHERE message_id = 'msg_new'";
-    assert_eq!(count(&mut connection, left).await, 1);
-    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM webhook_deliveries").await, 1);
     let keys = "SELECT count(*) AS count FROM idempotency_keys WHERE key = 'new'";
     assert_eq!(count(&mut connection, keys).await, 1);
     assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM idempotency_keys").await, 1);

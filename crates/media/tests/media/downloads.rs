@@ -6,7 +6,7 @@ use kernel::Role;
 use reqwest::Method;
 use testkit::{TestApp, TestUser, expect};
 
-use crate::fixtures::{app, clean_up, files_in, photo, run_jobs, upload};
+use crate::fixtures::{app, clean_up, files_in, photo, run_jobs, upload, uploads};
 
 /// Downloads `variant` of an upload of `user`'s through a fresh signed link.
 pub async fn fetch(app: &TestApp, user: &TestUser, id: &str, variant: Option<&str>) -> Vec<u8> {
@@ -35,8 +35,7 @@ async fn derivatives_appear_after_the_job_and_links_expire() {
     assert_eq!((small.width(), small.height()), (128, 64));
 
     let media_id = kernel::MediaId(id.parse().unwrap());
-    let settings = &app.state.settings().media;
-    let stale = media::links::link_until(settings, media_id, None, Utc::now() - Duration::seconds(1));
+    let stale = media::links::link_until(uploads(&app).settings(), media_id, None, Utc::now() - Duration::seconds(1));
     let refused = app.client.get(app.url(&stale.url)).send().await.unwrap();
     assert_eq!(refused.status(), 403);
     let forged = link["url"].as_str().unwrap().replace("signature=", "signature=0");
@@ -79,19 +78,12 @@ async fn cleanup_removes_uploads_nobody_attached_and_their_files() {
     let uploaded =
         expect(upload(&app, &owner, "pet_photo", "rex.png", photo(ImageFormat::Png, 300, 200)).await, 201).await;
     run_jobs(&app).await;
+    // A day and an hour later on the App's clock, another upload.
+    app.clock.advance(chrono::Duration::hours(25));
     let fresh =
         expect(upload(&app, &owner, "pet_photo", "bella.png", photo(ImageFormat::Png, 30, 20)).await, 201).await;
     run_jobs(&app).await;
     assert!(files_in(app.media_dir.path()).len() >= 8, "two originals and their derivatives");
-    {
-        use diesel_async::SimpleAsyncConnection;
-        let mut connection = app.db.connect().await;
-        let statement = format!(
-            "UPDATE media SET created_at = now() - interval '25 hours' WHERE id = '{}'",
-            uploaded["id"].as_str().unwrap()
-        );
-        connection.batch_execute(&statement).await.unwrap();
-    }
     let counts = clean_up(&app).await;
     assert_eq!(counts, (1, 0));
     assert_eq!(files_in(app.media_dir.path()).len(), 4, "only the fresh upload's files are left");

@@ -8,12 +8,21 @@ use testkit::{TestApp, TestUser};
 
 /// The App over the media routes.
 pub async fn app() -> TestApp {
-    TestApp::spawn(media::routes).await
+    app_over(|config| config.clone()).await
 }
 
-/// The App with adjusted settings.
-pub async fn app_with(adjust: impl FnOnce(&mut platform::Settings)) -> TestApp {
-    TestApp::spawn_with(media::routes, adjust).await
+/// The App with `configure` applied to its configuration (an S3 store, limits).
+pub async fn app_over(configure: impl FnOnce(&platform::config::Source) -> platform::config::Source) -> TestApp {
+    TestApp::spawn(|config| {
+        let uploads = media::Uploads::from_settings(configure(config).section().unwrap()).unwrap();
+        move |routes: &mut platform::Routes| media::routes(routes, &uploads)
+    })
+    .await
+}
+
+/// The store the App serves from.
+pub fn uploads(app: &TestApp) -> media::Uploads {
+    media::Uploads::from_settings(app.section()).unwrap()
 }
 
 /// `POST /api/v1/media?purpose=` with `bytes` as the file `name`.
@@ -21,19 +30,26 @@ pub async fn upload(app: &TestApp, user: &TestUser, purpose: &str, name: &str, b
     app.upload(user, purpose, name, bytes).await
 }
 
-/// Runs the media jobs that are due.
-pub async fn run_jobs(app: &TestApp) {
-    let settings = app.state.settings().media.clone();
-    let options = media::worker_options(testkit::worker_options(app), &settings).unwrap();
-    testkit::run_due_jobs(options).await;
+/// Runs the media jobs that are due, over `uploads`.
+pub async fn run_jobs_over(app: &TestApp, uploads: &media::Uploads) {
+    testkit::run_due_jobs(media::worker_options(testkit::worker_options(app), uploads).unwrap()).await;
 }
 
-/// Runs the hourly cleanup now: (unattached uploads removed, released files removed).
+/// Runs the media jobs that are due.
+pub async fn run_jobs(app: &TestApp) {
+    run_jobs_over(app, &uploads(app)).await;
+}
+
+/// Runs the hourly cleanup now, on the App's clock, over `uploads`:
+/// (unattached uploads removed, released files removed).
+pub async fn clean_up_over(app: &TestApp, uploads: &media::Uploads) -> (usize, usize) {
+    let resources = jobs::Resources { db: app.state.db().clone(), clock: app.clock.clone() };
+    media::jobs::clean_up(&resources, uploads).await.unwrap()
+}
+
+/// Runs the hourly cleanup of the App's local store now.
 pub async fn clean_up(app: &TestApp) -> (usize, usize) {
-    let settings = app.state.settings().media.clone();
-    let resources = jobs::Resources { db: app.state.db().clone() };
-    let storage = std::sync::Arc::new(media::storage::Storage::from_settings(&settings).unwrap());
-    media::jobs::clean_up(&resources, &media::jobs::MediaResources { storage, settings }).await.unwrap()
+    clean_up_over(app, &uploads(app)).await
 }
 
 /// A photo encoded by the image crate.

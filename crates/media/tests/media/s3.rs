@@ -2,19 +2,19 @@
 //! read back, derivatives written by the job, and cleanup deleting from the
 //! bucket, against a local S3 fake over real HTTP.
 
-use diesel_async::SimpleAsyncConnection;
 use image::ImageFormat;
 use kernel::Role;
 use reqwest::Method;
 use testkit::{S3Server, expect};
 
 use crate::downloads::fetch;
-use crate::fixtures::{app_with, clean_up, photo, run_jobs, upload};
+use crate::fixtures::{app_over, clean_up_over, photo, run_jobs_over, upload};
 
 #[tokio::test]
 async fn an_s3_bucket_holds_uploads_their_derivatives_and_loses_them_at_cleanup() {
     let s3 = S3Server::start().await;
-    let app = app_with(|settings| s3.use_in(settings)).await;
+    let app = app_over(|config| s3.configure(config)).await;
+    let uploads = media::Uploads::from_settings(s3.configure(&app.config).section().unwrap()).unwrap();
     let owner = app.user(Role::PetOwner).await;
 
     let mut scan = b"%PDF-1.7\n".to_vec();
@@ -37,10 +37,12 @@ async fn an_s3_bucket_holds_uploads_their_derivatives_and_loses_them_at_cleanup(
     assert_eq!(part.status(), 206);
     assert_eq!(part.bytes().await.unwrap().as_ref(), &scan[across_parts]);
 
+    // A day and an hour later on the App's clock, a photo: the document is past its grace period.
+    app.clock.advance(chrono::Duration::hours(25));
     let picture =
         expect(upload(&app, &owner, "pet_photo", "rex.png", photo(ImageFormat::Png, 2000, 1000)).await, 201).await;
     let picture_id = picture["id"].as_str().unwrap();
-    run_jobs(&app).await;
+    run_jobs_over(&app, &uploads).await;
     let ready =
         expect(app.call(Method::GET, &format!("/api/v1/media/{picture_id}"), &owner.token, None).await, 200).await;
     assert_eq!(ready["variants"], serde_json::json!(["128", "512", "1600"]));
@@ -58,9 +60,7 @@ async fn an_s3_bucket_holds_uploads_their_derivatives_and_loses_them_at_cleanup(
         media.filter(id.eq(document_uuid)).select(storage_key.assume_not_null()).first(&mut connection).await.unwrap()
     };
     assert!(kept.contains(&document_key), "{document_key} in {kept:?}");
-    let statement = format!("UPDATE media SET created_at = now() - interval '25 hours' WHERE id = '{document_id}'");
-    connection.batch_execute(&statement).await.unwrap();
-    let counts = clean_up(&app).await;
+    let counts = clean_up_over(&app, &uploads).await;
     assert_eq!(counts, (1, 0));
     let left = s3.keys().await;
     assert_eq!(left, kept.into_iter().filter(|key| *key != document_key).collect::<Vec<_>>());

@@ -4,7 +4,7 @@ use image::ImageFormat;
 use kernel::Role;
 use testkit::expect;
 
-use crate::fixtures::{app, app_with, decompression_bomb, files_in, jpeg_with_gps, photo, run_jobs, upload};
+use crate::fixtures::{app, app_over, decompression_bomb, files_in, jpeg_with_gps, photo, run_jobs, upload};
 
 async fn media_rows(app: &testkit::TestApp) -> i64 {
     use diesel::prelude::*;
@@ -64,7 +64,7 @@ async fn the_type_comes_from_the_bytes_not_the_name() {
 
 #[tokio::test]
 async fn an_upload_over_the_limit_is_413_and_leaves_nothing_behind() {
-    let app = app_with(|settings| settings.media.max_image_bytes = 20_000).await;
+    let app = app_over(|config| config.clone().with_override("media.max_image_bytes", 20_000).unwrap()).await;
     let owner = app.user(Role::PetOwner).await;
     let big = crate::fixtures::noise_png(120, 120);
     assert!(big.len() > 20_000, "{}", big.len());

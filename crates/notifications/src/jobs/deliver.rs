@@ -34,10 +34,10 @@ pub struct Deliver {
 impl TaskHandler for Deliver {
     const IDENTIFIER: &'static str = "notifications_deliver";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
         let last_attempt = context.job().attempts() >= context.job().max_attempts();
-        deliver(&context, self.delivery_id, last_attempt).await
+        Ok(deliver(&context, self.delivery_id, last_attempt).await?)
     }
 }
 

@@ -27,8 +27,8 @@ impl PurgeOldNotifications {
 impl TaskHandler for PurgeOldNotifications {
     const IDENTIFIER: &'static str = "purge_old_notifications";
 
-    #[expect(refining_impl_trait, reason = "jobs answer anyhow::Result, which the trait's result type accepts")]
-    async fn run(self, context: WorkerContext) -> anyhow::Result<()> {
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         let before = resources.clock.now() - chrono::Duration::days(i64::from(self.retention_days.max(1)));

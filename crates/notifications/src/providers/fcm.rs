@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use anyhow::Context;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use crate::settings::PushSettings;
 use serde::{Deserialize, Serialize};

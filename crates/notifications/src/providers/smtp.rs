@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use anyhow::Context;
 
 use crate::settings::{EmailSettings, SmtpTls};
 use secrecy::ExposeSecret;
@@ -27,7 +27,9 @@ impl SmtpProvider {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
                 .context("notifications.email: the STARTTLS relay")?,
-            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).context("notifications.email: the TLS relay")?,
+            SmtpTls::Tls => {
+                AsyncSmtpTransport::<Tokio1Executor>::relay(host).context("notifications.email: the TLS relay")?
+            }
         };
         let mut builder = builder.port(settings.smtp_port).timeout(Some(Duration::from_millis(settings.timeout_ms)));
         if let (Some(username), Some(password)) = (&settings.username, &settings.password) {

@@ -59,8 +59,7 @@ pub async fn register(
 
 /// Removes one of the caller's devices; someone else's is a 404.
 pub async fn remove(connection: &mut AsyncPgConnection, principal: &Principal, id: DeviceId) -> kernel::Result<()> {
-    let mine =
-        push_devices::table.filter(push_devices::id.eq(id)).filter(push_devices::user_id.eq(principal.user_id));
+    let mine = push_devices::table.filter(push_devices::id.eq(id)).filter(push_devices::user_id.eq(principal.user_id));
     match diesel::delete(mine).execute(connection).await? {
         0 => Err(kernel::Error::NotFound { resource: "device" }),
         _ => Ok(()),

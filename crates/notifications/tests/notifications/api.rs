@@ -105,12 +105,8 @@ async fn choices_decide_the_channels_and_replace_the_previous_set() {
     assert_eq!(saved["quiet_hours"], json!({ "start": "22:00", "end": "07:00" }));
 
     let mut connection = app.db.connect().await;
-    diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut connection,
-        &format!("UPDATE users SET phone = '+33612345678' WHERE id = '{}'", owner.user_id),
-    )
-    .await
-    .unwrap();
+    let phone = platform::users::ProfileChanges { phone: Some(Some("+33612345678".to_owned())), ..Default::default() };
+    platform::users::update_profile(&mut connection, owner.user_id, &phone).await.unwrap();
     notify(&mut connection, owner.user_id, &appointment("Rex")).await.unwrap();
     let announcement = Notification {
         category: Category::Marketing,

@@ -127,17 +127,17 @@ async fn a_failing_provider_is_retried_then_the_delivery_fails_and_its_job_is_de
     let mut connection = app.db.connect().await;
     set_contact(&mut connection, owner.user_id, "+33612345678", "UTC").await;
     notify(&mut connection, owner.user_id, &appointment("Rex")).await.unwrap();
-    for _ in 0..notifications::notify::MAX_ATTEMPTS {
+    for _ in 0..notifications::service::notify::MAX_ATTEMPTS {
         providers.run_due_jobs(&app).await;
         make_jobs_due(&mut connection).await;
     }
     let attempts = i32::try_from(providers.requests_to(TWILIO_PATH).await.len()).unwrap();
-    assert_eq!(attempts, notifications::notify::MAX_ATTEMPTS);
+    assert_eq!(attempts, notifications::service::notify::MAX_ATTEMPTS);
 
     let failed = "/api/v1/admin/notifications/deliveries?channel=sms&status=failed";
     let log = expect(call(&app, Method::GET, failed, &admin.token, None).await, 200).await;
     let record = &log["items"][0];
-    assert_eq!(record["attempts"], notifications::notify::MAX_ATTEMPTS);
+    assert_eq!(record["attempts"], notifications::service::notify::MAX_ATTEMPTS);
     assert!(record["last_error"].as_str().unwrap().contains("503"), "{record}");
     assert_eq!(record["recipient_id"], owner.user_id.to_string());
     assert!(!record.to_string().contains("+33612345678"), "the log must not show contact details");
@@ -160,7 +160,7 @@ async fn a_delivery_whose_job_runs_again_is_not_sent_twice() {
 
     // The same delivery job again, as after a crash between the send and the job's completion.
     let id = delivery_ids(&mut connection, "email").await[0];
-    let job = notifications::delivery::Deliver { delivery_id: id };
+    let job = notifications::jobs::Deliver { delivery_id: id };
     jobs::enqueue(&mut connection, &job, jobs::EnqueueOptions::default()).await.unwrap();
     providers.run_due_jobs(&app).await;
     assert_eq!(providers.smtp.messages().len(), 1, "the email went out twice");
@@ -283,14 +283,15 @@ async fn the_daily_purge_removes_finished_notifications_past_their_retention() {
         "UPDATE notifications SET created_at = now() - interval '401 days' WHERE id IN ('{old_done}', '{old_waiting}')"
     );
     diesel_async::SimpleAsyncConnection::batch_execute(&mut connection, &age).await.unwrap();
+    // Leave the waiting delivery pending: its job goes (the queue's public `complete_jobs`).
     diesel_async::SimpleAsyncConnection::batch_execute(
         &mut connection,
-        "DELETE FROM graphile_worker._private_jobs", // leave the waiting delivery pending
+        "SELECT graphile_worker.complete_jobs(array(SELECT id FROM graphile_worker.jobs))",
     )
     .await
     .unwrap();
 
-    let purge = notifications::maintenance::PurgeOldNotifications { retention_days: 400 };
+    let purge = notifications::jobs::PurgeOldNotifications { retention_days: 400 };
     jobs::enqueue(&mut connection, &purge, jobs::EnqueueOptions::default()).await.unwrap();
     providers.run_due_jobs(&app).await;
     let left = count(&mut connection, "SELECT count(*) AS count FROM notifications").await;

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::UserId;
 use notifications::{Category, Notification, Template};
-use platform::config::{EmailSettings, NotificationSettings, ProviderKind, PushSettings, SmsSettings, SmtpTls};
+use notifications::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};
 use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::{SmtpServer, TestApp};
@@ -18,9 +18,11 @@ pub const FCM_PATH: &str = "/v1/projects/vet-test/messages:send";
 
 /// The App with the notifications (and job admin) routes.
 pub async fn app() -> TestApp {
-    TestApp::spawn(|routes| {
-        notifications::routes(routes);
-        jobs::routes(routes);
+    TestApp::spawn(|_| {
+        |routes: &mut platform::Routes| {
+            notifications::routes(routes);
+            jobs::routes(routes);
+        }
     })
     .await
 }
@@ -29,7 +31,7 @@ pub async fn app() -> TestApp {
 pub struct Providers {
     pub smtp: SmtpServer,
     pub api: MockServer,
-    pub settings: NotificationSettings,
+    pub settings: Settings,
     _service_account: tempfile::NamedTempFile,
 }
 
@@ -46,7 +48,7 @@ impl Providers {
             "private_key": key.private_key_pem(), "token_uri": format!("{}/token", api.uri()),
         });
         std::fs::write(service_account.path(), account.to_string()).unwrap();
-        let settings = NotificationSettings {
+        let settings = Settings {
             retention_days: 400,
             email: EmailSettings {
                 provider: ProviderKind::Smtp,
@@ -110,22 +112,13 @@ impl Providers {
 
     /// Runs every due job once (no waiting for retries or schedules).
     pub async fn run_due_jobs(&self, app: &TestApp) {
-        let options = jobs::worker::options(&testkit::test_settings().jobs, app.db.url())
-            .unwrap()
-            .listen_os_shutdown_signals(false)
-            .add_extension(jobs::Resources { db: app.state.db().clone() });
-        let worker = notifications::worker_options(options, &self.settings).unwrap().init().await.unwrap();
+        let options = notifications::worker_options(testkit::worker_options(app), &self.settings).unwrap();
+        let worker = options.init().await.unwrap();
         tokio::time::timeout(Duration::from_secs(30), worker.run_once()).await.unwrap().unwrap();
     }
 }
 
-/// Makes every waiting job due now (skips retry backoff and quiet hours).
-pub async fn make_jobs_due(connection: &mut AsyncPgConnection) {
-    connection
-        .batch_execute("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second'")
-        .await
-        .unwrap();
-}
+pub use testkit::make_jobs_due;
 
 /// An appointment confirmation, optionally from a clinic.
 pub fn appointment(pet_name: &str) -> Notification {
@@ -150,14 +143,14 @@ pub fn emergency() -> Notification {
     }
 }
 
-/// Gives `user` a phone number and a time zone.
+/// Gives `user` a phone number and a time zone (as their profile would).
 pub async fn set_contact(connection: &mut AsyncPgConnection, user: UserId, phone: &str, time_zone: &str) {
-    use db::schema::users;
-    diesel::update(users::table.find(user))
-        .set((users::phone.eq(phone), users::preferences.eq(json!({ "time_zone": time_zone }))))
-        .execute(connection)
-        .await
-        .unwrap();
+    let changes = platform::users::ProfileChanges {
+        phone: Some(Some(phone.to_owned())),
+        preferences: Some(json!({ "time_zone": time_zone })),
+        ..Default::default()
+    };
+    platform::users::update_profile(connection, user, &changes).await.unwrap();
 }
 
 /// `(channel, status, attempts, provider_message_id, last_error)` of every delivery to `user`.

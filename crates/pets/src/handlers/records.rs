@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use kernel::{Page, PetId, RecordId};
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, PageQuery, ValidJson};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, PageQuery, ValidJson};
 
 use crate::api::{AddendumDraft, HistoryEntry, RecordDraft, RecordFilter, RecordView, VaccinationStatus};
 use crate::service::records;
@@ -103,9 +103,10 @@ pub async fn update_record(
     path: web::Path<(PetId, RecordId)>,
     ValidJson(draft): ValidJson<RecordDraft>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<RecordView>, ApiError> {
     let (pet, record) = path.into_inner();
-    Ok(web::Json(records::update(&mut connection, &caller, &settings, pet, record, &draft).await?))
+    Ok(web::Json(records::update(&mut connection, &caller, &settings, pet, record, &draft, now).await?))
 }
 
 /// Adds an addendum, the way to change a locked record.

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use kernel::{PetId, ReminderId};
 use platform::openapi::{Forbidden, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, ValidJson};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, ValidJson};
 
 use crate::api::{ReminderView, Snooze};
 use crate::service::reminders;
@@ -47,9 +47,10 @@ pub async fn snooze_reminder(
     path: web::Path<(PetId, ReminderId)>,
     ValidJson(snooze): ValidJson<Snooze>,
     mut connection: Db,
+    Now(now): Now,
 ) -> Result<web::Json<ReminderView>, ApiError> {
     let (pet, reminder) = path.into_inner();
-    Ok(web::Json(reminders::snooze(&mut connection, &caller, pet, reminder, snooze.days).await?))
+    Ok(web::Json(reminders::snooze(&mut connection, &caller, pet, reminder, snooze.days, now).await?))
 }
 
 /// Stops a pending reminder for good (owners).

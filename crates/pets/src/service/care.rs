@@ -51,14 +51,14 @@ pub async fn register(
         return Err(kernel::Error::invalid_field("clinic_id", "is not an active clinic"));
     }
     db::transaction(connection, async |connection| {
-            if ensure(connection, pet, clinic, CareSource::Registration).await? {
-                let entry = AuditEntry::new(Some(principal.user_id), "pet.care_granted", "pet", pet)
-                    .with_changes(json!({ "clinic_id": clinic }));
-                audit::record(connection, entry).await?;
-            }
-            Ok(())
-        })
-        .await?;
+        if ensure(connection, pet, clinic, CareSource::Registration).await? {
+            let entry = AuditEntry::new(Some(principal.user_id), "pet.care_granted", "pet", pet)
+                .with_changes(json!({ "clinic_id": clinic }));
+            audit::record(connection, entry).await?;
+        }
+        Ok(())
+    })
+    .await?;
     list(connection, principal, pet).await
 }
 
@@ -72,18 +72,18 @@ pub async fn unregister(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "change which clinics see this pet")?;
     db::transaction(connection, async |connection| {
-            let removed =
-                diesel::delete(pet_care::table.filter(pet_care::pet_id.eq(pet)).filter(pet_care::clinic_id.eq(clinic)))
-                    .execute(connection)
-                    .await?;
-            if removed == 0 {
-                return Err(kernel::Error::NotFound { resource: "care relationship" });
-            }
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.care_revoked", "pet", pet)
-                .with_changes(json!({ "clinic_id": clinic }));
-            audit::record(connection, entry).await
-        })
-        .await
+        let removed =
+            diesel::delete(pet_care::table.filter(pet_care::pet_id.eq(pet)).filter(pet_care::clinic_id.eq(clinic)))
+                .execute(connection)
+                .await?;
+        if removed == 0 {
+            return Err(kernel::Error::NotFound { resource: "care relationship" });
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.care_revoked", "pet", pet)
+            .with_changes(json!({ "clinic_id": clinic }));
+        audit::record(connection, entry).await
+    })
+    .await
 }
 
 /// Gives `clinic` a care relationship with `pet` unless it has one; true when

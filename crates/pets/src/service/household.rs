@@ -55,46 +55,46 @@ pub async fn invite(
     let (user_id, email) = (invite.user_id(), invite.email());
     let expires_at = Utc::now() + Duration::days(ttl_days);
     db::transaction(connection, async |connection| {
-            let lookup = pet_invitations::table.filter(pet_invitations::pet_id.eq(pet)).select(pet_invitations::id);
-            let existing = match user_id {
-                Some(user) => lookup.filter(pet_invitations::user_id.eq(user)).first(connection).await,
-                None => lookup.filter(pet_invitations::email.eq(&email)).first(connection).await,
+        let lookup = pet_invitations::table.filter(pet_invitations::pet_id.eq(pet)).select(pet_invitations::id);
+        let existing = match user_id {
+            Some(user) => lookup.filter(pet_invitations::user_id.eq(user)).first(connection).await,
+            None => lookup.filter(pet_invitations::email.eq(&email)).first(connection).await,
+        }
+        .optional()?;
+        let id = match existing {
+            Some(id) => {
+                diesel::update(pet_invitations::table.find(id))
+                    .set((
+                        pet_invitations::expires_at.eq(expires_at),
+                        pet_invitations::created_at.eq(Utc::now()),
+                        pet_invitations::invited_by.eq(principal.user_id),
+                    ))
+                    .execute(connection)
+                    .await?;
+                id
             }
-            .optional()?;
-            let id = match existing {
-                Some(id) => {
-                    diesel::update(pet_invitations::table.find(id))
-                        .set((
-                            pet_invitations::expires_at.eq(expires_at),
-                            pet_invitations::created_at.eq(Utc::now()),
-                            pet_invitations::invited_by.eq(principal.user_id),
-                        ))
-                        .execute(connection)
-                        .await?;
-                    id
-                }
-                None => {
-                    let id = PetInvitationId::new();
-                    diesel::insert_into(pet_invitations::table)
-                        .values((
-                            pet_invitations::id.eq(id),
-                            pet_invitations::pet_id.eq(pet),
-                            pet_invitations::user_id.eq(user_id),
-                            pet_invitations::email.eq(&email),
-                            pet_invitations::invited_by.eq(principal.user_id),
-                            pet_invitations::expires_at.eq(expires_at),
-                        ))
-                        .execute(connection)
-                        .await?;
-                    id
-                }
-            };
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_invited", "pet", pet)
-                .with_changes(json!({ "invitation_id": id }));
-            audit::record(connection, entry).await?;
-            Ok(PetInvitationView { id, pet_id: pet, pet_name: row.name.clone(), expires_at })
-        })
-        .await
+            None => {
+                let id = PetInvitationId::new();
+                diesel::insert_into(pet_invitations::table)
+                    .values((
+                        pet_invitations::id.eq(id),
+                        pet_invitations::pet_id.eq(pet),
+                        pet_invitations::user_id.eq(user_id),
+                        pet_invitations::email.eq(&email),
+                        pet_invitations::invited_by.eq(principal.user_id),
+                        pet_invitations::expires_at.eq(expires_at),
+                    ))
+                    .execute(connection)
+                    .await?;
+                id
+            }
+        };
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_invited", "pet", pet)
+            .with_changes(json!({ "invitation_id": id }));
+        audit::record(connection, entry).await?;
+        Ok(PetInvitationView { id, pet_id: pet, pet_name: row.name.clone(), expires_at })
+    })
+    .await
 }
 
 /// Open invitations addressed to the caller (by id or by their email).
@@ -126,31 +126,31 @@ pub async fn accept(
 ) -> kernel::Result<PetId> {
     let email = platform::users::email_of(connection, principal.user_id).await?;
     db::transaction(connection, async |connection| {
-            let (pet, primary) = pet_invitations::table
-                .inner_join(pets::table)
-                .filter(pet_invitations::id.eq(invitation))
-                .filter(pet_invitations::expires_at.gt(Utc::now()))
-                .filter(pet_invitations::user_id.eq(principal.user_id).or(pet_invitations::email.eq(&email)))
-                .filter(pets::is_active)
-                .select((pet_invitations::pet_id, pets::primary_owner_id))
-                .first::<(PetId, UserId)>(connection)
-                .await
-                .optional()?
-                .ok_or(kernel::Error::NotFound { resource: "invitation" })?;
-            diesel::delete(pet_invitations::table.find(invitation)).execute(connection).await?;
-            if primary != principal.user_id {
-                diesel::insert_into(pet_co_owners::table)
-                    .values((pet_co_owners::pet_id.eq(pet), pet_co_owners::user_id.eq(principal.user_id)))
-                    .on_conflict_do_nothing()
-                    .execute(connection)
-                    .await?;
-            }
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_added", "pet", pet)
-                .with_changes(json!({ "user_id": principal.user_id, "invitation_id": invitation }));
-            audit::record(connection, entry).await?;
-            Ok(pet)
-        })
-        .await
+        let (pet, primary) = pet_invitations::table
+            .inner_join(pets::table)
+            .filter(pet_invitations::id.eq(invitation))
+            .filter(pet_invitations::expires_at.gt(Utc::now()))
+            .filter(pet_invitations::user_id.eq(principal.user_id).or(pet_invitations::email.eq(&email)))
+            .filter(pets::is_active)
+            .select((pet_invitations::pet_id, pets::primary_owner_id))
+            .first::<(PetId, UserId)>(connection)
+            .await
+            .optional()?
+            .ok_or(kernel::Error::NotFound { resource: "invitation" })?;
+        diesel::delete(pet_invitations::table.find(invitation)).execute(connection).await?;
+        if primary != principal.user_id {
+            diesel::insert_into(pet_co_owners::table)
+                .values((pet_co_owners::pet_id.eq(pet), pet_co_owners::user_id.eq(principal.user_id)))
+                .on_conflict_do_nothing()
+                .execute(connection)
+                .await?;
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_added", "pet", pet)
+            .with_changes(json!({ "user_id": principal.user_id, "invitation_id": invitation }));
+        audit::record(connection, entry).await?;
+        Ok(pet)
+    })
+    .await
 }
 
 /// Removes a co-owner (the primary owner), or the caller themselves (leaving).
@@ -163,19 +163,19 @@ pub async fn remove_co_owner(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_primary_owner() || user == principal.user_id, "remove co-owners of this pet")?;
     db::transaction(connection, async |connection| {
-            let removed = diesel::delete(
-                pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(user)),
-            )
-            .execute(connection)
-            .await?;
-            if removed == 0 {
-                return Err(kernel::Error::NotFound { resource: "co-owner" });
-            }
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_removed", "pet", pet)
-                .with_changes(json!({ "user_id": user }));
-            audit::record(connection, entry).await
-        })
-        .await
+        let removed = diesel::delete(
+            pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(user)),
+        )
+        .execute(connection)
+        .await?;
+        if removed == 0 {
+            return Err(kernel::Error::NotFound { resource: "co-owner" });
+        }
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_removed", "pet", pet)
+            .with_changes(json!({ "user_id": user }));
+        audit::record(connection, entry).await
+    })
+    .await
 }
 
 /// Makes a co-owner the primary owner (the primary owner); the former primary
@@ -189,22 +189,22 @@ pub async fn transfer(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_primary_owner(), "transfer this pet")?;
     db::transaction(connection, async |connection| {
-            let was_co_owner = diesel::delete(
-                pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(to)),
-            )
+        let was_co_owner = diesel::delete(
+            pet_co_owners::table.filter(pet_co_owners::pet_id.eq(pet)).filter(pet_co_owners::user_id.eq(to)),
+        )
+        .execute(connection)
+        .await?;
+        if was_co_owner == 0 {
+            return Err(kernel::Error::invalid_field("user_id", "must be a co-owner of this pet"));
+        }
+        diesel::update(pets::table.find(pet)).set(pets::primary_owner_id.eq(to)).execute(connection).await?;
+        diesel::insert_into(pet_co_owners::table)
+            .values((pet_co_owners::pet_id.eq(pet), pet_co_owners::user_id.eq(principal.user_id)))
             .execute(connection)
             .await?;
-            if was_co_owner == 0 {
-                return Err(kernel::Error::invalid_field("user_id", "must be a co-owner of this pet"));
-            }
-            diesel::update(pets::table.find(pet)).set(pets::primary_owner_id.eq(to)).execute(connection).await?;
-            diesel::insert_into(pet_co_owners::table)
-                .values((pet_co_owners::pet_id.eq(pet), pet_co_owners::user_id.eq(principal.user_id)))
-                .execute(connection)
-                .await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.transferred", "pet", pet)
-                .with_changes(json!({ "primary_owner_id": platform::audit::change(principal.user_id, to) }));
-            audit::record(connection, entry).await
-        })
-        .await
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.transferred", "pet", pet)
+            .with_changes(json!({ "primary_owner_id": platform::audit::change(principal.user_id, to) }));
+        audit::record(connection, entry).await
+    })
+    .await
 }

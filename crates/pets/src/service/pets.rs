@@ -22,13 +22,13 @@ pub async fn create(
     let id = PetId::new();
     let changes = PetChanges::new(profile)?;
     db::transaction(connection, async |connection| {
-            diesel::insert_into(pets::table)
-                .values((pets::id.eq(id), pets::primary_owner_id.eq(principal.user_id), changes))
-                .execute(connection)
-                .await?;
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.created", "pet", id)).await
-        })
-        .await?;
+        diesel::insert_into(pets::table)
+            .values((pets::id.eq(id), pets::primary_owner_id.eq(principal.user_id), changes))
+            .execute(connection)
+            .await?;
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.created", "pet", id)).await
+    })
+    .await?;
     get(connection, principal, id).await
 }
 
@@ -100,12 +100,12 @@ pub async fn update(
     let after = serde_json::to_value(profile).map_err(kernel::Error::internal)?;
     let changes = PetChanges::new(profile)?;
     db::transaction(connection, async |connection| {
-            diesel::update(pets::table.find(id)).set(changes).execute(connection).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.updated", "pet", id)
-                .with_changes(changed_fields(&before, &after));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        diesel::update(pets::table.find(id)).set(changes).execute(connection).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.updated", "pet", id)
+            .with_changes(changed_fields(&before, &after));
+        audit::record(connection, entry).await
+    })
+    .await?;
     get(connection, principal, id).await
 }
 
@@ -116,14 +116,14 @@ pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, i
     access::require(access.is_primary_owner() || access.relation == Relation::PlatformAdmin, "delete this pet")?;
     let pet_photo = pet.photo_id;
     db::transaction(connection, async |connection| {
-            diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
-            crate::service::reminders::stop_all_for_pet(connection, id).await?;
-            if let Some(photo) = pet_photo {
-                media::service::release(connection, photo).await?;
-            }
-            audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.deleted", "pet", id)).await
-        })
-        .await
+        diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
+        crate::service::reminders::stop_all_for_pet(connection, id).await?;
+        if let Some(photo) = pet_photo {
+            media::service::release(connection, photo).await?;
+        }
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), "pet.deleted", "pet", id)).await
+    })
+    .await
 }
 
 /// The pet as the caller sees it.
@@ -188,5 +188,9 @@ pub async fn name_of(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::
 
 /// The pets `user` co-owns (not those they own as primary owner).
 pub async fn co_owned_by(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Vec<PetId>> {
-    Ok(pet_co_owners::table.filter(pet_co_owners::user_id.eq(user)).select(pet_co_owners::pet_id).load(connection).await?)
+    Ok(pet_co_owners::table
+        .filter(pet_co_owners::user_id.eq(user))
+        .select(pet_co_owners::pet_id)
+        .load(connection)
+        .await?)
 }

@@ -25,18 +25,18 @@ pub async fn set(
     let (row, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.may_edit_profile(), "change this pet's photo")?;
     db::transaction(connection, async |connection| {
-            if let Some(photo) = photo {
-                media::service::claim(connection, principal, photo, Purpose::PetPhoto, (OWNER, pet.0)).await?;
-            }
-            if let Some(previous) = row.photo_id {
-                media::service::release(connection, previous).await?;
-            }
-            diesel::update(pets::table.find(pet)).set(pets::photo_id.eq(photo)).execute(connection).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "pet.photo_changed", "pet", pet)
-                .with_changes(platform::audit::change(row.photo_id, photo));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        if let Some(photo) = photo {
+            media::service::claim(connection, principal, photo, Purpose::PetPhoto, (OWNER, pet.0)).await?;
+        }
+        if let Some(previous) = row.photo_id {
+            media::service::release(connection, previous).await?;
+        }
+        diesel::update(pets::table.find(pet)).set(pets::photo_id.eq(photo)).execute(connection).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "pet.photo_changed", "pet", pet)
+            .with_changes(platform::audit::change(row.photo_id, photo));
+        audit::record(connection, entry).await
+    })
+    .await?;
     crate::service::pets::get(connection, principal, pet).await
 }
 

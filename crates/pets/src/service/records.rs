@@ -10,13 +10,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AddendumId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
-use crate::Settings;
 use serde_json::json;
 
 use crate::access::{self, Access};
@@ -45,24 +45,24 @@ pub async fn create(
     check(draft)?;
     let id = RecordId::new();
     db::transaction(connection, async |connection| {
-            let (details, suggested) = with_protocol_due_date(connection, &row, None, draft).await?;
-            let record = diesel::insert_into(health_records::table)
-                .values((
-                    health_records::id.eq(id),
-                    health_records::pet_id.eq(pet),
-                    health_records::author_id.eq(principal.user_id),
-                    health_records::clinic_id.eq(draft.clinic_id),
-                    columns(draft, &details, suggested)?,
-                ))
-                .returning(HealthRecord::as_returning())
-                .get_result(connection)
-                .await?;
-            reminders::follow_record(connection, settings, &row, &record, &details).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "health_record.created", "health_record", id)
-                .with_changes(json!({ "pet_id": pet, "kind": record.kind, "record_date": record.record_date }));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        let (details, suggested) = with_protocol_due_date(connection, &row, None, draft).await?;
+        let record = diesel::insert_into(health_records::table)
+            .values((
+                health_records::id.eq(id),
+                health_records::pet_id.eq(pet),
+                health_records::author_id.eq(principal.user_id),
+                health_records::clinic_id.eq(draft.clinic_id),
+                columns(draft, &details, suggested)?,
+            ))
+            .returning(HealthRecord::as_returning())
+            .get_result(connection)
+            .await?;
+        reminders::follow_record(connection, settings, &row, &record, &details).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "health_record.created", "health_record", id)
+            .with_changes(json!({ "pet_id": pet, "kind": record.kind, "record_date": record.record_date }));
+        audit::record(connection, entry).await
+    })
+    .await?;
     get(connection, principal, pet, id).await
 }
 
@@ -130,6 +130,7 @@ pub async fn update(
     pet: PetId,
     id: RecordId,
     draft: &Valid<RecordDraft>,
+    now: DateTime<Utc>,
 ) -> kernel::Result<RecordView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     let before = find(connection, pet, id).await?;
@@ -141,32 +142,32 @@ pub async fn update(
     }
     check(draft)?;
     db::transaction(connection, async |connection| {
-            let locked = health_records::table
-                .find(id)
-                .select(health_records::created_at)
-                .for_update()
-                .first::<DateTime<Utc>>(connection)
-                .await?
-                + EDIT_WINDOW
-                <= Utc::now();
-            if locked {
-                return Err(kernel::Error::Conflict {
-                    message: "the record is locked; add an addendum instead".to_owned(),
-                    details: json!({ "editable_until": before.created_at + EDIT_WINDOW }),
-                });
-            }
-            let (details, suggested) = with_protocol_due_date(connection, &row, Some(id), draft).await?;
-            let after = diesel::update(health_records::table.find(id))
-                .set(columns(draft, &details, suggested)?)
-                .returning(HealthRecord::as_returning())
-                .get_result(connection)
-                .await?;
-            reminders::follow_record(connection, settings, &row, &after, &details).await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "health_record.updated", "health_record", id)
-                .with_changes(changes(&before, &after));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        let locked = health_records::table
+            .find(id)
+            .select(health_records::created_at)
+            .for_update()
+            .first::<DateTime<Utc>>(connection)
+            .await?
+            + EDIT_WINDOW
+            <= now;
+        if locked {
+            return Err(kernel::Error::Conflict {
+                message: "the record is locked; add an addendum instead".to_owned(),
+                details: json!({ "editable_until": before.created_at + EDIT_WINDOW }),
+            });
+        }
+        let (details, suggested) = with_protocol_due_date(connection, &row, Some(id), draft).await?;
+        let after = diesel::update(health_records::table.find(id))
+            .set(columns(draft, &details, suggested)?)
+            .returning(HealthRecord::as_returning())
+            .get_result(connection)
+            .await?;
+        reminders::follow_record(connection, settings, &row, &after, &details).await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "health_record.updated", "health_record", id)
+            .with_changes(changes(&before, &after));
+        audit::record(connection, entry).await
+    })
+    .await?;
     get(connection, principal, pet, id).await
 }
 
@@ -183,20 +184,20 @@ pub async fn add_addendum(
     access::require(access.may_add_addenda(principal), "add to this pet's records")?;
     let addendum = AddendumId::new();
     db::transaction(connection, async |connection| {
-            diesel::insert_into(health_record_addenda::table)
-                .values((
-                    health_record_addenda::id.eq(addendum),
-                    health_record_addenda::record_id.eq(id),
-                    health_record_addenda::author_id.eq(principal.user_id),
-                    health_record_addenda::body.eq(draft.body.trim()),
-                ))
-                .execute(connection)
-                .await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "health_record.addendum_added", "health_record", id)
-                .with_changes(json!({ "addendum_id": addendum, "body": draft.body.trim() }));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        diesel::insert_into(health_record_addenda::table)
+            .values((
+                health_record_addenda::id.eq(addendum),
+                health_record_addenda::record_id.eq(id),
+                health_record_addenda::author_id.eq(principal.user_id),
+                health_record_addenda::body.eq(draft.body.trim()),
+            ))
+            .execute(connection)
+            .await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "health_record.addendum_added", "health_record", id)
+            .with_changes(json!({ "addendum_id": addendum, "body": draft.body.trim() }));
+        audit::record(connection, entry).await
+    })
+    .await?;
     get(connection, principal, pet, id).await
 }
 
@@ -216,17 +217,17 @@ pub async fn attach(
     find(connection, pet, id).await?;
     access::require(access.may_add_addenda(principal), "add to this pet's records")?;
     db::transaction(connection, async |connection| {
-            media::service::claim(connection, principal, upload, Purpose::RecordAttachment, (ATTACHMENT_OWNER, id.0))
-                .await?;
-            diesel::insert_into(health_record_attachments::table)
-                .values((health_record_attachments::record_id.eq(id), health_record_attachments::media_id.eq(upload)))
-                .execute(connection)
-                .await?;
-            let entry = AuditEntry::new(Some(principal.user_id), "health_record.attachment_added", "health_record", id)
-                .with_changes(json!({ "media_id": upload }));
-            audit::record(connection, entry).await
-        })
-        .await?;
+        media::service::claim(connection, principal, upload, Purpose::RecordAttachment, (ATTACHMENT_OWNER, id.0))
+            .await?;
+        diesel::insert_into(health_record_attachments::table)
+            .values((health_record_attachments::record_id.eq(id), health_record_attachments::media_id.eq(upload)))
+            .execute(connection)
+            .await?;
+        let entry = AuditEntry::new(Some(principal.user_id), "health_record.attachment_added", "health_record", id)
+            .with_changes(json!({ "media_id": upload }));
+        audit::record(connection, entry).await
+    })
+    .await?;
     get(connection, principal, pet, id).await
 }
 
@@ -457,4 +458,3 @@ pub async fn all_of_pet(connection: &mut AsyncPgConnection, pet: PetId, records:
     let distinct = records.iter().collect::<std::collections::BTreeSet<_>>().len();
     Ok(usize::try_from(of_pet).unwrap_or(0) == distinct)
 }
-

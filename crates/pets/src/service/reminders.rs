@@ -9,13 +9,13 @@
 //! reminder no longer pending (or snoozed) does nothing, and a stage already
 //! sent is never sent again, so at-least-once delivery sends each stage once.
 
+use crate::Settings;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue};
 use kernel::{PetId, Principal, ReminderId, UserId};
-use crate::Settings;
 
 use crate::access;
 use crate::api::{RecordDetails, ReminderStatus, ReminderView};
@@ -144,27 +144,28 @@ pub async fn snooze(
     pet: PetId,
     reminder: ReminderId,
     days: i64,
+    now: DateTime<Utc>,
 ) -> kernel::Result<ReminderView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "snooze this pet's reminders")?;
-    let until = Utc::now() + Duration::days(days);
+    let until = now + Duration::days(days);
     db::transaction(connection, async |connection| {
-            let updated = diesel::update(
-                pet_reminders::table
-                    .filter(pet_reminders::id.eq(reminder))
-                    .filter(pet_reminders::pet_id.eq(pet))
-                    .filter(pet_reminders::status.eq(ReminderStatus::Pending)),
-            )
-            .set(pet_reminders::snoozed_until.eq(until))
-            .returning(Reminder::as_returning())
-            .get_result::<Reminder>(connection)
-            .await
-            .optional()?
-            .ok_or(kernel::Error::NotFound { resource: "pending reminder" })?;
-            schedule(connection, reminder, &Stage::Snoozed(until.timestamp()), until).await?;
-            Ok(ReminderView::from(updated))
-        })
+        let updated = diesel::update(
+            pet_reminders::table
+                .filter(pet_reminders::id.eq(reminder))
+                .filter(pet_reminders::pet_id.eq(pet))
+                .filter(pet_reminders::status.eq(ReminderStatus::Pending)),
+        )
+        .set(pet_reminders::snoozed_until.eq(until))
+        .returning(Reminder::as_returning())
+        .get_result::<Reminder>(connection)
         .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "pending reminder" })?;
+        schedule(connection, reminder, &Stage::Snoozed(until.timestamp()), until).await?;
+        Ok(ReminderView::from(updated))
+    })
+    .await
 }
 
 /// Stops a pending reminder for good (owners).
@@ -178,22 +179,22 @@ pub async fn dismiss(
     let (_, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.is_owner(), "dismiss this pet's reminders")?;
     db::transaction(connection, async |connection| {
-            let updated = diesel::update(
-                pet_reminders::table
-                    .filter(pet_reminders::id.eq(reminder))
-                    .filter(pet_reminders::pet_id.eq(pet))
-                    .filter(pet_reminders::status.eq(ReminderStatus::Pending)),
-            )
-            .set(pet_reminders::status.eq(ReminderStatus::Dismissed))
-            .returning(Reminder::as_returning())
-            .get_result::<Reminder>(connection)
-            .await
-            .optional()?
-            .ok_or(kernel::Error::NotFound { resource: "pending reminder" })?;
-            remove_jobs(connection, settings, reminder).await?;
-            Ok(ReminderView::from(updated))
-        })
+        let updated = diesel::update(
+            pet_reminders::table
+                .filter(pet_reminders::id.eq(reminder))
+                .filter(pet_reminders::pet_id.eq(pet))
+                .filter(pet_reminders::status.eq(ReminderStatus::Pending)),
+        )
+        .set(pet_reminders::status.eq(ReminderStatus::Dismissed))
+        .returning(Reminder::as_returning())
+        .get_result::<Reminder>(connection)
         .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "pending reminder" })?;
+        remove_jobs(connection, settings, reminder).await?;
+        Ok(ReminderView::from(updated))
+    })
+    .await
 }
 
 /// Cancels every pending reminder of a deleted pet (their jobs become no-ops).

@@ -22,8 +22,8 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 async fn process(app: &TestApp) {
-    let settings = app.state.settings().media.clone();
-    testkit::run_due_jobs(media::worker_options(testkit::worker_options(app), &settings).unwrap()).await;
+    let uploads = media::Uploads::from_settings(app.section()).unwrap();
+    testkit::run_due_jobs(media::worker_options(testkit::worker_options(app), &uploads).unwrap()).await;
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::expect;
 
-use crate::fixtures::{app, clinic, dog, pet, record, register, sql, staff, vaccination};
+use crate::fixtures::{app, clinic, dog, pet, record, register, staff, vaccination};
 
 #[tokio::test]
 async fn a_record_older_than_a_day_takes_an_addendum_but_no_edit_and_the_history_shows_both() {
@@ -29,14 +29,8 @@ async fn a_record_older_than_a_day_takes_an_addendum_but_no_edit_and_the_history
     assert_eq!(edited["details"]["plan"], "Rest and NSAIDs");
     expect(app.call(Method::PUT, &path, &owner.token, Some(fixed.clone())).await, 403).await;
 
-    sql(
-        &app,
-        &format!(
-            "UPDATE health_records SET created_at = now() - interval '25 hours' WHERE id = '{}'",
-            written["id"].as_str().unwrap()
-        ),
-    )
-    .await;
+    // A day and an hour later on the App's clock, the record is locked.
+    app.clock.advance(chrono::Duration::hours(25));
     fixed["details"]["plan"] = json!("Surgery");
     let locked = expect(app.call(Method::PUT, &path, &vet.token, Some(fixed)).await, 409).await;
     assert!(locked["error"]["details"]["editable_until"].is_string());

@@ -6,9 +6,9 @@ use kernel::Role;
 use mailparse::MailHeaderMap;
 use reqwest::Method;
 use serde_json::{Value, json};
-use testkit::{SmtpServer, TestApp, expect};
+use testkit::{SmtpServer, TestApp, expect, make_jobs_due_with_key};
 
-use crate::fixtures::{app, clinic, dog, pet, record, register, sql, staff, vaccination};
+use crate::fixtures::{app, clinic, dog, pet, record, register, staff, vaccination};
 
 fn in_days(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
@@ -22,7 +22,7 @@ async fn reminder_jobs(app: &TestApp) -> Vec<String> {
         key: String,
     }
     let mut connection = app.db.connect().await;
-    diesel::sql_query("SELECT key FROM graphile_worker._private_jobs WHERE key LIKE 'pet-reminder:%' ORDER BY key")
+    diesel::sql_query("SELECT key FROM graphile_worker.jobs WHERE key LIKE 'pet-reminder:%' ORDER BY key")
         .load::<Key>(&mut connection)
         .await
         .unwrap()
@@ -40,9 +40,8 @@ async fn reminders(app: &TestApp, owner: &testkit::TestUser, pet: &str) -> Vec<V
 /// Runs due jobs twice: reminders first, then the email deliveries they enqueue.
 async fn run_jobs(app: &TestApp, smtp: &SmtpServer) {
     for _ in 0..2 {
-        let settings = testkit::test_settings();
-        let options = pets::worker_options(testkit::worker_options(app), &settings.pets);
-        let options = notifications::worker_options(options, &testkit::email_to(smtp)).unwrap();
+        let options = pets::worker_options(testkit::worker_options(app), &app.section());
+        let options = notifications::worker_options(options, &smtp.configure(&app.config).section().unwrap()).unwrap();
         testkit::run_due_jobs(options).await;
     }
 }
@@ -98,12 +97,7 @@ async fn the_reminder_reaches_the_owner_by_email_when_its_stage_is_due_and_only_
     run_jobs(&app, &smtp).await;
     assert!(smtp.messages().is_empty(), "nothing is due yet");
 
-    let key = format!("pet-reminder:{reminder}:before-14");
-    sql(
-        &app,
-        &format!("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second' WHERE key = '{key}'"),
-    )
-    .await;
+    make_jobs_due_with_key(&mut app.db.connect().await, &format!("pet-reminder:{reminder}:before-14")).await;
     run_jobs(&app, &smtp).await;
     let messages = smtp.messages();
     assert_eq!(messages.len(), 1, "one stage, one email");
@@ -154,17 +148,15 @@ async fn snoozed_stages_stay_quiet_and_a_dismissed_reminder_loses_its_jobs() {
     assert!(jobs.iter().any(|key| key.contains(&rabies) && key.contains(":snoozed-")), "{jobs:?}");
 
     // Every regular stage comes due during the snooze: none is sent.
-    sql(&app, &format!("UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second' WHERE key LIKE 'pet-reminder:{rabies}:%' AND key NOT LIKE '%snoozed%'")).await;
+    let mut connection = app.db.connect().await;
+    for stage in ["before-%", "due%", "overdue-%"] {
+        make_jobs_due_with_key(&mut connection, &format!("pet-reminder:{rabies}:{stage}")).await;
+    }
     run_jobs(&app, &smtp).await;
     assert!(smtp.messages().is_empty());
-    // The snooze ends: one reminder.
-    sql(&app, &format!("UPDATE pet_reminders SET snoozed_until = now() - interval '1 minute' WHERE id = '{rabies}'"))
-        .await;
-    sql(
-        &app,
-        "UPDATE graphile_worker._private_jobs SET run_at = now() - interval '1 second' WHERE key LIKE '%snoozed%'",
-    )
-    .await;
+    // The snooze ends (a week and a day later on the App's clock): one reminder.
+    app.clock.advance(chrono::Duration::days(8));
+    make_jobs_due_with_key(&mut connection, &format!("pet-reminder:{rabies}:snoozed-%")).await;
     run_jobs(&app, &smtp).await;
     assert_eq!(smtp.messages().len(), 1);
 }

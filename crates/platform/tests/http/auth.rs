@@ -16,7 +16,7 @@ use crate::{assert_envelope, probe};
 const SESSION: &str = "/api/v1/auth/session";
 
 async fn app() -> TestApp {
-    TestApp::spawn(probe::routes).await
+    TestApp::spawn(probe::mount).await
 }
 
 fn encode_part(value: &Value) -> String {
@@ -150,7 +150,7 @@ async fn azp_must_be_an_authorized_party() {
     claims.azp = None;
     assert_rejected(&app, &app.tokens.sign(&claims)).await;
 
-    let lenient = TestApp::spawn_with(probe::routes, |settings| settings.auth.require_azp = false).await;
+    let lenient = TestApp::spawn_with(probe::mount, |settings| settings.auth.require_azp = false).await;
     let response = lenient.get_with_token(&lenient.tokens.sign(&claims), SESSION).await;
     assert_eq!(response.status(), StatusCode::OK, "azp may be absent when not required");
 }
@@ -185,17 +185,17 @@ async fn key_reference_headers_are_refused_without_any_outbound_request() {
 #[tokio::test]
 async fn maybe_user_is_anonymous_only_without_credentials() {
     let app = app().await;
-    let body: Value = app.get("/probe/whoami").await.json().await.unwrap();
+    let body: Value = app.get("/api/v1/probe/whoami").await.json().await.unwrap();
     assert_eq!(body["subject"], Value::Null);
-    let body: Value = app.get_as("user_alice", "/probe/whoami").await.json().await.unwrap();
+    let body: Value = app.get_as("user_alice", "/api/v1/probe/whoami").await.json().await.unwrap();
     assert_eq!(body["subject"], "user_alice");
-    let response = app.get_with_token("not-a-token", "/probe/whoami").await;
+    let response = app.get_with_token("not-a-token", "/api/v1/probe/whoami").await;
     assert_envelope(response, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED").await;
 }
 
 #[tokio::test]
 async fn key_rotation_takes_effect_without_a_restart() {
-    let app = TestApp::spawn_with(probe::routes, |settings| settings.auth.jwks_cache_ttl_secs = 1).await;
+    let app = TestApp::spawn_with(probe::mount, |settings| settings.auth.jwks_cache_ttl_secs = 1).await;
     let old_token = app.tokens.token_for("user_alice");
     assert_eq!(app.get_with_token(&old_token, SESSION).await.status(), StatusCode::OK);
 
@@ -249,7 +249,7 @@ async fn app_behind_jwks_proxy(ttl_secs: u64) -> (MockServer, FaultProxy, TestAp
     let jwks_server = testkit::TokenMinter::new("", None).start_jwks_server().await;
     let proxy = FaultProxy::start(*jwks_server.address()).await;
     let proxied = format!("http://{}/.well-known/jwks.json", proxy.address());
-    let app = TestApp::spawn_with(probe::routes, move |settings| {
+    let app = TestApp::spawn_with(probe::mount, move |settings| {
         settings.auth.jwks_url = Some(proxied);
         settings.auth.jwks_cache_ttl_secs = ttl_secs;
     })

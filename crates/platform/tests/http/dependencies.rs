@@ -38,7 +38,7 @@ async fn assert_unaffected_routes_serve(app: &TestApp) {
 
 #[tokio::test]
 async fn ready_reports_every_check_when_all_is_well() {
-    let app = TestApp::spawn(probe::routes).await;
+    let app = TestApp::spawn(probe::mount).await;
     let response = app.get("/health/ready").await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
@@ -50,7 +50,7 @@ async fn ready_reports_every_check_when_all_is_well() {
 async fn redis_down_or_stopped_makes_ready_503_and_nothing_else_fails() {
     let proxy = FaultProxy::start(address(REDIS)).await;
     let redis_url = format!("redis://{}/0", proxy.address());
-    let app = TestApp::spawn_with(probe::routes, move |settings| settings.redis.url = redis_url.into()).await;
+    let app = TestApp::spawn_with(probe::mount, move |settings| settings.redis.url = redis_url.into()).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
 
     for outage in [ProxyMode::Blackhole, ProxyMode::Refuse] {
@@ -66,7 +66,7 @@ async fn redis_down_or_stopped_makes_ready_503_and_nothing_else_fails() {
 async fn postgres_down_or_stopped_makes_ready_503_within_three_seconds() {
     let proxy = FaultProxy::start(address(POSTGRES)).await;
     let proxy_address = proxy.address();
-    let app = TestApp::spawn_with(probe::routes, move |settings| {
+    let app = TestApp::spawn_with(probe::mount, move |settings| {
         use secrecy::ExposeSecret;
         let url = settings.database.url.expose_secret().replace(POSTGRES, &proxy_address.to_string());
         settings.database.url = url.into();
@@ -91,7 +91,7 @@ async fn postgres_down_or_stopped_makes_ready_503_within_three_seconds() {
 
 #[tokio::test]
 async fn terminated_backends_are_replaced_without_a_5xx_storm() {
-    let app = TestApp::spawn(probe::routes).await;
+    let app = TestApp::spawn(probe::mount).await;
     assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
     let mut admin = app.db.connect().await;
     admin
@@ -111,7 +111,7 @@ async fn terminated_backends_are_replaced_without_a_5xx_storm() {
 
 #[tokio::test]
 async fn a_locked_table_is_503_at_the_statement_timeout() {
-    let app = TestApp::spawn_with(probe::routes, |settings| settings.database.statement_timeout_ms = 300).await;
+    let app = TestApp::spawn_with(probe::mount, |settings| settings.database.statement_timeout_ms = 300).await;
     let mut locker = app.db.connect().await;
     locker.batch_execute("BEGIN; LOCK TABLE __diesel_schema_migrations IN ACCESS EXCLUSIVE MODE").await.unwrap();
     let started = Instant::now();
@@ -123,7 +123,7 @@ async fn a_locked_table_is_503_at_the_statement_timeout() {
 
 #[tokio::test]
 async fn an_exhausted_pool_is_a_fast_503_not_a_queue() {
-    let app = TestApp::spawn_with(probe::routes, |settings| {
+    let app = TestApp::spawn_with(probe::mount, |settings| {
         settings.database.max_connections = 1;
         settings.database.wait_timeout_ms = 200;
     })

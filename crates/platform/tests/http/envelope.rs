@@ -9,7 +9,7 @@ use testkit::TestApp;
 use crate::{assert_envelope, probe};
 
 async fn app() -> TestApp {
-    TestApp::spawn_with(probe::routes, |settings| {
+    TestApp::spawn_with(probe::mount, |settings| {
         settings.server.json_limit_bytes = 1024;
         settings.server.request_timeout_secs = 1;
     })
@@ -18,7 +18,7 @@ async fn app() -> TestApp {
 
 /// `POST /probe/echo` with `content_type` and `body`.
 async fn post_echo(app: &TestApp, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    app.client.post(app.url("/probe/echo")).header(CONTENT_TYPE, content_type).body(body).send().await.unwrap()
+    app.client.post(app.url("/api/v1/probe/echo")).header(CONTENT_TYPE, content_type).body(body).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -30,7 +30,7 @@ async fn malformed_json_is_400() {
 
 #[tokio::test]
 async fn deeply_nested_json_is_400_fast() {
-    let app = TestApp::spawn_with(probe::routes, |settings| settings.server.json_limit_bytes = 100_000).await;
+    let app = TestApp::spawn_with(probe::mount, |settings| settings.server.json_limit_bytes = 100_000).await;
     let body = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let started = Instant::now();
     let response = post_echo(&app, "application/json", body).await;
@@ -77,25 +77,28 @@ async fn wrong_method_is_405_with_allow() {
         assert_eq!(response.headers()["allow"], "GET");
         assert_envelope(response, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED").await;
     }
-    let response = app.client.get(app.url("/probe/echo")).send().await.unwrap();
+    let response = app.client.get(app.url("/api/v1/probe/echo")).send().await.unwrap();
     assert_eq!(response.headers()["allow"], "POST");
 }
 
 #[tokio::test]
 async fn unparsable_path_parameter_is_400() {
     let app = app().await;
-    for bad in ["/probe/items/abc", "/probe/items/-1", "/probe/items/99999999999"] {
+    for bad in ["/api/v1/probe/items/abc", "/api/v1/probe/items/-1", "/api/v1/probe/items/99999999999"] {
         assert_envelope(app.get(bad).await, StatusCode::BAD_REQUEST, "INVALID_PARAMETER").await;
     }
-    assert_eq!(app.get("/probe/items/7").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/api/v1/probe/items/7").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn unparsable_query_parameter_is_400() {
     let app = app().await;
-    for bad in
-        ["/probe/search?limit=abc", "/probe/search?limit=-5", "/probe/search?limit=1000000000000", "/probe/search"]
-    {
+    for bad in [
+        "/api/v1/probe/search?limit=abc",
+        "/api/v1/probe/search?limit=-5",
+        "/api/v1/probe/search?limit=1000000000000",
+        "/api/v1/probe/search",
+    ] {
         assert_envelope(app.get(bad).await, StatusCode::BAD_REQUEST, "INVALID_PARAMETER").await;
     }
 }
@@ -105,7 +108,8 @@ async fn a_panicking_handler_is_an_opaque_500_and_the_server_keeps_serving() {
     let app = app().await;
     for _ in 0..3 {
         let body =
-            assert_envelope(app.get("/probe/panic").await, StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR").await;
+            assert_envelope(app.get("/api/v1/probe/panic").await, StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR")
+                .await;
         assert!(!body.to_string().contains("a bug in a handler"), "the panic message leaked: {body}");
     }
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
@@ -115,7 +119,7 @@ async fn a_panicking_handler_is_an_opaque_500_and_the_server_keeps_serving() {
 async fn a_handler_past_the_deadline_is_504() {
     let app = app().await;
     let started = Instant::now();
-    assert_envelope(app.get("/probe/slow").await, StatusCode::GATEWAY_TIMEOUT, "TIMEOUT").await;
+    assert_envelope(app.get("/api/v1/probe/slow").await, StatusCode::GATEWAY_TIMEOUT, "TIMEOUT").await;
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 

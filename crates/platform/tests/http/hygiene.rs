@@ -12,7 +12,7 @@ const LISTED_ORIGIN: &str = "https://app.test.vet-platform.local";
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let app = TestApp::spawn(probe::routes).await;
+    let app = TestApp::spawn(probe::mount).await;
     for path in ["/health/live", "/no/such/route"] {
         let response = app.get(path).await;
         let headers = response.headers();
@@ -26,14 +26,14 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn hsts_is_sent_when_configured() {
-    let app = TestApp::spawn_with(probe::routes, |settings| settings.server.hsts = true).await;
+    let app = TestApp::spawn_with(probe::mount, |settings| settings.server.hsts = true).await;
     let response = app.get("/health/live").await;
     assert!(response.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }
 
 #[tokio::test]
 async fn a_listed_origin_is_allowed_and_an_unlisted_one_is_not() {
-    let app = TestApp::spawn(probe::routes).await;
+    let app = TestApp::spawn(probe::mount).await;
     let response = app.client.get(app.url("/health/live")).header("origin", LISTED_ORIGIN).send().await.unwrap();
     assert_eq!(response.headers()["access-control-allow-origin"], LISTED_ORIGIN);
 
@@ -55,7 +55,7 @@ async fn a_listed_origin_is_allowed_and_an_unlisted_one_is_not() {
 
 #[tokio::test]
 async fn a_slow_header_client_is_cut_off_while_others_are_served() {
-    let app = TestApp::spawn_with(probe::routes, |settings| settings.server.client_request_timeout_ms = 500).await;
+    let app = TestApp::spawn_with(probe::mount, |settings| settings.server.client_request_timeout_ms = 500).await;
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
     slow.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\n").await.unwrap();

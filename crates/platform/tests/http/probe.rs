@@ -58,6 +58,11 @@ async fn whoami(platform::MaybeUser(principal): platform::MaybeUser) -> web::Jso
     web::Json(serde_json::json!({ "subject": principal.map(|principal| principal.subject) }))
 }
 
+/// The probe routes over any configuration (for `TestApp::spawn`).
+pub fn mount(_: &platform::config::Source) -> fn(&mut Routes<'_, '_>) {
+    routes
+}
+
 /// Mounts the probe routes next to the platform's own.
 pub fn routes(routes: &mut Routes) {
     platform::health::routes(routes);
