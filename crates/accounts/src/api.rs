@@ -16,7 +16,6 @@ use crate::service::audit_log::AuditRecord;
 #[serde(deny_unknown_fields)]
 pub struct UserView {
     /// Our id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: UserId,
     /// Primary email (from the identity provider; not editable here).
     pub email: Option<String>,
@@ -130,7 +129,6 @@ pub struct UserFilter {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Only changes made by this user.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub actor_id: Option<UserId>,
     /// Only changes of this kind of resource, e.g. `user`.
     #[param(max_length = 50)]

@@ -16,13 +16,10 @@ use crate::status::Status;
 #[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// The clinic.
-    #[param(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// The service (its duration and buffers).
-    #[param(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// One vet; without it, every vet who performs the service.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
     /// Slots starting from (inclusive).
     pub from: DateTime<Utc>,
@@ -35,7 +32,6 @@ pub struct AvailabilityQuery {
 #[serde(deny_unknown_fields)]
 pub struct SlotView {
     /// Who.
-    #[schema(value_type = String, format = Uuid)]
     pub vet_id: UserId,
     /// Starts.
     pub starts_at: DateTime<Utc>,
@@ -60,14 +56,11 @@ pub struct AvailabilityView {
 #[serde(deny_unknown_fields)]
 pub struct BookingRequest {
     /// A pet the caller owns (or, for clinic staff, a patient of the clinic).
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// The service; its clinic is the appointment's.
-    #[schema(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// The vet; without it, the first qualified vet free at that time.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
     /// Start; the end follows from the service.
     pub starts_at: DateTime<Utc>,
@@ -86,19 +79,14 @@ pub struct BookingRequest {
 #[serde(deny_unknown_fields)]
 pub struct AppointmentView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: AppointmentId,
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// The service.
-    #[schema(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// The vet.
-    #[schema(value_type = String, format = Uuid)]
     pub vet_id: UserId,
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// Starts.
     pub starts_at: DateTime<Utc>,
@@ -113,7 +101,6 @@ pub struct AppointmentView {
     /// The statuses it can move to next.
     pub next_statuses: Vec<Status>,
     /// The room, when the service needs one.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub room_id: Option<RoomId>,
     /// Booked over another appointment on purpose.
     pub overbooked: bool,
@@ -122,7 +109,6 @@ pub struct AppointmentView {
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
     /// The recurring series it belongs to.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub series_id: Option<SeriesId>,
     /// Health records attached when it was completed.
     #[schema(value_type = Vec<uuid::Uuid>)]
@@ -159,7 +145,6 @@ pub struct RescheduleRequest {
     pub starts_at: DateTime<Utc>,
     /// Another vet (default: the same).
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
 }
 
@@ -182,7 +167,6 @@ pub struct AppointmentFilter {
     #[param(inline)]
     pub scope: Option<Scope>,
     /// Only this pet's.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub pet_id: Option<PetId>,
 }
 
@@ -195,7 +179,6 @@ pub struct RangeQuery {
     /// Until (exclusive), at most `appointments.max_range_days` later.
     pub to: DateTime<Utc>,
     /// Only this vet.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
 }
 
@@ -214,7 +197,6 @@ pub struct Period {
 #[serde(deny_unknown_fields)]
 pub struct VetCalendar {
     /// The vet.
-    #[schema(value_type = String, format = Uuid)]
     pub vet_id: UserId,
     /// Their name.
     pub name: String,
@@ -241,13 +223,10 @@ pub struct CalendarView {
 #[serde(deny_unknown_fields)]
 pub struct SeriesRequest {
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// The service.
-    #[schema(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// The vet.
-    #[schema(value_type = String, format = Uuid)]
     pub vet_id: UserId,
     /// The first start; later ones keep its local time of day.
     pub first_starts_at: DateTime<Utc>,
@@ -283,7 +262,6 @@ pub struct SeriesConflict {
 #[serde(deny_unknown_fields)]
 pub struct SeriesView {
     /// The series.
-    #[schema(value_type = String, format = Uuid)]
     pub series_id: SeriesId,
     /// Booked occurrences.
     pub booked: Vec<AppointmentView>,
@@ -307,14 +285,11 @@ pub struct CancelRequest {
 #[serde(deny_unknown_fields)]
 pub struct WaitlistRequest {
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// The service.
-    #[schema(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// A vet, or any.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
     /// A slot starting from.
     pub from: DateTime<Utc>,
@@ -341,10 +316,8 @@ kernel::text_enum!(
 #[serde(deny_unknown_fields)]
 pub struct OfferView {
     /// Accept with `POST /api/v1/waitlist/offers/{id}/accept`.
-    #[schema(value_type = String, format = Uuid)]
     pub id: WaitlistOfferId,
     /// The vet.
-    #[schema(value_type = String, format = Uuid)]
     pub vet_id: UserId,
     /// The slot.
     pub starts_at: DateTime<Utc>,
@@ -357,19 +330,14 @@ pub struct OfferView {
 #[serde(deny_unknown_fields)]
 pub struct WaitlistEntryView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: WaitlistEntryId,
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// The service.
-    #[schema(value_type = String, format = Uuid)]
     pub service_id: ServiceId,
     /// The vet wanted, if one.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// Wanted from.
     pub from: DateTime<Utc>,

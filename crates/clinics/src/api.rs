@@ -186,12 +186,10 @@ pub struct EmergencyStatusUpdate {
 #[serde(deny_unknown_fields)]
 pub struct ClinicView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: ClinicId,
     /// The profile, as `PUT` takes it.
     pub profile: ClinicProfile,
     /// The photo: `GET /api/v1/clinics/{id}/photo?variant=512`.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub photo_id: Option<kernel::MediaId>,
     /// Emergency status.
     pub emergency_status: EmergencyStatus,
@@ -313,7 +311,6 @@ pub struct StaffAddition {
 #[serde(deny_unknown_fields)]
 pub struct StaffMember {
     /// The user.
-    #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
     /// Their name, as on their profile.
     pub name: String,
@@ -328,10 +325,8 @@ pub struct StaffMember {
 #[serde(deny_unknown_fields)]
 pub struct StaffInvitation {
     /// Accept with `POST /api/v1/staff-invitations/{id}/accept`.
-    #[schema(value_type = String, format = Uuid)]
     pub id: InvitationId,
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// Who is invited (as the inviting admin typed it, lower-cased).
     #[schema(format = Email)]
@@ -430,7 +425,6 @@ pub struct ServiceOffer {
 #[serde(deny_unknown_fields)]
 pub struct ServiceView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: ServiceId,
     /// The offer, as `PUT` takes it.
     pub offer: ServiceOffer,
@@ -462,7 +456,6 @@ pub struct RoomSpec {
 #[serde(deny_unknown_fields)]
 pub struct RoomView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: RoomId,
     /// Name and capacity.
     pub spec: RoomSpec,
@@ -513,7 +506,6 @@ pub struct VetProfile {
 #[serde(deny_unknown_fields)]
 pub struct VetView {
     /// The vet's user id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: UserId,
     /// The profile, as `PUT /vets/me` takes it.
     pub profile: VetProfile,
@@ -521,7 +513,6 @@ pub struct VetView {
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub clinic_ids: Vec<ClinicId>,
     /// The photo: `GET /api/v1/vets/{id}/photo?variant=512`.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub photo_id: Option<kernel::MediaId>,
     /// Kilometres from `near` to their nearest clinic, in searches.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -574,7 +565,6 @@ pub struct TimeOffRequest {
 #[serde(deny_unknown_fields)]
 pub struct TimeOffView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: TimeOffId,
     /// From.
     pub starts_at: DateTime<Utc>,
@@ -633,7 +623,6 @@ pub struct VetSearch {
     #[param(min_length = 1, max_length = 50)]
     pub specialty: Option<String>,
     /// Only vets working at this clinic.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub clinic_id: Option<ClinicId>,
     /// Only vets speaking this language.
     #[validate(length(min = 1, max = 50))]
@@ -660,7 +649,6 @@ pub struct ReviewDraft {
     #[schema(max_length = 2000)]
     pub body: String,
     /// The vet seen, if any (works at the clinic).
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
 }
 
@@ -687,13 +675,10 @@ pub struct Visibility {
 #[serde(deny_unknown_fields)]
 pub struct ReviewView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: ReviewId,
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// The vet seen.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub vet_id: Option<UserId>,
     /// The author's first name only.
     pub author_name: String,

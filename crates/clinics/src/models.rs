@@ -9,6 +9,13 @@ use kernel::{ClinicId, Valid};
 use crate::api::{Address, ClinicProfile, ClinicView, EmergencyStatus, GeoPoint, RatingSummary};
 use db::schema::clinics;
 
+// The request fields of constraints whose names do not say them.
+kernel::constraint_fields!(
+    "vet_time_off_no_overlap" => "starts_at",
+    "clinic_invitations_key" => "email",
+    "clinic_hours_exceptions_key" => "date",
+);
+
 /// A `clinics` row.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = clinics, check_for_backend(diesel::pg::Pg))]

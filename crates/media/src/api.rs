@@ -46,7 +46,6 @@ pub struct UploadQuery {
 #[serde(deny_unknown_fields)]
 pub struct MediaView {
     /// Id: attach it with the owning resource's endpoint.
-    #[schema(value_type = String, format = Uuid)]
     pub id: MediaId,
     /// What it is for.
     pub purpose: Purpose,
@@ -126,6 +125,5 @@ pub struct LinkView {
 #[serde(deny_unknown_fields)]
 pub struct AttachRequest {
     /// An upload of the caller's, with the matching purpose, not attached yet.
-    #[schema(value_type = String, format = Uuid)]
     pub media_id: MediaId,
 }

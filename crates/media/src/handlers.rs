@@ -63,7 +63,7 @@ pub async fn upload(
 #[utoipa::path(
     tag = "media",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Upload id")),
+    params(("id" = MediaId, Path, description = "Upload id")),
     responses((status = 200, body = MediaView), NotFound, StandardErrors)
 )]
 #[get("/media/{id}")]
@@ -80,7 +80,7 @@ pub async fn get_upload(
 #[utoipa::path(
     tag = "media",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Upload id"), VariantQuery),
+    params(("id" = MediaId, Path, description = "Upload id"), VariantQuery),
     responses((status = 200, body = LinkView), NotFound, StandardErrors)
 )]
 #[post("/media/{id}/link")]
@@ -99,7 +99,7 @@ pub async fn link_upload(
 /// signature does not match; supports `Range` and `If-None-Match`.
 #[utoipa::path(
     tag = "media",
-    params(("id" = String, Path, format = Uuid, description = "File id"), SignedQuery),
+    params(("id" = MediaId, Path, description = "File id"), SignedQuery),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range", content_type = "application/octet-stream"),

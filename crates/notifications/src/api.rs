@@ -13,7 +13,6 @@ use crate::models::{Category, Channel, DeliveryStatus, SwitchableCategory};
 #[serde(deny_unknown_fields)]
 pub struct InboxItem {
     /// Notification id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: NotificationId,
     /// What it is about.
     pub category: Category,
@@ -178,7 +177,6 @@ pub struct DeviceRegistration {
 #[serde(deny_unknown_fields)]
 pub struct DeviceView {
     /// Device id (for `DELETE`).
-    #[schema(value_type = String, format = Uuid)]
     pub id: DeviceId,
     /// Platform.
     pub platform: String,
@@ -191,7 +189,6 @@ pub struct DeviceView {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
     /// Only deliveries to this user.
-    #[param(value_type = Option<String>, format = Uuid)]
     pub recipient_id: Option<UserId>,
     /// Only this channel.
     #[param(inline)]
@@ -206,13 +203,10 @@ pub struct DeliveryFilter {
 #[serde(deny_unknown_fields)]
 pub struct DeliveryRecord {
     /// Delivery id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: DeliveryId,
     /// The notification.
-    #[schema(value_type = String, format = Uuid)]
     pub notification_id: NotificationId,
     /// Its recipient.
-    #[schema(value_type = String, format = Uuid)]
     pub recipient_id: UserId,
     /// Its category.
     pub category: Category,

@@ -43,6 +43,7 @@ pub async fn unread_count(
 #[utoipa::path(
     tag = "notifications",
     security(("bearer" = [])),
+    params(("id" = NotificationId, Path)),
     responses(
         (status = 204, description = "Read"),
         (status = 404, description = "Not one of the caller's notifications", body = ErrorEnvelope),
@@ -126,6 +127,7 @@ pub async fn register_device(
 #[utoipa::path(
     tag = "notifications",
     security(("bearer" = [])),
+    params(("id" = DeviceId, Path)),
     responses(
         (status = 204, description = "Removed"),
         (status = 404, description = "Not one of the caller's devices", body = ErrorEnvelope),

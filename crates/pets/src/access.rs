@@ -19,8 +19,6 @@ use crate::api::Relation;
 use crate::models::Pet;
 use db::schema::{pet_care, pet_co_owners, pets};
 
-/// Clinic roles that write health records.
-
 /// The caller's standing towards one pet.
 #[derive(Debug, Clone)]
 pub struct Access {

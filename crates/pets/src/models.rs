@@ -12,6 +12,13 @@ use crate::api::{
 };
 use db::schema::{health_record_addenda, health_records, pet_reminders, pets};
 
+// The request fields of constraints whose names do not say them.
+kernel::constraint_fields!(
+    "pets_dates_check" => "deceased_on",
+    "pet_invitations_user_key" => "user_id",
+    "pet_invitations_email_key" => "email",
+);
+
 /// A `pets` row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pets, check_for_backend(diesel::pg::Pg))]

@@ -38,7 +38,7 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "User id")),
+    params(("id" = UserId, Path, description = "User id")),
     responses(
         (status = 200, body = UserView),
         Forbidden,
@@ -59,7 +59,7 @@ pub async fn get_user(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "User id")),
+    params(("id" = UserId, Path, description = "User id")),
     request_body = RoleChange,
     responses(
         (status = 200, body = UserView),
@@ -86,7 +86,7 @@ pub async fn change_role(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "User id")),
+    params(("id" = UserId, Path, description = "User id")),
     responses(
         (status = 200, body = UserView),
         Forbidden,
@@ -110,7 +110,7 @@ pub async fn deactivate(
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "User id")),
+    params(("id" = UserId, Path, description = "User id")),
     responses(
         (status = 200, body = UserView),
         Forbidden,

@@ -98,7 +98,7 @@ pub async fn list_my_appointments(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    params(("id" = AppointmentId, Path, description = "Appointment id")),
     responses((status = 200, body = AppointmentView), NotFound, StandardErrors)
 )]
 #[get("/appointments/{id}")]
@@ -115,7 +115,7 @@ pub async fn get_appointment(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    params(("id" = AppointmentId, Path, description = "Appointment id")),
     request_body = TransitionRequest,
     responses(
         (status = 200, body = AppointmentView),
@@ -142,7 +142,7 @@ pub async fn transition_appointment(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    params(("id" = AppointmentId, Path, description = "Appointment id")),
     request_body = RescheduleRequest,
     responses(
         (status = 200, body = AppointmentView),
@@ -169,7 +169,7 @@ pub async fn reschedule_appointment(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Appointment id")),
+    params(("id" = AppointmentId, Path, description = "Appointment id")),
     responses((status = 200, body = Vec<HistoryEntry>), NotFound, StandardErrors)
 )]
 #[get("/appointments/{id}/history")]
@@ -212,7 +212,7 @@ pub async fn create_series(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Series id")),
+    params(("id" = SeriesId, Path, description = "Series id")),
     request_body = CancelRequest,
     responses(
         (status = 204, description = "Cancelled"),

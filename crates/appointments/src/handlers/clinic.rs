@@ -12,7 +12,7 @@ use crate::service::{calendar, stats};
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id"), RangeQuery),
+    params(("id" = ClinicId, Path, description = "Clinic id"), RangeQuery),
     responses(
         (status = 200, body = CalendarView),
         Forbidden,
@@ -36,7 +36,7 @@ pub async fn clinic_calendar(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id"), RangeQuery),
+    params(("id" = ClinicId, Path, description = "Clinic id"), RangeQuery),
     responses(
         (status = 200, body = StatsView),
         Forbidden,

@@ -49,7 +49,7 @@ pub async fn my_waitlist(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Waitlist entry id")),
+    params(("id" = WaitlistEntryId, Path, description = "Waitlist entry id")),
     responses((status = 204, description = "Left"), NotFound, StandardErrors)
 )]
 #[delete("/waitlist/{id}")]
@@ -66,7 +66,7 @@ pub async fn leave_waitlist(
 #[utoipa::path(
     tag = "appointments",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Offer id")),
+    params(("id" = WaitlistOfferId, Path, description = "Offer id")),
     responses(
         (status = 201, body = AppointmentView),
         NotFound,

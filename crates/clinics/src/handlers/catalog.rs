@@ -11,7 +11,7 @@ use crate::service::catalog;
 /// The clinic's services.
 #[utoipa::path(
     tag = "clinics",
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses((status = 200, body = Vec<ServiceView>), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}/services")]
@@ -26,7 +26,7 @@ pub async fn list_services(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = ServiceOffer,
     responses(
         (status = 201, body = Vec<ServiceView>),
@@ -52,8 +52,8 @@ pub async fn add_service(
     tag = "clinics",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Clinic id"),
-        ("service_id" = String, Path, format = Uuid, description = "Service id"),
+        ("id" = ClinicId, Path, description = "Clinic id"),
+        ("service_id" = ServiceId, Path, description = "Service id"),
     ),
     request_body = ServiceOffer,
     responses(
@@ -81,8 +81,8 @@ pub async fn update_service(
     tag = "clinics",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Clinic id"),
-        ("service_id" = String, Path, format = Uuid, description = "Service id"),
+        ("id" = ClinicId, Path, description = "Clinic id"),
+        ("service_id" = ServiceId, Path, description = "Service id"),
     ),
     responses(
         (status = 204, description = "Withdrawn"),
@@ -106,7 +106,7 @@ pub async fn withdraw_service(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<RoomView>),
         Forbidden,
@@ -127,7 +127,7 @@ pub async fn list_rooms(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = RoomSpec,
     responses(
         (status = 201, body = RoomView),
@@ -153,8 +153,8 @@ pub async fn add_room(
     tag = "clinics",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Clinic id"),
-        ("room_id" = String, Path, format = Uuid, description = "Room id"),
+        ("id" = ClinicId, Path, description = "Clinic id"),
+        ("room_id" = RoomId, Path, description = "Room id"),
     ),
     responses(
         (status = 204, description = "Removed"),

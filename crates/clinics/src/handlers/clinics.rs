@@ -48,7 +48,7 @@ pub async fn create_clinic(
 /// One clinic.
 #[utoipa::path(
     tag = "clinics",
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses((status = 200, body = ClinicView), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}")]
@@ -60,7 +60,7 @@ pub async fn get_clinic(id: web::Path<ClinicId>, mut connection: Db) -> Result<w
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = ClinicProfile,
     responses(
         (status = 200, body = ClinicView),
@@ -83,7 +83,7 @@ pub async fn update_clinic(
 /// Weekly opening hours and dated exceptions.
 #[utoipa::path(
     tag = "clinics",
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses((status = 200, body = OpeningHours), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}/hours")]
@@ -95,7 +95,7 @@ pub async fn get_hours(id: web::Path<ClinicId>, mut connection: Db) -> Result<we
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = OpeningHours,
     responses(
         (status = 200, body = OpeningHours),
@@ -119,7 +119,7 @@ pub async fn put_hours(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = EmergencyStatusUpdate,
     responses(
         (status = 200, body = ClinicView),

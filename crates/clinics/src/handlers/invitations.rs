@@ -14,7 +14,7 @@ use crate::service::invitations;
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<StaffInvitation>),
         Forbidden,
@@ -36,8 +36,8 @@ pub async fn list_clinic_invitations(
     tag = "clinics",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Clinic id"),
-        ("invitation_id" = String, Path, format = Uuid, description = "Invitation id"),
+        ("id" = ClinicId, Path, description = "Clinic id"),
+        ("invitation_id" = InvitationId, Path, description = "Invitation id"),
     ),
     responses(
         (status = 204, description = "Withdrawn"),
@@ -75,7 +75,7 @@ pub async fn list_my_invitations(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Invitation id")),
+    params(("id" = InvitationId, Path, description = "Invitation id")),
     responses(
         (status = 204, description = "Joined"),
         (status = 404, description = "No open invitation for the caller with this id", body = ErrorEnvelope),

@@ -13,7 +13,7 @@ use crate::service::{clinics, photos, vets};
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = AttachRequest,
     responses(
         (status = 200, body = ClinicView),
@@ -38,7 +38,7 @@ pub async fn set_clinic_photo(
 /// The clinic's photo (public).
 #[utoipa::path(
     tag = "clinics",
-    params(("id" = String, Path, format = Uuid, description = "Clinic id"), VariantQuery),
+    params(("id" = ClinicId, Path, description = "Clinic id"), VariantQuery),
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),
@@ -63,7 +63,7 @@ pub async fn get_clinic_photo(
 #[utoipa::path(
     tag = "vets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
+    params(("id" = UserId, Path, description = "The vet's user id")),
     request_body = AttachRequest,
     responses(
         (status = 200, body = VetView),
@@ -91,7 +91,7 @@ pub async fn set_vet_photo(
 /// A vet's photo (public).
 #[utoipa::path(
     tag = "vets",
-    params(("id" = String, Path, format = Uuid, description = "The vet's user id"), VariantQuery),
+    params(("id" = UserId, Path, description = "The vet's user id"), VariantQuery),
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),

@@ -11,7 +11,7 @@ use crate::service::reviews;
 /// Reviews of a clinic, newest first (hidden ones only for its staff and admins).
 #[utoipa::path(
     tag = "reviews",
-    params(("id" = String, Path, format = Uuid, description = "Clinic id"), PageQuery),
+    params(("id" = ClinicId, Path, description = "Clinic id"), PageQuery),
     responses((status = 200, body = Page<ReviewView>), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}/reviews")]
@@ -29,7 +29,7 @@ pub async fn list_reviews(
 #[utoipa::path(
     tag = "reviews",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = ReviewDraft,
     responses(
         (status = 200, body = ReviewView),

@@ -12,7 +12,7 @@ use crate::service::staff::{self, Addition};
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     responses(
         (status = 200, body = Vec<StaffMember>),
         Forbidden,
@@ -34,7 +34,7 @@ pub async fn list_staff(
 #[utoipa::path(
     tag = "clinics",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id")),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = StaffAddition,
     responses(
         (status = 200, description = "Added; the clinic's staff", body = Vec<StaffMember>),
@@ -68,8 +68,8 @@ pub async fn add_staff(
     tag = "clinics",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Clinic id"),
-        ("user_id" = String, Path, format = Uuid, description = "Member's user id"),
+        ("id" = ClinicId, Path, description = "Clinic id"),
+        ("user_id" = UserId, Path, description = "Member's user id"),
     ),
     responses(
         (status = 204, description = "Removed"),

@@ -62,7 +62,7 @@ pub async fn get_my_profile(
 /// One veterinarian.
 #[utoipa::path(
     tag = "vets",
-    params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
+    params(("id" = UserId, Path, description = "The vet's user id")),
     responses((status = 200, body = VetView), NotFound, StandardErrors)
 )]
 #[get("/vets/{id}")]
@@ -74,8 +74,8 @@ pub async fn get_vet(id: web::Path<UserId>, mut connection: Db) -> Result<web::J
 #[utoipa::path(
     tag = "vets",
     params(
-        ("id" = String, Path, format = Uuid, description = "The vet's user id"),
-        ("clinic_id" = String, Path, format = Uuid, description = "Clinic id"),
+        ("id" = UserId, Path, description = "The vet's user id"),
+        ("clinic_id" = ClinicId, Path, description = "Clinic id"),
     ),
     responses((status = 200, body = WorkingWeek), NotFound, StandardErrors)
 )]
@@ -93,8 +93,8 @@ pub async fn get_working_hours(
     tag = "vets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "The vet's user id"),
-        ("clinic_id" = String, Path, format = Uuid, description = "Clinic id"),
+        ("id" = UserId, Path, description = "The vet's user id"),
+        ("clinic_id" = ClinicId, Path, description = "Clinic id"),
     ),
     request_body = WorkingWeek,
     responses(
@@ -120,7 +120,7 @@ pub async fn put_working_hours(
 #[utoipa::path(
     tag = "vets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
+    params(("id" = UserId, Path, description = "The vet's user id")),
     responses(
         (status = 200, body = Vec<TimeOffView>),
         Forbidden,
@@ -141,7 +141,7 @@ pub async fn list_time_off(
 #[utoipa::path(
     tag = "vets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "The vet's user id")),
+    params(("id" = UserId, Path, description = "The vet's user id")),
     request_body = TimeOffRequest,
     responses(
         (status = 201, body = TimeOffView),
@@ -167,8 +167,8 @@ pub async fn add_time_off(
     tag = "vets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "The vet's user id"),
-        ("time_off_id" = String, Path, format = Uuid, description = "Time off id"),
+        ("id" = UserId, Path, description = "The vet's user id"),
+        ("time_off_id" = TimeOffId, Path, description = "Time off id"),
     ),
     responses(
         (status = 204, description = "Cancelled"),

@@ -77,7 +77,8 @@ async fn working_hours_and_time_off_refuse_overlaps_and_strangers() {
         json!({ "starts_at": "2026-12-24T00:00:00Z", "ends_at": "2027-01-02T00:00:00Z", "reason": "holiday" });
     let booked = expect(app.call(Method::POST, &time_off, &vet.token, Some(holiday)).await, 201).await;
     let clash = json!({ "starts_at": "2027-01-01T00:00:00Z", "ends_at": "2027-01-03T00:00:00Z" });
-    expect(app.call(Method::POST, &time_off, &desk.token, Some(clash)).await, 409).await;
+    let refused = expect(app.call(Method::POST, &time_off, &desk.token, Some(clash)).await, 409).await;
+    assert_eq!(refused["error"]["details"]["field"], "starts_at", "{refused}");
     let backwards = json!({ "starts_at": "2027-02-02T00:00:00Z", "ends_at": "2027-02-01T00:00:00Z" });
     expect(app.call(Method::POST, &time_off, &vet.token, Some(backwards)).await, 422).await;
     let adjacent = json!({ "starts_at": "2027-01-02T00:00:00Z", "ends_at": "2027-01-03T00:00:00Z" });

@@ -22,7 +22,6 @@ pub enum CoOwnerInvite {
 #[serde(deny_unknown_fields)]
 pub struct InviteUser {
     /// The invitee's user id.
-    #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
 }
 
@@ -68,10 +67,8 @@ impl Validate for CoOwnerInvite {
 #[serde(deny_unknown_fields)]
 pub struct PetInvitationView {
     /// Accept with `POST /api/v1/pet-invitations/{id}/accept`.
-    #[schema(value_type = String, format = Uuid)]
     pub id: PetInvitationId,
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// Its name.
     pub pet_name: String,
@@ -84,7 +81,6 @@ pub struct PetInvitationView {
 #[serde(deny_unknown_fields)]
 pub struct OwnerView {
     /// The user.
-    #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
     /// Their name, as on their profile.
     pub name: String,
@@ -97,7 +93,6 @@ pub struct OwnerView {
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// A current co-owner.
-    #[schema(value_type = String, format = Uuid)]
     pub user_id: UserId,
 }
 
@@ -116,7 +111,6 @@ kernel::text_enum!(
 #[serde(deny_unknown_fields)]
 pub struct CareRegistration {
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
 }
 
@@ -125,7 +119,6 @@ pub struct CareRegistration {
 #[serde(deny_unknown_fields)]
 pub struct CareView {
     /// The clinic.
-    #[schema(value_type = String, format = Uuid)]
     pub clinic_id: ClinicId,
     /// Its name.
     pub clinic_name: String,

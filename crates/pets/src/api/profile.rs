@@ -174,10 +174,8 @@ pub enum Relation {
 #[serde(deny_unknown_fields)]
 pub struct PetView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: PetId,
     /// The primary owner's user id.
-    #[schema(value_type = String, format = Uuid)]
     pub primary_owner_id: UserId,
     /// The profile.
     pub profile: PetProfile,
@@ -188,7 +186,6 @@ pub struct PetView {
     /// False once deleted (only clinics and admins still see it).
     pub is_active: bool,
     /// The photo: `GET /api/v1/pets/{id}/photo?variant=512`, or a signed link.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub photo_id: Option<kernel::MediaId>,
     /// The caller's relation to the pet.
     pub relation: Relation,
@@ -243,7 +240,6 @@ pub struct WeightEntry {
 #[serde(deny_unknown_fields)]
 pub struct WeightView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: WeightId,
     /// Kilograms, three decimals.
     #[schema(value_type = String, example = "12.400")]
@@ -268,7 +264,6 @@ pub struct PatientSearch {
 #[serde(deny_unknown_fields)]
 pub struct PatientView {
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// Its name.
     pub name: String,

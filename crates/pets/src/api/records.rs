@@ -180,7 +180,6 @@ pub struct RecordDraft {
     /// Staff writing for a clinic name it (they must work there and the clinic
     /// must care for the pet); owners leave it out. Fixed once created.
     #[serde(default)]
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub clinic_id: Option<ClinicId>,
     /// A note for clinic staff only; owners never see it.
     #[serde(default)]
@@ -208,10 +207,8 @@ pub struct RecordFilter {
 #[serde(deny_unknown_fields)]
 pub struct AddendumView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: AddendumId,
     /// Who wrote it.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub author_id: Option<UserId>,
     /// The text.
     pub body: String,
@@ -234,10 +231,8 @@ pub struct AddendumDraft {
 #[serde(deny_unknown_fields)]
 pub struct RecordView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: RecordId,
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// When it happened.
     pub record_date: NaiveDate,
@@ -249,10 +244,8 @@ pub struct RecordView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff_note: Option<String>,
     /// Who wrote it.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub author_id: Option<UserId>,
     /// The clinic it was written for; `null` when an owner wrote it.
-    #[schema(value_type = Option<String>, format = Uuid)]
     pub clinic_id: Option<ClinicId>,
     /// When the next dose is due (vaccinations, medications).
     pub next_due: Option<NaiveDate>,
@@ -293,7 +286,6 @@ pub struct VaccinationStatus {
     /// The vaccine.
     pub vaccine: String,
     /// The record of the latest dose.
-    #[schema(value_type = String, format = Uuid)]
     pub record_id: RecordId,
     /// When it was given.
     pub last_given: NaiveDate,

@@ -35,13 +35,10 @@ kernel::text_enum!(
 #[serde(deny_unknown_fields)]
 pub struct ReminderView {
     /// Id.
-    #[schema(value_type = String, format = Uuid)]
     pub id: ReminderId,
     /// The pet.
-    #[schema(value_type = String, format = Uuid)]
     pub pet_id: PetId,
     /// The record it follows from.
-    #[schema(value_type = String, format = Uuid)]
     pub record_id: RecordId,
     /// Vaccination or medication.
     pub kind: ReminderKind,

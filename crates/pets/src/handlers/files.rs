@@ -14,7 +14,7 @@ use crate::service::{photos, records};
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = AttachRequest,
     responses(
         (status = 200, body = PetView),
@@ -39,7 +39,7 @@ pub async fn set_photo(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses(
         (status = 204, description = "Removed"),
         Forbidden,
@@ -61,7 +61,7 @@ pub async fn remove_photo(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id"), VariantQuery),
+    params(("id" = PetId, Path, description = "Pet id"), VariantQuery),
     responses(
         (status = 200, description = "The image", content_type = "image/jpeg"),
         (status = 304, description = "Not modified"),
@@ -87,7 +87,7 @@ pub async fn get_photo(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id"), VariantQuery),
+    params(("id" = PetId, Path, description = "Pet id"), VariantQuery),
     responses((status = 200, body = LinkView), NotFound, StandardErrors)
 )]
 #[post("/pets/{id}/photo/link")]
@@ -107,8 +107,8 @@ pub async fn link_photo(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
     ),
     request_body = AttachRequest,
     responses(
@@ -137,9 +137,9 @@ pub async fn attach_to_record(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
-        ("media_id" = String, Path, format = Uuid, description = "Attachment id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
+        ("media_id" = MediaId, Path, description = "Attachment id"),
         VariantQuery,
     ),
     responses(
@@ -171,9 +171,9 @@ pub async fn get_attachment(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
-        ("media_id" = String, Path, format = Uuid, description = "Attachment id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
+        ("media_id" = MediaId, Path, description = "Attachment id"),
         VariantQuery,
     ),
     responses((status = 200, body = LinkView), NotFound, StandardErrors)

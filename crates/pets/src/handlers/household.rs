@@ -12,7 +12,7 @@ use crate::service::{care, household};
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = Vec<OwnerView>), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}/co-owners")]
@@ -29,7 +29,7 @@ pub async fn list_owners(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = CoOwnerInvite,
     responses(
         (status = 202, description = "Invited", body = PetInvitationView),
@@ -57,8 +57,8 @@ pub async fn invite_co_owner(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("user_id" = String, Path, format = Uuid, description = "The co-owner"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("user_id" = UserId, Path, description = "The co-owner"),
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -82,7 +82,7 @@ pub async fn remove_co_owner(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = Transfer,
     responses(
         (status = 204, description = "Transferred"),
@@ -122,7 +122,7 @@ pub async fn list_my_pet_invitations(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Invitation id")),
+    params(("id" = PetInvitationId, Path, description = "Invitation id")),
     responses(
         (status = 204, description = "Co-owner now"),
         (status = 404, description = "No open invitation for the caller with this id", body = ErrorEnvelope),
@@ -143,7 +143,7 @@ pub async fn accept_pet_invitation(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = Vec<CareView>), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}/clinics")]
@@ -159,7 +159,7 @@ pub async fn list_care(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = CareRegistration,
     responses(
         (status = 200, body = Vec<CareView>),
@@ -185,8 +185,8 @@ pub async fn register_care(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("clinic_id" = String, Path, format = Uuid, description = "Clinic id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("clinic_id" = ClinicId, Path, description = "Clinic id"),
     ),
     responses(
         (status = 204, description = "Access ended"),

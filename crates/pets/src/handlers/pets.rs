@@ -50,7 +50,7 @@ pub async fn create_pet(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = PetView), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}")]
@@ -66,7 +66,7 @@ pub async fn get_pet(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = PetProfile,
     responses(
         (status = 200, body = PetView),
@@ -91,7 +91,7 @@ pub async fn update_pet(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses(
         (status = 204, description = "Deleted"),
         Forbidden,
@@ -113,7 +113,7 @@ pub async fn delete_pet(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id"), PageQuery),
+    params(("id" = PetId, Path, description = "Pet id"), PageQuery),
     responses((status = 200, body = Page<WeightView>), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}/weights")]
@@ -131,7 +131,7 @@ pub async fn list_weights(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = WeightEntry,
     responses(
         (status = 201, body = WeightView),
@@ -155,7 +155,7 @@ pub async fn add_weight(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Clinic id"), PatientSearch, PageQuery),
+    params(("id" = ClinicId, Path, description = "Clinic id"), PatientSearch, PageQuery),
     responses(
         (status = 200, body = Page<PatientView>),
         Forbidden,

@@ -13,7 +13,7 @@ use crate::service::records;
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id"), RecordFilter, PageQuery),
+    params(("id" = PetId, Path, description = "Pet id"), RecordFilter, PageQuery),
     responses(
         (status = 200, body = Page<RecordView>),
         NotFound,
@@ -37,7 +37,7 @@ pub async fn list_records(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     request_body = RecordDraft,
     responses(
         (status = 201, body = RecordView),
@@ -63,8 +63,8 @@ pub async fn create_record(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
     ),
     responses((status = 200, body = RecordView), NotFound, StandardErrors)
 )]
@@ -83,8 +83,8 @@ pub async fn get_record(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
     ),
     request_body = RecordDraft,
     responses(
@@ -114,8 +114,8 @@ pub async fn update_record(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
     ),
     request_body = AddendumDraft,
     responses(
@@ -142,8 +142,8 @@ pub async fn add_addendum(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("record_id" = String, Path, format = Uuid, description = "Record id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("record_id" = RecordId, Path, description = "Record id"),
     ),
     responses((status = 200, body = Vec<HistoryEntry>), NotFound, StandardErrors)
 )]
@@ -161,7 +161,7 @@ pub async fn record_history(
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = Vec<VaccinationStatus>), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}/vaccinations")]

@@ -12,7 +12,7 @@ use crate::service::reminders;
 #[utoipa::path(
     tag = "pets",
     security(("bearer" = [])),
-    params(("id" = String, Path, format = Uuid, description = "Pet id")),
+    params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = Vec<ReminderView>), NotFound, StandardErrors)
 )]
 #[get("/pets/{id}/reminders")]
@@ -29,8 +29,8 @@ pub async fn list_reminders(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("reminder_id" = String, Path, format = Uuid, description = "Reminder id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("reminder_id" = ReminderId, Path, description = "Reminder id"),
     ),
     request_body = Snooze,
     responses(
@@ -58,8 +58,8 @@ pub async fn snooze_reminder(
     tag = "pets",
     security(("bearer" = [])),
     params(
-        ("id" = String, Path, format = Uuid, description = "Pet id"),
-        ("reminder_id" = String, Path, format = Uuid, description = "Reminder id"),
+        ("id" = PetId, Path, description = "Pet id"),
+        ("reminder_id" = ReminderId, Path, description = "Reminder id"),
     ),
     responses(
         (status = 200, body = ReminderView),

@@ -22,6 +22,12 @@ async fn an_owner_registers_edits_lists_and_deletes_a_pet() {
     assert_eq!(shown["relation"], "primary_owner");
     assert_eq!(shown["primary_owner_id"], owner.user_id.to_string());
     assert_eq!(shown["profile"]["alerts"][0]["severity"], "severe");
+    insta::assert_json_snapshot!("pet_view", shown, {
+        ".id" => "[pet id]",
+        ".primary_owner_id" => "[owner id]",
+        ".created_at" => "[time]",
+        ".updated_at" => "[time]",
+    });
 
     profile["name"] = json!("Rex the Second");
     profile["neuter_status"] = json!("neutered");
@@ -89,6 +95,14 @@ async fn bad_profiles_are_422_and_a_microchip_belongs_to_one_pet() {
         let status = app.call(Method::POST, "/api/v1/pets", &owner.token, Some(body)).await.status().as_u16();
         assert!(status == 422 || status == 400, "{field}: {status}");
     }
+    let mut all_wrong = dog("   ");
+    all_wrong["microchip"] = json!("12345");
+    all_wrong["birth_date"] = json!("2999-01-01");
+    let refused = expect(app.call(Method::POST, "/api/v1/pets", &owner.token, Some(all_wrong)).await, 422).await;
+    insta::assert_json_snapshot!("invalid_profile", refused, {
+        ".error.request_id" => "[request id]",
+        ".error.timestamp" => "[time]",
+    });
     let mut chipped = dog("Rex");
     chipped["microchip"] = json!("250269604512345");
     pet(&app, &owner, chipped.clone()).await;
