@@ -12,7 +12,7 @@ use validator::Validate;
 use crate::status::Status;
 
 /// `GET /availability`.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     /// The clinic.
@@ -22,8 +22,10 @@ pub struct AvailabilityQuery {
     /// One vet; without it, every vet who performs the service.
     pub vet_id: Option<UserId>,
     /// Slots starting from (inclusive).
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub from: DateTime<Utc>,
     /// Until (exclusive), at most `appointments.max_range_days` after `from`.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub to: DateTime<Utc>,
 }
 
@@ -63,6 +65,7 @@ pub struct BookingRequest {
     #[serde(default)]
     pub vet_id: Option<UserId>,
     /// Start; the end follows from the service.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub starts_at: DateTime<Utc>,
     /// For the clinic.
     #[serde(default)]
@@ -142,6 +145,7 @@ pub struct TransitionRequest {
 #[serde(deny_unknown_fields)]
 pub struct RescheduleRequest {
     /// The new start.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub starts_at: DateTime<Utc>,
     /// Another vet (default: the same).
     #[serde(default)]
@@ -171,12 +175,14 @@ pub struct AppointmentFilter {
 }
 
 /// `?from=&to=` of calendars and statistics.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// From (inclusive).
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub from: DateTime<Utc>,
     /// Until (exclusive), at most `appointments.max_range_days` later.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub to: DateTime<Utc>,
     /// Only this vet.
     pub vet_id: Option<UserId>,
@@ -229,6 +235,7 @@ pub struct SeriesRequest {
     /// The vet.
     pub vet_id: UserId,
     /// The first start; later ones keep its local time of day.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub first_starts_at: DateTime<Utc>,
     /// Weeks between occurrences.
     #[validate(range(min = 1, max = 52))]
@@ -292,8 +299,10 @@ pub struct WaitlistRequest {
     #[serde(default)]
     pub vet_id: Option<UserId>,
     /// A slot starting from.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub from: DateTime<Utc>,
     /// Until.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub to: DateTime<Utc>,
 }
 

@@ -243,6 +243,7 @@ pub struct WeeklyHours {
 #[serde(deny_unknown_fields)]
 pub struct HoursException {
     /// The local date.
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub date: NaiveDate,
     /// Opens, `HH:MM`; absent (or `null`) when closed all day.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -551,8 +552,10 @@ pub struct WorkingWeek {
 #[serde(deny_unknown_fields)]
 pub struct TimeOffRequest {
     /// From (inclusive).
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub starts_at: DateTime<Utc>,
     /// Until (exclusive), after `starts_at`.
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub ends_at: DateTime<Utc>,
     /// Why (visible to clinic staff).
     #[validate(length(max = 500))]

@@ -8,11 +8,14 @@
 //! - `statement_timeout`: set on every new connection, so a stuck query (a table
 //!   lock, a runaway plan) is cancelled by Postgres itself.
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{BuildError, Object};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
@@ -20,7 +23,36 @@ use futures_util::FutureExt;
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
 
 /// A connection checked out of the [`Pool`]; derefs to `AsyncPgConnection`.
-pub type Connection = Object<AsyncPgConnection>;
+///
+/// Dropped in the middle of a transaction (a request cut off by its deadline,
+/// a cancelled task), it leaves the pool and closes: Postgres rolls the
+/// transaction back and releases its locks at once, rather than when the idle
+/// connection is next checked out and found broken.
+pub struct Connection(Option<Object<AsyncPgConnection>>);
+
+impl Deref for Connection {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        self.0.as_ref().unwrap_or_else(|| unreachable!("only `drop` takes the object out"))
+    }
+}
+
+impl DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        self.0.as_mut().unwrap_or_else(|| unreachable!("only `drop` takes the object out"))
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(mut object) = self.0.take()
+            && object.is_broken()
+        {
+            drop(Object::take(object));
+        }
+    }
+}
 
 /// Everything needed to build a [`Pool`].
 #[derive(Debug, Clone)]
@@ -72,7 +104,7 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
 /// Checks out a connection; any pool failure (exhausted, timed out, database
 /// unreachable) is `Unavailable`, which the HTTP layer answers with 503.
 pub async fn connect(pool: &Pool) -> kernel::Result<Connection> {
-    pool.get().await.map_err(|error| {
+    pool.get().await.map(|object| Connection(Some(object))).map_err(|error| {
         tracing::warn!(%error, "database connection unavailable");
         kernel::Error::Unavailable { dependency: "database" }
     })

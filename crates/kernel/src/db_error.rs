@@ -104,6 +104,11 @@ impl From<DieselError> for Error {
                     {
                         Error::invalid_field("text", "contains a character that cannot be stored (NUL)")
                     }
+                    // SQLSTATE 22008 and kin: a date or number beyond what the column holds.
+                    // Requests are bounded before they get here; this is the last resort.
+                    _ if info.message().contains("out of range") => {
+                        Error::invalid_field("request", "holds a date or number out of the supported range")
+                    }
                     _ => Error::internal(format!("database error: {}", info.message())),
                 }
             }
@@ -196,6 +201,14 @@ mod tests {
     fn exclusion_violation_is_a_conflict() {
         let error = database_error(DatabaseErrorKind::ExclusionViolation, "overlap");
         assert!(matches!(Error::from(error), Error::Conflict { .. }));
+    }
+
+    #[test]
+    fn a_value_out_of_range_is_a_validation_error() {
+        for message in ["date out of range: \"-4800-01-01\"", "timestamp out of range", "integer out of range"] {
+            let error = database_error(DatabaseErrorKind::Unknown, message);
+            assert!(matches!(Error::from(error), Error::Validation(_)), "{message}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! `openapi` gives the shared types their schemas.
 
 mod clock;
+pub mod dates;
 mod error;
 #[macro_use]
 mod ids;

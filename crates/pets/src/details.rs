@@ -54,7 +54,9 @@ impl RecordDetails {
     pub fn problems(&self, record_date: NaiveDate) -> FieldErrors {
         let mut problems = Problems::default();
         match self {
-            Self::Vaccination { vaccine, manufacturer, lot, next_due, .. } => {
+            Self::Vaccination { vaccine, manufacturer, lot, expiry, next_due } => {
+                problems.in_calendar("expiry", *expiry);
+                problems.in_calendar("next_due", *next_due);
                 problems.required("vaccine", vaccine, 100);
                 problems.optional("manufacturer", manufacturer, 100);
                 problems.optional("lot", lot, 100);
@@ -66,8 +68,11 @@ impl RecordDetails {
                 problems.required("unit", unit, 50);
                 problems.optional("route", route, 50);
                 problems.optional("frequency", frequency, 100);
-                if let (Some(start), Some(end)) = (start_date, end_date) {
-                    problems.after("end_date", Some(*end), *start - chrono::Duration::days(1));
+                for (field, date) in [("start_date", start_date), ("end_date", end_date), ("next_due", next_due)] {
+                    problems.in_calendar(field, *date);
+                }
+                if start_date.zip(*end_date).is_some_and(|(start, end)| end < start) {
+                    problems.add("end_date", "must not be before the start date");
                 }
                 if *refills > 99 {
                     problems.add("refills", "must be at most 99");
@@ -120,6 +125,12 @@ impl Problems {
     fn optional(&mut self, field: &str, text: &Option<String>, max: usize) {
         if text.as_ref().is_some_and(|text| text.chars().count() > max) {
             self.add(field, &format!("must be at most {max} characters"));
+        }
+    }
+
+    fn in_calendar(&mut self, field: &str, date: Option<NaiveDate>) {
+        if let Some(Err(problem)) = date.as_ref().map(kernel::dates::in_calendar) {
+            self.add(field, &problem.to_string());
         }
     }
 

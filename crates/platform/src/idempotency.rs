@@ -2,39 +2,37 @@
 //! payment) runs at most once per caller and key; a retry gets the stored
 //! answer.
 //!
-//! A handler takes the [`IdempotencyKey`] extractor and wraps its work in
-//! [`once`]:
+//! A handler takes the [`IdempotencyKey`] extractor and a [`Db`](crate::Db)
+//! connection and wraps its work in [`once`]:
 //! - no key: the work runs;
-//! - a new key: the work runs; a success is stored (status and JSON body), a
-//!   failure forgets the key so the client can retry;
+//! - a new key: the key is claimed, the work runs and its answer (status and
+//!   JSON body) is stored, **all in one transaction**: the answer commits with
+//!   the work or neither does, so a crash or a deadline at any point leaves
+//!   either both (a retry gets the answer) or nothing (a retry runs the work);
+//!   a failure rolls the key back with the work, so the client can retry;
 //! - the key again with the same request: the stored answer, with
-//!   `Idempotent-Replayed: true`, and the work does not run;
-//! - the key again with another request (body or operation): 422;
-//! - the key while its first request still runs: 409, try again shortly.
+//!   `Idempotent-Replayed: true`, and the work does not run. A retry that
+//!   arrives while the first request runs waits for it (the claim's row lock,
+//!   bounded by the statement timeout), then replays its answer or, if it
+//!   failed, runs itself;
+//! - the key again with another request (body or operation): 422.
 //!
 //! Keys live in Postgres (`idempotency_keys`), so they hold across instances;
-//! the daily maintenance job forgets them after a day. A first request that
-//! died without an answer releases its key after [`ABANDONED_AFTER`].
-
-use std::future::Future;
+//! the daily maintenance job forgets them after a day.
 
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::Principal;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 use db::schema::idempotency_keys;
 
 /// The request header.
 pub const HEADER: &str = "Idempotency-Key";
-
-/// A first request without an answer after this long is taken for dead.
-pub const ABANDONED_AFTER: Duration = Duration::minutes(2);
 
 /// The `Idempotency-Key` header: `None` when absent; 400 when it is not 1 to
 /// 255 visible ASCII characters.
@@ -65,61 +63,61 @@ impl FromRequest for IdempotencyKey {
 /// What the work answered: a status and a JSON body.
 pub type Answer<T> = (StatusCode, T);
 
-/// Runs `work` once per caller and key (see the module documentation).
-/// `operation` and `request` identify what was asked, e.g. `"POST
-/// /appointments"` and the body.
-pub async fn once<T, W>(
-    state: &AppState,
+/// What a keyed request gets: the work's answer, or the one stored for the key.
+enum Outcome {
+    Fresh(StatusCode, serde_json::Value),
+    Replayed(StatusCode, serde_json::Value),
+}
+
+/// Runs `work` once per caller and key (see the module documentation), on
+/// `connection`. `operation` and `request` identify what was asked, e.g.
+/// `"POST /appointments"` and the body.
+pub async fn once<T: Serialize>(
+    connection: &mut AsyncPgConnection,
     caller: &Principal,
     key: &IdempotencyKey,
     operation: &str,
     request: &impl Serialize,
-    work: W,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    W: Future<Output = Result<Answer<T>, ApiError>>,
-{
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> kernel::Result<Answer<T>>,
+) -> Result<HttpResponse, ApiError> {
     let Some(key) = key.0.as_deref() else {
-        let (status, body) = work.await?;
+        let (status, body) = work(connection).await?;
         return Ok(HttpResponse::build(status).json(body));
     };
     let fingerprint = fingerprint(operation, request)?;
-    let mut connection = db::connect(state.db()).await?;
-    if let Some(stored) = claim(&mut connection, caller, key, &fingerprint).await? {
-        return Ok(stored);
-    }
-    match work.await {
-        Ok((status, body)) => {
-            let body = serde_json::to_value(body).map_err(kernel::Error::internal)?;
-            diesel::update(idempotency_keys::table.find((caller.user_id, key)))
-                .set((
-                    idempotency_keys::status.eq(i16::try_from(status.as_u16()).unwrap_or(200)),
-                    idempotency_keys::body.eq(&body),
-                ))
-                .execute(&mut connection)
-                .await
-                .map_err(kernel::Error::from)?;
-            Ok(HttpResponse::build(status).json(body))
+    let outcome = db::transaction(connection, async |connection| {
+        if let Some(stored) = claim(connection, caller, key, &fingerprint).await? {
+            return Ok(stored);
         }
-        Err(error) => {
-            diesel::delete(idempotency_keys::table.find((caller.user_id, key)))
-                .execute(&mut connection)
-                .await
-                .map_err(kernel::Error::from)?;
-            Err(error)
+        let (status, body) = work(connection).await?;
+        let body = serde_json::to_value(body).map_err(kernel::Error::internal)?;
+        diesel::update(idempotency_keys::table.find((caller.user_id, key)))
+            .set((
+                idempotency_keys::status.eq(i16::try_from(status.as_u16()).unwrap_or(200)),
+                idempotency_keys::body.eq(&body),
+            ))
+            .execute(connection)
+            .await?;
+        Ok(Outcome::Fresh(status, body))
+    })
+    .await?;
+    Ok(match outcome {
+        Outcome::Fresh(status, body) => HttpResponse::build(status).json(body),
+        Outcome::Replayed(status, body) => {
+            HttpResponse::build(status).insert_header(("Idempotent-Replayed", "true")).json(body)
         }
-    }
+    })
 }
 
 /// Takes the key for this request (`None`: go ahead), or answers for it: the
-/// stored response, 422 for another request, 409 while the first one runs.
+/// stored answer, or 422 for another request. A first request still running
+/// holds the key's row, so the insert waits for its outcome.
 async fn claim(
-    connection: &mut diesel_async::AsyncPgConnection,
+    connection: &mut AsyncPgConnection,
     caller: &Principal,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<HttpResponse>, ApiError> {
+) -> kernel::Result<Option<Outcome>> {
     let inserted = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::user_id.eq(caller.user_id),
@@ -128,44 +126,23 @@ async fn claim(
         ))
         .on_conflict_do_nothing()
         .execute(connection)
-        .await
-        .map_err(kernel::Error::from)?;
+        .await?;
     if inserted == 1 {
         return Ok(None);
     }
-    let (stored_fingerprint, status, body, created_at) = idempotency_keys::table
+    let (stored_fingerprint, status, body) = idempotency_keys::table
         .find((caller.user_id, key))
-        .select((
-            idempotency_keys::fingerprint,
-            idempotency_keys::status,
-            idempotency_keys::body,
-            idempotency_keys::created_at,
-        ))
-        .first::<(String, Option<i16>, Option<serde_json::Value>, chrono::DateTime<Utc>)>(connection)
-        .await
-        .map_err(kernel::Error::from)?;
+        .select((idempotency_keys::fingerprint, idempotency_keys::status, idempotency_keys::body))
+        .first::<(String, Option<i16>, Option<serde_json::Value>)>(connection)
+        .await?;
     if stored_fingerprint != fingerprint {
-        return Err(kernel::Error::invalid_field(HEADER, "was already used with a different request").into());
+        return Err(kernel::Error::invalid_field(HEADER, "was already used with a different request"));
     }
+    let status = status.and_then(|status| StatusCode::from_u16(u16::try_from(status).ok()?).ok());
     match (status, body) {
-        (Some(status), Some(body)) => {
-            let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(200)).unwrap_or(StatusCode::OK);
-            Ok(Some(HttpResponse::build(status).insert_header(("Idempotent-Replayed", "true")).json(body)))
-        }
-        _ if created_at + ABANDONED_AFTER < Utc::now() => {
-            let taken = diesel::update(
-                idempotency_keys::table
-                    .find((caller.user_id, key))
-                    .filter(idempotency_keys::created_at.eq(created_at))
-                    .filter(idempotency_keys::status.is_null()),
-            )
-            .set(idempotency_keys::created_at.eq(Utc::now()))
-            .execute(connection)
-            .await
-            .map_err(kernel::Error::from)?;
-            if taken == 1 { Ok(None) } else { Err(in_progress()) }
-        }
-        _ => Err(in_progress()),
+        (Some(status), Some(body)) => Ok(Some(Outcome::Replayed(status, body))),
+        // Only rows from before answers were stored with their work look like this.
+        _ => Err(kernel::Error::conflict("a request with this Idempotency-Key has no answer; use a new key")),
     }
 }
 
@@ -177,10 +154,6 @@ pub async fn purge_expired(
     Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - Duration::days(1))))
         .execute(connection)
         .await?)
-}
-
-fn in_progress() -> ApiError {
-    kernel::Error::conflict("a request with this Idempotency-Key is still being processed; retry shortly").into()
 }
 
 fn fingerprint(operation: &str, request: &impl Serialize) -> Result<String, ApiError> {

@@ -6,7 +6,7 @@ use kernel::{AppointmentId, Page, SeriesId};
 use platform::audit::HistoryEntry;
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
 use platform::{
-    ApiError, AppState, CurrentUser, Db, ErrorEnvelope, IdempotencyKey, MaybeUser, Now, PageQuery, ValidJson,
+    ApiError, CurrentUser, Db, ErrorEnvelope, IdempotencyKey, MaybeUser, Now, PageQuery, ValidJson, ValidQuery,
 };
 
 use crate::api::{
@@ -31,7 +31,7 @@ use crate::service::{access, availability, lifecycle, listing, reschedule, serie
 pub async fn get_availability(
     settings: web::Data<crate::Settings>,
     MaybeUser(caller): MaybeUser,
-    query: web::Query<AvailabilityQuery>,
+    ValidQuery(query): ValidQuery<AvailabilityQuery>,
     mut connection: Db,
     Now(now): Now,
 ) -> Result<web::Json<AvailabilityView>, ApiError> {
@@ -61,18 +61,24 @@ pub async fn get_availability(
 #[post("/appointments")]
 pub async fn book_appointment(
     settings: web::Data<crate::Settings>,
-    state: web::Data<AppState>,
     CurrentUser(caller): CurrentUser,
     key: IdempotencyKey,
     ValidJson(request): ValidJson<BookingRequest>,
     Now(now): Now,
+    mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let work = async {
-        let mut connection = db::connect(state.db()).await?;
-        let view = booking::book(&mut connection, &caller, &settings, now, &Booking::from(&request)).await?;
-        Ok((StatusCode::CREATED, view))
-    };
-    platform::idempotency::once(&state, &caller, &key, "POST /api/v1/appointments", &request, work).await
+    let booking = Booking::from(&request);
+    platform::idempotency::once(
+        &mut connection,
+        &caller,
+        &key,
+        "POST /api/v1/appointments",
+        &request,
+        async |connection| {
+            Ok((StatusCode::CREATED, booking::book(connection, &caller, &settings, now, &booking).await?))
+        },
+    )
+    .await
 }
 
 /// The caller's pets' appointments: upcoming (soonest first) or past.

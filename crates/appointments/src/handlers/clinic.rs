@@ -3,7 +3,7 @@
 use actix_web::{get, web};
 use kernel::ClinicId;
 use platform::openapi::{Forbidden, InvalidQuery, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db};
+use platform::{ApiError, CurrentUser, Db, ValidQuery};
 
 use crate::api::{CalendarView, RangeQuery, StatsView};
 use crate::service::{calendar, stats};
@@ -26,7 +26,7 @@ pub async fn clinic_calendar(
     settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    query: web::Query<RangeQuery>,
+    ValidQuery(query): ValidQuery<RangeQuery>,
     mut connection: Db,
 ) -> Result<web::Json<CalendarView>, ApiError> {
     Ok(web::Json(calendar::calendar(&mut connection, &caller, &settings, *id, &query).await?))
@@ -50,7 +50,7 @@ pub async fn clinic_stats(
     settings: web::Data<crate::Settings>,
     CurrentUser(caller): CurrentUser,
     id: web::Path<ClinicId>,
-    query: web::Query<RangeQuery>,
+    ValidQuery(query): ValidQuery<RangeQuery>,
     mut connection: Db,
 ) -> Result<web::Json<StatsView>, ApiError> {
     Ok(web::Json(stats::stats(&mut connection, &caller, &settings, *id, &query).await?))

@@ -102,3 +102,32 @@ async fn a_range_must_run_forwards_and_stay_short() {
     other = other.replace(&scene.vet.user_id.to_string(), &kernel::UserId::new().to_string());
     expect(scene.app.get(&other).await, 404).await;
 }
+
+#[tokio::test]
+async fn dates_outside_the_calendar_are_422_naming_the_field_never_500() {
+    let scene = Scene::new().await;
+    let base = format!(
+        "/api/v1/availability?clinic_id={}&service_id={}&vet_id={}",
+        scene.clinic, scene.service, scene.vet.user_id
+    );
+    for (from, to, field) in [
+        ("+262000-01-01T00:00:00Z", "+262000-01-02T00:00:00Z", "from"),
+        ("-4800-01-01T00:00:00Z", "-4800-01-02T00:00:00Z", "from"),
+        ("2026-01-01T00:00:00Z", "+262000-01-02T00:00:00Z", "to"),
+    ] {
+        let from = from.replace('+', "%2B");
+        let to = to.replace('+', "%2B");
+        let refused = expect(scene.app.get(&format!("{base}&from={from}&to={to}")).await, 422).await;
+        assert!(refused["error"]["details"]["fields"][field].is_array(), "{refused}");
+    }
+    let calendar = format!(
+        "/api/v1/clinics/{}/calendar?from=%2B262000-01-01T00:00:00Z&to=%2B262000-01-02T00:00:00Z",
+        scene.clinic
+    );
+    let refused = expect(scene.app.call(Method::GET, &calendar, &scene.receptionist.token, None).await, 422).await;
+    assert!(refused["error"]["details"]["fields"]["from"].is_array(), "{refused}");
+    let mut far = scene.booking(berlin_at(3, "10:00"));
+    far["starts_at"] = json!("+200000-01-01T10:00:00Z");
+    let refused = expect(scene.book(&scene.owner, far).await, 422).await;
+    assert!(refused["error"]["details"]["fields"]["starts_at"].is_array(), "{refused}");
+}

@@ -206,7 +206,9 @@ pub async fn add_time_off(
         .execute(connection)
         .await
         .map_err(|error| match kernel::Error::from(error) {
-            kernel::Error::Conflict { .. } => kernel::Error::conflict("overlaps other time off"),
+            kernel::Error::Conflict { details, .. } => {
+                kernel::Error::Conflict { message: "overlaps other time off".to_owned(), details }
+            }
             other => other,
         })?;
     Ok(TimeOffView { id, starts_at: request.starts_at, ends_at: request.ends_at, reason: request.reason.clone() })

@@ -105,6 +105,7 @@ pub struct PetProfile {
     pub neuter_status: NeuterStatus,
     /// Born on (not in the future).
     #[serde(default)]
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub birth_date: Option<NaiveDate>,
     /// Whether `birth_date` is an estimate.
     #[serde(default)]
@@ -136,6 +137,7 @@ pub struct PetProfile {
     pub medical_notes: String,
     /// Died on (not before birth, not in the future).
     #[serde(default)]
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub deceased_on: Option<NaiveDate>,
 }
 
@@ -232,6 +234,7 @@ pub struct WeightEntry {
     pub unit: WeightUnit,
     /// When it was measured (default now; not in the future).
     #[serde(default)]
+    #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub measured_at: Option<DateTime<Utc>>,
 }
 

@@ -165,6 +165,7 @@ pub enum RecordDetails {
 #[serde(deny_unknown_fields)]
 pub struct RecordDraft {
     /// When it happened (not in the future).
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub record_date: NaiveDate,
     /// A short title; derived from the details when absent.
     #[serde(default)]
@@ -189,7 +190,7 @@ pub struct RecordDraft {
 }
 
 /// `?type=&from=&to=` of the medical timeline.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct RecordFilter {
     /// Only records of this kind.
@@ -197,8 +198,10 @@ pub struct RecordFilter {
     #[param(rename = "type", inline)]
     pub kind: Option<RecordKind>,
     /// Records dated on or after.
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub from: Option<NaiveDate>,
     /// Records dated on or before.
+    #[validate(custom(function = "kernel::dates::in_calendar"))]
     pub to: Option<NaiveDate>,
 }
 

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use kernel::{Page, PetId, RecordId};
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, PageQuery, ValidJson};
+use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{AddendumDraft, HistoryEntry, RecordDraft, RecordFilter, RecordView, VaccinationStatus};
 use crate::service::records;
@@ -25,7 +25,7 @@ use crate::service::records;
 pub async fn list_records(
     CurrentUser(caller): CurrentUser,
     id: web::Path<PetId>,
-    filter: web::Query<RecordFilter>,
+    ValidQuery(filter): ValidQuery<RecordFilter>,
     page: web::Query<PageQuery>,
     mut connection: Db,
 ) -> Result<web::Json<Page<RecordView>>, ApiError> {

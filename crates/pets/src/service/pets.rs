@@ -151,10 +151,17 @@ async fn current_weight(connection: &mut AsyncPgConnection, pet: PetId) -> kerne
         .optional()?)
 }
 
+/// How long ago a pet may have been born (the oldest horses and parrots).
+const OLDEST_YEARS: u32 = 60;
+
 fn check_dates(profile: &PetProfile) -> kernel::Result<()> {
     let today = latest_today();
     if profile.birth_date.is_some_and(|born| born > today) {
         return Err(kernel::Error::invalid_field("birth_date", "must not be in the future"));
+    }
+    let earliest = today.checked_sub_months(chrono::Months::new(12 * OLDEST_YEARS));
+    if profile.birth_date.is_some_and(|born| earliest.is_some_and(|earliest| born < earliest)) {
+        return Err(kernel::Error::invalid_field("birth_date", "must be within the last 60 years"));
     }
     if let Some(died) = profile.deceased_on {
         if died > today {

@@ -42,7 +42,7 @@ pub async fn create(
 ) -> kernel::Result<RecordView> {
     let (row, access) = access::resolve(connection, principal, pet).await?;
     access::require(access.may_write_records(principal, draft.clinic_id), "write records for this pet")?;
-    check(draft)?;
+    check(draft, &row)?;
     let id = RecordId::new();
     db::transaction(connection, async |connection| {
         let (details, suggested) = with_protocol_due_date(connection, &row, None, draft).await?;
@@ -140,7 +140,7 @@ pub async fn update(
     if draft.clinic_id.is_some_and(|clinic| Some(clinic) != before.clinic_id) {
         return Err(kernel::Error::invalid_field("clinic_id", "a record's clinic cannot change"));
     }
-    check(draft)?;
+    check(draft, &row)?;
     db::transaction(connection, async |connection| {
         let locked = health_records::table
             .find(id)
@@ -310,11 +310,15 @@ async fn find(connection: &mut AsyncPgConnection, pet: PetId, id: RecordId) -> k
         .ok_or(kernel::Error::NotFound { resource: "health record" })
 }
 
-/// Dates and details rules beyond what the types and `validator` check.
-fn check(draft: &RecordDraft) -> kernel::Result<()> {
+/// Dates and details rules beyond what the types and `validator` check: a
+/// record is dated between the pet's birth and today.
+fn check(draft: &RecordDraft, pet: &Pet) -> kernel::Result<()> {
     let mut problems = draft.details.problems(draft.record_date);
     if draft.record_date > latest_today() {
         problems.entry("record_date".to_owned()).or_default().push("must not be in the future".to_owned());
+    }
+    if pet.birth_date.is_some_and(|born| draft.record_date < born) {
+        problems.entry("record_date".to_owned()).or_default().push("must not be before the pet's birth".to_owned());
     }
     if problems.is_empty() { Ok(()) } else { Err(kernel::Error::Validation(problems)) }
 }

@@ -137,3 +137,42 @@ async fn weights_are_stored_in_kilograms_and_the_latest_is_current() {
         expect(app.call(Method::POST, &weights, &owner.token, Some(bad)).await, 422).await;
     }
 }
+
+#[tokio::test]
+async fn dates_outside_a_pets_life_are_422_naming_the_field_never_500() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    for birth_date in ["-4800-01-01", "0000-01-01", "1950-06-01", "+30000-01-01"] {
+        let mut profile = dog("Rex");
+        profile["birth_date"] = json!(birth_date);
+        let refused = expect(app.call(Method::POST, "/api/v1/pets", &owner.token, Some(profile)).await, 422).await;
+        assert!(refused["error"]["details"]["fields"]["birth_date"].is_array(), "{birth_date}: {refused}");
+    }
+    let id = pet(&app, &owner, dog("Rex")).await;
+    let records = format!("/api/v1/pets/{id}/records");
+    let cases = [
+        (json!({ "record_date": "2020-01-01", "details": { "type": "note", "text": "before birth" } }), "record_date"),
+        (json!({ "record_date": "-4800-01-01", "details": { "type": "note", "text": "ancient" } }), "record_date"),
+        (
+            json!({ "record_date": "2026-01-05", "details": {
+                "type": "vaccination", "vaccine": "Rabies", "next_due": "+30000-01-01" } }),
+            "details.next_due",
+        ),
+        (
+            json!({ "record_date": "2026-01-05", "details": {
+                "type": "medication", "drug": "Meloxicam", "dose": "1", "unit": "ml",
+                "start_date": "-262000-01-01", "end_date": "2026-01-10" } }),
+            "details.start_date",
+        ),
+    ];
+    for (record, field) in cases {
+        let refused = expect(app.call(Method::POST, &records, &owner.token, Some(record)).await, 422).await;
+        assert!(refused["error"]["details"]["fields"][field].is_array(), "{field}: {refused}");
+    }
+    let timeline = format!("{records}?from=-4800-01-01");
+    let refused = expect(app.call(Method::GET, &timeline, &owner.token, None).await, 422).await;
+    assert!(refused["error"]["details"]["fields"]["from"].is_array(), "{refused}");
+    let weights = format!("/api/v1/pets/{id}/weights");
+    let ancient = json!({ "value": 10, "unit": "kg", "measured_at": "-4800-01-01T00:00:00Z" });
+    expect(app.call(Method::POST, &weights, &owner.token, Some(ancient)).await, 422).await;
+}

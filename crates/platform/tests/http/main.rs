@@ -12,6 +12,7 @@ mod auth;
 mod dependencies;
 mod envelope;
 mod hygiene;
+mod idempotency;
 mod probe;
 
 use reqwest::{Response, StatusCode};

@@ -3,8 +3,11 @@
 
 use std::time::Duration;
 
-use actix_web::{get, post, web};
-use platform::Routes;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use platform::audit::{self, AuditEntry};
+use platform::idempotency::{self, IdempotencyKey};
+use platform::{ApiError, CurrentUser, Db, Routes};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -51,6 +54,31 @@ async fn slow() -> web::Json<u32> {
     web::Json(0)
 }
 
+#[derive(Deserialize, IntoParams)]
+struct Pause {
+    /// How long the work waits after its write, before it answers.
+    pause_ms: Option<u64>,
+}
+
+/// Writes an audit entry per execution, once per `Idempotency-Key`.
+#[utoipa::path(params(Pause), request_body = Object, responses((status = 201, body = Object)))]
+#[post("/probe/notes")]
+async fn note(
+    CurrentUser(caller): CurrentUser,
+    key: IdempotencyKey,
+    pause: web::Query<Pause>,
+    body: web::Json<Value>,
+    mut connection: Db,
+) -> Result<HttpResponse, ApiError> {
+    let pause = Duration::from_millis(pause.pause_ms.unwrap_or(0));
+    idempotency::once(&mut connection, &caller, &key, "POST /probe/notes", &*body, async |connection| {
+        audit::record(connection, AuditEntry::new(Some(caller.user_id), "probe.noted", "user", caller.user_id)).await?;
+        tokio::time::sleep(pause).await;
+        Ok((StatusCode::CREATED, serde_json::json!({ "noted": *body })))
+    })
+    .await
+}
+
 /// Who is calling, if anyone.
 #[utoipa::path(responses((status = 200, body = Object)))]
 #[get("/probe/whoami")]
@@ -67,5 +95,5 @@ pub fn mount(_: &platform::config::Source) -> fn(&mut Routes<'_, '_>) {
 pub fn routes(routes: &mut Routes) {
     platform::health::routes(routes);
     platform::auth::session::routes(routes);
-    routes.service(echo).service(item).service(search).service(panics).service(slow).service(whoami);
+    routes.service(echo).service(item).service(search).service(panics).service(slow).service(whoami).service(note);
 }
