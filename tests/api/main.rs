@@ -1,12 +1,7 @@
 //! End-to-end tests through the real gateway: the App it mounts, and the
 //! `gateway` binary itself (serve, SIGTERM, migrate, dev-token).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
 
 mod cli;
 mod logs;

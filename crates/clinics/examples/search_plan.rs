@@ -4,7 +4,7 @@
 //! prints `EXPLAIN (ANALYZE, BUFFERS)` of exactly the query the API runs, so
 //! the benchmark shows the GiST index scan and how few rows it touches.
 
-#![allow(clippy::expect_used, clippy::print_stdout, reason = "a benchmark program")]
+#![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark program")]
 
 use clinics::api::ClinicSearch;
 use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -5,7 +5,7 @@
 //! (concurrency 8), and 300 jobs enqueued one at a time whose start delays are
 //! reported at p50/p99.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,

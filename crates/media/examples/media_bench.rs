@@ -5,7 +5,7 @@
 //! orientation, re-encode without metadata, 128/512/1600 derivatives) and
 //! prints images/s; it leaves the photo at `<out.jpg>` for the upload benchmark.
 
-#![allow(clippy::expect_used, clippy::print_stdout, reason = "a benchmark program")]
+#![expect(clippy::expect_used, clippy::print_stdout, reason = "a benchmark program")]
 
 use std::io::Cursor;
 use std::time::Instant;

@@ -91,7 +91,6 @@ fn encode(image: &DynamicImage, format: ImageFormat) -> Result<Encoded, String> 
 }
 
 #[cfg(test)]
-#[allow(clippy::panic, reason = "tests")]
 mod tests {
     use super::*;
 

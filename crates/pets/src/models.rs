@@ -1,6 +1,6 @@
 //! Diesel rows of this crate's tables.
 
-#![allow(missing_docs, reason = "rows mirror their tables' columns, documented in migrations/")]
+#![expect(missing_docs, reason = "rows mirror their tables' columns, documented in migrations/")]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

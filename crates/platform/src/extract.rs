@@ -164,7 +164,7 @@ where
     let whole = match (number.as_i64(), number.as_f64()) {
         (Some(whole), _) => whole,
         (None, Some(float)) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
-            #[allow(clippy::cast_possible_truncation, reason = "the value is integral and range-checked first")]
+            #[expect(clippy::cast_possible_truncation, reason = "the value is integral and range-checked first")]
             let whole = float as i64;
             whole
         }

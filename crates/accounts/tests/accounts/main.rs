@@ -1,11 +1,6 @@
 //! The accounts API through a real server over a real database and Redis.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod access;
 mod admin;

@@ -1,12 +1,7 @@
 //! Scheduling against a real Postgres, through the real HTTP stack, with the
 //! clinics and pets routes that scheduling builds on.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod availability;
 mod booking;

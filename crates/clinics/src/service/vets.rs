@@ -275,7 +275,6 @@ async fn require_time_off_access(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -1,12 +1,7 @@
 //! The migrations against a real Postgres: every one reverses exactly, and the
 //! runner used by `gateway migrate` reports and applies them correctly.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
 
 use std::process::Command;
 

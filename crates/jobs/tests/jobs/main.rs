@@ -2,10 +2,8 @@
 //! effects across workers, crash recovery, retries into the dead state, cron,
 //! and the admin endpoints (RELIABILITY 30).
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
     clippy::manual_async_fn,
     reason = "a failed fixture must fail the test loudly; job handlers keep the trait's exact signature"
 )]

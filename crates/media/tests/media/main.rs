@@ -1,12 +1,7 @@
 //! Uploads, cleaning, derivatives and downloads against real Postgres and a
 //! real object store (a local directory, and a local S3 fake), through the real HTTP stack.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod downloads;
 mod fixtures;

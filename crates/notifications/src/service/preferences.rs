@@ -184,7 +184,6 @@ fn last_choice_per_pair(choices: &[PreferenceChoice]) -> Vec<(Category, Channel,
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

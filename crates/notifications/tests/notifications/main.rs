@@ -1,12 +1,7 @@
 //! Notifications against real Postgres, a real SMTP server on loopback and
 //! local fakes of the SMS (Twilio) and push (FCM) APIs.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod api;
 mod delivery;

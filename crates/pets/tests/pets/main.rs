@@ -1,11 +1,6 @@
 //! Pets and health records against a real Postgres, through the real HTTP stack.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod access;
 mod files;

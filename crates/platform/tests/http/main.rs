@@ -1,12 +1,7 @@
 //! Integration tests of the shared HTTP layer, through a real server on a free
 //! port over a real database and Redis (see `testkit`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a failed fixture must fail the test loudly"
-)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
 
 mod auth;
 mod dependencies;
