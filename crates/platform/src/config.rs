@@ -108,6 +108,9 @@ pub struct ServerSettings {
     pub json_limit_bytes: usize,
     /// Send `Strict-Transport-Security` (only behind TLS).
     pub hsts: bool,
+    /// Milliseconds a passing readiness check is reused, so that probes (or
+    /// anyone) calling `/health/ready` cost at most one check per interval.
+    pub readiness_cache_ms: u64,
 }
 
 /// PostgreSQL connection and pool.

@@ -62,7 +62,9 @@ pub enum ApiError {
     /// No credentials, or credentials that cannot be verified.
     #[error("unauthenticated: {reason}")]
     Unauthenticated {
-        /// Logged, and shown, since it helps a client fix its token handling.
+        /// Why, for the log. A client that sent credentials is only told they
+        /// are invalid or expired, whatever the cause, so an answer never says
+        /// that a signature checked out.
         reason: &'static str,
         /// Whether credentials were sent at all (RFC 6750 `error="invalid_token"`).
         credentials_sent: bool,
@@ -154,7 +156,8 @@ impl ApiError {
             Self::Domain(kernel::Error::Conflict { message, .. }) => message.clone(),
             Self::Domain(kernel::Error::Forbidden(message)) => message.clone(),
             Self::Domain(error) => error.to_string(),
-            Self::Unauthenticated { reason, .. } => (*reason).to_owned(),
+            Self::Unauthenticated { credentials_sent: true, .. } => "invalid or expired token".to_owned(),
+            Self::Unauthenticated { reason, credentials_sent: false } => (*reason).to_owned(),
             Self::BadRequest { message, .. } => message.clone(),
             Self::PayloadTooLarge => "the request body is too large".to_owned(),
             Self::UnsupportedMediaType => "unsupported content type; send application/json".to_owned(),
@@ -232,6 +235,8 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
+        } else if let Self::Unauthenticated { reason, credentials_sent: true } = self {
+            tracing::info!(reason, "credentials refused");
         } else {
             tracing::debug!(error = %self, "request rejected");
         }

@@ -7,10 +7,14 @@
 //!   balancer stops sending traffic until the dependency is back.
 //!
 //! Each check is bounded by [`CHECK_TIMEOUT`], so the probe answers within it
-//! even when a dependency hangs.
+//! even when a dependency hangs. The probe is public, so it must not be a way
+//! to load the service: one check runs at a time (callers arriving meanwhile
+//! share its outcome), a passing outcome is reused for
+//! `server.readiness_cache_ms`, and a failure says only which check failed;
+//! the cause goes to the log.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -29,7 +33,7 @@ pub const CHECK_TIMEOUT: Duration = Duration::from_millis(2000);
 pub struct HealthView {
     /// `ok` when every check passed.
     pub status: String,
-    /// Each check and its outcome (`ok`, or what failed).
+    /// Each check and its outcome: `ok` or `failing` (the cause is logged, never shown).
     pub checks: BTreeMap<String, String>,
 }
 
@@ -52,19 +56,56 @@ pub async fn live() -> web::Json<HealthView> {
     )
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let (database, migrations) = check_database(&state).await;
-    let redis = bounded(crate::cache::ping(state.redis(), CHECK_TIMEOUT)).await;
-    let checks: BTreeMap<String, String> = [("database", database), ("migrations", migrations), ("redis", redis)]
-        .into_iter()
-        .map(|(name, outcome)| (name.to_owned(), outcome.err().unwrap_or_else(|| "ok".to_owned())))
-        .collect();
-    if checks.values().all(|outcome| outcome == "ok") {
+pub async fn ready(state: web::Data<AppState>, last: web::Data<LastReadiness>) -> Result<HttpResponse, ApiError> {
+    let asked = Instant::now();
+    let reuse_passing_for = Duration::from_millis(state.settings().server.readiness_cache_ms);
+    let checks = {
+        let mut last = last.0.lock().await;
+        match &*last {
+            Some((finished, checks))
+                if *finished >= asked || (passed(checks) && finished.elapsed() < reuse_passing_for) =>
+            {
+                checks.clone()
+            }
+            _ => {
+                let checks = run_checks(&state).await;
+                *last = Some((Instant::now(), checks.clone()));
+                checks
+            }
+        }
+    };
+    if passed(&checks) {
         Ok(HttpResponse::Ok().json(HealthView { status: "ok".into(), checks }))
     } else {
-        tracing::warn!(?checks, "not ready");
         Err(ApiError::NotReady { checks })
     }
+}
+
+/// The last readiness outcome and when its checks finished.
+#[derive(Debug, Default)]
+pub struct LastReadiness(tokio::sync::Mutex<Option<(Instant, BTreeMap<String, String>)>>);
+
+fn passed(checks: &BTreeMap<String, String>) -> bool {
+    checks.values().all(|outcome| outcome == "ok")
+}
+
+/// Each check's public outcome (`ok` or `failing`); causes are logged.
+async fn run_checks(state: &AppState) -> BTreeMap<String, String> {
+    let (database, migrations) = check_database(state).await;
+    let redis = bounded(crate::cache::ping(state.redis(), CHECK_TIMEOUT)).await;
+    [("database", database), ("migrations", migrations), ("redis", redis)]
+        .into_iter()
+        .map(|(name, outcome)| {
+            let public = match outcome {
+                Ok(()) => "ok",
+                Err(cause) => {
+                    tracing::warn!(check = name, %cause, "not ready");
+                    "failing"
+                }
+            };
+            (name.to_owned(), public.to_owned())
+        })
+        .collect()
 }
 
 async fn check_database(state: &AppState) -> (Result<(), String>, Result<(), String>) {
@@ -86,5 +127,5 @@ async fn bounded<T>(check: impl Future<Output = Result<T, String>>) -> Result<T,
 
 /// Mounts both probes.
 pub fn routes(routes: &mut Routes) {
-    routes.outside_api(live).outside_api(ready);
+    routes.outside_api(live).outside_api(ready).app_data(web::Data::new(LastReadiness::default()));
 }

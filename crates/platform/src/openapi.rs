@@ -112,11 +112,12 @@ pub enum Forbidden {
 
 /// What a free-text string without a pattern of its own must match.
 pub const NO_NUL_PATTERN: &str = "^[^\\x00]*$";
-/// The shape of a `format: date` string (`2026-12-01`).
-pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
-/// The shape of a `format: date-time` string (RFC 3339).
+/// The shape of a `format: date` string (`2026-12-01`), in the years every
+/// request date is checked against (`kernel::dates`, 1900 to 2199).
+pub const DATE_PATTERN: &str = "^(19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}$";
+/// The shape of a `format: date-time` string (RFC 3339), in the same years.
 pub const DATE_TIME_PATTERN: &str =
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
+    "^(19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
 /// Gives every string schema without a `pattern` of its own the one its
 /// values must match: [`DATE_PATTERN`] or [`DATE_TIME_PATTERN`] by format,

@@ -70,7 +70,9 @@ pub fn verify(
     let timestamp: i64 = delivery
         .timestamp
         .parse()
-        .map_err(|_| SignatureError::Malformed("the svix-timestamp header is not a number"))?;
+        .ok()
+        .filter(|seconds| chrono::DateTime::from_timestamp(*seconds, 0).is_some())
+        .ok_or(SignatureError::Malformed("the svix-timestamp header is not a time in seconds"))?;
     let candidates: Vec<Vec<u8>> = delivery
         .signatures
         .split_whitespace()
@@ -80,7 +82,8 @@ pub fn verify(
     if candidates.is_empty() {
         return Err(SignatureError::Malformed("the svix-signature header has no v1 signature"));
     }
-    if (now - timestamp).abs() > tolerance_secs {
+    // `abs_diff`: a timestamp at either end of i64 is far from now, not an overflow.
+    if now.abs_diff(timestamp) > tolerance_secs.unsigned_abs() {
         return Err(SignatureError::OutsideTolerance);
     }
     let key = hmac::Key::new(hmac::HMAC_SHA256, &key_bytes);

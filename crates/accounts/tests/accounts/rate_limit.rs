@@ -39,6 +39,20 @@ async fn a_burst_over_the_limit_gets_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn the_export_is_counted_as_the_export_however_its_path_is_spelled() {
+    let app = TestApp::spawn_with(mount, small_limits).await;
+    let owner = app.user(Role::PetOwner).await;
+    for spelling in ["/api/v1/users/me/export", "/api/v1/users/me/%65xport"] {
+        expect(call(&app, Method::GET, spelling, &owner.token, None).await, 200).await;
+    }
+    // The export's budget (2) is spent by both spellings; reads (5) are untouched.
+    let refused = call(&app, Method::GET, "/api/v1/users/me/%65xp%6Frt", &owner.token, None).await;
+    assert_eq!(refused.headers()["ratelimit-limit"], "2");
+    expect(refused, 429).await;
+    expect(call(&app, Method::GET, "/api/v1/users/me", &owner.token, None).await, 200).await;
+}
+
+#[tokio::test]
 async fn anonymous_callers_are_limited_by_address() {
     let app = TestApp::spawn_with(mount, small_limits).await;
     for _ in 0..5 {

@@ -21,12 +21,13 @@ pub async fn enforce_rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let route = route_of(&request);
     let state = match request.app_data::<web::Data<AppState>>() {
-        Some(state) if !request.path().starts_with("/health/") => state.clone(),
+        Some(state) if !route.starts_with("/health/") => state.clone(),
         _ => return next.call(request).await.map(ServiceResponse::map_into_boxed_body),
     };
     let limiter = state.rate_limiter();
-    let class = RouteClass::of(request.method(), request.path(), limiter.settings());
+    let class = RouteClass::of(request.method(), &route, limiter.settings());
     // Webhook senders are third parties: counted by address, whatever they send.
     let principal = match class {
         RouteClass::Webhook => None,
@@ -59,6 +60,15 @@ pub async fn enforce_rate_limit(
         }
         None => next.call(request).await.map(ServiceResponse::map_into_boxed_body),
     }
+}
+
+/// The template of the route the router will match (`/api/v1/pets/{id}`), read
+/// from the path as the router reads it (percent-decoded), so that
+/// `/users/me/%65xport` counts as the export it is served as; that decoded path
+/// when no route matches.
+fn route_of(request: &ServiceRequest) -> String {
+    let path = request.match_info().as_str();
+    request.resource_map().match_pattern(path).unwrap_or_else(|| path.to_owned())
 }
 
 /// The client address: the last entry of the trusted proxy's header, else the peer.

@@ -26,7 +26,8 @@ async fn assert_not_ready(app: &TestApp, failed: &[&str]) {
     let body = assert_envelope(response, StatusCode::SERVICE_UNAVAILABLE, "NOT_READY").await;
     let checks = body["error"]["details"]["checks"].as_object().unwrap().clone();
     for (name, outcome) in checks {
-        assert_eq!(outcome != "ok", failed.contains(&name.as_str()), "check {name}: {outcome}");
+        let expected = if failed.contains(&name.as_str()) { "failing" } else { "ok" };
+        assert_eq!(outcome, expected, "check {name}: the cause stays in the log");
     }
 }
 
@@ -134,6 +135,22 @@ async fn an_exhausted_pool_is_a_fast_503_not_a_queue() {
     assert!(started.elapsed() < Duration::from_secs(1));
     drop(held);
     assert_recovers(&app).await;
+}
+
+#[tokio::test]
+async fn a_passing_readiness_is_reused_so_probes_cannot_drain_the_pool() {
+    let app = TestApp::spawn_with(probe::mount, |settings| {
+        settings.server.readiness_cache_ms = 60_000;
+        settings.database.max_connections = 1;
+        settings.database.wait_timeout_ms = 200;
+    })
+    .await;
+    assert_eq!(app.get("/health/ready").await.status(), StatusCode::OK);
+    let held = app.state.db().get().await.unwrap();
+    let probes = futures_util::future::join_all((0..50).map(|_| app.get("/health/ready"))).await;
+    let statuses: Vec<StatusCode> = probes.iter().map(reqwest::Response::status).collect();
+    assert!(statuses.iter().all(|status| *status == StatusCode::OK), "no probe needs a connection: {statuses:?}");
+    drop(held);
 }
 
 /// Readiness returns to 200 by itself within a few seconds.
