@@ -561,6 +561,11 @@ pub struct TimeOffRequest {
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
     pub reason: Option<String>,
+    /// The clinic it is for; without it, the vet is away from every clinic
+    /// (the vet and platform admins only; clinic staff book for their clinic,
+    /// which is the default when they work at the desk of just one of the vet's).
+    #[serde(default)]
+    pub clinic_id: Option<ClinicId>,
 }
 
 /// A period of time off.
@@ -575,6 +580,8 @@ pub struct TimeOffView {
     pub ends_at: DateTime<Utc>,
     /// Why.
     pub reason: Option<String>,
+    /// The clinic it is for; `null`: every clinic.
+    pub clinic_id: Option<ClinicId>,
 }
 
 /// `GET /clinics` filters.

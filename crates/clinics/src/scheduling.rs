@@ -202,7 +202,7 @@ pub async fn opening_hours(
 }
 
 /// Each of `vets`' time at `clinic` within `[from, to)`, in the order given:
-/// their weekly hours, within opening hours and exceptions, minus time off.
+/// their weekly hours, within opening hours and exceptions, minus time off (general, or for this clinic).
 pub async fn vet_schedules(
     connection: &mut AsyncPgConnection,
     clinic: &Clinic,
@@ -223,6 +223,7 @@ pub async fn vet_schedules(
         .await?;
     let time_off: Vec<(UserId, Range)> = vet_time_off::table
         .filter(vet_time_off::vet_id.eq_any(vets))
+        .filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq(clinic.id)))
         .select((vet_time_off::vet_id, vet_time_off::period))
         .load(connection)
         .await?;

@@ -447,6 +447,7 @@ diesel::table! {
         vet_id -> Uuid,
         period -> Tstzrange,
         reason -> Nullable<Text>,
+        clinic_id -> Nullable<Uuid>,
     }
 }
 
@@ -564,6 +565,7 @@ diesel::joinable!(push_devices -> users (user_id));
 diesel::joinable!(reviews -> clinics (clinic_id));
 diesel::joinable!(reviews -> users (author_id));
 diesel::joinable!(reviews -> vets (vet_id));
+diesel::joinable!(vet_time_off -> clinics (clinic_id));
 diesel::joinable!(vet_time_off -> vets (vet_id));
 diesel::joinable!(vet_working_hours -> clinics (clinic_id));
 diesel::joinable!(vet_working_hours -> vets (vet_id));

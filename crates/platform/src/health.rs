@@ -56,11 +56,11 @@ pub async fn live() -> web::Json<HealthView> {
     )
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>, last: web::Data<LastReadiness>) -> Result<HttpResponse, ApiError> {
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let asked = Instant::now();
     let reuse_passing_for = Duration::from_millis(state.settings().server.readiness_cache_ms);
     let checks = {
-        let mut last = last.0.lock().await;
+        let mut last = state.last_readiness().0.lock().await;
         match &*last {
             Some((finished, checks))
                 if *finished >= asked || (passed(checks) && finished.elapsed() < reuse_passing_for) =>
@@ -81,7 +81,8 @@ pub async fn ready(state: web::Data<AppState>, last: web::Data<LastReadiness>) -
     }
 }
 
-/// The last readiness outcome and when its checks finished.
+/// The last readiness outcome and when its checks finished (in `AppState`,
+/// so that every worker thread shares it).
 #[derive(Debug, Default)]
 pub struct LastReadiness(tokio::sync::Mutex<Option<(Instant, BTreeMap<String, String>)>>);
 
@@ -127,5 +128,5 @@ async fn bounded<T>(check: impl Future<Output = Result<T, String>>) -> Result<T,
 
 /// Mounts both probes.
 pub fn routes(routes: &mut Routes) {
-    routes.outside_api(live).outside_api(ready).app_data(web::Data::new(LastReadiness::default()));
+    routes.outside_api(live).outside_api(ready);
 }

@@ -29,6 +29,7 @@ pub struct AppState {
     principals: Principals,
     rate_limiter: Arc<RateLimiter>,
     clock: Clock,
+    last_readiness: Arc<crate::health::LastReadiness>,
 }
 
 impl AppState {
@@ -62,7 +63,21 @@ impl AppState {
             settings.rate_limit.clone(),
             Duration::from_millis(settings.redis.command_timeout_ms),
         ));
-        Ok(Self { settings: Arc::new(settings), db, redis, verifier, principals, rate_limiter, clock })
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            redis,
+            verifier,
+            principals,
+            rate_limiter,
+            clock,
+            last_readiness: Arc::default(),
+        })
+    }
+
+    /// The last readiness outcome, shared by every worker of the process.
+    pub(crate) fn last_readiness(&self) -> &crate::health::LastReadiness {
+        &self.last_readiness
     }
 
     /// The loaded configuration.

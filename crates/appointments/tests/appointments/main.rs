@@ -10,4 +10,5 @@ mod idempotency;
 mod lifecycle;
 mod reminders;
 mod series;
+mod strangers;
 mod waitlist;

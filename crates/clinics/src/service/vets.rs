@@ -182,18 +182,31 @@ fn overlap_in_week(a: (i64, i64), b: (i64, i64)) -> bool {
     [-WEEK_MINUTES, 0, WEEK_MINUTES].iter().any(|shift| a.0 < b.1 + shift && b.0 + shift < a.1)
 }
 
-/// Books time off for `vet`: the vet themself, or an admin or receptionist of a
-/// clinic they work at. Overlapping periods are a 409.
+/// Books time off for `vet`: the vet themself or a platform admin (for one of
+/// the vet's clinics, or general), or an admin or receptionist of a clinic the
+/// vet works at, for that clinic. Overlapping periods (for the same clinic, or
+/// both general) are a 409.
 pub async fn add_time_off(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     vet: UserId,
     request: &Valid<TimeOffRequest>,
 ) -> kernel::Result<TimeOffView> {
-    require_time_off_access(connection, principal, vet).await?;
+    let scope = time_off_scope(connection, principal, vet).await?;
     if request.ends_at <= request.starts_at {
         return Err(kernel::Error::invalid_field("ends_at", "must be after starts_at"));
     }
+    let clinic = match (&scope, request.clinic_id) {
+        (TimeOffScope::Everything { clinics }, Some(clinic)) if !clinics.contains(&clinic) => {
+            return Err(kernel::Error::invalid_field("clinic_id", "is not a clinic the vet works at"));
+        }
+        (TimeOffScope::Everything { .. }, clinic) => clinic,
+        (TimeOffScope::Desks(desks), Some(clinic)) if desks.contains(&clinic) => Some(clinic),
+        (TimeOffScope::Desks(desks), None) if desks.len() == 1 => desks.as_slice().first().copied(),
+        (TimeOffScope::Desks(_), _) => {
+            return Err(kernel::Error::invalid_field("clinic_id", "must be a clinic whose desk you work at"));
+        }
+    };
     let id = TimeOffId::new();
     let period = (Bound::Included(request.starts_at), Bound::Excluded(request.ends_at));
     diesel::insert_into(vet_time_off::table)
@@ -202,6 +215,7 @@ pub async fn add_time_off(
             vet_time_off::vet_id.eq(vet),
             vet_time_off::period.eq(period),
             vet_time_off::reason.eq(&request.reason),
+            vet_time_off::clinic_id.eq(clinic),
         ))
         .execute(connection)
         .await
@@ -211,67 +225,105 @@ pub async fn add_time_off(
             }
             other => other,
         })?;
-    Ok(TimeOffView { id, starts_at: request.starts_at, ends_at: request.ends_at, reason: request.reason.clone() })
+    Ok(TimeOffView {
+        id,
+        starts_at: request.starts_at,
+        ends_at: request.ends_at,
+        reason: request.reason.clone(),
+        clinic_id: clinic,
+    })
 }
 
-/// The vet's time off (same access as booking it).
+/// The vet's time off the caller may see: all of it for the vet and platform
+/// admins; for clinic staff, their clinics' entries and the general ones.
 pub async fn time_off(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     vet: UserId,
 ) -> kernel::Result<Vec<TimeOffView>> {
-    require_time_off_access(connection, principal, vet).await?;
-    let rows = vet_time_off::table
-        .filter(vet_time_off::vet_id.eq(vet))
-        .select((vet_time_off::id, vet_time_off::period, vet_time_off::reason))
+    let scope = time_off_scope(connection, principal, vet).await?;
+    let mut query = vet_time_off::table.filter(vet_time_off::vet_id.eq(vet)).into_boxed();
+    if let TimeOffScope::Desks(desks) = &scope {
+        query = query.filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq_any(desks)));
+    }
+    let rows = query
+        .select((vet_time_off::id, vet_time_off::period, vet_time_off::reason, vet_time_off::clinic_id))
         .order(vet_time_off::period)
-        .load::<(uuid::Uuid, (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>), Option<String>)>(connection)
+        .load::<(uuid::Uuid, (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>), Option<String>, Option<ClinicId>)>(
+            connection,
+        )
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, (starts, ends), reason)| match (starts, ends) {
+        .filter_map(|(id, (starts, ends), reason, clinic_id)| match (starts, ends) {
             (Bound::Included(starts_at), Bound::Excluded(ends_at)) => {
-                Some(TimeOffView { id: TimeOffId(id), starts_at, ends_at, reason })
+                Some(TimeOffView { id: TimeOffId(id), starts_at, ends_at, reason, clinic_id })
             }
             _ => None,
         })
         .collect())
 }
 
-/// Cancels time off.
+/// Cancels time off: the vet and platform admins any of it; clinic staff
+/// their clinics' entries (the general ones are the vet's; others' unseen).
 pub async fn remove_time_off(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     vet: UserId,
     id: TimeOffId,
 ) -> kernel::Result<()> {
-    require_time_off_access(connection, principal, vet).await?;
-    let removed =
-        diesel::delete(vet_time_off::table.filter(vet_time_off::id.eq(id.0)).filter(vet_time_off::vet_id.eq(vet)))
-            .execute(connection)
-            .await?;
-    if removed == 0 { Err(kernel::Error::NotFound { resource: "time off" }) } else { Ok(()) }
+    let scope = time_off_scope(connection, principal, vet).await?;
+    let mine = vet_time_off::table.filter(vet_time_off::id.eq(id.0)).filter(vet_time_off::vet_id.eq(vet));
+    let clinic = mine
+        .select(vet_time_off::clinic_id)
+        .first::<Option<ClinicId>>(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "time off" })?;
+    if let TimeOffScope::Desks(desks) = &scope {
+        match clinic {
+            Some(clinic) if desks.contains(&clinic) => {}
+            Some(_) => return Err(kernel::Error::NotFound { resource: "time off" }),
+            None => return Err(kernel::Error::Forbidden("general time off is changed by the vet".into())),
+        }
+    }
+    diesel::delete(mine).execute(connection).await?;
+    Ok(())
 }
 
-async fn require_time_off_access(
+/// What of a vet's time off the caller handles.
+enum TimeOffScope {
+    /// The vet themself or a platform admin: all of it (`clinics`: where the vet works).
+    Everything { clinics: Vec<ClinicId> },
+    /// Clinic staff: the entries of these clinics (the vet works there; the caller at the desk).
+    Desks(Vec<ClinicId>),
+}
+
+async fn time_off_scope(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     vet: UserId,
-) -> kernel::Result<()> {
-    let clinics = clinic_memberships::table
-        .filter(clinic_memberships::user_id.eq(vet))
-        .filter(clinic_memberships::role.eq(Role::Veterinarian))
-        .select(clinic_memberships::clinic_id)
-        .load::<uuid::Uuid>(connection)
-        .await?;
+) -> kernel::Result<TimeOffScope> {
     let is_vet = diesel::select(diesel::dsl::exists(vets::table.find(vet))).get_result::<bool>(connection).await?;
     if !is_vet {
         return Err(kernel::Error::NotFound { resource: "vet" });
     }
-    let allowed = principal.user_id == vet
-        || principal.is(Role::PlatformAdmin)
-        || clinics.into_iter().any(|clinic| principal.require_staff(ClinicId(clinic), Role::CLINIC_DESK).is_ok());
-    if allowed { Ok(()) } else { Err(kernel::Error::Forbidden("not this vet's clinic".into())) }
+    let clinics = clinic_memberships::table
+        .filter(clinic_memberships::user_id.eq(vet))
+        .filter(clinic_memberships::role.eq(Role::Veterinarian))
+        .select(clinic_memberships::clinic_id)
+        .load::<ClinicId>(connection)
+        .await?;
+    if principal.user_id == vet || principal.is(Role::PlatformAdmin) {
+        return Ok(TimeOffScope::Everything { clinics });
+    }
+    let desks: Vec<ClinicId> =
+        clinics.into_iter().filter(|&clinic| principal.require_staff(clinic, Role::CLINIC_DESK).is_ok()).collect();
+    if desks.is_empty() {
+        Err(kernel::Error::Forbidden("not this vet's clinic".into()))
+    } else {
+        Ok(TimeOffScope::Desks(desks))
+    }
 }
 
 #[cfg(test)]

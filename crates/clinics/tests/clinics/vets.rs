@@ -73,8 +73,7 @@ async fn working_hours_and_time_off_refuse_overlaps_and_strangers() {
     assert_eq!(saved["hours"][0], json!({ "weekday": 5, "starts": "20:00", "ends": "08:00" }));
 
     let time_off = format!("/api/v1/vets/{}/time-off", vet.user_id);
-    let holiday =
-        json!({ "starts_at": "2026-12-24T00:00:00Z", "ends_at": "2027-01-02T00:00:00Z", "reason": "holiday" });
+    let holiday = json!({ "starts_at": "2026-12-24T00:00:00Z", "ends_at": "2027-01-02T00:00:00Z", "reason": "holiday", "clinic_id": id });
     let booked = expect(app.call(Method::POST, &time_off, &vet.token, Some(holiday)).await, 201).await;
     let clash = json!({ "starts_at": "2027-01-01T00:00:00Z", "ends_at": "2027-01-03T00:00:00Z" });
     let refused = expect(app.call(Method::POST, &time_off, &desk.token, Some(clash)).await, 409).await;
@@ -89,4 +88,44 @@ async fn working_hours_and_time_off_refuse_overlaps_and_strangers() {
     let cancel = format!("{time_off}/{}", booked["id"].as_str().unwrap());
     expect(app.call(Method::DELETE, &cancel, &vet.token, None).await, 204).await;
     expect(app.call(Method::DELETE, &cancel, &vet.token, None).await, 404).await;
+}
+
+#[tokio::test]
+async fn a_clinics_desk_sees_and_cancels_only_its_own_time_off_of_a_shared_vet() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let paris = clinic(&app, &admin, profile("Paris Vets", 48.8566, 2.3522, "Europe/Paris")).await;
+    let lyon = clinic(&app, &admin, profile("Lyon Vets", 45.76, 4.84, "Europe/Paris")).await;
+    let vet = staff(&app, &admin, &paris, Role::Veterinarian).await;
+    let to_lyon = json!({ "email": format!("{}@example.com", vet.subject), "role": "veterinarian" });
+    expect(app.call(Method::POST, &format!("/api/v1/clinics/{lyon}/staff"), &admin.token, Some(to_lyon)).await, 200)
+        .await;
+    expect(app.call(Method::PUT, "/api/v1/vets/me", &vet.token, Some(json!({ "display_name": "Dr Two" }))).await, 200)
+        .await;
+    let paris_desk = staff(&app, &admin, &paris, Role::Receptionist).await;
+    let time_off = format!("/api/v1/vets/{}/time-off", vet.user_id);
+    let period = |day: u32| json!({ "starts_at": format!("2027-03-{day:02}T08:00:00Z"), "ends_at": format!("2027-03-{day:02}T18:00:00Z") });
+
+    // The desk books for its own clinic (the default); the vet books for Lyon and in general.
+    let at_paris = expect(app.call(Method::POST, &time_off, &paris_desk.token, Some(period(1))).await, 201).await;
+    assert_eq!(at_paris["clinic_id"], paris.as_str());
+    let mut for_lyon = period(1);
+    for_lyon["clinic_id"] = json!(lyon);
+    let at_lyon = expect(app.call(Method::POST, &time_off, &vet.token, Some(for_lyon.clone())).await, 201).await;
+    let general = expect(app.call(Method::POST, &time_off, &vet.token, Some(period(5))).await, 201).await;
+    assert!(general["clinic_id"].is_null());
+    expect(app.call(Method::POST, &time_off, &paris_desk.token, Some(for_lyon)).await, 422).await;
+
+    let seen = expect(app.call(Method::GET, &time_off, &paris_desk.token, None).await, 200).await;
+    let ids: Vec<&str> = seen.as_array().unwrap().iter().map(|entry| entry["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [at_paris["id"].as_str().unwrap(), general["id"].as_str().unwrap()], "not Lyon's");
+    let all = expect(app.call(Method::GET, &time_off, &vet.token, None).await, 200).await;
+    assert_eq!(all.as_array().unwrap().len(), 3);
+
+    let entry = |view: &serde_json::Value| format!("{time_off}/{}", view["id"].as_str().unwrap());
+    expect(app.call(Method::DELETE, &entry(&at_lyon), &paris_desk.token, None).await, 404).await;
+    expect(app.call(Method::DELETE, &entry(&general), &paris_desk.token, None).await, 403).await;
+    expect(app.call(Method::DELETE, &entry(&at_paris), &paris_desk.token, None).await, 204).await;
+    let left = expect(app.call(Method::GET, &time_off, &vet.token, None).await, 200).await;
+    assert_eq!(left.as_array().unwrap().len(), 2, "Lyon's and the general entry stay");
 }
