@@ -4,7 +4,9 @@
 //! the identity provider does not take us down:
 //! - keys are trusted for at most `ttl` (≤ 5 minutes), then refetched;
 //! - a token whose `kid` is unknown triggers one refetch, at most once per
-//!   `cooldown`, so random `kid`s cannot make us hammer the provider;
+//!   `cooldown` (counted between such refetches only: a key published after
+//!   the last scheduled fetch is picked up by its first token), so random
+//!   `kid`s cannot make us hammer the provider;
 //! - a refetch that fails keeps the keys we have (warm cache keeps serving) and
 //!   is retried after [`FAILED_REFRESH_BACKOFF`]; with no keys at all (cold
 //!   cache) the caller gets `Unavailable` (503) within the fetch timeout;
@@ -49,6 +51,8 @@ struct Cached {
     refresh_due: Option<Instant>,
     /// When the last fetch (successful or not) started.
     last_attempt: Option<Instant>,
+    /// When an unknown `kid` last caused a refetch.
+    last_unknown_kid_refetch: Option<Instant>,
 }
 
 /// The cached key set.
@@ -88,12 +92,18 @@ impl KeyStore {
     pub async fn key_for(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyError> {
         let now = Instant::now();
         let should_refresh = {
-            let cached = self.read();
+            let mut cached = self.write();
             let fresh = cached.refresh_due.is_some_and(|due| now < due);
-            let cooled_down = cached.last_attempt.is_none_or(|last| now.duration_since(last) >= self.cooldown);
-            match cached.keys.contains_key(kid) {
-                true => !fresh,
-                false => !fresh || cooled_down,
+            let cooled_down =
+                cached.last_unknown_kid_refetch.is_none_or(|last| now.duration_since(last) >= self.cooldown);
+            match (fresh, cached.keys.contains_key(kid)) {
+                (false, _) => true,
+                (true, true) => false,
+                (true, false) if cooled_down => {
+                    cached.last_unknown_kid_refetch = Some(now);
+                    true
+                }
+                (true, false) => false,
             }
         };
         if should_refresh {
@@ -111,6 +121,10 @@ impl KeyStore {
         self.cached.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Cached> {
+        self.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Fetches the key set unless another caller did so since `requested_at`.
     async fn refresh(&self, requested_at: Instant) {
         let _single_flight = self.fetching.lock().await;
@@ -119,7 +133,7 @@ impl KeyStore {
         }
         let started = Instant::now();
         let fetched = self.fetch().await;
-        let mut cached = self.cached.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cached = self.write();
         cached.last_attempt = Some(started);
         match fetched {
             Ok(keys) => {

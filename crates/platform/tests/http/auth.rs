@@ -209,6 +209,15 @@ async fn key_rotation_takes_effect_without_a_restart() {
     assert_eq!(app.get_with_token(&new_token, SESSION).await.status(), StatusCode::OK);
     assert_eq!(app.get_with_token(&old_token, SESSION).await.status(), StatusCode::OK);
 
+    // With the cool-down (30 s) just started, random kids cause no further fetch.
+    let fetches = || async { app.jwks.received_requests().await.unwrap_or_default().len() };
+    let before = fetches().await;
+    for attempt in 0..5 {
+        let random = SigningKey::generate(&format!("random-{attempt}")).unwrap();
+        assert_rejected(&app, &random.sign(&app.tokens.claims_for("user_mallory")).unwrap()).await;
+    }
+    assert!(fetches().await - before <= 1, "random kids hammered the JWKS endpoint");
+
     // The provider removes k1: once the cache expires, k1 tokens are refused.
     publish(&app.jwks, &[&new_key]).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;

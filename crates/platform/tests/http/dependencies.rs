@@ -118,6 +118,12 @@ async fn a_locked_table_is_503_at_the_statement_timeout() {
     let started = Instant::now();
     assert_not_ready(&app, &["database", "migrations"]).await;
     assert!(started.elapsed() < Duration::from_secs(2));
+    // A business route waiting on a locked table is cut off the same way.
+    locker.batch_execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let started = Instant::now();
+    let response = app.get_with_token(&app.tokens.token_for("user_behind_a_lock"), "/api/v1/auth/session").await;
+    assert_envelope(response, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     locker.batch_execute("ROLLBACK").await.unwrap();
     assert_recovers(&app).await;
 }
@@ -133,6 +139,11 @@ async fn an_exhausted_pool_is_a_fast_503_not_a_queue() {
     let started = Instant::now();
     assert_not_ready(&app, &["database", "migrations"]).await;
     assert!(started.elapsed() < Duration::from_secs(1));
+    // A business route needing a connection gets the same fast 503.
+    let started = Instant::now();
+    let response = app.get_with_token(&app.tokens.token_for("user_in_a_queue"), "/api/v1/auth/session").await;
+    assert_envelope(response, StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE").await;
+    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
     drop(held);
     assert_recovers(&app).await;
 }
