@@ -14,6 +14,10 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 /// Every migration of the workspace, in order.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
+/// Changes whenever the embedded migrations do (computed by `build.rs` from the
+/// same files), so a database migrated by this build can be named after them.
+pub const FINGERPRINT: &str = env!("MIGRATIONS_FINGERPRINT");
+
 /// A migration operation failed; the message names the migration and the cause.
 #[derive(Debug, thiserror::Error)]
 #[error("migration failed: {0}")]

@@ -438,6 +438,9 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        email_verified -> Bool,
+        provider_blocked -> Bool,
+        role_set_locally_at -> Nullable<Timestamptz>,
     }
 }
 

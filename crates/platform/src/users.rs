@@ -41,8 +41,12 @@ pub struct User {
     pub role: Role,
     /// Stored preferences (a JSON object the `accounts` crate reads).
     pub preferences: serde_json::Value,
-    /// May sign in.
+    /// May sign in (a platform admin's decision).
     pub is_active: bool,
+    /// The provider verified `email`: only then do invitations match it.
+    pub email_verified: bool,
+    /// Banned or locked at the provider: may not sign in while it lasts.
+    pub provider_blocked: bool,
     /// `updated_at` of the newest provider event applied.
     pub provider_updated_at: Option<DateTime<Utc>>,
     /// When the provider deleted the user.
@@ -96,8 +100,14 @@ pub struct ProviderUser {
     pub last_name: Option<String>,
     /// Primary phone.
     pub phone: Option<String>,
+    /// Whether the provider verified the primary email.
+    pub email_verified: bool,
     /// Role from the provider's public metadata; unknown values are `PetOwner`.
+    /// It applies until a platform admin sets the role through the API; from
+    /// then on the local role wins (see [`set_role`]).
     pub role: Role,
+    /// Banned or locked at the provider: may not sign in while it lasts.
+    pub blocked: bool,
     /// When the provider last changed the user.
     pub updated_at: DateTime<Utc>,
 }
@@ -200,17 +210,26 @@ pub async fn list(
     Ok(Page::from_rows(rows, page, |user| user.id.0))
 }
 
-/// The user's email, lower-cased (`None` when the provider gave none).
+/// The user's verified email, lower-cased (`None` when the provider gave none
+/// or has not verified it): what invitations addressed to an email match.
 pub async fn email_of(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Option<String>> {
-    let email =
-        users::table.find(user).select(users::email).first::<Option<String>>(connection).await.optional()?.flatten();
+    let email = users::table
+        .find(user)
+        .filter(users::email_verified)
+        .select(users::email)
+        .first::<Option<String>>(connection)
+        .await
+        .optional()?
+        .flatten();
     Ok(email.map(|email| email.to_lowercase()))
 }
 
-/// The live (not erased) user with this email, ignoring case: its id and provider id.
+/// The live (not erased) user with this verified email, ignoring case: its id
+/// and provider id. An unverified address names no one.
 pub async fn with_email(connection: &mut AsyncPgConnection, email: &str) -> kernel::Result<Option<(UserId, String)>> {
     Ok(users::table
         .filter(sql::<Bool>("lower(email) = lower(").bind::<Text, _>(email).sql(")"))
+        .filter(users::email_verified)
         .filter(users::deleted_at.is_null())
         .select((users::id, users::clerk_id))
         .first(connection)
@@ -286,11 +305,14 @@ pub async fn apply_provider_state(
         id: UserId,
     }
     let applied: Option<Applied> = diesel::sql_query(
-        "INSERT INTO users (id, clerk_id, email, first_name, last_name, phone, role, provider_updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO users (id, clerk_id, email, first_name, last_name, phone, role, provider_updated_at, \
+                            email_verified, provider_blocked) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (clerk_id) DO UPDATE SET \
              email = excluded.email, first_name = excluded.first_name, last_name = excluded.last_name, \
-             phone = excluded.phone, role = excluded.role, provider_updated_at = excluded.provider_updated_at \
+             phone = excluded.phone, provider_updated_at = excluded.provider_updated_at, \
+             email_verified = excluded.email_verified, provider_blocked = excluded.provider_blocked, \
+             role = CASE WHEN users.role_set_locally_at IS NULL THEN excluded.role ELSE users.role END \
          WHERE users.deleted_at IS NULL \
            AND (users.provider_updated_at IS NULL OR users.provider_updated_at <= excluded.provider_updated_at) \
          RETURNING id",
@@ -303,6 +325,8 @@ pub async fn apply_provider_state(
     .bind::<diesel::sql_types::Nullable<Text>, _>(&user.phone)
     .bind::<Text, _>(user.role)
     .bind::<diesel::sql_types::Timestamptz, _>(user.updated_at)
+    .bind::<Bool, _>(user.email_verified)
+    .bind::<Bool, _>(user.blocked)
     .get_result(connection)
     .await
     .optional()?;
@@ -349,11 +373,12 @@ pub async fn provision_local(
             users::id.eq(UserId::new()),
             users::clerk_id.eq(subject),
             users::email.eq(email),
+            users::email_verified.eq(true),
             users::role.eq(role),
         ))
         .on_conflict(users::clerk_id)
         .do_update()
-        .set((users::email.eq(email), users::role.eq(role), users::is_active.eq(true)))
+        .set((users::email.eq(email), users::email_verified.eq(true), users::role.eq(role), users::is_active.eq(true)))
         .returning(users::id)
         .get_result(connection)
         .await?)
@@ -372,10 +397,11 @@ pub async fn update_profile(
         .await?)
 }
 
-/// Gives `user` the platform role `role`.
+/// Gives `user` the platform role `role`. A role set here is the platform's
+/// decision: the provider's role metadata no longer changes it.
 pub async fn set_role(connection: &mut AsyncPgConnection, user: UserId, role: Role) -> kernel::Result<User> {
     Ok(diesel::update(users::table.find(user))
-        .set(users::role.eq(role))
+        .set((users::role.eq(role), users::role_set_locally_at.eq(diesel::dsl::now)))
         .returning(User::as_returning())
         .get_result(connection)
         .await?)

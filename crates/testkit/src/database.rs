@@ -2,7 +2,6 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tokio::sync::OnceCell;
@@ -111,32 +110,14 @@ async fn ensure_template() -> String {
     name
 }
 
-/// What the template holds besides `migrations/`: bump when that changes.
+/// What the template holds besides the migrations: bump when that changes.
 const TEMPLATE_EXTRAS: &str = "graphile_worker schema (jobs::install)";
 
-/// Changes whenever a migration file is added or edited, or the extras change.
+/// Names the template after the migrations compiled into `db` (not the files
+/// on disk, which may be newer than this build) and the extras.
 fn migrations_fingerprint() -> u64 {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let mut files: Vec<_> = walk(&dir);
-    files.sort();
     let mut hasher = DefaultHasher::new();
     TEMPLATE_EXTRAS.hash(&mut hasher);
-    for file in files {
-        file.hash(&mut hasher);
-        std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
-    }
+    db::migrations::FINGERPRINT.hash(&mut hasher);
     hasher.finish()
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { walk(&path) } else { vec![path] }
-        })
-        .collect()
 }

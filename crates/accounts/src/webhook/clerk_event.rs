@@ -29,6 +29,10 @@ struct ClerkUser {
     primary_phone_number_id: Option<String>,
     #[serde(default)]
     public_metadata: serde_json::Value,
+    #[serde(default)]
+    banned: bool,
+    #[serde(default)]
+    locked: bool,
     /// Milliseconds since the epoch.
     updated_at: i64,
 }
@@ -37,6 +41,13 @@ struct ClerkUser {
 struct EmailAddress {
     id: String,
     email_address: String,
+    #[serde(default)]
+    verification: Option<Verification>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Verification {
+    status: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,15 +81,19 @@ fn provider_user(user: ClerkUser) -> Result<ProviderUser, serde_json::Error> {
     use serde::de::Error;
     let updated_at = DateTime::<Utc>::from_timestamp_millis(user.updated_at)
         .ok_or_else(|| serde_json::Error::custom("updated_at is out of range"))?;
-    let email = primary(&user.email_addresses, user.primary_email_address_id.as_deref(), |email| {
-        (&email.id, &email.email_address)
-    });
-    let phone =
-        primary(&user.phone_numbers, user.primary_phone_number_id.as_deref(), |phone| (&phone.id, &phone.phone_number));
+    let primary_email = primary(&user.email_addresses, user.primary_email_address_id.as_deref(), |email| &email.id);
+    let email = primary_email.map(|email| email.email_address.to_lowercase());
+    let email_verified = primary_email
+        .and_then(|email| email.verification.as_ref())
+        .is_some_and(|verification| verification.status == "verified");
+    let phone = primary(&user.phone_numbers, user.primary_phone_number_id.as_deref(), |phone| &phone.id)
+        .map(|phone| phone.phone_number.clone());
     Ok(ProviderUser {
         role: Role::from_provider(user.public_metadata.get("role").and_then(serde_json::Value::as_str)),
         clerk_id: user.id,
-        email: email.map(|email| email.to_lowercase()),
+        email,
+        email_verified,
+        blocked: user.banned || user.locked,
         first_name: user.first_name.filter(|name| !name.is_empty()),
         last_name: user.last_name.filter(|name| !name.is_empty()),
         phone,
@@ -87,10 +102,6 @@ fn provider_user(user: ClerkUser) -> Result<ProviderUser, serde_json::Error> {
 }
 
 /// The entry whose id is `primary_id`, else the first one.
-fn primary<T>(items: &[T], primary_id: Option<&str>, fields: impl Fn(&T) -> (&String, &String)) -> Option<String> {
-    items
-        .iter()
-        .find(|item| Some(fields(item).0.as_str()) == primary_id)
-        .or_else(|| items.first())
-        .map(|item| fields(item).1.clone())
+fn primary<'a, T>(items: &'a [T], primary_id: Option<&str>, id: impl Fn(&T) -> &String) -> Option<&'a T> {
+    items.iter().find(|item| Some(id(item).as_str()) == primary_id).or_else(|| items.first())
 }

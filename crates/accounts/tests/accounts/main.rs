@@ -5,6 +5,7 @@
 mod access;
 mod admin;
 mod me;
+mod provider_state;
 mod rate_limit;
 mod webhooks;
 

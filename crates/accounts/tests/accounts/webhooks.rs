@@ -23,7 +23,7 @@ fn signer(app: &TestApp) -> Webhook {
 }
 
 /// A Clerk user event as Clerk sends it.
-fn user_event(kind: &str, clerk_id: &str, email: &str, role: Value, updated_at_ms: i64) -> Vec<u8> {
+pub(crate) fn user_event(kind: &str, clerk_id: &str, email: &str, role: Value, updated_at_ms: i64) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "object": "event",
         "type": kind,
@@ -32,7 +32,7 @@ fn user_event(kind: &str, clerk_id: &str, email: &str, role: Value, updated_at_m
             "object": "user",
             "email_addresses": [
                 { "id": "idn_other", "email_address": "secondary@example.com" },
-                { "id": "idn_primary", "email_address": email }
+                { "id": "idn_primary", "email_address": email, "verification": { "status": "verified" } }
             ],
             "primary_email_address_id": "idn_primary",
             "first_name": "Grace",
@@ -68,13 +68,13 @@ async fn deliver_raw(app: &TestApp, id: &str, timestamp: i64, signature: &str, b
 }
 
 /// Delivers `body` as message `id`, correctly signed now.
-async fn deliver(app: &TestApp, id: &str, body: Vec<u8>) -> Response {
+pub(crate) async fn deliver(app: &TestApp, id: &str, body: Vec<u8>) -> Response {
     let timestamp = now();
     let signature = signer(app).sign(id, timestamp, &body).unwrap();
     deliver_raw(app, id, timestamp, &signature, body).await
 }
 
-async fn stored(app: &TestApp, clerk_id: &str) -> Option<(Option<String>, String, bool, Option<String>)> {
+pub(crate) async fn stored(app: &TestApp, clerk_id: &str) -> Option<(Option<String>, String, bool, Option<String>)> {
     let mut connection = app.db.connect().await;
     users::table
         .filter(users::clerk_id.eq(clerk_id))

@@ -90,5 +90,6 @@ async fn find_or_provision(connection: &mut AsyncPgConnection, subject: &str) ->
         .into_iter()
         .map(|(clinic_id, role)| Membership { clinic_id, role })
         .collect();
-    Ok(Account { user_id: user.id, role: user.role, is_active: user.is_active, memberships })
+    let may_sign_in = user.is_active && !user.provider_blocked;
+    Ok(Account { user_id: user.id, role: user.role, is_active: may_sign_in, memberships })
 }

@@ -213,7 +213,7 @@ async fn key_rotation_takes_effect_without_a_restart() {
     let fetches = || async { app.jwks.received_requests().await.unwrap_or_default().len() };
     let before = fetches().await;
     for attempt in 0..5 {
-        let random = SigningKey::generate(&format!("random-{attempt}")).unwrap();
+        let random = SigningKey::generate(format!("random-{attempt}")).unwrap();
         assert_rejected(&app, &random.sign(&app.tokens.claims_for("user_mallory")).unwrap()).await;
     }
     assert!(fetches().await - before <= 1, "random kids hammered the JWKS endpoint");
