@@ -49,6 +49,8 @@ pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads
         .service(clinics::search_clinics)
         .service(clinics::create_clinic)
         .service(clinics::get_clinic)
+        .service(clinics::deactivate_clinic)
+        .service(clinics::reactivate_clinic)
         .service(clinics::update_clinic)
         .service(clinics::get_hours)
         .service(clinics::put_hours)

@@ -34,6 +34,8 @@ pub struct Clinic {
     pub cancellation_notice_hours: i32,
     /// The clinic's email, the `From` of its notifications.
     pub email: Option<String>,
+    /// Takes bookings; a deactivated clinic keeps its calendar and appointments.
+    pub is_active: bool,
 }
 
 /// What scheduling needs to know about a service.
@@ -90,24 +92,31 @@ pub struct RoomCapacity {
     pub capacity: i32,
 }
 
-/// The active clinic `id`.
+/// The clinic `id`, active or not (its calendar, its appointments' zone).
 pub async fn clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<Clinic> {
-    let (name, zone, always_open, cancellation_notice_hours, email) = clinics::table
+    let (name, zone, always_open, cancellation_notice_hours, email, is_active) = clinics::table
         .find(id)
-        .filter(clinics::is_active)
         .select((
             clinics::name,
             clinics::time_zone,
             clinics::open_24_7,
             clinics::cancellation_notice_hours,
             clinics::email,
+            clinics::is_active,
         ))
-        .first::<(String, String, bool, i32, Option<String>)>(connection)
+        .first::<(String, String, bool, i32, Option<String>, bool)>(connection)
         .await
         .optional()?
         .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
     let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
-    Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email })
+    Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active })
+}
+
+/// The clinic `id` when it takes bookings; a deactivated one is `NotFound`,
+/// as it is for the public.
+pub async fn bookable_clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<Clinic> {
+    let clinic = clinic(connection, id).await?;
+    if clinic.is_active { Ok(clinic) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
 }
 
 /// A `clinic_services` row as scheduling reads it.

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Interval, Intervals, Range, RoomId, UserId};
 
-pub use clinics::scheduling::{Clinic, Service, clinic, qualified_vets, service};
+pub use clinics::scheduling::{Clinic, Service, bookable_clinic, clinic, qualified_vets, service};
 
 use self::slots::{RoomTime, SlotQuery, VetTime};
 use crate::status::ACTIVE;

@@ -25,7 +25,7 @@ pub async fn search(
     if service.clinic_id != query.clinic_id {
         return Err(kernel::Error::NotFound { resource: "service at this clinic" });
     }
-    let clinic = availability::clinic(connection, query.clinic_id).await?;
+    let clinic = availability::bookable_clinic(connection, query.clinic_id).await?;
     let qualified = availability::qualified_vets(connection, &service).await?;
     let vets: Vec<_> = match query.vet_id {
         Some(vet) if qualified.contains(&vet) => vec![vet],

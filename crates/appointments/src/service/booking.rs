@@ -80,7 +80,7 @@ pub async fn book_within(
     booking: &Booking,
 ) -> kernel::Result<(Appointment, Clinic)> {
     let service = availability::service(connection, booking.service).await?;
-    let clinic = availability::clinic(connection, service.clinic_id).await?;
+    let clinic = availability::bookable_clinic(connection, service.clinic_id).await?;
     let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
     check_rules(settings, now, &clinic, &service, actor, booking, pet.species)?;
     let qualified = availability::qualified_vets(connection, &service).await?;

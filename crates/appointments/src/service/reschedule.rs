@@ -35,7 +35,7 @@ pub async fn reschedule(
 ) -> kernel::Result<AppointmentView> {
     let (moved, clinic) = db::transaction(connection, async |connection| {
         let (before, actor) = access::resolve(connection, principal, id, true).await?;
-        let clinic = availability::clinic(connection, before.clinic_id).await?;
+        let clinic = availability::bookable_clinic(connection, before.clinic_id).await?;
         if !matches!(before.status, Status::Requested | Status::Confirmed) {
             return Err(kernel::Error::Conflict {
                 message: format!("a {} appointment cannot be moved", before.status),

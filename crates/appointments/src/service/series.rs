@@ -28,7 +28,7 @@ pub async fn create(
     request: &Valid<SeriesRequest>,
 ) -> kernel::Result<SeriesView> {
     let service = availability::service(connection, request.service_id).await?;
-    let clinic = availability::clinic(connection, service.clinic_id).await?;
+    let clinic = availability::bookable_clinic(connection, service.clinic_id).await?;
     crate::service::access::booker(connection, principal, request.pet_id, clinic.id).await?;
     let series_id = SeriesId::new();
     diesel::insert_into(appointment_series::table)

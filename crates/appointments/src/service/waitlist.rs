@@ -220,7 +220,8 @@ async fn offer_next(
     vet: UserId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    if starts_at < now + Duration::minutes(settings.min_notice_minutes) {
+    // A deactivated clinic offers nothing; a slot too soon is not worth offering.
+    if !clinic.is_active || starts_at < now + Duration::minutes(settings.min_notice_minutes) {
         return Ok(());
     }
     let taken = diesel::select(diesel::dsl::exists(

@@ -5,6 +5,7 @@
 
 mod availability;
 mod booking;
+mod deactivated;
 mod fixtures;
 mod idempotency;
 mod lifecycle;

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use kernel::{ClinicId, Page};
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
-use platform::{ApiError, CurrentUser, Db, PageQuery, ValidJson, ValidQuery};
+use platform::{ApiError, CurrentUser, Db, MaybeUser, PageQuery, ValidJson, ValidQuery};
 
 use crate::api::{ClinicProfile, ClinicSearch, ClinicView, EmergencyStatusUpdate, OpeningHours};
 use crate::service::{clinics, search};
@@ -52,8 +52,45 @@ pub async fn create_clinic(
     responses((status = 200, body = ClinicView), NotFound, StandardErrors)
 )]
 #[get("/clinics/{id}")]
-pub async fn get_clinic(id: web::Path<ClinicId>, mut connection: Db) -> Result<web::Json<ClinicView>, ApiError> {
-    Ok(web::Json(clinics::get(&mut connection, *id).await?))
+pub async fn get_clinic(
+    MaybeUser(caller): MaybeUser,
+    id: web::Path<ClinicId>,
+    mut connection: Db,
+) -> Result<web::Json<ClinicView>, ApiError> {
+    Ok(web::Json(clinics::get(&mut connection, caller.as_ref(), *id).await?))
+}
+
+/// Takes a clinic off the platform (platform admins; audited): hidden from
+/// search and its public page, no bookings; its staff keep its calendar.
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
+    responses((status = 200, body = ClinicView), Forbidden, NotFound, StandardErrors)
+)]
+#[post("/clinics/{id}/deactivate")]
+pub async fn deactivate_clinic(
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+    mut connection: Db,
+) -> Result<web::Json<ClinicView>, ApiError> {
+    Ok(web::Json(clinics::set_active(&mut connection, &caller, *id, false).await?))
+}
+
+/// Brings a deactivated clinic back (platform admins; audited).
+#[utoipa::path(
+    tag = "clinics",
+    security(("bearer" = [])),
+    params(("id" = ClinicId, Path, description = "Clinic id")),
+    responses((status = 200, body = ClinicView), Forbidden, NotFound, StandardErrors)
+)]
+#[post("/clinics/{id}/reactivate")]
+pub async fn reactivate_clinic(
+    CurrentUser(caller): CurrentUser,
+    id: web::Path<ClinicId>,
+    mut connection: Db,
+) -> Result<web::Json<ClinicView>, ApiError> {
+    Ok(web::Json(clinics::set_active(&mut connection, &caller, *id, true).await?))
 }
 
 /// Replaces a clinic's profile (its clinic admins, platform admins).

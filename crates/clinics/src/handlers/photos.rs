@@ -32,7 +32,7 @@ pub async fn set_clinic_photo(
     mut connection: Db,
 ) -> Result<web::Json<ClinicView>, ApiError> {
     photos::set_clinic_photo(&mut connection, &caller, *id, request.media_id).await?;
-    Ok(web::Json(clinics::get(&mut connection, *id).await?))
+    Ok(web::Json(clinics::get(&mut connection, Some(&caller), *id).await?))
 }
 
 /// The clinic's photo (public).

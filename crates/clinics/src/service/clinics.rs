@@ -26,11 +26,45 @@ pub async fn create(
         audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.created", "clinic", id)).await
     })
     .await?;
-    get(connection, id).await
+    view(connection, id).await
 }
 
-/// One clinic, as everyone sees it.
-pub async fn get(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
+/// One clinic as `caller` sees it: a deactivated clinic is `NotFound` except
+/// to its staff and platform admins.
+pub async fn get(
+    connection: &mut AsyncPgConnection,
+    caller: Option<&Principal>,
+    id: ClinicId,
+) -> kernel::Result<ClinicView> {
+    let clinic = view(connection, id).await?;
+    let insider = caller
+        .is_some_and(|caller| caller.is(Role::PlatformAdmin) || caller.require_staff(id, Role::CLINIC_STAFF).is_ok());
+    if clinic.is_active || insider { Ok(clinic) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+}
+
+/// Takes the clinic off the platform (`active: false`) or brings it back
+/// (platform admins; audited). A deactivated clinic is hidden from search and
+/// its public page and takes no bookings; its staff keep its calendar to
+/// handle the appointments already booked.
+pub async fn set_active(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: ClinicId,
+    active: bool,
+) -> kernel::Result<ClinicView> {
+    principal.require(Role::PlatformAdmin)?;
+    exists(connection, id).await?;
+    db::transaction(connection, async |connection| {
+        diesel::update(clinics::table.find(id)).set(clinics::is_active.eq(active)).execute(connection).await?;
+        let action = if active { "clinic.reactivated" } else { "clinic.deactivated" };
+        audit::record(connection, AuditEntry::new(Some(principal.user_id), action, "clinic", id)).await
+    })
+    .await?;
+    view(connection, id).await
+}
+
+/// The clinic, whatever its state.
+async fn view(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
     let found = diesel::sql_query(
         "SELECT c.*, NULL::float8 AS distance_km, clinic_is_open(c.id, c.time_zone, c.open_24_7, now()) AS open_now \
          FROM clinics c WHERE c.id = $1",
@@ -57,7 +91,7 @@ pub async fn update(
         audit::record(connection, AuditEntry::new(Some(principal.user_id), "clinic.updated", "clinic", id)).await
     })
     .await?;
-    get(connection, id).await
+    view(connection, id).await
 }
 
 /// The weekly hours and exceptions.
@@ -184,7 +218,7 @@ pub async fn set_emergency_status(
         ))
         .execute(connection)
         .await?;
-    get(connection, id).await
+    view(connection, id).await
 }
 
 /// Whether the clinic is open at `at` (its own time zone, exceptions first).
