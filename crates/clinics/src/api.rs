@@ -66,6 +66,10 @@ pub struct ClinicProfile {
     #[validate(range(min = 0, max = 336))]
     #[schema(minimum = 0, maximum = 336, default = 24)]
     pub cancellation_notice_hours: i32,
+    /// Reviews from owners without a completed visit here are refused (`true`)
+    /// or held, hidden, for moderation (`false`, the default).
+    #[serde(default)]
+    pub refuse_unverified_reviews: bool,
 }
 
 fn one_day() -> i32 {
@@ -218,6 +222,8 @@ pub struct RatingSummary {
     pub average: Option<f64>,
     /// Reviews with 1, 2, 3, 4 and 5 stars.
     pub distribution: Vec<i32>,
+    /// Visible reviews whose authors had a completed visit here.
+    pub verified_count: i32,
 }
 
 /// One opening interval of a weekday, local time.
@@ -702,6 +708,8 @@ pub struct ReviewView {
     pub hidden: bool,
     /// Flagged by the clinic.
     pub flagged: bool,
+    /// Its author had a completed appointment at the clinic (the badge).
+    pub verified_visit: bool,
     /// Written.
     pub created_at: DateTime<Utc>,
     /// Last edited.

@@ -18,7 +18,9 @@
 //!   readiness.
 //! - [`service::photos`]: clinic and vet photos (uploads from `media`), public.
 //! - [`service::reviews`]: one review per owner and clinic, answers, flags,
-//!   moderation, and rating aggregates kept consistent in the same transaction.
+//!   moderation, and rating aggregates kept consistent in the same transaction;
+//!   a review by an owner who visited ([`visits`], recorded when scheduling
+//!   completes an appointment) is a verified one, others are held or refused.
 //! - [`scheduling`] and [`schedule`]: what other crates read about a clinic to
 //!   book it (its zone, opening hours, a service with its vets and rooms, each
 //!   vet's available time). This crate owns every clinic table; other crates
@@ -35,6 +37,7 @@ pub mod schedule;
 pub mod scheduling;
 pub mod service;
 mod settings;
+pub mod visits;
 
 use actix_web::web;
 use platform::Routes;

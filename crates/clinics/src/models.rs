@@ -47,6 +47,8 @@ pub struct Clinic {
     pub cancellation_notice_hours: i32,
     pub photo_id: Option<kernel::MediaId>,
     pub is_active: bool,
+    pub rating_verified_count: i32,
+    pub refuse_unverified_reviews: bool,
 }
 
 /// A clinic with what a query computed about it.
@@ -87,12 +89,18 @@ impl FoundClinic {
                 emergency_capable: clinic.emergency_capable,
                 open_24_7: clinic.open_24_7,
                 cancellation_notice_hours: clinic.cancellation_notice_hours,
+                refuse_unverified_reviews: clinic.refuse_unverified_reviews,
             },
             photo_id: clinic.photo_id,
             emergency_status: EmergencyStatus::from_stored(&clinic.emergency_status),
             emergency_note: clinic.emergency_note,
             emergency_status_at: clinic.emergency_status_at,
-            rating: RatingSummary { count: clinic.rating_count, average, distribution: clinic.rating_distribution },
+            rating: RatingSummary {
+                count: clinic.rating_count,
+                average,
+                distribution: clinic.rating_distribution,
+                verified_count: clinic.rating_verified_count,
+            },
             is_active: clinic.is_active,
             distance_km: self.distance_km,
             open_now: self.open_now,
@@ -122,6 +130,7 @@ pub struct ClinicChanges<'a> {
     pub emergency_capable: bool,
     pub open_24_7: bool,
     pub cancellation_notice_hours: i32,
+    pub refuse_unverified_reviews: bool,
 }
 
 impl<'a> From<&'a Valid<ClinicProfile>> for ClinicChanges<'a> {
@@ -145,6 +154,7 @@ impl<'a> From<&'a Valid<ClinicProfile>> for ClinicChanges<'a> {
             emergency_capable: profile.emergency_capable,
             open_24_7: profile.open_24_7,
             cancellation_notice_hours: profile.cancellation_notice_hours,
+            refuse_unverified_reviews: profile.refuse_unverified_reviews,
         }
     }
 }

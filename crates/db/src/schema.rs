@@ -146,6 +146,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    clinic_visits (clinic_id, owner_id) {
+        clinic_id -> Uuid,
+        owner_id -> Uuid,
+        last_visit_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Cube;
 
@@ -180,6 +188,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         photo_id -> Nullable<Uuid>,
+        rating_verified_count -> Int4,
+        refuse_unverified_reviews -> Bool,
     }
 }
 
@@ -420,6 +430,7 @@ diesel::table! {
         hidden -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        verified_visit -> Bool,
     }
 }
 
@@ -537,6 +548,8 @@ diesel::joinable!(clinic_service_rooms -> clinic_services (service_id));
 diesel::joinable!(clinic_service_staff -> clinic_services (service_id));
 diesel::joinable!(clinic_service_staff -> users (user_id));
 diesel::joinable!(clinic_services -> clinics (clinic_id));
+diesel::joinable!(clinic_visits -> clinics (clinic_id));
+diesel::joinable!(clinic_visits -> users (owner_id));
 diesel::joinable!(clinics -> media (photo_id));
 diesel::joinable!(health_record_addenda -> health_records (record_id));
 diesel::joinable!(health_record_addenda -> users (author_id));
@@ -593,6 +606,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_service_rooms,
     clinic_service_staff,
     clinic_services,
+    clinic_visits,
     clinics,
     health_record_addenda,
     health_record_attachments,

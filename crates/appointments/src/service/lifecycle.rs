@@ -54,6 +54,9 @@ pub async fn transition(
         }
         if to == Status::Completed {
             attach_records(connection, &appointment, &request.record_ids).await?;
+            // The owner's visit makes their review of the clinic a verified one.
+            clinics::visits::record(connection, appointment.clinic_id, appointment.owner_id, appointment.ends_at)
+                .await?;
         }
         let reason = if to == Status::Cancelled { request.reason.as_deref() } else { None };
         let updated = diesel::update(appointments::table.find(id))

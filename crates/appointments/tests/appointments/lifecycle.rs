@@ -147,6 +147,11 @@ async fn completing_attaches_the_visits_records_and_the_calendar_and_statistics_
     expect(scene.app.call(Method::POST, &path, &scene.vet.token, Some(foreign)).await, 422).await;
     let done = expect(scene.app.call(Method::POST, &path, &scene.vet.token, Some(complete)).await, 200).await;
     assert_eq!(done["record_ids"], json!([record["id"]]));
+    // The completed visit makes the owner's review of the clinic a verified one.
+    let review = json!({ "rating": 5, "body": "Thorough." });
+    let mine = format!("/api/v1/clinics/{}/reviews/mine", scene.clinic);
+    let reviewed = expect(scene.app.call(Method::PUT, &mine, &scene.owner.token, Some(review)).await, 200).await;
+    assert_eq!((reviewed["verified_visit"].as_bool(), reviewed["hidden"].as_bool()), (Some(true), Some(false)));
 
     appointment_in(&scene, Status::Cancelled, 4).await;
     let range = format!(

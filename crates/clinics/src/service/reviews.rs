@@ -27,6 +27,7 @@ struct Review {
     response: Option<String>,
     hidden: bool,
     flagged: bool,
+    verified_visit: bool,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -44,6 +45,7 @@ struct NewReview<'a> {
     hidden: bool,
     flagged: bool,
     flag_reason: Option<&'a str>,
+    verified_visit: bool,
 }
 
 /// The views of `rows`, with their authors' first names (one lookup).
@@ -65,6 +67,7 @@ async fn views(connection: &mut AsyncPgConnection, rows: Vec<Review>) -> kernel:
             response: row.response,
             hidden: row.hidden,
             flagged: row.flagged,
+            verified_visit: row.verified_visit,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -72,7 +75,9 @@ async fn views(connection: &mut AsyncPgConnection, rows: Vec<Review>) -> kernel:
 }
 
 /// Writes or edits the caller's review of `clinic` (pet owners; one per
-/// clinic). Text with links or character runs is held hidden for moderation.
+/// clinic). An owner with a completed visit there writes a verified review;
+/// without one, the clinic either refuses the review (403) or it waits,
+/// hidden, for moderation. Text with links or character runs is held too.
 pub async fn put_mine(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
@@ -95,8 +100,14 @@ pub async fn put_mine(
         }
     }
     let author = principal.user_id;
+    let verified = crate::visits::has_visited(connection, clinic, author).await?;
+    if !verified && refuses_unverified(connection, clinic).await? {
+        return Err(kernel::Error::Forbidden("this clinic publishes reviews from its clients' visits only".into()));
+    }
     // Suspicious text is not refused: the review waits, hidden, for a moderator.
-    let held = crate::api::abuse_signal(&draft.body).map(|reason| format!("held automatically: {reason}"));
+    let held = crate::api::abuse_signal(&draft.body)
+        .map(|reason| format!("held automatically: {reason}"))
+        .or_else(|| (!verified).then(|| "held automatically: no completed visit at this clinic".to_owned()));
     let id = db::transaction(connection, async |connection| {
         lock_clinic(connection, clinic).await?;
         let review = NewReview {
@@ -109,6 +120,7 @@ pub async fn put_mine(
             hidden: held.is_some(),
             flagged: held.is_some(),
             flag_reason: held.as_deref(),
+            verified_visit: verified,
         };
         let id = diesel::insert_into(reviews::table)
             .values(&review)
@@ -118,6 +130,7 @@ pub async fn put_mine(
                 reviews::vet_id.eq(draft.vet_id),
                 reviews::rating.eq(draft.rating),
                 reviews::body.eq(&draft.body),
+                reviews::verified_visit.eq(verified),
                 // An edit never lifts a moderator's (or an automatic) hold.
                 reviews::hidden.eq(reviews::hidden.or(held.is_some().into_sql::<Bool>())),
                 reviews::flagged.eq(reviews::flagged.or(held.is_some().into_sql::<Bool>())),
@@ -247,10 +260,16 @@ async fn lock_clinic(connection: &mut AsyncPgConnection, clinic: ClinicId) -> ke
     Ok(())
 }
 
+async fn refuses_unverified(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<bool> {
+    Ok(clinics::table.find(clinic).select(clinics::refuse_unverified_reviews).first(connection).await?)
+}
+
 async fn refresh_rating(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<()> {
     diesel::sql_query(
-        "UPDATE clinics SET rating_count = agg.count, rating_sum = agg.sum, rating_distribution = agg.distribution \
+        "UPDATE clinics SET rating_count = agg.count, rating_sum = agg.sum, rating_distribution = agg.distribution, \
+                            rating_verified_count = agg.verified \
          FROM (SELECT count(*)::int AS count, coalesce(sum(rating), 0)::int AS sum, \
+                      (count(*) FILTER (WHERE verified_visit))::int AS verified, \
                       ARRAY[count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2), \
                             count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4), \
                             count(*) FILTER (WHERE rating = 5)]::int[] AS distribution \

@@ -3,9 +3,16 @@
 use kernel::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
-use testkit::expect;
+use testkit::{TestApp, TestUser, expect};
 
 use crate::fixtures::{admin, app, clinic, profile, staff};
+
+/// Records a completed visit of `owner` at `clinic`, as scheduling does.
+async fn visited(app: &TestApp, clinic: &str, owner: &TestUser) {
+    let mut connection = app.db.connect().await;
+    let clinic = kernel::ClinicId(clinic.parse().unwrap());
+    clinics::visits::record(&mut connection, clinic, owner.user_id, chrono::Utc::now()).await.unwrap();
+}
 
 fn rating(clinic: &Value) -> (i64, Option<f64>, Vec<i64>) {
     let rating = &clinic["rating"];
@@ -21,6 +28,8 @@ async fn aggregates_follow_new_reviews_edits_and_hides() {
     let manager = staff(&app, &admin, &id, Role::ClinicAdmin).await;
     let mine = format!("/api/v1/clinics/{id}/reviews/mine");
     let (ada, bob) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    visited(&app, &id, &ada).await;
+    visited(&app, &id, &bob).await;
     let first = expect(
         app.call(Method::PUT, &mine, &ada.token, Some(json!({ "rating": 5, "body": "Kind and quick." }))).await,
         200,
@@ -83,6 +92,7 @@ async fn out_of_range_ratings_abusive_text_and_staff_reviews_are_refused() {
     let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
     let mine = format!("/api/v1/clinics/{id}/reviews/mine");
     let owner = app.user(Role::PetOwner).await;
+    visited(&app, &id, &owner).await;
     for rating in [0, 6] {
         expect(app.call(Method::PUT, &mine, &owner.token, Some(json!({ "rating": rating }))).await, 422).await;
     }
@@ -102,4 +112,37 @@ async fn out_of_range_ratings_abusive_text_and_staff_reviews_are_refused() {
     expect(app.call(Method::PUT, &mine, &vet.token, Some(json!({ "rating": 5 }))).await, 403).await;
     let clinic = expect(app.get(&format!("/api/v1/clinics/{id}")).await, 200).await;
     assert_eq!(clinic["rating"]["count"], 0);
+}
+
+#[tokio::test]
+async fn reviews_from_visits_are_verified_and_others_are_held_or_refused() {
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let mine = format!("/api/v1/clinics/{id}/reviews/mine");
+    let (client, stranger) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    visited(&app, &id, &client).await;
+    let verified =
+        expect(app.call(Method::PUT, &mine, &client.token, Some(json!({ "rating": 5, "body": "Great." }))).await, 200)
+            .await;
+    assert_eq!((verified["verified_visit"].as_bool(), verified["hidden"].as_bool()), (Some(true), Some(false)));
+    let held = expect(
+        app.call(Method::PUT, &mine, &stranger.token, Some(json!({ "rating": 1, "body": "Awful." }))).await,
+        200,
+    )
+    .await;
+    assert_eq!((held["verified_visit"].as_bool(), held["hidden"].as_bool()), (Some(false), Some(true)));
+    let shown = expect(app.get(&format!("/api/v1/clinics/{id}")).await, 200).await;
+    assert_eq!((shown["rating"]["count"].as_i64(), shown["rating"]["verified_count"].as_i64()), (Some(1), Some(1)));
+
+    // A clinic that refuses unverified reviews: 403, and nothing stored.
+    let mut strict = profile("Happy Paws", 48.86, 2.34, "Europe/Paris");
+    strict["refuse_unverified_reviews"] = json!(true);
+    expect(app.call(Method::PUT, &format!("/api/v1/clinics/{id}"), &admin.token, Some(strict)).await, 200).await;
+    let newcomer = app.user(Role::PetOwner).await;
+    let draft = json!({ "rating": 1, "body": "Never been." });
+    expect(app.call(Method::PUT, &mine, &newcomer.token, Some(draft)).await, 403).await;
+    let all =
+        expect(app.call(Method::GET, &format!("/api/v1/clinics/{id}/reviews"), &admin.token, None).await, 200).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2, "the refused review was not stored");
 }
