@@ -27,7 +27,7 @@ pub struct UserView {
     pub phone: Option<String>,
     /// Platform role.
     pub role: Role,
-    /// Preferences.
+    /// Language, time zone and notification choices the user set.
     pub preferences: Preferences,
     /// May sign in.
     pub is_active: bool,

@@ -33,11 +33,11 @@ pub struct AvailabilityQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlotView {
-    /// Who.
+    /// The vet free for this slot.
     pub vet_id: UserId,
-    /// Starts.
+    /// When the visit would start (UTC).
     pub starts_at: DateTime<Utc>,
-    /// Ends.
+    /// When the visit would end, buffers excluded (UTC).
     pub ends_at: DateTime<Utc>,
     /// The start on the clinic's clock, `YYYY-MM-DDTHH:MM`.
     pub local_start: String,
@@ -81,7 +81,7 @@ pub struct BookingRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentView {
-    /// Id.
+    /// The appointment's id (`/appointments/{id}` and its transitions).
     pub id: AppointmentId,
     /// The clinic.
     pub clinic_id: ClinicId,
@@ -91,9 +91,9 @@ pub struct AppointmentView {
     pub vet_id: UserId,
     /// The pet.
     pub pet_id: PetId,
-    /// Starts.
+    /// When the visit starts (UTC).
     pub starts_at: DateTime<Utc>,
-    /// Ends.
+    /// When the visit ends (UTC).
     pub ends_at: DateTime<Utc>,
     /// The clinic's zone.
     pub time_zone: String,
@@ -116,7 +116,7 @@ pub struct AppointmentView {
     /// Health records attached when it was completed.
     #[schema(value_type = Vec<uuid::Uuid>)]
     pub record_ids: Vec<RecordId>,
-    /// Booked.
+    /// When it was booked.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
@@ -192,9 +192,9 @@ pub struct RangeQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
-    /// From.
+    /// Start of the stretch (inclusive).
     pub starts_at: DateTime<Utc>,
-    /// Until.
+    /// End of the stretch (exclusive).
     pub ends_at: DateTime<Utc>,
 }
 
@@ -280,7 +280,7 @@ pub struct SeriesView {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
-    /// Why.
+    /// Why it is cancelled, shown to the clinic (or the owner).
     #[serde(default)]
     #[validate(length(max = 500))]
     #[schema(max_length = 500)]
@@ -301,7 +301,7 @@ pub struct WaitlistRequest {
     /// A slot starting from.
     #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub from: DateTime<Utc>,
-    /// Until.
+    /// Latest start that suits the owner (exclusive).
     #[validate(custom(function = "kernel::dates::instant_in_calendar"))]
     pub to: DateTime<Utc>,
 }
@@ -338,7 +338,7 @@ pub struct OfferView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitlistEntryView {
-    /// Id.
+    /// The entry's id (`DELETE /waitlist/{id}`).
     pub id: WaitlistEntryId,
     /// The clinic.
     pub clinic_id: ClinicId,
@@ -350,7 +350,7 @@ pub struct WaitlistEntryView {
     pub pet_id: PetId,
     /// Wanted from.
     pub from: DateTime<Utc>,
-    /// Until.
+    /// Latest start that suits the owner (exclusive).
     pub to: DateTime<Utc>,
     /// Where it stands.
     pub status: WaitlistStatus,
@@ -364,9 +364,9 @@ pub struct WaitlistEntryView {
 pub struct StatsView {
     /// Appointments starting in the range.
     pub bookings: i64,
-    /// Completed.
+    /// Appointments in the range that were completed.
     pub completed: i64,
-    /// Cancelled.
+    /// Appointments in the range that were cancelled.
     pub cancelled: i64,
     /// Marked no-show.
     pub no_shows: i64,

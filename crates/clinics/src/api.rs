@@ -189,7 +189,7 @@ pub struct EmergencyStatusUpdate {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClinicView {
-    /// Id.
+    /// The clinic's id.
     pub id: ClinicId,
     /// The profile, as `PUT` takes it.
     pub profile: ClinicProfile,
@@ -372,7 +372,7 @@ kernel::text_enum!(
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceOffer {
-    /// Kind.
+    /// What kind of care it is (search filters on it).
     pub kind: ServiceKind,
     /// Name shown to owners.
     #[validate(length(min = 1, max = 200), custom(function = "platform::validation::one_line"))]
@@ -431,7 +431,7 @@ pub struct ServiceOffer {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceView {
-    /// Id.
+    /// The service's id, to book it.
     pub id: ServiceId,
     /// The offer, as `PUT` takes it.
     pub offer: ServiceOffer,
@@ -462,7 +462,7 @@ pub struct RoomSpec {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomView {
-    /// Id.
+    /// The room's id.
     pub id: RoomId,
     /// Name and capacity.
     pub spec: RoomSpec,
@@ -578,13 +578,13 @@ pub struct TimeOffRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeOffView {
-    /// Id.
+    /// The entry's id (`DELETE /vets/{id}/time-off/{time_off_id}`).
     pub id: TimeOffId,
-    /// From.
+    /// Away from (inclusive).
     pub starts_at: DateTime<Utc>,
-    /// Until.
+    /// Away until (exclusive).
     pub ends_at: DateTime<Utc>,
-    /// Why.
+    /// Why, as given when booked (clinic staff see it).
     pub reason: Option<String>,
     /// The clinic it is for; `null`: every clinic.
     pub clinic_id: Option<ClinicId>,
@@ -690,7 +690,7 @@ pub struct Visibility {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewView {
-    /// Id.
+    /// The review's id (answers, flags, moderation).
     pub id: ReviewId,
     /// The clinic.
     pub clinic_id: ClinicId,
@@ -698,9 +698,9 @@ pub struct ReviewView {
     pub vet_id: Option<UserId>,
     /// The author's first name only.
     pub author_name: String,
-    /// Stars.
+    /// Stars, 1 to 5.
     pub rating: i16,
-    /// Text.
+    /// The review's text (may be empty).
     pub body: String,
     /// The clinic's answer.
     pub response: Option<String>,
@@ -710,7 +710,7 @@ pub struct ReviewView {
     pub flagged: bool,
     /// Its author had a completed appointment at the clinic (the badge).
     pub verified_visit: bool,
-    /// Written.
+    /// When it was first written.
     pub created_at: DateTime<Utc>,
     /// Last edited.
     pub updated_at: DateTime<Utc>,

@@ -67,7 +67,7 @@ pub struct MediaView {
     pub variants: Vec<String>,
     /// Whether it is attached to something.
     pub attached: bool,
-    /// Uploaded.
+    /// When it was uploaded.
     pub created_at: DateTime<Utc>,
 }
 

@@ -57,9 +57,9 @@ pub struct MarkedRead {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelPreference {
-    /// Category.
+    /// The kind of notification this choice is for.
     pub category: Category,
-    /// Channel.
+    /// The channel it goes out on.
     pub channel: Channel,
     /// Whether the channel carries the category.
     pub enabled: bool,
@@ -85,7 +85,7 @@ pub struct NotificationPreferences {
 pub struct PreferenceChoice {
     /// Category (emergency and account notifications cannot be switched).
     pub category: SwitchableCategory,
-    /// Channel.
+    /// The channel to use for the category.
     pub channel: Channel,
     /// On or off.
     pub enabled: bool,
@@ -178,7 +178,7 @@ pub struct DeviceRegistration {
 pub struct DeviceView {
     /// Device id (for `DELETE`).
     pub id: DeviceId,
-    /// Platform.
+    /// The device's platform (`ios`, `android`, `web`).
     pub platform: String,
     /// When it was registered.
     pub created_at: DateTime<Utc>,

@@ -79,7 +79,7 @@ pub struct Sms {
     pub delivery_id: uuid::Uuid,
     /// E.164 number.
     pub to: String,
-    /// Text.
+    /// The message text, as the recipient reads it.
     pub body: String,
 }
 

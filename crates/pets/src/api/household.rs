@@ -72,7 +72,7 @@ pub struct PetInvitationView {
     pub pet_id: PetId,
     /// Its name.
     pub pet_name: String,
-    /// Expires.
+    /// After this, the invitation can no longer be accepted.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -124,6 +124,6 @@ pub struct CareView {
     pub clinic_name: String,
     /// Why it may see the pet.
     pub source: CareSource,
-    /// Since.
+    /// Since when the clinic cares for the pet.
     pub since: DateTime<Utc>,
 }

@@ -175,7 +175,7 @@ pub enum Relation {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PetView {
-    /// Id.
+    /// The pet's id.
     pub id: PetId,
     /// The primary owner's user id.
     pub primary_owner_id: UserId,
@@ -191,7 +191,7 @@ pub struct PetView {
     pub photo_id: Option<kernel::MediaId>,
     /// The caller's relation to the pet.
     pub relation: Relation,
-    /// Created.
+    /// When the pet was registered.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
@@ -242,7 +242,7 @@ pub struct WeightEntry {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeightView {
-    /// Id.
+    /// The measurement's id.
     pub id: WeightId,
     /// Kilograms, three decimals.
     #[schema(value_type = String, example = "12.400")]

@@ -209,13 +209,13 @@ pub struct RecordFilter {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumView {
-    /// Id.
+    /// The addendum's id.
     pub id: AddendumId,
     /// Who wrote it.
     pub author_id: Option<UserId>,
     /// The text.
     pub body: String,
-    /// Written.
+    /// When it was added (addenda are never edited).
     pub created_at: DateTime<Utc>,
 }
 
@@ -233,13 +233,13 @@ pub struct AddendumDraft {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordView {
-    /// Id.
+    /// The record's id.
     pub id: RecordId,
     /// The pet.
     pub pet_id: PetId,
     /// When it happened.
     pub record_date: NaiveDate,
-    /// Title.
+    /// A short title (derived from the details when none was given).
     pub title: String,
     /// The kind and its fields.
     pub details: RecordDetails,
@@ -260,7 +260,7 @@ pub struct RecordView {
     pub addenda: Vec<AddendumView>,
     /// Documents and images attached (lab reports, X-rays), oldest first.
     pub attachments: Vec<media::MediaView>,
-    /// Created.
+    /// When it was written.
     pub created_at: DateTime<Utc>,
     /// Last edited.
     pub updated_at: DateTime<Utc>,

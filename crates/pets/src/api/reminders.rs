@@ -34,7 +34,7 @@ kernel::text_enum!(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderView {
-    /// Id.
+    /// The reminder's id (to snooze or dismiss it).
     pub id: ReminderId,
     /// The pet.
     pub pet_id: PetId,
