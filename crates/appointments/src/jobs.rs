@@ -1,4 +1,5 @@
-//! The crate's jobs: appointment reminders and waitlist offer deadlines.
+//! The crate's jobs: appointment reminders, waitlist offer deadlines, and
+//! following a pet's transfer or deletion (`pets::events`).
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use crate::Settings;
 use crate::availability;
 use crate::models::Appointment;
 use crate::service::messages::{self, Change};
-use crate::service::waitlist;
+use crate::service::{pet_events, waitlist};
 use db::schema::appointments;
 
 /// Reminds the owner of an appointment `hours_before` it starts.
@@ -94,5 +95,39 @@ impl TaskHandler for ExpireWaitlistOffer {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         Ok(waitlist::expire(&mut connection, settings, resources.clock.now(), self.offer_id).await?)
+    }
+}
+
+/// Moves a transferred pet's upcoming appointments to its new owner.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FollowPetTransfer(pub pets::events::PetTransferred);
+
+impl TaskHandler for FollowPetTransfer {
+    const IDENTIFIER: &'static str = <pets::events::PetTransferred as jobs::Event>::NAME;
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        Ok(pet_events::follow_transfer(&mut connection, &self.0, resources.clock.now()).await?)
+    }
+}
+
+/// Cancels a deleted pet's upcoming appointments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CancelForRemovedPet(pub pets::events::PetRemoved);
+
+impl TaskHandler for CancelForRemovedPet {
+    const IDENTIFIER: &'static str = <pets::events::PetRemoved as jobs::Event>::NAME;
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let settings =
+            context.get_ext::<Settings>().context("appointments::Settings are not registered on the worker")?;
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        Ok(pet_events::cancel_for_removed_pet(&mut connection, settings, &self.0, resources.clock.now()).await?)
     }
 }

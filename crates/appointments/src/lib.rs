@@ -35,11 +35,14 @@ use actix_web::web;
 use platform::Routes;
 pub use settings::Settings;
 
-/// Adds this crate's jobs (reminders, offer deadlines) to a worker.
+/// Adds this crate's jobs (reminders, offer deadlines, following pets'
+/// transfers and deletions) to a worker.
 pub fn worker_options(options: graphile_worker::WorkerOptions, settings: &Settings) -> graphile_worker::WorkerOptions {
     options
         .define_job::<jobs::RemindOfAppointment>()
         .define_job::<jobs::ExpireWaitlistOffer>()
+        .define_job::<jobs::FollowPetTransfer>()
+        .define_job::<jobs::CancelForRemovedPet>()
         .add_extension(settings.clone())
 }
 

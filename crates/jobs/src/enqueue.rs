@@ -40,12 +40,37 @@ pub async fn enqueue<J: TaskHandler>(
     job: &J,
     options: EnqueueOptions,
 ) -> kernel::Result<i64> {
-    let payload = serde_json::to_string(job).map_err(kernel::Error::internal)?;
+    add(connection, J::IDENTIFIER, job, options).await
+}
+
+/// Something that happened in a crate that a crate above it reacts to (a
+/// lower crate never calls up). The lower crate names the event and its
+/// payload and [`publish`]es it in its transaction; the one crate that reacts
+/// defines the job: a [`TaskHandler`] whose `IDENTIFIER` is the event's
+/// [`NAME`](Event::NAME) and whose payload is the event, registered on its
+/// worker. An event nobody reacts to waits in the queue, visible to admins.
+pub trait Event: serde::Serialize {
+    /// The job identifier the reacting crate's handler answers to.
+    const NAME: &'static str;
+}
+
+/// Publishes `event` inside the caller's transaction (see [`Event`]).
+pub async fn publish<E: Event>(connection: &mut AsyncPgConnection, event: &E) -> kernel::Result<i64> {
+    add(connection, E::NAME, event, EnqueueOptions::default()).await
+}
+
+async fn add(
+    connection: &mut AsyncPgConnection,
+    identifier: &str,
+    payload: &impl serde::Serialize,
+    options: EnqueueOptions,
+) -> kernel::Result<i64> {
+    let payload = serde_json::to_string(payload).map_err(kernel::Error::internal)?;
     let enqueued: EnqueuedId = diesel::sql_query(
         "SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, \
                 max_attempts => $5, job_key => $6, priority => $7)).id AS id",
     )
-    .bind::<Text, _>(J::IDENTIFIER)
+    .bind::<Text, _>(identifier)
     .bind::<Text, _>(payload)
     .bind::<Nullable<Text>, _>(options.queue)
     .bind::<Nullable<Timestamptz>, _>(options.run_at)

@@ -15,7 +15,9 @@
 //!   through `notifications` in stages scheduled in the record's transaction;
 //! - [`service::patients`]: a clinic's patients for its staff;
 //! - [`service::photos`] and record attachments: uploads (`media`) attached
-//!   to a pet or a record, served under the pet's access rules.
+//!   to a pet or a record, served under the pet's access rules;
+//! - [`events`]: a transfer or a deletion, published for the crates above
+//!   (scheduling) to follow.
 //!
 //! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[pets]`) and
 //! the uploads photos and attachments come from; a worker runs the reminder
@@ -24,6 +26,7 @@
 pub mod access;
 pub mod api;
 pub mod details;
+pub mod events;
 pub mod handlers;
 pub mod jobs;
 pub mod models;

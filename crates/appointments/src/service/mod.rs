@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod lifecycle;
 pub mod listing;
 pub mod messages;
+pub mod pet_events;
 pub mod reminders;
 pub mod reschedule;
 pub mod series;

@@ -9,6 +9,7 @@ mod deactivated;
 mod fixtures;
 mod idempotency;
 mod lifecycle;
+mod pet_events;
 mod reminders;
 mod series;
 mod strangers;

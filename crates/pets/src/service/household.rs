@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::access;
 use crate::api::{CoOwnerInvite, OwnerView, PetInvitationView};
+use crate::events::PetTransferred;
 use db::schema::{pet_co_owners, pet_invitations, pets};
 
 /// The primary owner and co-owners (names only), primary first.
@@ -202,6 +203,7 @@ pub async fn transfer(
             .values((pet_co_owners::pet_id.eq(pet), pet_co_owners::user_id.eq(principal.user_id)))
             .execute(connection)
             .await?;
+        ::jobs::publish(connection, &PetTransferred { pet_id: pet, from: principal.user_id, to }).await?;
         let entry = AuditEntry::new(Some(principal.user_id), "pet.transferred", "pet", pet)
             .with_changes(json!({ "primary_owner_id": platform::audit::change(principal.user_id, to) }));
         audit::record(connection, entry).await

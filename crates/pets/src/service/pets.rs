@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::access::{self, Access};
 use crate::api::{PetProfile, PetView, Relation};
+use crate::events::PetRemoved;
 use crate::models::{Pet, PetChanges};
 use crate::service::latest_today;
 use db::schema::{pet_co_owners, pet_weights, pets};
@@ -118,6 +119,7 @@ pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, i
     db::transaction(connection, async |connection| {
         diesel::update(pets::table.find(id)).set(pets::is_active.eq(false)).execute(connection).await?;
         crate::service::reminders::stop_all_for_pet(connection, id).await?;
+        ::jobs::publish(connection, &PetRemoved { pet_id: id, removed_by: principal.user_id }).await?;
         if let Some(photo) = pet_photo {
             media::service::release(connection, photo).await?;
         }
