@@ -25,7 +25,7 @@ pub mod templates;
 
 pub use models::{Category, Channel, DeliveryStatus, Notification, Sender};
 pub use providers::Channels;
-pub use service::notify::notify;
+pub use service::notify::{email_address, notify};
 pub use settings::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};
 pub use templates::Template;
 
@@ -39,6 +39,7 @@ pub fn worker_options(
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
     Ok(options
         .define_job::<jobs::Deliver>()
+        .define_job::<jobs::EmailAddress>()
         .add_extension(Channels::from_settings(settings)?)
         .define_job::<jobs::PurgeOldNotifications>()
         .with_cron(&jobs::PurgeOldNotifications::crontab(settings))?)

@@ -79,6 +79,10 @@ templates! {
     AccountNotice = "account_notice",
     /// `headline`, `details`.
     Announcement = "announcement",
+    /// `inviter_name`, `invitation` (what to: "to join Happy Paws as a
+    /// veterinarian"), `expires_on`, `has_account` (whether the address has
+    /// an account, else how to sign up is explained).
+    Invitation = "invitation",
 }
 
 /// A template rendered for every channel.
@@ -156,6 +160,8 @@ mod tests {
             "total": "EUR 54.90", "care": "rabies booster vaccination", "overdue": true, "today": false,
             "recipient_name": "Alexandra", "change": "rescheduled", "reason": "The vet is ill.",
             "previous_starts_at": "Mon 14 Dec 2026, 14:30", "expires_at": "Mon 14 Dec 2026, 12:30",
+            "inviter_name": "Dr Alexandra Okafor", "invitation": "to join Happy Paws Clinic as a veterinarian",
+            "expires_on": "14 Dec 2026", "has_account": false,
         })
     }
 

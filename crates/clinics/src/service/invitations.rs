@@ -9,12 +9,13 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, InvitationId, Principal, Role, UserId};
+use notifications::{Category, Notification, Template};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
 use crate::api::StaffInvitation;
 use crate::service::clinics::exists;
-use db::schema::clinic_invitations;
+use db::schema::{clinic_invitations, clinics};
 
 const COLUMNS: (
     clinic_invitations::id,
@@ -81,9 +82,52 @@ pub(crate) async fn invite(
         let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_invited", "clinic", clinic)
             .with_changes(json!({ "invitation_id": invitation.id, "role": role }));
         audit::record(connection, entry).await?;
+        tell_invitee(connection, principal, &invitation).await?;
         Ok(invitation)
     })
     .await
+}
+
+/// Emails the invitation to its address, which has no account yet: who
+/// invites, to what, and how to sign up and accept.
+async fn tell_invitee(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    invitation: &StaffInvitation,
+) -> kernel::Result<()> {
+    let (clinic_name, inviter_name) = names(connection, principal, invitation.clinic_id).await?;
+    let data = json!({
+        "inviter_name": inviter_name,
+        "invitation": joining(&clinic_name, invitation.role),
+        "expires_on": invitation.expires_at.format("%-d %B %Y").to_string(),
+        "has_account": false,
+    });
+    let notice = Notification { category: Category::Account, template: Template::Invitation, data, sender: None };
+    notifications::email_address(connection, &invitation.email, &notice, invitation.id.0).await
+}
+
+/// "to join {clinic} as {role}".
+fn joining(clinic_name: &str, role: Role) -> String {
+    format!("to join {clinic_name} as {}", role_words(role))
+}
+
+/// A clinic role as a person reads it ("clinic admin").
+pub(crate) fn role_words(role: Role) -> String {
+    role.as_str().replace('_', " ")
+}
+
+/// The clinic's name and the inviter's (their name, else the clinic's).
+pub(crate) async fn names(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    clinic: ClinicId,
+) -> kernel::Result<(String, String)> {
+    let clinic_name = clinics::table.find(clinic).select(clinics::name).first::<String>(connection).await?;
+    let inviter = platform::users::name(connection, principal.user_id).await?;
+    let inviter_name = Some(platform::users::display_name(inviter.first_name, inviter.last_name))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| clinic_name.clone());
+    Ok((clinic_name, inviter_name))
 }
 
 /// The clinic's open invitations, newest first (its clinic admins, platform admins).

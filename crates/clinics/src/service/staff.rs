@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Principal, Role, UserId, Valid};
+use notifications::{Category, Notification, Template};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -75,7 +76,19 @@ pub async fn add(
         join(connection, clinic, user, role).await?;
         let entry = AuditEntry::new(Some(principal.user_id), "clinic.staff_added", "clinic", clinic)
             .with_changes(json!({ "user_id": user, "role": role }));
-        audit::record(connection, entry).await
+        audit::record(connection, entry).await?;
+        let (clinic_name, inviter_name) = invitations::names(connection, principal, clinic).await?;
+        let data = json!({
+            "headline": format!("You are now staff of {clinic_name}"),
+            "details": format!(
+                "{inviter_name} added you to {clinic_name} as {}. Its calendar and patients are in the app.",
+                invitations::role_words(role)
+            ),
+        });
+        let notice =
+            Notification { category: Category::Account, template: Template::AccountNotice, data, sender: None };
+        notifications::notify(connection, user, &notice).await?;
+        Ok(())
     })
     .await?;
     Ok(Addition::Added { subject })

@@ -1,11 +1,12 @@
-//! Inviting an email that has no account yet, and accepting after sign-up.
+//! Inviting an email that has no account yet (it gets an email saying how to
+//! sign up), accepting after sign-up, and members told in the app.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use kernel::Role;
 use reqwest::Method;
 use serde_json::json;
-use testkit::{TestApp, TestUser, expect};
+use testkit::{SmtpServer, TestApp, TestUser, expect};
 
 use crate::fixtures::{admin, app, app_with, clinic, profile, staff};
 
@@ -78,4 +79,39 @@ async fn a_revoked_or_expired_invitation_cannot_be_accepted_and_others_cannot_re
     expect(app.call(Method::DELETE, &revoke, &other_manager.token, None).await, 403).await;
     expect(app.call(Method::DELETE, &revoke, &admin.token, None).await, 204).await;
     expect(app.call(Method::DELETE, &revoke, &admin.token, None).await, 404).await;
+}
+
+async fn run_jobs(app: &TestApp, smtp: &SmtpServer) {
+    let settings = smtp.configure(&app.config).section().unwrap();
+    let options = notifications::worker_options(testkit::worker_options(app), &settings).unwrap();
+    testkit::run_due_jobs(options).await;
+}
+
+#[tokio::test]
+async fn a_staff_invitation_emails_an_address_without_an_account_and_tells_a_member_in_the_app() {
+    let app = app().await;
+    let smtp = SmtpServer::start().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Happy Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let staff = format!("/api/v1/clinics/{id}/staff");
+
+    let newcomer = json!({ "email": "new.vet@example.com", "role": "veterinarian" });
+    expect(app.call(Method::POST, &staff, &admin.token, Some(newcomer)).await, 202).await;
+    run_jobs(&app, &smtp).await;
+    let messages = smtp.messages();
+    let mail = messages.iter().find(|message| message.contains("new.vet@example.com")).expect("the invitation email");
+    assert!(mail.contains("to join Happy Paws as veterinarian"), "{mail}");
+    assert!(mail.contains("sign up in the app"), "{mail}");
+
+    let member = app.user(Role::PetOwner).await;
+    let addition = json!({ "email": format!("{}@example.com", member.subject), "role": "receptionist" });
+    expect(app.call(Method::POST, &staff, &admin.token, Some(addition)).await, 200).await;
+    let mut connection = app.db.connect().await;
+    let titles: Vec<String> = db::schema::notifications::table
+        .filter(db::schema::notifications::recipient_id.eq(member.user_id))
+        .select(db::schema::notifications::title)
+        .load(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(titles, ["You are now staff of Happy Paws"]);
 }

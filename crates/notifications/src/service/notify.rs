@@ -5,7 +5,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use jobs::{EnqueueOptions, enqueue_each};
 use kernel::{DeliveryId, NotificationId, UserId};
 
-use crate::jobs::Deliver;
+use crate::jobs::{Deliver, EmailAddress};
 use crate::models::{Channel, NewDelivery, NewNotification, Notification};
 use crate::service::preferences;
 use db::schema::{notification_deliveries, notifications};
@@ -70,4 +70,31 @@ pub async fn notify(
         Ok(id)
     })
     .await
+}
+
+/// Emails `notification` to `address`, which has no account (an invitation to
+/// sign up): no inbox entry and no preferences, once per `key` (a second call
+/// with the same key replaces the pending email). Call it inside the
+/// transaction of the change it announces, like [`notify`].
+pub async fn email_address(
+    connection: &mut AsyncPgConnection,
+    address: &str,
+    notification: &Notification,
+    key: uuid::Uuid,
+) -> kernel::Result<()> {
+    notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
+    let job = EmailAddress {
+        key,
+        to: address.to_owned(),
+        template: notification.template.name().to_owned(),
+        data: notification.data.clone(),
+        sender: notification.sender.clone(),
+    };
+    let options = EnqueueOptions {
+        unique_key: Some(format!("email-address:{key}")),
+        max_attempts: Some(MAX_ATTEMPTS),
+        ..EnqueueOptions::default()
+    };
+    jobs::enqueue(connection, &job, options).await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{PetId, PetInvitationId, Principal, UserId, Valid};
+use notifications::{Category, Notification, Template};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -37,6 +38,37 @@ pub async fn owners(
             OwnerView { user_id, name, primary: user_id == row.primary_owner_id }
         })
         .collect())
+}
+
+/// Tells the invitee what to do: in the app (and by email, per their
+/// choices) when they have an account, else an email to the address saying
+/// how to sign up and accept.
+async fn tell_invitee(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    pet_name: &str,
+    invitation: PetInvitationId,
+    (user, email): (Option<UserId>, Option<&str>),
+    expires_at: chrono::DateTime<Utc>,
+) -> kernel::Result<()> {
+    let inviter = platform::users::name(connection, principal.user_id).await?.display();
+    let account = match (user, email) {
+        (Some(user), _) => Some(user),
+        (None, Some(email)) => platform::users::with_email(connection, email).await?.map(|(user, _)| user),
+        (None, None) => None,
+    };
+    let data = json!({
+        "inviter_name": if inviter.is_empty() { "Another owner".to_owned() } else { inviter },
+        "invitation": format!("to share the care of {pet_name} as a co-owner"),
+        "expires_on": expires_at.format("%-d %B %Y").to_string(),
+        "has_account": account.is_some(),
+    });
+    let notice = Notification { category: Category::Account, template: Template::Invitation, data, sender: None };
+    match (account, email) {
+        (Some(user), _) => notifications::notify(connection, user, &notice).await.map(|_| ()),
+        (None, Some(email)) => notifications::email_address(connection, email, &notice, invitation.0).await,
+        (None, None) => Ok(()),
+    }
 }
 
 /// Invites a co-owner (the primary owner); inviting the same addressee again
@@ -93,6 +125,7 @@ pub async fn invite(
         let entry = AuditEntry::new(Some(principal.user_id), "pet.co_owner_invited", "pet", pet)
             .with_changes(json!({ "invitation_id": id }));
         audit::record(connection, entry).await?;
+        tell_invitee(connection, principal, &row.name, id, (user_id, email.as_deref()), expires_at).await?;
         Ok(PetInvitationView { id, pet_id: pet, pet_name: row.name.clone(), expires_at })
     })
     .await

@@ -105,3 +105,32 @@ async fn primary_ownership_passes_only_to_a_co_owner() {
     expect(app.call(Method::DELETE, &leave, &alice.token, None).await, 204).await;
     expect(app.call(Method::GET, &path, &alice.token, None).await, 404).await;
 }
+
+#[tokio::test]
+async fn an_invitation_reaches_a_member_in_the_app_and_an_address_by_email() {
+    let app = app().await;
+    let smtp = testkit::SmtpServer::start().await;
+    let (alice, carol) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    let id = pet(&app, &alice, dog("Rex")).await;
+    let co_owners = format!("/api/v1/pets/{id}/co-owners");
+    let to_carol = json!({ "user_id": carol.user_id });
+    expect(app.call(Method::POST, &co_owners, &alice.token, Some(to_carol)).await, 202).await;
+    let to_stranger = json!({ "email": "future.owner@example.com" });
+    expect(app.call(Method::POST, &co_owners, &alice.token, Some(to_stranger)).await, 202).await;
+
+    let mut connection = app.db.connect().await;
+    let bodies: Vec<String> = db::schema::notifications::table
+        .filter(db::schema::notifications::recipient_id.eq(carol.user_id))
+        .select(db::schema::notifications::body)
+        .load(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(bodies[0].contains("to share the care of Rex") && bodies[0].contains("accept it under Invitations"));
+
+    let settings = smtp.configure(&app.config).section().unwrap();
+    testkit::run_due_jobs(notifications::worker_options(testkit::worker_options(&app), &settings).unwrap()).await;
+    let messages = smtp.messages();
+    let mail = messages.iter().find(|message| message.contains("future.owner@example.com")).expect("an email");
+    assert!(mail.contains("sign up in the app"), "{mail}");
+}
