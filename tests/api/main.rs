@@ -6,6 +6,7 @@
 mod cli;
 mod logs;
 mod openapi;
+mod permissions;
 mod process;
 mod shutdown;
 mod worker;
