@@ -4,45 +4,36 @@
 //! vet clinic has no business with the year 0 or 30 000: such a value would
 //! either be refused by the database (a 500 before this check) or overflow the
 //! date arithmetic of reminders, series and calendars. Every date and time a
-//! request carries is checked against [`EARLIEST`]..=[`LATEST`] with
+//! request carries is checked against the years [`YEARS`] with
 //! `#[validate(custom(function = "kernel::dates::in_calendar"))]` (or
 //! [`instant_in_calendar`]); rules narrower for a field's meaning (a birth
 //! date in the last 60 years, a record not before the pet's birth) sit on top,
 //! where the meaning lives. All of these are 422s naming the field.
 
+use std::ops::RangeInclusive;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use validator::ValidationError;
 
-/// The first year a request may name.
-pub const EARLIEST_YEAR: i32 = 1900;
-/// The last year a request may name.
-pub const LATEST_YEAR: i32 = 2199;
+/// The years a request may name (the OpenAPI date patterns say the same).
+pub const YEARS: RangeInclusive<i32> = 1900..=2199;
 
-/// The first date a request may name.
-pub const EARLIEST: &str = "1900-01-01";
-/// The last date a request may name.
-pub const LATEST: &str = "2199-12-31";
-
-/// Whether `year` is within [`EARLIEST_YEAR`]..=[`LATEST_YEAR`].
-pub fn year_in_calendar(year: i32) -> bool {
-    (EARLIEST_YEAR..=LATEST_YEAR).contains(&year)
-}
-
-/// `validator` rule: a date between [`EARLIEST`] and [`LATEST`].
+/// `validator` rule: a date within [`YEARS`].
 pub fn in_calendar(date: &NaiveDate) -> Result<(), ValidationError> {
     check(date.year())
 }
 
-/// `validator` rule: an instant between [`EARLIEST`] and [`LATEST`] (UTC).
+/// `validator` rule: an instant within [`YEARS`] (UTC).
 pub fn instant_in_calendar(at: &DateTime<Utc>) -> Result<(), ValidationError> {
     check(at.year())
 }
 
 fn check(year: i32) -> Result<(), ValidationError> {
-    if year_in_calendar(year) {
+    if YEARS.contains(&year) {
         return Ok(());
     }
-    Err(ValidationError::new("calendar").with_message(format!("must be between {EARLIEST} and {LATEST}").into()))
+    let message = format!("must be between {}-01-01 and {}-12-31", YEARS.start(), YEARS.end());
+    Err(ValidationError::new("calendar").with_message(message.into()))
 }
 
 #[cfg(test)]
@@ -55,8 +46,8 @@ mod tests {
 
     #[test]
     fn the_calendar_holds_its_ends_and_nothing_beyond() {
-        assert!(in_calendar(&date(EARLIEST)).is_ok());
-        assert!(in_calendar(&date(LATEST)).is_ok());
+        assert!(in_calendar(&date("1900-01-01")).is_ok());
+        assert!(in_calendar(&date("2199-12-31")).is_ok());
         for outside in ["1899-12-31", "2200-01-01", "0000-01-01", "-4800-01-01", "+30000-01-01"] {
             assert!(in_calendar(&date(outside)).is_err(), "{outside}");
         }

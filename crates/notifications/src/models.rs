@@ -105,6 +105,26 @@ pub struct Notification {
     pub sender: Option<Sender>,
 }
 
+impl Notification {
+    /// An invitation: who invites, to what ("to join Happy Paws as
+    /// veterinarian"), until when, and whether the invitee has an account
+    /// (else the message says how to sign up first).
+    pub fn invitation(
+        inviter_name: &str,
+        invitation: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        has_account: bool,
+    ) -> Self {
+        let data = serde_json::json!({
+            "inviter_name": inviter_name,
+            "invitation": invitation,
+            "expires_on": expires_at.format("%-d %B %Y").to_string(),
+            "has_account": has_account,
+        });
+        Self { category: Category::Account, template: crate::templates::Template::Invitation, data, sender: None }
+    }
+}
+
 /// A clinic sending on its own behalf.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sender {

@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, InvitationId, Principal, Role, UserId};
-use notifications::{Category, Notification, Template};
+use notifications::Notification;
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -96,19 +96,9 @@ async fn tell_invitee(
     invitation: &StaffInvitation,
 ) -> kernel::Result<()> {
     let (clinic_name, inviter_name) = names(connection, principal, invitation.clinic_id).await?;
-    let data = json!({
-        "inviter_name": inviter_name,
-        "invitation": joining(&clinic_name, invitation.role),
-        "expires_on": invitation.expires_at.format("%-d %B %Y").to_string(),
-        "has_account": false,
-    });
-    let notice = Notification { category: Category::Account, template: Template::Invitation, data, sender: None };
+    let to_join = format!("to join {clinic_name} as {}", role_words(invitation.role));
+    let notice = Notification::invitation(&inviter_name, &to_join, invitation.expires_at, false);
     notifications::email_address(connection, &invitation.email, &notice, invitation.id.0).await
-}
-
-/// "to join {clinic} as {role}".
-fn joining(clinic_name: &str, role: Role) -> String {
-    format!("to join {clinic_name} as {}", role_words(role))
 }
 
 /// A clinic role as a person reads it ("clinic admin").
@@ -124,9 +114,7 @@ pub(crate) async fn names(
 ) -> kernel::Result<(String, String)> {
     let clinic_name = clinics::table.find(clinic).select(clinics::name).first::<String>(connection).await?;
     let inviter = platform::users::name(connection, principal.user_id).await?;
-    let inviter_name = Some(platform::users::display_name(inviter.first_name, inviter.last_name))
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| clinic_name.clone());
+    let inviter_name = Some(inviter.display()).filter(|name| !name.is_empty()).unwrap_or_else(|| clinic_name.clone());
     Ok((clinic_name, inviter_name))
 }
 

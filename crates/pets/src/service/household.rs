@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{PetId, PetInvitationId, Principal, UserId, Valid};
-use notifications::{Category, Notification, Template};
+use notifications::Notification;
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -57,13 +57,9 @@ async fn tell_invitee(
         (None, Some(email)) => platform::users::with_email(connection, email).await?.map(|(user, _)| user),
         (None, None) => None,
     };
-    let data = json!({
-        "inviter_name": if inviter.is_empty() { "Another owner".to_owned() } else { inviter },
-        "invitation": format!("to share the care of {pet_name} as a co-owner"),
-        "expires_on": expires_at.format("%-d %B %Y").to_string(),
-        "has_account": account.is_some(),
-    });
-    let notice = Notification { category: Category::Account, template: Template::Invitation, data, sender: None };
+    let inviter = if inviter.is_empty() { "Another owner" } else { inviter.as_str() };
+    let to_share = format!("to share the care of {pet_name} as a co-owner");
+    let notice = Notification::invitation(inviter, &to_share, expires_at, account.is_some());
     match (account, email) {
         (Some(user), _) => notifications::notify(connection, user, &notice).await.map(|_| ()),
         (None, Some(email)) => notifications::email_address(connection, email, &notice, invitation.0).await,

@@ -92,18 +92,15 @@ impl KeyStore {
     pub async fn key_for(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyError> {
         let now = Instant::now();
         let should_refresh = {
-            let mut cached = self.write();
+            let cached = self.read();
             let fresh = cached.refresh_due.is_some_and(|due| now < due);
-            let cooled_down =
-                cached.last_unknown_kid_refetch.is_none_or(|last| now.duration_since(last) >= self.cooldown);
             match (fresh, cached.keys.contains_key(kid)) {
                 (false, _) => true,
                 (true, true) => false,
-                (true, false) if cooled_down => {
-                    cached.last_unknown_kid_refetch = Some(now);
-                    true
+                (true, false) => {
+                    drop(cached);
+                    self.claim_unknown_kid_refetch(now)
                 }
-                (true, false) => false,
             }
         };
         if should_refresh {
@@ -115,6 +112,17 @@ impl KeyStore {
             None if cached.refresh_due.is_none() => Err(KeyError::Unavailable),
             None => Err(KeyError::UnknownKid),
         }
+    }
+
+    /// Whether an unknown `kid` may cause a refetch now (once per `cooldown`);
+    /// taking the write lock only on this rare path keeps known keys on reads.
+    fn claim_unknown_kid_refetch(&self, now: Instant) -> bool {
+        let mut cached = self.write();
+        let cooled_down = cached.last_unknown_kid_refetch.is_none_or(|last| now.duration_since(last) >= self.cooldown);
+        if cooled_down {
+            cached.last_unknown_kid_refetch = Some(now);
+        }
+        cooled_down
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Cached> {
