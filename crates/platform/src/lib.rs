@@ -11,6 +11,8 @@
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
 //! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
+//! - [`personal_data`]: each crate's part of a person's data, exported and
+//!   erased together (the erasure policy);
 //! - [`users`]: a user's email for invitations and their display name;
 //! - [`validation`]: the `validator` rules request types share;
 //! - [`health`], [`openapi`], [`app`], [`server`]: probes, the API document,
@@ -34,6 +36,7 @@ pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod personal_data;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;

@@ -19,7 +19,7 @@ use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, Role, UserId};
 
-use db::schema::users;
+use db::schema::{idempotency_keys, users};
 
 /// A `users` row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -333,11 +333,18 @@ pub async fn apply_provider_state(
     Ok(applied.map(|applied| applied.id))
 }
 
-/// Deactivates the user of `clerk_id` for good and erases their personal data,
-/// keeping the row other tables refer to; a deletion that arrives before the
-/// creation leaves a tombstone. Returns the user's id.
+/// The user the provider knows as `clerk_id`, if we have one.
+pub async fn with_clerk_id(connection: &mut AsyncPgConnection, clerk_id: &str) -> kernel::Result<Option<UserId>> {
+    Ok(users::table.filter(users::clerk_id.eq(clerk_id)).select(users::id).first(connection).await.optional()?)
+}
+
+/// Deactivates the user of `clerk_id` for good and erases their personal data
+/// held here (the profile, stored idempotent answers), keeping the row other
+/// tables refer to; a deletion that arrives before the creation leaves a
+/// tombstone. Returns the user's id. (Each crate's own part is erased through
+/// [`crate::personal_data`] first.)
 pub async fn erase(connection: &mut AsyncPgConnection, clerk_id: &str) -> kernel::Result<UserId> {
-    Ok(diesel::insert_into(users::table)
+    let id = diesel::insert_into(users::table)
         .values((
             users::id.eq(UserId::new()),
             users::clerk_id.eq(clerk_id),
@@ -357,7 +364,9 @@ pub async fn erase(connection: &mut AsyncPgConnection, clerk_id: &str) -> kernel
         ))
         .returning(users::id)
         .get_result(connection)
-        .await?)
+        .await?;
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::user_id.eq(id))).execute(connection).await?;
+    Ok(id)
 }
 
 /// Creates or updates the local user `subject` with `email` and `role`
