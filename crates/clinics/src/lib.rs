@@ -26,6 +26,9 @@
 //!   vet's available time). This crate owns every clinic table; other crates
 //!   read through these functions, so a rule (like when a clinic is open)
 //!   lives here once.
+//! - [`personal_data::PersonalData`]: a person's reviews, visits, memberships,
+//!   invitations and vet profile, exported and erased with the rest of their
+//!   data (the vet row stays, without identity, for the records that cite it).
 //!
 //! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[clinics]`)
 //! and the uploads clinic and vet photos come from.
@@ -33,6 +36,7 @@
 pub mod api;
 pub mod handlers;
 pub mod models;
+pub mod personal_data;
 pub mod schedule;
 pub mod scheduling;
 pub mod service;

@@ -9,7 +9,9 @@
 //! - [`jobs::Deliver`] sends one delivery and writes the delivery log;
 //!   [`jobs::PurgeOldNotifications`] drops notifications past their retention;
 //! - [`service`]: the inbox, devices, preferences and the admin delivery log
-//!   behind [`routes`].
+//!   behind [`routes`];
+//! - [`personal_data::PersonalData`]: a person's notifications, choices and
+//!   devices, exported and erased with the rest of their data.
 //!
 //! A worker runs this crate's jobs once [`worker_options`] added them (it also
 //! needs `jobs::Resources`).
@@ -18,6 +20,7 @@ pub mod api;
 pub mod handlers;
 pub mod jobs;
 pub mod models;
+pub mod personal_data;
 pub mod providers;
 pub mod service;
 mod settings;

@@ -17,7 +17,10 @@
 //! - [`service::photos`] and record attachments: uploads (`media`) attached
 //!   to a pet or a record, served under the pet's access rules;
 //! - [`events`]: a transfer or a deletion, published for the crates above
-//!   (scheduling) to follow.
+//!   (scheduling) to follow;
+//! - [`personal_data::PersonalData`]: a person's pets, records and pet
+//!   invitations, exported and erased (their pets passed on or archived,
+//!   clinical records kept).
 //!
 //! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[pets]`) and
 //! the uploads photos and attachments come from; a worker runs the reminder
@@ -30,6 +33,7 @@ pub mod events;
 pub mod handlers;
 pub mod jobs;
 pub mod models;
+pub mod personal_data;
 pub mod protocols;
 pub mod service;
 mod settings;

@@ -228,6 +228,29 @@ pub async fn set_hidden(
     get(connection, clinic, id).await
 }
 
+/// Deletes every review `author` wrote (their data is being erased), and
+/// recomputes the ratings of the clinics they reviewed.
+pub(crate) async fn erase_by_author(connection: &mut AsyncPgConnection, author: UserId) -> kernel::Result<()> {
+    db::transaction(connection, async |connection| {
+        let reviewed = reviews::table
+            .filter(reviews::author_id.eq(author))
+            .select(reviews::clinic_id)
+            .order(reviews::clinic_id)
+            .load::<ClinicId>(connection)
+            .await?;
+        // Locked in id order, as two erasures may share clinics.
+        for &clinic in &reviewed {
+            lock_clinic(connection, clinic).await?;
+        }
+        diesel::delete(reviews::table.filter(reviews::author_id.eq(author))).execute(connection).await?;
+        for &clinic in &reviewed {
+            refresh_rating(connection, clinic).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
 async fn get(connection: &mut AsyncPgConnection, clinic: ClinicId, id: ReviewId) -> kernel::Result<ReviewView> {
     let row = reviews::table
         .filter(reviews::id.eq(id))

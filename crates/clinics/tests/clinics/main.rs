@@ -6,6 +6,7 @@ mod access;
 mod fixtures;
 mod hours;
 mod invitations;
+mod personal_data;
 mod photos;
 mod reviews;
 mod search;

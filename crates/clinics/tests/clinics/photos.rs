@@ -9,7 +9,7 @@ use testkit::{TestApp, TestUser, expect};
 
 use crate::fixtures::{admin, app, clinic, profile, staff};
 
-async fn upload(app: &TestApp, user: &TestUser, purpose: &str) -> String {
+pub async fn upload(app: &TestApp, user: &TestUser, purpose: &str) -> String {
     let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(300, 200, image::Rgb([40, 90, 200])));
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg).unwrap();

@@ -6,3 +6,4 @@
 mod api;
 mod delivery;
 mod fixtures;
+mod personal_data;

@@ -130,6 +130,11 @@ pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, i
 
 /// The pet as the caller sees it.
 pub fn view(pet: Pet, access: &Access, current_weight_kg: Option<Decimal>) -> PetView {
+    view_as(pet, access.relation, current_weight_kg)
+}
+
+/// The pet as someone with `relation` to it sees it.
+pub fn view_as(pet: Pet, relation: Relation, current_weight_kg: Option<Decimal>) -> PetView {
     PetView {
         id: pet.id,
         primary_owner_id: pet.primary_owner_id,
@@ -137,7 +142,7 @@ pub fn view(pet: Pet, access: &Access, current_weight_kg: Option<Decimal>) -> Pe
         current_weight_kg,
         is_active: pet.is_active,
         photo_id: pet.photo_id,
-        relation: access.relation,
+        relation,
         created_at: pet.created_at,
         updated_at: pet.updated_at,
     }

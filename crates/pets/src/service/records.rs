@@ -14,12 +14,12 @@ use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{AddendumId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
+use kernel::{AddendumId, ClinicId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
-use crate::access::{self, Access};
+use crate::access;
 use crate::api::{
     AddendumDraft, AddendumView, HistoryEntry, RecordDetails, RecordDraft, RecordFilter, RecordKind, RecordView,
     VaccinationState, VaccinationStatus,
@@ -75,7 +75,7 @@ pub async fn get(
 ) -> kernel::Result<RecordView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
     let record = find(connection, pet, id).await?;
-    let mut views = views(connection, &access, vec![record]).await?;
+    let mut views = views(connection, |clinic| access.sees_staff_notes_of(clinic), vec![record]).await?;
     views.pop().ok_or(kernel::Error::NotFound { resource: "health record" })
 }
 
@@ -118,7 +118,8 @@ pub async fn timeline(
         );
     }
     let rows = Page::from_rows(query.load(connection).await?, page, |record: &HealthRecord| record.id.0);
-    Ok(Page { items: views(connection, &access, rows.items).await?, next_cursor: rows.next_cursor })
+    let items = views(connection, |clinic| access.sees_staff_notes_of(clinic), rows.items).await?;
+    Ok(Page { items, next_cursor: rows.next_cursor })
 }
 
 /// Replaces a record's date, title, details and staff note: its author, within
@@ -396,10 +397,11 @@ fn changes(before: &HealthRecord, after: &HealthRecord) -> serde_json::Value {
     serde_json::Value::Object(changed)
 }
 
-/// The records as `access` may see them, with their addenda.
-async fn views(
+/// The records with their addenda and attachments, each staff note only
+/// when `sees_staff_note` of the record's clinic.
+pub(crate) async fn views(
     connection: &mut AsyncPgConnection,
-    access: &Access,
+    sees_staff_note: impl Fn(Option<ClinicId>) -> bool,
     records: Vec<HealthRecord>,
 ) -> kernel::Result<Vec<RecordView>> {
     let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
@@ -421,7 +423,7 @@ async fn views(
         .into_iter()
         .map(|record| {
             let details = record.details()?;
-            let staff_note = if access.sees_staff_notes_of(record.clinic_id) { record.staff_note } else { None };
+            let staff_note = if sees_staff_note(record.clinic_id) { record.staff_note } else { None };
             let addenda =
                 addenda.iter().filter(|addendum| addendum.record_id == record.id).map(AddendumView::from).collect();
             let attachments = attached

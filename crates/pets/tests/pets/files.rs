@@ -14,7 +14,8 @@ async fn upload(app: &TestApp, user: &TestUser, purpose: &str, bytes: Vec<u8>, n
     expect(app.upload(user, purpose, name, bytes).await, 201).await
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+/// A `width` × `height` PNG.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(width, height, image::Rgb([10, 200, 90])));
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();

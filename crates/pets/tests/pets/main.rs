@@ -6,6 +6,7 @@ mod access;
 mod files;
 mod fixtures;
 mod household;
+mod personal_data;
 mod profile;
 mod records;
 mod reminders;
