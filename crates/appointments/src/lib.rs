@@ -13,7 +13,10 @@
 //!   change's transaction, reminders before the start that move with it;
 //! - [`service::calendar`], [`service::listing`], [`service::stats`]: the
 //!   clinic's and the owner's views; [`service::series`]: recurring bookings;
-//!   [`service::waitlist`]: freed slots offered in line.
+//!   [`service::waitlist`]: freed slots offered in line;
+//! - [`personal_data`]: a person's appointments, waitlist places and series,
+//!   exported, and erased per the platform's policy (future appointments
+//!   cancelled, past ones kept as clinical records).
 //!
 //! Everything about clinics (hours, vets' schedules, services, rooms) is read
 //! through `clinics::scheduling`, everything about pets through `pets`: this
@@ -27,6 +30,7 @@ pub mod availability;
 pub mod handlers;
 pub mod jobs;
 pub mod models;
+pub mod personal_data;
 pub mod service;
 mod settings;
 pub mod status;

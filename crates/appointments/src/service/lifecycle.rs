@@ -1,12 +1,14 @@
 //! Moving an appointment through its lifecycle ([`crate::status::TRANSITIONS`]
 //! decides what is allowed and by whom): confirm, check in, start, complete
-//! (attaching the visit's health records), mark a no-show, cancel.
+//! (attaching the visit's health records), mark a no-show, cancel; and
+//! [`cancel_upcoming`], cancelling on nobody's request in particular (a pet
+//! removed, an owner's account erased).
 
 use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{AppointmentId, Principal, RecordId, Valid};
+use kernel::{AppointmentId, Principal, RecordId, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -86,6 +88,37 @@ pub async fn transition(
     .await?;
     let records = record_ids(connection, id).await?;
     Ok(appointment.view(clinic.zone, records))
+}
+
+/// Cancels `upcoming` (active appointments the caller loaded `FOR UPDATE`)
+/// with `reason`, as any cancellation: reminders removed, the vet told, the
+/// slot offered to the waitlist; audited as `actor` (`None`: the platform).
+pub async fn cancel_upcoming(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    upcoming: Vec<Appointment>,
+    reason: &str,
+    actor: Option<UserId>,
+    now: DateTime<Utc>,
+) -> kernel::Result<()> {
+    for appointment in upcoming {
+        let cancelled = diesel::update(appointments::table.find(appointment.id))
+            .set((appointments::status.eq(Status::Cancelled), appointments::cancel_reason.eq(reason)))
+            .returning(Appointment::as_returning())
+            .get_result::<Appointment>(connection)
+            .await?;
+        reminders::cancel(connection, settings, appointment.id).await?;
+        let clinic = availability::clinic(connection, appointment.clinic_id).await?;
+        messages::tell_vet(connection, &clinic, &cancelled, Change::Cancelled).await?;
+        waitlist::slot_freed(connection, settings, now, &clinic, &cancelled).await?;
+        let entry =
+            AuditEntry::new(actor, "appointment.status_changed", "appointment", appointment.id).with_changes(json!({
+                "status": platform::audit::change(appointment.status, Status::Cancelled),
+                "reason": reason,
+            }));
+        audit::record(connection, entry).await?;
+    }
+    Ok(())
 }
 
 /// Owners change an appointment only up to the clinic's notice before it.

@@ -62,9 +62,18 @@ pub async fn mine(
     }
     let rows = query.load::<Appointment>(connection).await?;
     let page_rows = Page::from_rows(rows, page, |appointment| appointment.id.0);
-    let mut items = Vec::with_capacity(page_rows.items.len());
+    let items = views(connection, page_rows.items).await?;
+    Ok(Page { items, next_cursor: page_rows.next_cursor })
+}
+
+/// The API views of `appointments`, each in its clinic's zone with its records.
+pub async fn views(
+    connection: &mut AsyncPgConnection,
+    appointments: Vec<Appointment>,
+) -> kernel::Result<Vec<AppointmentView>> {
+    let mut items = Vec::with_capacity(appointments.len());
     let mut zones: Vec<(ClinicId, chrono_tz::Tz)> = Vec::new();
-    for appointment in page_rows.items {
+    for appointment in appointments {
         let zone = match zones.iter().find(|(clinic, _)| *clinic == appointment.clinic_id) {
             Some((_, zone)) => *zone,
             None => {
@@ -76,7 +85,7 @@ pub async fn mine(
         let records = record_ids(connection, appointment.id).await?;
         items.push(appointment.view(zone, records));
     }
-    Ok(Page { items, next_cursor: page_rows.next_cursor })
+    Ok(items)
 }
 
 /// The health records attached to an appointment.

@@ -12,11 +12,9 @@ use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
 use crate::Settings;
-use crate::availability;
 use crate::models::Appointment;
-use crate::service::messages::{self, Change};
-use crate::service::{reminders, waitlist};
-use crate::status::{ACTIVE, Status};
+use crate::service::lifecycle::cancel_upcoming;
+use crate::status::ACTIVE;
 use db::schema::appointments;
 
 /// Why appointments of a deleted pet were cancelled (kept on each).
@@ -66,25 +64,7 @@ pub async fn cancel_for_removed_pet(
             .for_update()
             .load(connection)
             .await?;
-        for appointment in upcoming {
-            let cancelled = diesel::update(appointments::table.find(appointment.id))
-                .set((appointments::status.eq(Status::Cancelled), appointments::cancel_reason.eq(REMOVED_PET_REASON)))
-                .returning(Appointment::as_returning())
-                .get_result::<Appointment>(connection)
-                .await?;
-            reminders::cancel(connection, settings, appointment.id).await?;
-            let clinic = availability::clinic(connection, appointment.clinic_id).await?;
-            messages::tell_vet(connection, &clinic, &cancelled, Change::Cancelled).await?;
-            waitlist::slot_freed(connection, settings, now, &clinic, &cancelled).await?;
-            let entry =
-                AuditEntry::new(Some(event.removed_by), "appointment.status_changed", "appointment", appointment.id)
-                    .with_changes(json!({
-                        "status": platform::audit::change(appointment.status, Status::Cancelled),
-                        "reason": REMOVED_PET_REASON,
-                    }));
-            audit::record(connection, entry).await?;
-        }
-        Ok(())
+        cancel_upcoming(connection, settings, upcoming, REMOVED_PET_REASON, Some(event.removed_by), now).await
     })
     .await
 }

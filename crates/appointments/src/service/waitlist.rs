@@ -66,22 +66,59 @@ pub async fn join(
         ))
         .execute(connection)
         .await?;
-    entry(connection, principal, id).await
+    entry(connection, principal.user_id, id).await
 }
 
 /// The caller's waitlist entries, oldest first.
 pub async fn mine(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<Vec<WaitlistEntryView>> {
+    of_owner(connection, principal.user_id).await
+}
+
+/// `owner`'s waitlist entries, oldest first.
+pub async fn of_owner(connection: &mut AsyncPgConnection, owner: UserId) -> kernel::Result<Vec<WaitlistEntryView>> {
     let ids: Vec<WaitlistEntryId> = waitlist_entries::table
-        .filter(waitlist_entries::owner_id.eq(principal.user_id))
+        .filter(waitlist_entries::owner_id.eq(owner))
         .order(waitlist_entries::created_at)
         .select(waitlist_entries::id)
         .load(connection)
         .await?;
     let mut entries = Vec::with_capacity(ids.len());
     for id in ids {
-        entries.push(entry(connection, principal, id).await?);
+        entries.push(entry(connection, owner, id).await?);
     }
     Ok(entries)
+}
+
+/// Takes `owner` off every waitlist (their account is erased): a slot they
+/// were offered passes to the next in line, then their entries and offers
+/// are deleted.
+pub async fn remove_owner(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    owner: UserId,
+) -> kernel::Result<()> {
+    // Left first, so no slot passed on below comes back to another of their entries.
+    let entries: Vec<WaitlistEntryId> =
+        diesel::update(waitlist_entries::table.filter(waitlist_entries::owner_id.eq(owner)))
+            .set(waitlist_entries::status.eq(WaitlistStatus::Left))
+            .returning(waitlist_entries::id)
+            .get_results(connection)
+            .await?;
+    let open: Vec<WaitlistOfferId> = waitlist_offers::table
+        .filter(waitlist_offers::entry_id.eq_any(&entries))
+        .filter(waitlist_offers::status.eq("open"))
+        .select(waitlist_offers::id)
+        .load(connection)
+        .await?;
+    for offer in open {
+        expire(connection, settings, now, offer).await?;
+    }
+    diesel::delete(waitlist_offers::table.filter(waitlist_offers::entry_id.eq_any(&entries)))
+        .execute(connection)
+        .await?;
+    diesel::delete(waitlist_entries::table.filter(waitlist_entries::owner_id.eq(owner))).execute(connection).await?;
+    Ok(())
 }
 
 /// Leaves the waitlist.
@@ -295,12 +332,12 @@ async fn offer_next(
 
 async fn entry(
     connection: &mut AsyncPgConnection,
-    principal: &Principal,
+    owner: UserId,
     id: WaitlistEntryId,
 ) -> kernel::Result<WaitlistEntryView> {
     let (id, clinic_id, service_id, vet_id, pet_id, (from, to), status): EntryRow = waitlist_entries::table
         .find(id)
-        .filter(waitlist_entries::owner_id.eq(principal.user_id))
+        .filter(waitlist_entries::owner_id.eq(owner))
         .select((
             waitlist_entries::id,
             waitlist_entries::clinic_id,

@@ -9,6 +9,7 @@ mod deactivated;
 mod fixtures;
 mod idempotency;
 mod lifecycle;
+mod personal_data;
 mod pet_events;
 mod reminders;
 mod series;
