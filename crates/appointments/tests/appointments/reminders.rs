@@ -41,17 +41,26 @@ async fn the_reminder_of_a_booking_reaches_the_owner_and_cancelling_removes_it()
         [format!("appointment-reminder:{id}:24h"), format!("appointment-reminder:{id}:2h")]
     );
     run_jobs(&scene.app, &smtp).await;
-    let before = smtp.messages().len();
-    assert!(before >= 1, "the booking itself was announced");
+    assert!(!smtp.messages().is_empty(), "the booking itself was announced");
 
     make_jobs_due_with_key(&mut scene.app.db.connect().await, &format!("appointment-reminder:{id}:24h")).await;
     run_jobs(&scene.app, &smtp).await;
-    let messages = smtp.messages();
-    assert_eq!(messages.len(), before + 1, "one reminder");
-    let reminder = mailparse::parse_mail(messages.last().unwrap().as_bytes()).unwrap();
-    let subject = reminder.headers.get_first_value("Subject").unwrap();
+    // Matched by subject, not position: the booking's own emails may still be
+    // arriving alongside.
+    let reminders: Vec<(String, String)> = smtp
+        .messages()
+        .iter()
+        .map(|message| {
+            let parsed = mailparse::parse_mail(message.as_bytes()).unwrap();
+            let header = |name| parsed.headers.get_first_value(name).unwrap_or_default();
+            (header("Subject"), header("To"))
+        })
+        .filter(|(subject, _)| subject.starts_with("Reminder:"))
+        .collect();
+    assert_eq!(reminders.len(), 1, "one reminder: {reminders:?}");
+    let (subject, to) = &reminders[0];
     assert!(subject.starts_with("Reminder: Rex at Tiergarten Vets on"), "{subject}");
-    assert!(reminder.headers.get_first_value("To").unwrap().contains(&format!("{}@example.com", scene.owner.subject)));
+    assert!(to.contains(&format!("{}@example.com", scene.owner.subject)));
 
     expect(scene.move_to(&scene.owner, &id, "cancelled").await, 200).await;
     assert!(reminder_jobs(&scene.app).await.is_empty(), "the 2-hour reminder went with the appointment");
