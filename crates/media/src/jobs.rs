@@ -41,7 +41,10 @@ impl TaskHandler for ProcessMedia {
 
 async fn run_processing(resources: &Resources, media: &Uploads, id: MediaId) -> anyhow::Result<()> {
     let mut connection = resources.connect().await?;
-    let row: Media = service::row(&mut connection, id).await?;
+    let row: Media = match service::row(&mut connection, id).await {
+        Err(kernel::Error::NotFound { .. }) => return Ok(()), // let go of and cleaned up before its turn
+        found => found?,
+    };
     let (Status::Processing, Some(upload_key)) = (row.status, row.upload_key.clone()) else {
         return Ok(()); // already done: delivery is at least once
     };

@@ -98,3 +98,26 @@ async fn cleanup_removes_uploads_nobody_attached_and_their_files() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_upload_cleaned_up_before_its_processing_ran_leaves_no_failing_job() {
+    #[derive(diesel::QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        jobs: i64,
+    }
+    use diesel_async::RunQueryDsl;
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    expect(upload(&app, &owner, "pet_photo", "rex.png", photo(ImageFormat::Png, 30, 20)).await, 201).await;
+    // Never attached, and cleaned up before any worker processed it.
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(clean_up(&app).await, (1, 0));
+    run_jobs(&app).await;
+    let waiting: Waiting =
+        diesel::sql_query("SELECT count(*) AS jobs FROM graphile_worker.jobs WHERE task_identifier = 'media_process'")
+            .get_result(&mut app.db.connect().await)
+            .await
+            .unwrap();
+    assert_eq!(waiting.jobs, 0, "the processing job keeps failing on the vanished upload");
+}
