@@ -7,6 +7,7 @@ mod cli;
 mod logs;
 mod openapi;
 mod permissions;
+mod personal_data;
 mod process;
 mod shutdown;
 mod worker;

@@ -14,16 +14,21 @@
 
 pub mod commands;
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use platform::config::Source;
+use platform::personal_data::Holders;
 use platform::{AppState, Mount, Routes, Settings};
 
 /// Every crate's own settings and state, read once at start-up. A new domain
-/// crate adds its field here, its line in [`Mount::mount`] and, when it has
-/// jobs, in [`Modules::worker_options`].
+/// crate adds its field here, its line in [`Mount::mount`], when it has jobs
+/// its line in [`Modules::worker_options`], and when it keeps anything about
+/// a person its holder in [`Modules::load`] (exported and erased with the rest).
 #[derive(Debug, Clone)]
 pub struct Modules {
     accounts: accounts::Settings,
+    personal_data: accounts::PersonalData,
     jobs: jobs::Settings,
     notifications: notifications::Settings,
     uploads: media::Uploads,
@@ -36,14 +41,26 @@ impl Modules {
     /// Reads every crate's section of `config` (each checked by its own rules)
     /// and opens the upload store.
     pub fn load(config: &Source) -> anyhow::Result<Self> {
+        let uploads = media::Uploads::from_settings(config.section()?).context("the upload store")?;
+        let appointments: appointments::Settings = config.section()?;
+        // Erasure order: appointments are cancelled while the pet and the
+        // person are still known to the messages that tell the clinic.
+        let holders = Holders::new(vec![
+            Arc::new(appointments::personal_data::PersonalData::new(&appointments)),
+            Arc::new(pets::personal_data::PersonalData),
+            Arc::new(clinics::personal_data::PersonalData),
+            Arc::new(media::personal_data::PersonalData::new(&uploads)),
+            Arc::new(notifications::personal_data::PersonalData),
+        ]);
         Ok(Self {
             accounts: config.section()?,
+            personal_data: accounts::PersonalData { holders, uploads: uploads.clone() },
             jobs: config.section()?,
             notifications: config.section()?,
-            uploads: media::Uploads::from_settings(config.section()?).context("the upload store")?,
+            uploads,
             clinics: config.section()?,
             pets: config.section()?,
-            appointments: config.section()?,
+            appointments,
         })
     }
 
@@ -58,7 +75,7 @@ impl Modules {
         options: graphile_worker::WorkerOptions,
     ) -> anyhow::Result<graphile_worker::WorkerOptions> {
         let options = jobs::worker_options(options)?;
-        let options = accounts::worker_options(options, &self.accounts)?;
+        let options = accounts::worker_options(options, &self.accounts, &self.personal_data)?;
         let options = notifications::worker_options(options, &self.notifications)?;
         let options = media::worker_options(options, &self.uploads)?;
         let options = pets::worker_options(options, &self.pets);
@@ -70,7 +87,7 @@ impl Mount for Modules {
     fn mount(&self, routes: &mut Routes<'_, '_>) {
         platform::health::routes(routes);
         platform::auth::session::routes(routes);
-        accounts::routes(routes, &self.accounts);
+        accounts::routes(routes, &self.accounts, &self.personal_data);
         jobs::routes(routes);
         notifications::routes(routes);
         media::routes(routes, &self.uploads);

@@ -1,7 +1,10 @@
 //! Request and response bodies of the accounts endpoints.
 
 use chrono::{DateTime, Utc};
-use kernel::{Role, UserId};
+use std::collections::BTreeMap;
+
+use kernel::{DataExportId, Role, UserId};
+use media::LinkView;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -153,6 +156,43 @@ pub struct PersonalDataExport {
     pub account: ExportedAccount,
     /// Changes made to the account, and by the user, oldest first.
     pub audit_trail: Vec<AuditRecord>,
+    /// Everything else held about the user, by area: `pets` (owned and
+    /// co-owned, with records, weights, reminders), `appointments`,
+    /// `clinics` (reviews, memberships, vet profile), `notifications`
+    /// (inbox, preferences, devices) and `uploads` (with signed links).
+    #[schema(additional_properties, value_type = Object)]
+    pub sections: BTreeMap<&'static str, serde_json::Value>,
+}
+
+kernel::text_enum!(
+    /// Where an export built by a job stands.
+    ExportStatus as DataExportStatus {
+        /// Being built; ask again shortly.
+        Pending = "pending",
+        /// Built: download it through `download` before `expires_at`.
+        Ready = "ready",
+        /// Deleted after its retention; ask for a new export.
+        Expired = "expired",
+    }
+);
+
+/// An export too large to answer at once, built by a job
+/// (`GET /users/me/exports/{id}`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DataExportView {
+    /// Its id.
+    pub id: DataExportId,
+    /// Where it stands.
+    pub status: ExportStatus,
+    /// When it was asked for.
+    pub requested_at: DateTime<Utc>,
+    /// When it was built.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// When the document is deleted.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A short-lived signed link to the JSON document, once ready (ask again
+    /// for a fresh link).
+    pub download: Option<LinkView>,
 }
 
 /// The account part of an export: the profile plus what only the export shows.

@@ -5,7 +5,10 @@
 //! change a user and how, and serves it:
 //! - [`service::sync`]: Clerk webhooks keep users in step with the identity
 //!   provider (Svix signatures in [`webhook::signature`]), each delivery once;
-//! - [`service::me`]: a user's own profile, preferences and data export;
+//! - [`service::me`]: a user's own profile and preferences;
+//! - [`service::personal_data`]: everything held about a person, exported
+//!   (by a job when large, downloaded through a signed link) or erased, across
+//!   every crate's `platform::personal_data::Holder`;
 //! - [`service::admin`]: platform admins list, search, change roles,
 //!   deactivate and reactivate users; every change is audited;
 //! - [`service::audit_log`]: reading the audit log.
@@ -25,28 +28,51 @@ pub mod webhook;
 
 use actix_web::web;
 use platform::Routes;
+use platform::personal_data::Holders;
 pub use platform::users::User;
 pub use preferences::Preferences;
 pub use settings::Settings;
 
-/// Adds this crate's job (the purge of processed webhook ids) to a worker.
+/// What the crate's data exports and erasure walk: every crate's part of a
+/// person's data, and where export files are kept.
+#[derive(Debug, Clone)]
+pub struct PersonalData {
+    /// Every crate's holder, in erasure order.
+    pub holders: Holders,
+    /// Where built exports are stored.
+    pub uploads: media::Uploads,
+}
+
+/// Adds this crate's jobs (building and expiring data exports, the purge of
+/// processed webhook ids) to a worker.
 pub fn worker_options(
     options: graphile_worker::WorkerOptions,
     settings: &Settings,
+    personal_data: &PersonalData,
 ) -> anyhow::Result<graphile_worker::WorkerOptions> {
     Ok(options
         .define_job::<jobs::PurgeWebhookDeliveries>()
-        .with_cron(&jobs::PurgeWebhookDeliveries::crontab(settings))?)
+        .with_cron(&jobs::PurgeWebhookDeliveries::crontab(settings))?
+        .define_job::<jobs::BuildDataExport>()
+        .define_job::<jobs::ExpireDataExports>()
+        .with_cron(jobs::ExpireDataExports::CRONTAB)?
+        .add_extension(settings.clone())
+        .add_extension(personal_data.holders.clone())
+        .add_extension(personal_data.uploads.clone()))
 }
 
 /// Mounts the accounts endpoints (and the Clerk webhook, outside the API).
-pub fn routes(routes: &mut Routes, settings: &Settings) {
+pub fn routes(routes: &mut Routes, settings: &Settings, personal_data: &PersonalData) {
     use handlers::{admin, me, webhooks};
     routes
         .app_data(web::Data::new(settings.clone()))
+        .app_data(web::Data::new(personal_data.holders.clone()))
+        .app_data(web::Data::new(personal_data.uploads.clone()))
         .service(me::get_me)
         .service(me::update_me)
+        .service(me::delete_me)
         .service(me::export_me)
+        .service(me::get_export)
         .service(admin::list_users)
         .service(admin::get_user)
         .service(admin::change_role)

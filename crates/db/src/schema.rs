@@ -325,6 +325,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    personal_data_exports (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        status -> Text,
+        media_id -> Nullable<Uuid>,
+        requested_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     pet_care (pet_id, clinic_id) {
         pet_id -> Uuid,
         clinic_id -> Uuid,
@@ -565,6 +577,8 @@ diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
 diesel::joinable!(notifications -> users (recipient_id));
+diesel::joinable!(personal_data_exports -> media (media_id));
+diesel::joinable!(personal_data_exports -> users (user_id));
 diesel::joinable!(pet_care -> clinics (clinic_id));
 diesel::joinable!(pet_care -> pets (pet_id));
 diesel::joinable!(pet_co_owners -> pets (pet_id));
@@ -618,6 +632,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_preferences,
     notification_quiet_hours,
     notifications,
+    personal_data_exports,
     pet_care,
     pet_co_owners,
     pet_invitations,

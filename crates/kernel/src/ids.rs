@@ -177,3 +177,8 @@ id_type!(
     /// An uploaded file.
     MediaId
 );
+
+id_type!(
+    /// A person's export of their data.
+    DataExportId
+);

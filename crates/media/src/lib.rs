@@ -13,7 +13,9 @@
 //!   the owner's crate has applied its own access rules) and letting it go;
 //! - [`serve`] and [`links`]: downloads with type, disposition, caching and
 //!   ranges, through the owner's endpoint or a short-lived signed link;
-//! - [`jobs::CleanUpMedia`]: removes uploads nobody attached and files let go.
+//! - [`jobs::CleanUpMedia`]: removes uploads nobody attached and files let go;
+//! - [`personal_data::PersonalData`]: a person's uploads, exported with links
+//!   and, unless someone else keeps them, let go of at erasure.
 //!
 //! [`Uploads`] is the crate's state (its `[media]` [`Settings`] and the store),
 //! built once by the binary and handed to [`routes`], to the crates that
@@ -24,6 +26,7 @@ pub mod handlers;
 pub mod jobs;
 pub mod links;
 pub mod models;
+pub mod personal_data;
 pub mod process;
 pub mod serve;
 pub mod service;

@@ -4,10 +4,12 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{MediaId, Principal};
+use kernel::{MediaId, Principal, UserId};
 
+use crate::Uploads;
 use crate::api::{MediaView, Purpose, Status};
-use crate::models::{Media, Variant};
+use crate::models::{Media, NewMedia, Variant};
+use crate::storage::Storage;
 use db::schema::{media, media_variants};
 
 /// The row (deleted ones too); `NotFound` when there is none.
@@ -105,6 +107,39 @@ pub async fn claim(
     } else {
         Err(kernel::Error::invalid_field("media_id", "must be an unattached upload of yours for this purpose"))
     }
+}
+
+/// A file the platform made for `user` (not uploaded): stores `bytes` and
+/// records them as a ready file of `purpose` attached to `owner`, in the
+/// caller's transaction. Should the transaction fail, the orphaned blob has
+/// no row, and nothing can reach it.
+pub async fn store(
+    connection: &mut AsyncPgConnection,
+    uploads: &Uploads,
+    user: UserId,
+    (purpose, file_name, content_type): (Purpose, &str, &str),
+    bytes: Vec<u8>,
+    (owner_type, owner_id): (&'static str, uuid::Uuid),
+) -> kernel::Result<MediaId> {
+    let (id, key) = (MediaId::new(), Storage::new_key("generated"));
+    let size_bytes = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    uploads.storage().put(&key, bytes).await?;
+    let row = NewMedia {
+        id,
+        uploader_id: user,
+        purpose,
+        content_type,
+        size_bytes,
+        file_name,
+        upload_key: None,
+        storage_key: Some(&key),
+        status: Status::Ready,
+        created_at: Utc::now(),
+    };
+    let attachment =
+        (media::owner_type.eq(owner_type), media::owner_id.eq(owner_id), media::attached_at.eq(Utc::now()));
+    diesel::insert_into(media::table).values((row, attachment)).execute(connection).await?;
+    Ok(id)
 }
 
 /// Lets go of an attached file (replaced, removed, its owner deleted); the

@@ -59,6 +59,7 @@ pub fn classify(head: &[u8], purpose: Purpose) -> Result<Kind, Refusal> {
     let allowed = match purpose {
         Purpose::RecordAttachment => true,
         Purpose::PetPhoto | Purpose::ClinicPhoto | Purpose::VetPhoto => matches!(kind, Kind::Image(_)),
+        Purpose::PersonalDataExport => false,
     };
     if allowed { Ok(kind) } else { Err(Refusal::Type(detected.to_owned())) }
 }

@@ -1,6 +1,7 @@
 //! `POST /webhooks/clerk`: user lifecycle events from Clerk, signed by Svix.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use platform::personal_data::Holders;
 use platform::{ApiError, AppState, ErrorEnvelope};
 use secrecy::ExposeSecret;
 
@@ -35,6 +36,7 @@ use crate::webhook::signature::{self, SignatureError, SignedDelivery};
 pub async fn clerk_webhook(
     state: web::Data<AppState>,
     settings: web::Data<Settings>,
+    holders: web::Data<Holders>,
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -62,7 +64,7 @@ pub async fn clerk_webhook(
         if !sync::first_delivery(connection, "clerk", delivery.id, &event_type, now).await? {
             return Ok(None);
         }
-        sync::apply(connection, &event).await
+        sync::apply(connection, &holders, &event, now).await
     })
     .await?;
     if let Some(clerk_id) = stale {

@@ -1,12 +1,12 @@
-//! Self-service: the caller's own profile and data export.
+//! Self-service: the caller's own profile (their data as a whole is
+//! [`super::personal_data`]).
 
 use diesel_async::AsyncPgConnection;
 use kernel::{Principal, Valid};
 use platform::audit::{self, AuditEntry};
 use platform::users::{self, User};
 
-use super::audit_log;
-use crate::api::{ExportedAccount, PersonalDataExport, ProfileUpdate};
+use crate::api::ProfileUpdate;
 
 /// The caller's own account.
 pub async fn current_user(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<User> {
@@ -33,18 +33,4 @@ pub async fn update_profile(
         Ok(user)
     })
     .await
-}
-
-/// Everything held about the caller: the account and its audit trail.
-pub async fn export_personal_data(
-    connection: &mut AsyncPgConnection,
-    principal: &Principal,
-) -> kernel::Result<PersonalDataExport> {
-    let user = current_user(connection, principal).await?;
-    let audit_trail = audit_log::trail_of(connection, principal.user_id).await?;
-    Ok(PersonalDataExport {
-        exported_at: chrono::Utc::now(),
-        account: ExportedAccount { clerk_id: user.clerk_id.clone(), profile: user.into() },
-        audit_trail,
-    })
 }

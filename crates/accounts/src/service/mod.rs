@@ -5,4 +5,5 @@
 pub mod admin;
 pub mod audit_log;
 pub mod me;
+pub mod personal_data;
 pub mod sync;

@@ -4,13 +4,16 @@
 //! - each delivery is recorded by its message id and applied once;
 //! - a create or update is applied only when it is newer (`updated_at`) than the
 //!   last one applied, so a late `user.created` cannot undo a `user.updated`;
-//! - a deletion deactivates the user and erases their personal data but keeps
-//!   the row (other tables reference it); nothing revives a deleted user, and a
-//!   deletion that arrives before the creation leaves a tombstone.
+//! - a deletion erases the person as `DELETE /users/me` does
+//!   ([`super::personal_data::erase`]): the account row stays (other tables
+//!   reference it), nothing revives a deleted user, and a deletion that
+//!   arrives before the creation leaves a tombstone.
 
+use chrono::{DateTime, Utc};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::UserId;
 use platform::audit::{self, AuditEntry};
+use platform::personal_data::Holders;
 pub use platform::users::ProviderUser;
 
 use crate::models::NewDelivery;
@@ -46,11 +49,21 @@ pub async fn first_delivery(
     Ok(inserted == 1)
 }
 
-/// Applies `event`; returns the Clerk id whose cached principal is stale, if any.
-pub async fn apply(connection: &mut AsyncPgConnection, event: &ProviderEvent) -> kernel::Result<Option<String>> {
+/// Applies `event` (a deletion erases every holder's part of the person's
+/// data, `now` telling their future appointments from past ones); returns
+/// the Clerk id whose cached principal is stale, if any.
+pub async fn apply(
+    connection: &mut AsyncPgConnection,
+    holders: &Holders,
+    event: &ProviderEvent,
+    now: DateTime<Utc>,
+) -> kernel::Result<Option<String>> {
     match event {
         ProviderEvent::Upserted(user) => upsert(connection, user).await,
-        ProviderEvent::Deleted { clerk_id } => delete(connection, clerk_id).await.map(Some),
+        ProviderEvent::Deleted { clerk_id } => {
+            super::personal_data::erase(connection, holders, clerk_id, (None, now)).await?;
+            Ok(Some(clerk_id.clone()))
+        }
         ProviderEvent::Ignored => Ok(None),
     }
 }
@@ -62,12 +75,6 @@ async fn upsert(connection: &mut AsyncPgConnection, user: &ProviderUser) -> kern
     };
     record_sync(connection, id, "user.provider_synced", serde_json::json!({ "role": user.role })).await?;
     Ok(Some(user.clerk_id.clone()))
-}
-
-async fn delete(connection: &mut AsyncPgConnection, clerk_id: &str) -> kernel::Result<String> {
-    let id = platform::users::erase(connection, clerk_id).await?;
-    record_sync(connection, id, "user.provider_deleted", serde_json::json!({ "personal_data": "erased" })).await?;
-    Ok(clerk_id.to_owned())
 }
 
 async fn record_sync(

@@ -13,6 +13,11 @@ enum Access {
     Public,
     /// Any signed-in user.
     SignedIn,
+    /// Any signed-in user, for their own resource: another's id is 404.
+    SignedInOwn,
+    /// Any signed-in user, once: it erases the caller (each call is made by
+    /// a fresh user of the role).
+    SignedInErasing,
     /// Platform admins only.
     PlatformAdmin,
     /// Only a correctly signed webhook delivery.
@@ -26,7 +31,9 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("get", "/api/v1/auth/session", Access::SignedIn),
     ("get", "/api/v1/users/me", Access::SignedIn),
     ("patch", "/api/v1/users/me", Access::SignedIn),
+    ("delete", "/api/v1/users/me", Access::SignedInErasing),
     ("get", "/api/v1/users/me/export", Access::SignedIn),
+    ("get", "/api/v1/users/me/exports/{id}", Access::SignedInOwn),
     ("get", "/api/v1/admin/users", Access::PlatformAdmin),
     ("get", "/api/v1/admin/users/{id}", Access::PlatformAdmin),
     ("put", "/api/v1/admin/users/{id}/role", Access::PlatformAdmin),
@@ -63,18 +70,24 @@ async fn every_route_and_method_follows_the_policy_for_every_role() {
             match access {
                 Access::Public => assert!(anonymous.is_success(), "{method} {path} anonymous: {anonymous}"),
                 Access::SignedWebhook => assert_eq!(anonymous, 400, "{method} {path} unsigned"),
-                Access::SignedIn | Access::PlatformAdmin => {
+                Access::SignedIn | Access::SignedInOwn | Access::SignedInErasing | Access::PlatformAdmin => {
                     assert_eq!(anonymous, 401, "{method} {path} anonymous")
                 }
             }
             for (role, caller) in &callers {
-                let status = call(&app, http_method.clone(), &concrete, &caller.token, body.clone()).await.status();
+                let token = match access {
+                    Access::SignedInErasing => app.user(*role).await.token,
+                    _ => caller.token.clone(),
+                };
+                let status = call(&app, http_method.clone(), &concrete, &token, body.clone()).await.status();
                 let allowed = match access {
                     Access::PlatformAdmin => *role == Role::PlatformAdmin,
                     _ => true,
                 };
                 if access == Access::SignedWebhook {
                     assert_eq!(status, 400, "{method} {path} as {role} without a signature");
+                } else if access == Access::SignedInOwn {
+                    assert_eq!(status, 404, "{method} {path} as {role}, someone else's");
                 } else if allowed {
                     assert!(status.is_success(), "{method} {path} as {role}: {status}");
                 } else {

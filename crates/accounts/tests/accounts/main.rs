@@ -18,11 +18,19 @@ use testkit::TestApp;
 /// The routes under test, with the platform's own.
 pub fn mount(config: &Source) -> impl Mount + use<> {
     let settings: accounts::Settings = config.section().unwrap();
+    let personal_data = personal_data(config);
     move |routes: &mut Routes| {
         platform::health::routes(routes);
         platform::auth::session::routes(routes);
-        accounts::routes(routes, &settings);
+        accounts::routes(routes, &settings, &personal_data);
     }
+}
+
+/// The account alone: no other crate's holder (the gateway's tests erase and
+/// export across every crate).
+pub fn personal_data(config: &Source) -> accounts::PersonalData {
+    let uploads = media::Uploads::from_settings(config.section().unwrap()).unwrap();
+    accounts::PersonalData { holders: platform::personal_data::Holders::default(), uploads }
 }
 
 /// A server over the accounts routes.

@@ -100,3 +100,38 @@ async fn the_export_holds_the_callers_data_only() {
     assert!(export["audit_trail"].as_array().unwrap().is_empty());
     assert!(!export.to_string().contains(&other.subject));
 }
+
+#[tokio::test]
+async fn deleting_my_account_erases_the_profile_signs_me_out_and_a_later_provider_deletion_changes_nothing() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let update = Some(json!({ "first_name": "Ada", "last_name": "Lovelace", "phone": "+33612345678" }));
+    expect(call(&app, Method::PATCH, "/api/v1/users/me", &owner.token, update).await, 200).await;
+
+    expect(call(&app, Method::DELETE, "/api/v1/users/me", &owner.token, None).await, 204).await;
+    expect(call(&app, Method::GET, "/api/v1/users/me", &owner.token, None).await, 401).await;
+    let erased = || async {
+        let mut connection = app.db.connect().await;
+        users::table
+            .find(owner.user_id)
+            .select((users::email, users::first_name, users::phone, users::is_active, users::deleted_at.is_not_null()))
+            .first::<(Option<String>, Option<String>, Option<String>, bool, bool)>(&mut connection)
+            .await
+            .unwrap()
+    };
+    assert_eq!(erased().await, (None, None, None, false, true));
+
+    // Clerk's own deletion follows: acknowledged, nothing comes back.
+    let deleted = crate::webhooks::deleted_event(&owner.subject);
+    expect(crate::webhooks::deliver(&app, "msg_after_api_erasure", deleted).await, 204).await;
+    assert_eq!(erased().await, (None, None, None, false, true));
+    let mut connection = app.db.connect().await;
+    let actors: Vec<Option<kernel::UserId>> = db::schema::audit_log::table
+        .filter(db::schema::audit_log::action.eq("user.erased"))
+        .order(db::schema::audit_log::id)
+        .select(db::schema::audit_log::actor_id)
+        .load(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(actors, [Some(owner.user_id), None], "the erasure by the user, then by the provider");
+}

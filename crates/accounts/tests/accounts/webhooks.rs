@@ -48,7 +48,7 @@ pub(crate) fn user_event(kind: &str, clerk_id: &str, email: &str, role: Value, u
     .unwrap()
 }
 
-fn deleted_event(clerk_id: &str) -> Vec<u8> {
+pub(crate) fn deleted_event(clerk_id: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({ "object": "event", "type": "user.deleted",
                                 "data": { "id": clerk_id, "object": "user", "deleted": true } }))
     .unwrap()
@@ -236,7 +236,10 @@ async fn the_daily_purge_forgets_processed_webhook_ids_past_their_retention() {
     let purge = accounts::jobs::PurgeWebhookDeliveries { retention_days: settings.webhook_retention_days };
     jobs::enqueue(&mut connection, &purge, jobs::EnqueueOptions::default()).await.unwrap();
     // The production schedule must parse.
-    testkit::run_due_jobs(accounts::worker_options(testkit::worker_options(&app), &settings).unwrap()).await;
+    testkit::run_due_jobs(
+        accounts::worker_options(testkit::worker_options(&app), &settings, &super::personal_data(&app.config)).unwrap(),
+    )
+    .await;
     let left: Vec<String> = db::schema::webhook_deliveries::table
         .select(db::schema::webhook_deliveries::message_id)
         .load(&mut connection)

@@ -5,5 +5,6 @@
 
 mod downloads;
 mod fixtures;
+mod personal_data;
 mod s3;
 mod uploads;
