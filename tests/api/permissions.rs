@@ -6,9 +6,13 @@
 //! Callers, from the least to the most privileged: anonymous, another owner,
 //! a vet of another clinic, the clinic's receptionist, its clinic admin, the
 //! pet's owner, a platform admin. Ids in paths are the world's (the owner's
-//! pet, the clinic, its vet, the owner's appointment, the owner as a user);
-//! other ids are unknown ones. Writes send `{}`, so an allowed caller gets the
-//! validation answer (400 or 422) where a refused one gets 401, 403 or 404.
+//! pet, its record, reminder and co-owner, the clinic, its vet, service, room
+//! and review, the owner's appointment and upload); other ids are unknown
+//! ones. Every write sends a valid body ([`body`]), so a caller who may write
+//! gets a 2xx (or the business answer: 409 for a slot someone else just took,
+//! 422 for an upload that is not theirs) where a refused one gets 401, 403 or
+//! 404. Reads come first, then writes, then deletions, and erasing one's own
+//! account last.
 
 use std::fmt::Write;
 
@@ -19,13 +23,42 @@ use testkit::{TestApp, TestUser, fixtures};
 
 const UNKNOWN_ID: &str = "01936b2e-0000-7000-8000-000000000000";
 
+/// A PDF's first bytes: enough for the upload's type sniffing.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
 struct World {
     clinic: String,
     vet: TestUser,
+    service: String,
+    room: String,
+    review: String,
+    spare_staff: TestUser,
     pet: String,
+    co_owner: TestUser,
+    record: String,
+    reminder: String,
+    time_off: String,
     owner: TestUser,
     appointment: String,
+    upload: String,
+    /// Free whole-hour slots two days after the appointment's, three per caller.
+    slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
+}
+
+async fn free_slots(app: &TestApp, clinic: &str, service: &str, days_ahead: i64) -> Vec<Value> {
+    let day = chrono::Utc::now() + chrono::Duration::days(days_ahead);
+    let (from, to) = (day.format("%Y-%m-%dT00:00:00Z"), (day + chrono::Duration::days(1)).format("%Y-%m-%dT00:00:00Z"));
+    let slots: Value = app
+        .api(Method::GET, &format!("/availability?clinic_id={clinic}&service_id={service}&from={from}&to={to}"))
+        .expect_json(200)
+        .await;
+    slots["slots"].as_array().unwrap().iter().map(|slot| slot["starts_at"].clone()).collect()
+}
+
+/// Whole-hour starts only: a 30-minute booking at one cannot overlap another.
+fn on_the_hour(slots: Vec<Value>) -> Vec<Value> {
+    slots.into_iter().filter(|slot| slot.as_str().is_some_and(|text| text.ends_with(":00:00Z"))).collect()
 }
 
 async fn world(app: &TestApp) -> World {
@@ -37,19 +70,52 @@ async fn world(app: &TestApp) -> World {
     let vet_elsewhere = fixtures::vet(app, &admin, &elsewhere, "Dr There", "09:00", "17:00").await;
     let desk = fixtures::staff(app, &admin, &clinic, Role::Receptionist).await;
     let clinic_admin = fixtures::staff(app, &admin, &clinic, Role::ClinicAdmin).await;
+    let spare_staff = fixtures::staff(app, &admin, &clinic, Role::Receptionist).await;
     let offer = json!({ "kind": "consultation", "name": "Consultation", "duration_minutes": 30, "price": "40.00" });
     let service = fixtures::service(app, &admin, &clinic, offer).await;
+    let room: Value = app
+        .api(Method::POST, &format!("/clinics/{clinic}/rooms"))
+        .by(&admin)
+        .json(&json!({ "name": "Room 1", "capacity": 1 }))
+        .expect_json(201)
+        .await;
     let (owner, pet) = fixtures::owner_with_dog(app, "Rex").await;
     fixtures::register_with_clinic(app, &owner, &pet, &clinic).await;
-    let (other_owner, _) = fixtures::owner_with_dog(app, "Bello").await;
-    let from = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%dT00:00:00Z");
-    let to = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%dT00:00:00Z");
-    let slots: Value = app
-        .api(Method::GET, &format!("/availability?clinic_id={clinic}&service_id={service}&from={from}&to={to}"))
+    let co_owner = app.user(Role::PetOwner).await;
+    let invitation: Value = app
+        .api(Method::POST, &format!("/pets/{pet}/co-owners"))
+        .by(&owner)
+        .json(&json!({ "user_id": co_owner.user_id }))
+        .expect_json(202)
+        .await;
+    app.api(Method::POST, &format!("/pet-invitations/{}/accept", fixtures::id_of(&invitation)))
+        .by(&co_owner)
+        .expect(204)
+        .await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
+    let vaccination = json!({ "record_date": "2026-02-01", "clinic_id": clinic,
+                              "details": { "type": "vaccination", "vaccine": "Rabies", "next_due": due } });
+    let record: Value =
+        app.api(Method::POST, &format!("/pets/{pet}/records")).by(&vet).json(&vaccination).expect_json(201).await;
+    let reminders: Value = app.api(Method::GET, &format!("/pets/{pet}/reminders")).by(&owner).expect_json(200).await;
+    let review: Value = app
+        .api(Method::PUT, &format!("/clinics/{clinic}/reviews/mine"))
+        .by(&owner)
+        .json(&json!({ "rating": 5, "body": "Kind and careful" }))
         .expect_json(200)
         .await;
-    let starts_at = slots["slots"][0]["starts_at"].clone();
-    let booking = json!({ "pet_id": pet, "service_id": service, "vet_id": vet.user_id, "starts_at": starts_at });
+    let starts = chrono::Utc::now() + chrono::Duration::days(40);
+    let absence = json!({ "starts_at": starts, "ends_at": starts + chrono::Duration::hours(2), "clinic_id": clinic });
+    let time_off: Value = app
+        .api(Method::POST, &format!("/vets/{}/time-off", vet.user_id))
+        .by(&vet)
+        .json(&absence)
+        .expect_json(201)
+        .await;
+    let upload = testkit::expect(app.upload(&owner, "record_attachment", "lab.pdf", PDF.to_vec()).await, 201).await;
+    let (other_owner, _) = fixtures::owner_with_dog(app, "Bello").await;
+    let booking_slots = free_slots(app, &clinic, &service, 2).await;
+    let booking = json!({ "pet_id": pet, "service_id": service, "vet_id": vet.user_id, "starts_at": booking_slots[0] });
     let booked: Value = app.api(Method::POST, "/appointments").by(&owner).json(&booking).expect_json(201).await;
     let callers = vec![
         ("anonymous", None),
@@ -60,7 +126,24 @@ async fn world(app: &TestApp) -> World {
         ("owner", Some(owner.clone())),
         ("platform_admin", Some(admin)),
     ];
-    World { clinic, vet, pet, owner, appointment: fixtures::id_of(&booked), callers }
+    World {
+        slots: on_the_hour(free_slots(app, &clinic, &service, 4).await),
+        clinic,
+        vet,
+        service,
+        room: fixtures::id_of(&room),
+        review: fixtures::id_of(&review),
+        spare_staff,
+        pet,
+        co_owner,
+        record: fixtures::id_of(&record),
+        reminder: reminders[0]["id"].as_str().unwrap().to_owned(),
+        time_off: fixtures::id_of(&time_off),
+        owner,
+        appointment: fixtures::id_of(&booked),
+        upload: fixtures::id_of(&upload),
+        callers,
+    }
 }
 
 /// `path` with the world's ids in place of its parameters.
@@ -75,6 +158,16 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "appointments") => world.appointment.clone(),
             ("{id}", "vets") => world.vet.user_id.to_string(),
             ("{id}", "users") => world.owner.user_id.to_string(),
+            ("{id}", "media") => world.upload.clone(),
+            ("{id}", "dead") => "1".to_owned(),
+            ("{user_id}", "staff") => world.spare_staff.user_id.to_string(),
+            ("{user_id}", "co-owners") => world.co_owner.user_id.to_string(),
+            ("{service_id}", _) => world.service.clone(),
+            ("{room_id}", _) => world.room.clone(),
+            ("{review_id}", _) => world.review.clone(),
+            ("{record_id}", _) => world.record.clone(),
+            ("{reminder_id}", _) => world.reminder.clone(),
+            ("{time_off_id}", _) => world.time_off.clone(),
             (parameter, _) if parameter.starts_with('{') => UNKNOWN_ID.to_owned(),
             (literal, _) => literal.to_owned(),
         };
@@ -83,9 +176,89 @@ fn concrete(world: &World, path: &str) -> String {
     concrete.join("/")
 }
 
+/// A valid body for the write `method path` by the `caller`-th caller: what
+/// one caller creates does not collide with what another does (names, slots,
+/// times differ), so each answer is about that caller's permission.
+fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
+    let slot = |offset: usize| world.slots[3 * caller + offset].clone();
+    let later = |days: i64| chrono::Utc::now() + chrono::Duration::days(days + i64::try_from(caller).unwrap());
+    let hours: Vec<Value> =
+        (1..=7).map(|weekday| json!({ "weekday": weekday, "starts": "00:00", "ends": "23:59" })).collect();
+    let week: Vec<Value> =
+        (1..=7).map(|weekday| json!({ "weekday": weekday, "opens": "00:00", "closes": "23:59" })).collect();
+    let offer = json!({ "kind": "consultation", "name": format!("Consultation {caller}"), "duration_minutes": 30, "price": "40.00" });
+    let note = json!({ "record_date": "2026-02-02", "clinic_id": world.clinic, "details": { "type": "note", "text": "Seen" } });
+    match (method.as_str(), path.trim_start_matches(platform::routes::API_PREFIX)) {
+        ("PUT", "/admin/users/{id}/role") => json!({ "role": "pet_owner" }),
+        ("POST", "/appointment-series") => json!({
+            "pet_id": world.pet, "service_id": world.service, "vet_id": world.vet.user_id,
+            "first_starts_at": slot(0), "interval_weeks": 1, "count": 2,
+        }),
+        ("POST", "/appointments") => {
+            json!({ "pet_id": world.pet, "service_id": world.service, "vet_id": world.vet.user_id, "starts_at": slot(1) })
+        }
+        ("POST", "/appointments/{id}/reschedule") => json!({ "starts_at": slot(2) }),
+        ("POST", "/appointments/{id}/transitions") => json!({ "to": "confirmed" }),
+        ("POST", "/clinics") | ("PUT", "/clinics/{id}") => {
+            fixtures::clinic_profile("Here", 48.85, 2.35, "Europe/Paris")
+        }
+        ("PUT", "/clinics/{id}/emergency-status") => json!({ "status": "accepting" }),
+        ("PUT", "/clinics/{id}/hours") => json!({ "weekly": week, "exceptions": [] }),
+        ("PUT", "/clinics/{id}/photo" | "/pets/{id}/photo" | "/vets/{id}/photo")
+        | ("POST", "/pets/{id}/records/{record_id}/attachments") => json!({ "media_id": UNKNOWN_ID }),
+        ("PUT", "/clinics/{id}/reviews/mine") => json!({ "rating": 4 }),
+        ("POST", "/clinics/{id}/reviews/{review_id}/flag") => json!({ "text": "Not about this clinic" }),
+        ("PUT", "/clinics/{id}/reviews/{review_id}/response") => json!({ "text": "Thank you" }),
+        ("PUT", "/clinics/{id}/reviews/{review_id}/visibility") => json!({ "hidden": false }),
+        ("POST", "/clinics/{id}/rooms") => json!({ "name": format!("Room {}", caller + 2), "capacity": 1 }),
+        ("POST", "/clinics/{id}/services") | ("PUT", "/clinics/{id}/services/{service_id}") => offer,
+        ("POST", "/clinics/{id}/staff") => {
+            json!({ "email": format!("newcomer{caller}@example.com"), "role": "receptionist" })
+        }
+        ("POST", "/notifications/devices") => json!({ "platform": "web", "token": format!("device-token-{caller}") }),
+        ("PUT", "/notifications/preferences") => {
+            json!({ "channels": [{ "category": "marketing", "channel": "email", "enabled": false }] })
+        }
+        ("POST", "/pets") | ("PUT", "/pets/{id}") => fixtures::pet_profile("Rex", "dog"),
+        ("POST", "/pets/{id}/clinics") => json!({ "clinic_id": world.clinic }),
+        ("POST", "/pets/{id}/co-owners") => json!({ "email": format!("friend{caller}@example.com") }),
+        ("POST", "/pets/{id}/records") | ("PUT", "/pets/{id}/records/{record_id}") => note,
+        ("POST", "/pets/{id}/records/{record_id}/addenda") => json!({ "body": "Checked again" }),
+        ("POST", "/pets/{id}/reminders/{reminder_id}/snooze") => json!({ "days": 7 }),
+        // Not a co-owner: a caller who may transfer gets 422, the world stays.
+        ("POST", "/pets/{id}/transfer") => json!({ "user_id": world.vet.user_id }),
+        ("POST", "/pets/{id}/weights") => json!({ "value": "12.5", "unit": "kg" }),
+        ("PUT", "/vets/me") => json!({ "display_name": "Dr Here" }),
+        ("PUT", "/vets/{id}/clinics/{clinic_id}/hours") => json!({ "hours": hours }),
+        ("POST", "/vets/{id}/time-off") => {
+            json!({ "starts_at": later(50), "ends_at": later(50) + chrono::Duration::hours(1), "clinic_id": world.clinic })
+        }
+        ("POST", "/waitlist") => {
+            json!({ "pet_id": world.pet, "service_id": world.service, "from": later(10), "to": later(11) })
+        }
+        _ => json!({}),
+    }
+}
+
+/// How an operation ranks in the table's order: reads, writes, deletions,
+/// then erasing one's own account (after which a caller can do nothing).
+fn rank(method: &Method, path: &str) -> u8 {
+    match *method {
+        Method::GET => 0,
+        Method::DELETE if path.ends_with("/users/me") => 3,
+        Method::DELETE => 2,
+        _ => 1,
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
-    let app = TestApp::spawn_with(crate::modules, |settings| settings.rate_limit.enabled = false).await;
+    // Every caller books for the one pet: the owner's anti-hoarding limit would
+    // answer for them instead of their permission.
+    let modules = |config: &platform::config::Source| {
+        crate::modules(&config.clone().with_override("appointments.max_upcoming_per_owner", 100).unwrap())
+    };
+    let app = TestApp::spawn_with(modules, |settings| settings.rate_limit.enabled = false).await;
     let world = world(&app).await;
     let spec: Value = app.get("/openapi.json").await.json().await.unwrap();
     let mut operations: Vec<(Method, String)> = Vec::new();
@@ -96,26 +269,26 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             }
         }
     }
-    // Reads first, then writes, deletions last, so a write's effect shows in a
-    // fixed place; within each, paths in order.
-    let rank = |method: &Method| match *method {
-        Method::GET => 0,
-        Method::DELETE => 2,
-        _ => 1,
-    };
-    operations.sort_by(|(a, pa), (b, pb)| (rank(a), pa).cmp(&(rank(b), pb)));
+    operations.sort_by(|(a, pa), (b, pb)| (rank(a, pa), pa).cmp(&(rank(b, pb), pb)));
 
     let mut table = String::new();
     for (method, path) in &operations {
         let url = app.url(&concrete(&world, path));
         let mut row = format!("{:<6} {path}", method.as_str());
-        for (name, caller) in &world.callers {
+        for (index, (name, caller)) in world.callers.iter().enumerate() {
             let mut request = app.client.request(method.clone(), &url);
             if let Some(caller) = caller {
                 request = request.bearer_auth(&caller.token);
             }
-            if *method != Method::GET && *method != Method::DELETE {
-                request = request.json(&json!({}));
+            if path == "/api/v1/media" {
+                let part = reqwest::multipart::Part::bytes(PDF).file_name("lab.pdf");
+                request = app.client.post(format!("{url}?purpose=record_attachment"));
+                if let Some(caller) = caller {
+                    request = request.bearer_auth(&caller.token);
+                }
+                request = request.multipart(reqwest::multipart::Form::new().part("file", part));
+            } else if *method != Method::GET && *method != Method::DELETE {
+                request = request.json(&body(&world, method, path, index));
             }
             let status = request.send().await.unwrap().status().as_u16();
             assert!(status < 500, "{method} {path} as {name}: {status}");
