@@ -19,7 +19,7 @@ help: ## List the targets
 services: ## Start PostgreSQL and Redis if they are not running
 	@$(SERVICES) services
 
-run: services ## Serve the API on :8080 in development mode
+run: services ## Serve the API and run the job worker on :8080 in development mode
 	@$(SERVICES) database vet_dev
 	@$(CARGO) build -p gateway
 	@$(DEV_ENV) $(GATEWAY) migrate run
@@ -28,7 +28,7 @@ run: services ## Serve the API on :8080 in development mode
 	@echo "  A token:   make dev-token ROLE=pet_owner EMAIL=you@example.com"
 	@echo "  Try:       curl -H \"Authorization: Bearer \$$TOKEN\" localhost:8080/api/v1/auth/session"
 	@echo
-	@$(DEV_ENV) $(GATEWAY) serve
+	@$(DEV_ENV) $(GATEWAY) serve --with-worker
 
 test: services ## Run every crate's tests against real PostgreSQL and Redis
 	@$(SERVICES) nextest

@@ -88,11 +88,16 @@ impl Served {
 
     /// Like [`Served::start`], with the log output (stdout) sent to `logs`.
     pub async fn start_logging_to(environment: &[(&str, String)], logs: impl Into<Stdio>) -> Self {
+        Self::start_with(&["serve"], environment, logs).await
+    }
+
+    /// `gateway <args>` (a `serve`, with its flags) on a free port, logging to `logs`.
+    pub async fn start_with(args: &[&str], environment: &[(&str, String)], logs: impl Into<Stdio>) -> Self {
         let port = free_port();
         let mut environment = environment.to_vec();
         environment.push(("VET__SERVER__PORT", port.to_string()));
         let child =
-            gateway(&["serve"], &environment).stdout(logs).stderr(Stdio::null()).spawn().expect("spawn gateway serve");
+            gateway(args, &environment).stdout(logs).stderr(Stdio::null()).spawn().expect("spawn gateway serve");
         let served = Self { child, base_url: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + Duration::from_secs(20);
         while reqwest::get(format!("{}/health/live", served.base_url)).await.is_err() {

@@ -1,6 +1,6 @@
 //! `gateway worker` killed with SIGKILL mid-job: the job runs again after its
 //! lease and takes effect once (RELIABILITY 30, with a real process and a real
-//! SMTP server).
+//! SMTP server); `gateway serve --with-worker` runs jobs in the API's process.
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 use notifications::{Category, Notification, Template, notify};
 use testkit::{FaultProxy, ProxyMode, SmtpServer, TestDb};
 
-use crate::process::gateway;
+use crate::process::{ServeFixture, Served, gateway, terminate};
 
 /// A `gateway worker` sending email to `smtp_port`, with a 2 s lease.
 fn start_worker(database: &TestDb, smtp_port: u16) -> Child {
@@ -88,4 +88,30 @@ async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() 
     let messages = smtp.messages();
     assert_eq!(messages.len(), 1, "the email must go out exactly once");
     assert!(messages[0].contains("New sign-in"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_with_worker_runs_jobs_in_the_api_process_and_stops_cleanly_on_sigterm() {
+    let fixture = ServeFixture::new(Duration::ZERO).await;
+    let mut environment = fixture.environment();
+    environment.push(("VET__JOBS__POLL_INTERVAL_MS", "200".to_owned()));
+    let mut served = Served::start_with(&["serve", "--with-worker"], &environment, Stdio::null()).await;
+
+    let mut connection = fixture.database.connect().await;
+    let user = platform::users::provision_local(&mut connection, "user_one_process", "one@example.com", Role::PetOwner)
+        .await
+        .unwrap();
+    let notice = Notification {
+        category: Category::Account,
+        template: Template::AccountNotice,
+        data: serde_json::json!({ "headline": "Welcome", "details": "Your account is ready." }),
+        sender: None,
+    };
+    notify(&mut connection, user, &notice).await.unwrap();
+    let sent = "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
+    wait_until(&mut connection, sent, "the served process delivered the email").await;
+
+    terminate(&served);
+    let status = tokio::task::spawn_blocking(move || served.child.wait()).await.unwrap().unwrap();
+    assert!(status.success(), "serve --with-worker exited with {status}");
 }

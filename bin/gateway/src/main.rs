@@ -19,7 +19,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the HTTP API (configuration from `config/` and `VET__*`).
-    Serve,
+    Serve {
+        /// Run the job worker in this process too (development; production
+        /// runs `gateway worker` on its own).
+        #[arg(long)]
+        with_worker: bool,
+    },
     /// Run background jobs and their schedules.
     Worker,
     /// Apply, revert or list database migrations.
@@ -48,7 +53,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Source::load()?;
     match cli.command {
-        Command::Serve => serve::run(&config).await,
+        Command::Serve { with_worker } => serve::run(&config, with_worker).await,
         Command::Worker => worker::run(&config).await,
         Command::Migrate { action } => migrate::run(&config.settings()?, action).await,
         Command::DevToken(args) => dev_token::run(&config.settings()?, &args).await,

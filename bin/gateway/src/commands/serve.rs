@@ -1,4 +1,6 @@
-//! `gateway serve`: the HTTP API.
+//! `gateway serve`: the HTTP API, and with `--with-worker` the job worker in
+//! the same process (development: one command runs every feature; production
+//! runs `gateway worker` apart, scaled on its own).
 
 use platform::Application;
 use platform::auth::SigningKey;
@@ -7,8 +9,9 @@ use secrecy::ExposeSecret;
 
 use crate::Modules;
 
-/// Serves until SIGTERM/SIGINT, then drains in-flight requests.
-pub async fn run(config: &Source) -> anyhow::Result<()> {
+/// Serves until SIGTERM/SIGINT, then drains in-flight requests (and, with
+/// `with_worker`, lets in-flight jobs finish within their grace period).
+pub async fn run(config: &Source, with_worker: bool) -> anyhow::Result<()> {
     let settings = config.settings()?;
     let modules = Modules::load(config)?;
     if settings.environment == Environment::Development
@@ -25,10 +28,19 @@ pub async fn run(config: &Source) -> anyhow::Result<()> {
         }
     }
     let state = crate::prepare(settings)?;
+    let worker = if with_worker { Some(super::worker::build(&modules, &state).await?) } else { None };
     let host = state.settings().server.host.clone();
     let application = Application::build(state, modules)?;
-    tracing::info!(%host, port = application.port(), "serving; API docs at /docs");
-    application.run_until_stopped().await?;
+    tracing::info!(%host, port = application.port(), with_worker, "serving; API docs at /docs");
+    match worker {
+        Some(worker) => {
+            tokio::try_join!(
+                async { application.run_until_stopped().await.map_err(anyhow::Error::from) },
+                async { worker.run().await.map_err(anyhow::Error::from) },
+            )?;
+        }
+        None => application.run_until_stopped().await?,
+    }
     tracing::info!("stopped");
     Ok(())
 }

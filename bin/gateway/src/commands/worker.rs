@@ -1,5 +1,6 @@
 //! `gateway worker`: runs background jobs until SIGTERM.
 
+use platform::AppState;
 use platform::config::Source;
 use secrecy::ExposeSecret;
 
@@ -9,13 +10,19 @@ use crate::Modules;
 pub async fn run(config: &Source) -> anyhow::Result<()> {
     let modules = Modules::load(config)?;
     let state = crate::prepare(config.settings()?)?;
-    let database_url = state.settings().database.url.expose_secret().to_owned();
-    jobs::install(&database_url).await?;
-    let resources = jobs::Resources { db: state.db().clone(), clock: state.clock().clone() };
-    let options = jobs::worker::options(modules.jobs(), &database_url)?.add_extension(resources);
-    let worker = modules.worker_options(options)?.init().await?;
+    let worker = build(&modules, &state).await?;
     tracing::info!("worker started");
     worker.run().await?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Every job type and schedule of `modules`, over `state`'s pool and clock
+/// (the queue's schema installed first). Stops on SIGTERM or SIGINT.
+pub async fn build(modules: &Modules, state: &AppState) -> anyhow::Result<graphile_worker::Worker> {
+    let database_url = state.settings().database.url.expose_secret().to_owned();
+    jobs::install(&database_url).await?;
+    let resources = jobs::Resources { db: state.db().clone(), clock: state.clock().clone() };
+    let options = jobs::worker::options(modules.jobs(), &database_url)?.add_extension(resources);
+    Ok(modules.worker_options(options)?.init().await?)
 }
