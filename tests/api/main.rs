@@ -5,6 +5,7 @@
 
 mod cli;
 mod logs;
+mod metrics;
 mod openapi;
 mod permissions;
 mod personal_data;

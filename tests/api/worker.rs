@@ -95,6 +95,8 @@ async fn serve_with_worker_runs_jobs_in_the_api_process_and_stops_cleanly_on_sig
     let fixture = ServeFixture::new(Duration::ZERO).await;
     let mut environment = fixture.environment();
     environment.push(("VET__JOBS__POLL_INTERVAL_MS", "200".to_owned()));
+    let metrics_port = crate::process::free_port();
+    environment.push(("VET__METRICS__ADDRESS", format!("127.0.0.1:{metrics_port}")));
     let mut served = Served::start_with(&["serve", "--with-worker"], &environment, Stdio::null()).await;
 
     let mut connection = fixture.database.connect().await;
@@ -110,6 +112,11 @@ async fn serve_with_worker_runs_jobs_in_the_api_process_and_stops_cleanly_on_sig
     notify(&mut connection, user, &notice).await.unwrap();
     let sent = "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
     wait_until(&mut connection, sent, "the served process delivered the email").await;
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.lines().any(|line| line.starts_with("notifications_sent_total{") && line.contains(r#"outcome="sent""#)),
+        "the process's own /metrics lacks the delivery: {metrics}"
+    );
 
     terminate(&served);
     let status = tokio::task::spawn_blocking(move || served.child.wait()).await.unwrap().unwrap();

@@ -97,6 +97,20 @@ impl Mount for Modules {
     }
 }
 
+/// Serves Prometheus metrics on `metrics.address` when enabled (the queue's
+/// depth sampled at each scrape), in the background.
+pub fn serve_metrics(state: &AppState) -> anyhow::Result<()> {
+    let settings = &state.settings().metrics;
+    if !settings.enabled {
+        return Ok(());
+    }
+    let exporter = platform::metrics::Exporter::bind(state.clone(), vec![jobs::metrics::sampler()])
+        .with_context(|| format!("the metrics listener on {}", settings.address))?;
+    tracing::info!(port = exporter.port(), "metrics at /metrics");
+    exporter.spawn();
+    Ok(())
+}
+
 /// Installs logging and builds the shared state.
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     platform::telemetry::init(&settings.log);

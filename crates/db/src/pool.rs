@@ -104,7 +104,10 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
 /// Checks out a connection; any pool failure (exhausted, timed out, database
 /// unreachable) is `Unavailable`, which the HTTP layer answers with 503.
 pub async fn connect(pool: &Pool) -> kernel::Result<Connection> {
-    pool.get().await.map(|object| Connection(Some(object))).map_err(|error| {
+    let asked = std::time::Instant::now();
+    let connection = pool.get().await;
+    metrics::histogram!("db_pool_wait_seconds").record(asked.elapsed().as_secs_f64());
+    connection.map(|object| Connection(Some(object))).map_err(|error| {
         tracing::warn!(%error, "database connection unavailable");
         kernel::Error::Unavailable { dependency: "database" }
     })

@@ -26,6 +26,7 @@ pub mod api;
 pub mod enqueue;
 pub mod handlers;
 pub mod jobs;
+pub mod metrics;
 pub mod service;
 mod settings;
 pub mod worker;

@@ -35,7 +35,7 @@ pub fn options(settings: &crate::Settings, database_url: &str) -> anyhow::Result
         .recovery_delay(Duration::from_secs(settings.recovery_delay_secs));
     let concurrency = settings.concurrency.max(1);
     let batches = LocalQueueConfig::default().with_size(concurrency * 2).with_ttl(LOCAL_QUEUE_TTL);
-    Ok(WorkerOptions::default()
+    Ok(crate::metrics::observe(WorkerOptions::default())
         .database(database)
         .schema("graphile_worker")
         .concurrency(concurrency)

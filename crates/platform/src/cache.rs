@@ -33,5 +33,9 @@ pub async fn ping(pool: &Pool, timeout: Duration) -> Result<(), String> {
         redis::cmd("PING").query_async::<String>(&mut connection).await.map_err(|error| error.to_string())?;
         Ok(())
     };
-    tokio::time::timeout(timeout, ping).await.map_err(|_| "timed out".to_owned())?
+    let outcome = tokio::time::timeout(timeout, ping).await.map_err(|_| "timed out".to_owned()).and_then(|ping| ping);
+    if outcome.is_err() {
+        crate::metrics::redis_error("ping");
+    }
+    outcome
 }

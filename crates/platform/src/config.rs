@@ -81,6 +81,8 @@ pub struct Settings {
     pub log: LogSettings,
     /// Request quotas.
     pub rate_limit: RateLimitSettings,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsSettings,
 }
 
 fn default_environment() -> Environment {
@@ -235,6 +237,16 @@ pub struct CorsSettings {
     pub allow_credentials: bool,
     /// Seconds browsers may cache a preflight answer.
     pub max_age_secs: usize,
+}
+
+/// Prometheus metrics, served on their own listener so they are never
+/// public by accident.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` at all.
+    pub enabled: bool,
+    /// Where: `host:port` (port 0 picks a free one, for tests).
+    pub address: String,
 }
 
 /// Log output.

@@ -8,6 +8,7 @@
 //! - [`auth`]: session token verification and the `CurrentUser` extractor;
 //! - [`request_id`], [`middleware`], [`telemetry`], [`rate_limit`]: request
 //!   ids, logs, CORS, security headers, quotas, deadlines;
+//! - [`metrics`]: Prometheus series and the separate `/metrics` listener;
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
 //! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
@@ -33,6 +34,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;

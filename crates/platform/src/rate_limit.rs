@@ -47,7 +47,8 @@ impl RouteClass {
         }
     }
 
-    fn name(self) -> &'static str {
+    /// Its name in keys and metrics (`read`, `write`, `auth`, `webhook`).
+    pub fn name(self) -> &'static str {
         match self {
             Self::Read => "read",
             Self::Write => "write",

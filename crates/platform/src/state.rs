@@ -40,6 +40,7 @@ impl AppState {
 
     /// Like [`AppState::build`], with the clock services read "now" from (tests move it).
     pub fn build_with_clock(settings: Settings, clock: Clock) -> Result<Self, StartupError> {
+        crate::metrics::handle(); // the recorder is in place before the first request or job
         let db = db::build_pool(&settings.database.pool_settings())
             .map_err(|error| StartupError(format!("database pool: {error}")))?;
         let redis =

@@ -28,6 +28,7 @@ pub async fn run(config: &Source, with_worker: bool) -> anyhow::Result<()> {
         }
     }
     let state = crate::prepare(settings)?;
+    crate::serve_metrics(&state)?;
     let worker = if with_worker { Some(super::worker::build(&modules, &state).await?) } else { None };
     let host = state.settings().server.host.clone();
     let application = Application::build(state, modules)?;

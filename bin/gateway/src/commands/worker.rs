@@ -10,6 +10,7 @@ use crate::Modules;
 pub async fn run(config: &Source) -> anyhow::Result<()> {
     let modules = Modules::load(config)?;
     let state = crate::prepare(config.settings()?)?;
+    crate::serve_metrics(&state)?;
     let worker = build(&modules, &state).await?;
     tracing::info!("worker started");
     worker.run().await?;

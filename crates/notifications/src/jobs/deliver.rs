@@ -71,6 +71,14 @@ async fn deliver(context: &WorkerContext, id: DeliveryId, last_attempt: bool) ->
     let contact = platform::users::contact(&mut connection, delivery.recipient).await?;
     let outcome = send(&mut connection, channels, id, &delivery, &contact).await?;
     record(&mut connection, id, &outcome, last_attempt).await?;
+    let result = match &outcome {
+        Outcome::Sent(_) => "sent",
+        Outcome::Skipped(_) => "skipped",
+        Outcome::Failed(SendError::Unavailable(_)) => "unavailable",
+        Outcome::Failed(_) => "rejected",
+    };
+    metrics::counter!("notifications_sent_total", "channel" => delivery.channel.as_str(), "outcome" => result)
+        .increment(1);
     match outcome {
         Outcome::Failed(SendError::Unavailable(error)) => Err(anyhow::anyhow!(error)),
         _ => Ok(()),

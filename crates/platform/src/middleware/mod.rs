@@ -2,7 +2,8 @@
 //!
 //! 1. [`observe`]: request id (accepted or generated, echoed in `X-Request-Id`),
 //!    a tracing span carrying it with method, route and user id, one
-//!    "request completed" log line with status and latency, a panic barrier
+//!    "request completed" log line with status and latency, the request
+//!    metrics ([`crate::metrics`]), a panic barrier
 //!    (a panicking handler becomes an opaque 500, the worker keeps serving), and
 //!    the envelope for any error actix rendered itself;
 //! 2. CORS from configuration ([`cors`]);
@@ -44,14 +45,18 @@ pub async fn observe(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id =
         RequestId::from_header_or_new(request.headers().get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()));
+    // The route template, never the raw path (which may hold ids or personal data).
+    let route = quota::route_template(&request).unwrap_or_else(|| "-".to_owned());
+    let method = request.method().clone();
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %request.method(),
-        route = field::Empty,
+        method = %method,
+        route = %route,
         user_id = field::Empty,
     );
     let started = Instant::now();
+    let in_flight = crate::metrics::InFlight::start();
     // Errors are rendered inside the request's scope so the envelope gets its id.
     let handled = async move {
         match AssertUnwindSafe(next.call(request)).catch_unwind().await {
@@ -70,8 +75,6 @@ pub async fn observe(
             if let Some(value) = header_value {
                 response.headers_mut().insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
             }
-            let route = response.request().match_pattern().unwrap_or_else(|| "-".to_owned());
-            span.record("route", route.as_str());
             (response.status(), Ok(response))
         }
         Err((mut rendered, cause)) => {
@@ -81,7 +84,10 @@ pub async fn observe(
             (rendered.status(), Err(InternalError::from_response(cause, rendered).into()))
         }
     };
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    drop(in_flight);
+    crate::metrics::record_request(&route, method.as_str(), status.as_u16(), elapsed);
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
     outcome
 }

@@ -41,16 +41,21 @@ pub async fn enforce_rate_limit(
     let quota = match limiter.count(state.redis(), &identity, class, role).await {
         Ok(quota) => quota,
         Err(error) if limiter.settings().fail_open => {
+            crate::metrics::redis_error("rate_limit");
             tracing::warn!(%error, "rate limiter unavailable; serving without a limit");
             None
         }
         Err(error) => {
+            crate::metrics::redis_error("rate_limit");
             tracing::error!(%error, "rate limiter unavailable; refusing");
             return Err(ApiError::Domain(kernel::Error::Unavailable { dependency: "rate limiter" }).into());
         }
     };
     match quota {
-        Some(quota) if !quota.allowed => Err(ApiError::TooManyRequests { quota }.into()),
+        Some(quota) if !quota.allowed => {
+            metrics::counter!("rate_limit_rejections_total", "class" => class.name()).increment(1);
+            Err(ApiError::TooManyRequests { quota }.into())
+        }
         Some(quota) => {
             let mut response = next.call(request).await?.map_into_boxed_body();
             for (name, value) in quota_headers(&quota) {
@@ -67,8 +72,13 @@ pub async fn enforce_rate_limit(
 /// `/users/me/%65xport` counts as the export it is served as; that decoded path
 /// when no route matches.
 fn route_of(request: &ServiceRequest) -> String {
-    let path = request.match_info().as_str();
-    request.resource_map().match_pattern(path).unwrap_or_else(|| path.to_owned())
+    route_template(request).unwrap_or_else(|| request.match_info().as_str().to_owned())
+}
+
+/// The template of the route the router will match, if any (read as
+/// [`route_of`] reads it).
+pub(crate) fn route_template(request: &ServiceRequest) -> Option<String> {
+    request.resource_map().match_pattern(request.match_info().as_str())
 }
 
 /// The client address: the last entry of the trusted proxy's header, else the peer.

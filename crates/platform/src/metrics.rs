@@ -1,0 +1,128 @@
+//! Prometheus metrics through the `metrics` facade: any crate records with
+//! `metrics::counter!` / `histogram!` / `gauge!`, and [`Exporter`] serves them
+//! as Prometheus text at `/metrics` on its own listener (`metrics.address`,
+//! loopback by default), never on the API's port.
+//!
+//! Series recorded here: `http_requests_total` and
+//! `http_request_duration_seconds` by route template (never the raw path),
+//! method and status; `http_requests_in_flight`; the database pool
+//! (`db_pool_connections`, `db_pool_idle_connections`, `db_pool_waiters`,
+//! sampled at each scrape, and `db_pool_wait_seconds`, recorded by `db`);
+//! `redis_errors_total` and `rate_limit_rejections_total`. Other crates add
+//! their own (jobs, notifications) and may sample gauges at scrape time
+//! through a [`Sampler`].
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use futures_util::future::BoxFuture;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::state::AppState;
+
+/// Latency buckets, in seconds, shared by request, job and pool-wait histograms.
+const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// Sets a crate's gauges just before a scrape (queue depths, for example).
+pub type Sampler = Arc<dyn Fn(AppState) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// The process's recorder, installed on first use (one per process: the
+/// `metrics` facade is global).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS);
+        let recorder = match builder {
+            Ok(builder) => builder.build_recorder(),
+            Err(_) => PrometheusBuilder::new().build_recorder(),
+        };
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder was installed first; /metrics shows only this one's series");
+        }
+        handle
+    })
+}
+
+/// One answered request: its route template (`-` when no route matched).
+pub fn record_request(route: &str, method: &str, status: u16, elapsed: Duration) {
+    let labels = [("route", route.to_owned()), ("method", method.to_owned()), ("status", status.to_string())];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+}
+
+/// Counts a request in flight until dropped.
+#[derive(Debug)]
+pub struct InFlight(());
+
+impl InFlight {
+    /// One more request in flight.
+    pub fn start() -> Self {
+        metrics::gauge!("http_requests_in_flight").increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("http_requests_in_flight").decrement(1.0);
+    }
+}
+
+/// A failed Redis command, by what it was for (`rate_limit`, `principal_cache`...).
+pub fn redis_error(operation: &'static str) {
+    metrics::counter!("redis_errors_total", "operation" => operation).increment(1);
+}
+
+fn sample_pool(state: &AppState) {
+    let status = state.db().status();
+    metrics::gauge!("db_pool_connections").set(status.size as f64);
+    metrics::gauge!("db_pool_max_connections").set(status.max_size as f64);
+    metrics::gauge!("db_pool_idle_connections").set(status.available as f64);
+    metrics::gauge!("db_pool_waiters").set(status.waiting as f64);
+}
+
+/// The `/metrics` listener.
+pub struct Exporter {
+    port: u16,
+    server: Server,
+}
+
+impl Exporter {
+    /// Binds `metrics.address` of `state`'s settings; at each scrape the pool
+    /// gauges and every sampler's are refreshed first.
+    pub fn bind(state: AppState, samplers: Vec<Sampler>) -> std::io::Result<Self> {
+        let listener = std::net::TcpListener::bind(state.settings().metrics.address.as_str())?;
+        let port = listener.local_addr()?.port();
+        let scrape = web::Data::new((state, samplers));
+        let server =
+            HttpServer::new(move || App::new().app_data(scrape.clone()).route("/metrics", web::get().to(render)))
+                .listen(listener)?
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .run();
+        Ok(Self { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves in the background until the process ends.
+    pub fn spawn(self) {
+        tokio::spawn(self.server);
+    }
+}
+
+async fn render(scrape: web::Data<(AppState, Vec<Sampler>)>) -> HttpResponse {
+    let (state, samplers) = scrape.get_ref();
+    sample_pool(state);
+    for sampler in samplers {
+        sampler(state.clone()).await;
+    }
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(handle().render())
+}
