@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use crate::process::{ServeFixture, Served, terminate};
 
+/// The trace id of the `traceparent` the client sends.
+const INCOMING_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
 #[tokio::test]
 async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
     let fixture = ServeFixture::new(Duration::ZERO).await;
@@ -18,8 +21,14 @@ async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
     let token = fixture.tokens.token_for("user_logged");
     let client = reqwest::Client::new();
     let session = format!("{}/api/v1/auth/session", served.base_url);
-    let response =
-        client.get(&session).bearer_auth(&token).header("x-request-id", "trace-logs-1").send().await.unwrap();
+    let response = client
+        .get(&session)
+        .bearer_auth(&token)
+        .header("x-request-id", "trace-logs-1")
+        .header("traceparent", format!("00-{INCOMING_TRACE}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     client.get(format!("{session}?access_token={token}&email=alice@example.com")).send().await.unwrap();
     client.get(&session).bearer_auth("alice@example.com").send().await.unwrap();
@@ -44,6 +53,7 @@ async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
         .find(|line| line["span"]["request_id"] == "trace-logs-1")
         .unwrap_or_else(|| panic!("no completion line for the request id in:\n{logs}"));
     assert_eq!(traced["span"]["route"], "/api/v1/auth/session");
+    assert_eq!(traced["span"]["trace_id"], INCOMING_TRACE, "the log line lacks the continued trace id");
     assert_eq!(traced["span"]["method"], "GET");
     assert!(uuid::Uuid::parse_str(traced["span"]["user_id"].as_str().unwrap()).is_ok(), "the user id is ours");
     assert_eq!(traced["fields"]["status"], 200);

@@ -11,6 +11,7 @@ mod permissions;
 mod personal_data;
 mod process;
 mod shutdown;
+mod traces;
 mod worker;
 
 /// The gateway's modules over a test's configuration.

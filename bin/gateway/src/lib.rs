@@ -113,6 +113,6 @@ pub fn serve_metrics(state: &AppState) -> anyhow::Result<()> {
 
 /// Installs logging and builds the shared state.
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
-    platform::telemetry::init(&settings.log);
+    platform::telemetry::init(&settings);
     Ok(AppState::build(settings)?)
 }

@@ -87,6 +87,7 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
         async move {
             let mut connection = AsyncPgConnection::establish(&url).await?;
             connection.batch_execute(&session_setup).await.map_err(ConnectionError::CouldntSetupConfiguration)?;
+            connection.set_instrumentation(crate::spans::QuerySpans::default());
             Ok(connection)
         }
         .boxed()

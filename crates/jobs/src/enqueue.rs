@@ -65,7 +65,7 @@ async fn add(
     payload: &impl serde::Serialize,
     options: EnqueueOptions,
 ) -> kernel::Result<i64> {
-    let payload = serde_json::to_string(payload).map_err(kernel::Error::internal)?;
+    let payload = traced(payload)?;
     let enqueued: EnqueuedId = diesel::sql_query(
         "SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, \
                 max_attempts => $5, job_key => $6, priority => $7)).id AS id",
@@ -96,8 +96,7 @@ pub async fn enqueue_each<J: TaskHandler>(
     if jobs.is_empty() {
         return Ok(());
     }
-    let payloads =
-        jobs.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>().map_err(kernel::Error::internal)?;
+    let payloads = jobs.iter().map(traced).collect::<kernel::Result<Vec<_>>>()?;
     diesel::sql_query(
         "SELECT graphile_worker.add_job($1, payload::json, queue_name => $3, run_at => $4, \
                 max_attempts => $5, priority => $6) FROM unnest($2::text[]) AS payload",
@@ -111,6 +110,22 @@ pub async fn enqueue_each<J: TaskHandler>(
     .execute(connection)
     .await?;
     Ok(())
+}
+
+/// `payload` as JSON, with the enqueuing span's trace context under `_trace`
+/// when there is one: the job's run is then linked to the request (or job)
+/// that asked for it (graphile-worker reads `_trace`).
+fn traced(payload: &impl serde::Serialize) -> kernel::Result<String> {
+    let mut value = serde_json::to_value(payload).map_err(kernel::Error::internal)?;
+    if let (Some(object), Some((trace_id, span_id, flags))) =
+        (value.as_object_mut(), platform::telemetry::current_span_context())
+    {
+        object.insert(
+            "_trace".to_owned(),
+            serde_json::json!({ "trace_id": trace_id, "span_id": span_id, "flags": flags }),
+        );
+    }
+    serde_json::to_string(&value).map_err(kernel::Error::internal)
 }
 
 /// Removes the pending jobs enqueued with these `unique_key`s, inside the

@@ -33,7 +33,11 @@ pub async fn ping(pool: &Pool, timeout: Duration) -> Result<(), String> {
         redis::cmd("PING").query_async::<String>(&mut connection).await.map_err(|error| error.to_string())?;
         Ok(())
     };
-    let outcome = tokio::time::timeout(timeout, ping).await.map_err(|_| "timed out".to_owned()).and_then(|ping| ping);
+    let span = tracing::info_span!("redis", otel.name = "redis PING", otel.kind = "client", db.system.name = "redis");
+    let outcome = tokio::time::timeout(timeout, tracing::Instrument::instrument(ping, span))
+        .await
+        .map_err(|_| "timed out".to_owned())
+        .and_then(|ping| ping);
     if outcome.is_err() {
         crate::metrics::redis_error("ping");
     }

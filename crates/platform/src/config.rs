@@ -83,6 +83,8 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// The Prometheus endpoint.
     pub metrics: MetricsSettings,
+    /// Traces (OpenTelemetry).
+    pub telemetry: TelemetrySettings,
 }
 
 fn default_environment() -> Environment {
@@ -247,6 +249,30 @@ pub struct MetricsSettings {
     pub enabled: bool,
     /// Where: `host:port` (port 0 picks a free one, for tests).
     pub address: String,
+}
+
+/// OpenTelemetry traces: spans are always made (their trace id is in every
+/// log line, an incoming `traceparent` is continued); they leave the process
+/// only when `otlp_endpoint` is set.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TelemetrySettings {
+    /// An OTLP/HTTP collector, e.g. `http://otel-collector:4318`; none: no export.
+    pub otlp_endpoint: Option<String>,
+    /// How spans are encoded for the collector.
+    pub otlp_protocol: OtlpProtocol,
+    /// `service.name` of every span.
+    pub service_name: String,
+}
+
+/// OTLP/HTTP encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum OtlpProtocol {
+    /// Protocol buffers (what collectors expect by default).
+    #[serde(rename = "http/protobuf")]
+    HttpProtobuf,
+    /// JSON.
+    #[serde(rename = "http/json")]
+    HttpJson,
 }
 
 /// Log output.

@@ -137,9 +137,12 @@ impl RateLimiter {
                 .await
                 .map_err(|error| LimiterUnavailable(error.to_string()))
         };
-        let (count, ttl_ms) = tokio::time::timeout(self.command_timeout, counted)
-            .await
-            .map_err(|_| LimiterUnavailable("timed out".to_owned()))??;
+        let span =
+            tracing::info_span!("redis", otel.name = "redis EVALSHA", otel.kind = "client", db.system.name = "redis");
+        let (count, ttl_ms) =
+            tokio::time::timeout(self.command_timeout, tracing::Instrument::instrument(counted, span))
+                .await
+                .map_err(|_| LimiterUnavailable("timed out".to_owned()))??;
         Ok(Some(Quota {
             limit,
             remaining: limit.saturating_sub(count),

@@ -87,7 +87,7 @@ impl TestApp {
             .expect("point the configuration at this test");
         let mut settings = config.settings().expect("the test settings");
         adjust(&mut settings);
-        platform::telemetry::init(&settings.log);
+        platform::telemetry::init(&settings);
         let clock = Clock::system();
         let state = AppState::build_with_clock(settings, clock.clone()).expect("build the App state");
         let application = Application::build(state.clone(), mount(&config)).expect("bind the test server");

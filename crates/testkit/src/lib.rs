@@ -17,6 +17,7 @@
 //!   messages the test reads back; [`SmtpServer::configure`] points
 //!   notifications at it.
 //! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
+//! - [`OtlpReceiver`]: a local OpenTelemetry collector listing the spans exported.
 //! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
 //!   the test's database that runs what is due.
 //!
@@ -26,6 +27,7 @@
 mod app;
 mod call;
 mod database;
+mod otlp;
 pub mod fixtures;
 mod proxy;
 mod python;
@@ -37,6 +39,7 @@ mod worker;
 pub use app::{TestApp, TestUser, expect, test_config, test_section, test_settings};
 pub use call::Call;
 pub use database::TestDb;
+pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use proxy::{FaultProxy, ProxyMode};
 pub use s3::S3Server;
 pub use smtp::SmtpServer;

@@ -89,13 +89,11 @@ impl FcmProvider {
             Assertion { iss: &self.client_email, scope: SCOPE, aud: &self.token_uri, iat: now, exp: now + 3600 };
         let assertion = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &self.key)
             .map_err(|error| SendError::Unavailable(format!("signing the token request: {error}")))?;
-        let response = self
+        let request = self
             .client
             .post(&self.token_uri)
-            .form(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion.as_str())])
-            .send()
-            .await
-            .map_err(transport_error)?;
+            .form(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion.as_str())]);
+        let response = platform::telemetry::send(request, "fcm token").await.map_err(transport_error)?;
         if !response.status().is_success() {
             return Err(SendError::Unavailable(format!("token endpoint answered {}", response.status())));
         }
@@ -117,8 +115,8 @@ impl Provider<Push> for FcmProvider {
                 "data": push.data,
             }
         });
-        let response =
-            self.client.post(&self.send_url).bearer_auth(token).json(&body).send().await.map_err(transport_error)?;
+        let request = self.client.post(&self.send_url).bearer_auth(token).json(&body);
+        let response = platform::telemetry::send(request, "fcm send").await.map_err(transport_error)?;
         let status = response.status();
         if status.is_success() {
             let sent: Sent = response.json().await.map_err(transport_error)?;

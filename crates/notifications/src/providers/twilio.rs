@@ -43,16 +43,14 @@ impl TwilioProvider {
 #[async_trait::async_trait]
 impl Provider<Sms> for TwilioProvider {
     async fn send(&self, sms: &Sms) -> Result<Receipt, SendError> {
-        let response = self
+        let request = self
             .client
             .post(&self.url)
             .basic_auth(&self.account_sid, Some(self.auth_token.expose_secret()))
             // Twilio answers a repeated token with the first message instead of sending again.
             .header("I-Twilio-Idempotency-Token", sms.delivery_id.to_string())
-            .form(&[("To", sms.to.as_str()), ("From", self.from.as_str()), ("Body", sms.body.as_str())])
-            .send()
-            .await
-            .map_err(transport_error)?;
+            .form(&[("To", sms.to.as_str()), ("From", self.from.as_str()), ("Body", sms.body.as_str())]);
+        let response = platform::telemetry::send(request, "twilio send").await.map_err(transport_error)?;
         let status = response.status();
         if status.is_success() {
             let created: Created = response.json().await.map_err(transport_error)?;

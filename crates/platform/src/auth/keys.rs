@@ -160,7 +160,9 @@ impl KeyStore {
     async fn fetch(&self) -> Result<HashMap<String, Arc<DecodingKey>>, String> {
         let bytes = match &self.source {
             KeySource::Url(url) => {
-                let response = self.http.get(url).send().await.map_err(|error| error.to_string())?;
+                let response = crate::telemetry::send(self.http.get(url), "jwks fetch")
+                    .await
+                    .map_err(|error| error.to_string())?;
                 if !response.status().is_success() {
                     return Err(format!("JWKS endpoint answered {}", response.status()));
                 }

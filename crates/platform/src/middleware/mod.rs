@@ -1,7 +1,8 @@
 //! The middleware every request passes through, outermost first:
 //!
 //! 1. [`observe`]: request id (accepted or generated, echoed in `X-Request-Id`),
-//!    a tracing span carrying it with method, route and user id, one
+//!    a tracing span carrying it with the trace id (continuing an incoming
+//!    `traceparent`), method, route and user id, one
 //!    "request completed" log line with status and latency, the request
 //!    metrics ([`crate::metrics`]), a panic barrier
 //!    (a panicking handler becomes an opaque 500, the worker keeps serving), and
@@ -50,11 +51,18 @@ pub async fn observe(
     let method = request.method().clone();
     let span = tracing::info_span!(
         "request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        otel.status_code = field::Empty,
         request_id = %request_id,
+        trace_id = field::Empty,
         method = %method,
         route = %route,
+        http.response.status_code = field::Empty,
         user_id = field::Empty,
     );
+    crate::telemetry::continue_trace(&span, request.headers());
+    span.record("trace_id", crate::telemetry::trace_id(&span));
     let started = Instant::now();
     let in_flight = crate::metrics::InFlight::start();
     // Errors are rendered inside the request's scope so the envelope gets its id.
@@ -84,6 +92,10 @@ pub async fn observe(
             (rendered.status(), Err(InternalError::from_response(cause, rendered).into()))
         }
     };
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     let elapsed = started.elapsed();
     drop(in_flight);
     crate::metrics::record_request(&route, method.as_str(), status.as_u16(), elapsed);

@@ -1,0 +1,46 @@
+//! One `tracing` span per SQL statement (`db.query`, a child of whatever span
+//! is current: the request's or the job's), with the statement's text but
+//! never its bound values (which may be personal data).
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use tracing::Span;
+
+/// The longest statement text recorded on a span.
+const MAX_STATEMENT: usize = 1000;
+
+/// Opens a span when a statement starts and closes it when it finishes.
+#[derive(Debug, Default)]
+pub struct QuerySpans {
+    open: Vec<Span>,
+}
+
+impl Instrumentation for QuerySpans {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                let span = tracing::info_span!(
+                    "db.query",
+                    otel.name = "db.query",
+                    otel.kind = "client",
+                    otel.status_code = tracing::field::Empty,
+                    db.system.name = "postgresql",
+                    db.query.text = tracing::field::Empty,
+                );
+                if !span.is_disabled() {
+                    let text = query.to_string();
+                    let statement = text.split(" -- binds:").next().unwrap_or_default();
+                    span.record("db.query.text", statement.chars().take(MAX_STATEMENT).collect::<String>());
+                }
+                self.open.push(span);
+            }
+            InstrumentationEvent::FinishQuery { error, .. } => {
+                if let Some(span) = self.open.pop()
+                    && error.is_some()
+                {
+                    span.record("otel.status_code", "ERROR");
+                }
+            }
+            _ => {}
+        }
+    }
+}
