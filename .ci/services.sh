@@ -86,11 +86,17 @@ ensure_nextest() {
   cargo install --locked cargo-nextest
 }
 
-# Loopback servers the tests start (in .venv): Python's aiosmtpd, the real SMTP
-# server email tests send to, and moto, the local S3 fake for the media store.
-TEST_SERVERS=('aiosmtpd==1.4.6' 'moto[server]==5.1.22')
+# What the tests run from .venv: loopback servers (Python's aiosmtpd, the real
+# SMTP server email tests send to, and moto, the local S3 fake for the media
+# store) and openapi-python-client, which generates the client tests/api/client.rs
+# drives from /openapi.json. Installed again when a pinned version is not the one there.
+TEST_SERVERS=('aiosmtpd==1.4.6' 'moto[server]==5.1.22' 'openapi-python-client==0.29.1')
 ensure_test_servers() {
-  "$ROOT/.venv/bin/python" -c 'import aiosmtpd, moto.server' 2>/dev/null && return
+  "$ROOT/.venv/bin/python" - "${TEST_SERVERS[@]}" 2>/dev/null <<'PY' && return
+import sys
+from importlib.metadata import version
+sys.exit(any(version(pin.split("==")[0].split("[")[0]) != pin.split("==")[1] for pin in sys.argv[1:]))
+PY
   python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
   log "installing ${TEST_SERVERS[*]} into .venv"
   python3 -m venv "$ROOT/.venv"

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
 
 mod cli;
+mod client;
 mod logs;
 mod metrics;
 mod openapi;

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::configure_extractors;
 use crate::middleware::quota::enforce_rate_limit;
 use crate::middleware::{cors, observe, security_headers};
-use crate::openapi::{ApiDoc, RouteTable, assert_text_shapes, unmatched_route};
+use crate::openapi::{ApiDoc, RouteTable, complete_document, unmatched_route};
 use crate::routes::{API_PREFIX, Area, Mount, Routes};
 use crate::state::AppState;
 
@@ -44,7 +44,7 @@ pub fn build_app(
             utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))),
         )
         .split_for_parts();
-    let document = assert_text_shapes(document);
+    let document = complete_document(document);
     let routes = RouteTable::from_document(&document);
     app.configure(configure_extractors(settings.server.json_limit_bytes))
         .app_data(web::Data::new(routes))

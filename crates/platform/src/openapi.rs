@@ -8,7 +8,7 @@
 //! an unknown path (404) or a known path with the wrong method (405 + `Allow`)?
 //!
 //! PostgreSQL cannot store the NUL character, so no text the API accepts may
-//! hold one. Rather than every field repeating that, [`assert_text_shapes`]
+//! hold one. Rather than every field repeating that, [`complete_document`]
 //! adds it to each free-text schema of the finished document, and gives dates
 //! and timestamps a pattern too: in OpenAPI 3.1 `format` is only an
 //! annotation, and clients (and fuzzers) may ignore it.
@@ -119,14 +119,40 @@ pub const DATE_PATTERN: &str = "^(19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}$";
 pub const DATE_TIME_PATTERN: &str =
     "^(19|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
-/// Gives every string schema without a `pattern` of its own the one its
-/// values must match: [`DATE_PATTERN`] or [`DATE_TIME_PATTERN`] by format,
-/// [`NO_NUL_PATTERN`] for free text (no `format`, `enum` or `const`). The
-/// document then says what the server and the database enforce.
-pub fn assert_text_shapes(document: OpenApiDocument) -> OpenApiDocument {
+/// Completes the generated document:
+/// - every string schema without a `pattern` of its own gets the one its
+///   values must match: [`DATE_PATTERN`] or [`DATE_TIME_PATTERN`] by format,
+///   [`NO_NUL_PATTERN`] for free text (no `format`, `enum` or `const`), so the
+///   document says what the server and the database enforce;
+/// - every response without a description gets its status's reason phrase
+///   ("OK", "Conflict"): OpenAPI 3.1 requires one, and client generators
+///   refuse a document without.
+pub fn complete_document(document: OpenApiDocument) -> OpenApiDocument {
     let Ok(mut json) = serde_json::to_value(&document) else { return document };
     add_patterns(&mut json);
+    describe_responses(&mut json);
     serde_json::from_value(json).unwrap_or(document)
+}
+
+fn describe_responses(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(serde_json::Value::as_object_mut) else { return };
+    let operations = paths.values_mut().filter_map(serde_json::Value::as_object_mut).flat_map(|item| item.values_mut());
+    for responses in operations.filter_map(|operation| operation.get_mut("responses")?.as_object_mut()) {
+        for (status, response) in responses.iter_mut() {
+            let Some(response) = response.as_object_mut() else { continue };
+            let described =
+                response.get("description").and_then(serde_json::Value::as_str).is_some_and(|text| !text.is_empty());
+            if !described {
+                let reason = status
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|code| actix_web::http::StatusCode::from_u16(code).ok())
+                    .and_then(|code| code.canonical_reason())
+                    .unwrap_or("Response");
+                response.insert("description".to_owned(), reason.into());
+            }
+        }
+    }
 }
 
 fn add_patterns(value: &mut serde_json::Value) {
@@ -222,7 +248,7 @@ mod tests {
             } } } }
         }))
         .unwrap();
-        let json = serde_json::to_value(assert_text_shapes(document)).unwrap();
+        let json = serde_json::to_value(complete_document(document)).unwrap();
         let properties = &json["components"]["schemas"]["Thing"]["properties"];
         assert_eq!(properties["note"]["pattern"], NO_NUL_PATTERN);
         assert_eq!(properties["tags"]["items"]["pattern"], NO_NUL_PATTERN);
@@ -232,5 +258,24 @@ mod tests {
         for untouched in ["id", "kind", "count"] {
             assert!(properties[untouched].get("pattern").is_none(), "{untouched}");
         }
+    }
+
+    #[test]
+    fn every_response_gets_a_description_and_written_ones_stay() {
+        let document: OpenApiDocument = serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/things": { "get": { "responses": {
+                "200": { "description": "" },
+                "409": { "description": "The slot is taken" },
+                "429": { "description": "" },
+            } } } }
+        }))
+        .unwrap();
+        let json = serde_json::to_value(complete_document(document)).unwrap();
+        let responses = &json["paths"]["/things"]["get"]["responses"];
+        assert_eq!(responses["200"]["description"], "OK");
+        assert_eq!(responses["409"]["description"], "The slot is taken");
+        assert_eq!(responses["429"]["description"], "Too Many Requests");
     }
 }
