@@ -5,6 +5,7 @@
 
 mod cli;
 mod client;
+mod error_tracking;
 mod logs;
 mod metrics;
 mod openapi;

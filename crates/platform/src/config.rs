@@ -85,6 +85,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Traces (OpenTelemetry).
     pub telemetry: TelemetrySettings,
+    /// Error reports (Sentry).
+    pub error_tracking: ErrorTrackingSettings,
 }
 
 fn default_environment() -> Environment {
@@ -262,6 +264,13 @@ pub struct TelemetrySettings {
     pub otlp_protocol: OtlpProtocol,
     /// `service.name` of every span.
     pub service_name: String,
+}
+
+/// Error reports: panics and 5xx answers go to Sentry when a DSN is set.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorTrackingSettings {
+    /// The project's DSN (`VET__ERROR_TRACKING__SENTRY_DSN`); none: no reports.
+    pub sentry_dsn: Option<SecretString>,
 }
 
 /// OTLP/HTTP encodings.

@@ -9,6 +9,7 @@
 //! - [`request_id`], [`middleware`], [`telemetry`], [`rate_limit`]: request
 //!   ids, logs, CORS, security headers, quotas, deadlines;
 //! - [`metrics`]: Prometheus series and the separate `/metrics` listener;
+//! - [`error_tracking`]: panics and 5xx answers reported to Sentry;
 //! - [`audit`]: the append-only audit log any crate writes in its transaction;
 //! - [`idempotency`]: `Idempotency-Key` for writes that must not repeat;
 //! - [`pagination`]: the `?limit=&cursor=` query of every list;
@@ -31,6 +32,7 @@ pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod error;
+pub mod error_tracking;
 pub mod extract;
 pub mod health;
 pub mod idempotency;

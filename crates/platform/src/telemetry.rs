@@ -29,9 +29,10 @@ use crate::config::{LogFormat, OtlpProtocol, Settings, TelemetrySettings};
 
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
 
-/// Installs the global subscriber (logs, and spans as OpenTelemetry spans); a
-/// second call (tests) is a no-op.
+/// Installs the global subscriber (logs, and spans as OpenTelemetry spans)
+/// and error reporting; a second call (tests) is a no-op.
 pub fn init(settings: &Settings) {
+    crate::error_tracking::init(settings);
     // Logs follow `log.filter`; spans are traced at INFO whatever the log level.
     let logs = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.filter));
     let provider = PROVIDER.get_or_init(|| tracer_provider(&settings.telemetry));

@@ -17,7 +17,8 @@
 //!   messages the test reads back; [`SmtpServer::configure`] points
 //!   notifications at it.
 //! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
-//! - [`OtlpReceiver`]: a local OpenTelemetry collector listing the spans exported.
+//! - [`OtlpReceiver`]: a local OpenTelemetry collector listing the spans exported;
+//!   [`SentryServer`]: a local Sentry receiving error reports.
 //! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
 //!   the test's database that runs what is due.
 //!
@@ -32,6 +33,7 @@ pub mod fixtures;
 mod proxy;
 mod python;
 mod s3;
+mod sentry;
 mod smtp;
 mod tokens;
 mod worker;
@@ -42,6 +44,7 @@ pub use database::TestDb;
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use proxy::{FaultProxy, ProxyMode};
 pub use s3::S3Server;
+pub use sentry::SentryServer;
 pub use smtp::SmtpServer;
 pub use tokens::TokenMinter;
 pub use worker::{make_jobs_due, make_jobs_due_with_key, run_due_jobs, worker_options};

@@ -88,6 +88,7 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Option<Principal>, Ap
     let outcome = resolve(request).await;
     if let Ok(Some(principal)) = &outcome {
         tracing::Span::current().record("user_id", tracing::field::display(principal.user_id));
+        crate::error_tracking::set_user(principal.user_id);
     }
     request.extensions_mut().insert(Outcome(outcome.clone()));
     outcome.map_err(ApiError::from)

@@ -28,6 +28,7 @@ use actix_web::error::InternalError;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
 use futures_util::FutureExt;
+use sentry::SentryFutureExt;
 use tracing::{Instrument, field};
 
 use crate::config::Settings;
@@ -76,7 +77,8 @@ pub async fn observe(
             }
         }
     };
-    let outcome = request_id.clone().scope(handled).instrument(span.clone()).await;
+    let hub = crate::error_tracking::request_hub(request_id.as_str(), &route);
+    let outcome = request_id.clone().scope(handled).bind_hub(hub.clone()).instrument(span.clone()).await;
     let header_value = HeaderValue::from_str(request_id.as_str()).ok();
     let (status, outcome) = match outcome {
         Ok(mut response) => {
@@ -95,6 +97,7 @@ pub async fn observe(
     span.record("http.response.status_code", status.as_u16());
     if status.is_server_error() {
         span.record("otel.status_code", "ERROR");
+        crate::error_tracking::report_server_error(&hub, status, method.as_str(), &route);
     }
     let elapsed = started.elapsed();
     drop(in_flight);
