@@ -11,7 +11,7 @@ GATEWAY := $(CARGO) run --quiet -p gateway --
 ROLE    ?= pet_owner
 EMAIL   ?= dev@vet-platform.local
 
-.PHONY: help services run test lint fmt migrate dev-token fuzz-api bench schema
+.PHONY: help services run test lint fmt migrate dev-token seed fuzz-api bench schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,14 +19,16 @@ help: ## List the targets
 services: ## Start PostgreSQL and Redis if they are not running
 	@$(SERVICES) services
 
-run: services ## Serve the API and run the job worker on :8080 in development mode
+run: services ## Seed demo data (once), then serve the API and run the job worker on :8080 in development mode
 	@$(SERVICES) database vet_dev
 	@$(CARGO) build -p gateway
 	@$(DEV_ENV) $(GATEWAY) migrate run
+	@$(DEV_ENV) $(GATEWAY) seed
 	@echo
-	@echo "  API docs:  http://localhost:8080/docs"
-	@echo "  A token:   make dev-token ROLE=pet_owner EMAIL=you@example.com"
+	@echo "  API docs:  http://localhost:8080/docs (Authorize with a token above)"
+	@echo "  Another:   make dev-token ROLE=pet_owner EMAIL=you@example.com"
 	@echo "  Try:       curl -H \"Authorization: Bearer \$$TOKEN\" localhost:8080/api/v1/auth/session"
+	@echo "  Metrics:   http://127.0.0.1:9464/metrics"
 	@echo
 	@$(DEV_ENV) $(GATEWAY) serve --with-worker
 
@@ -45,6 +47,7 @@ lint: services ## Formatting, clippy, docs, unused dependencies, the crate graph
 	python3 .ci/check_dependency_graph.py
 	python3 .ci/check_table_ownership.py --self-test >/dev/null
 	python3 .ci/check_table_ownership.py
+	.ci/check_deploy.sh
 	@$(SERVICES) print-schema .schema.rs.generated
 	@diff -u crates/db/src/schema.rs .schema.rs.generated >/dev/null || { \
 	  diff -u crates/db/src/schema.rs .schema.rs.generated; rm -f .schema.rs.generated; \
@@ -65,6 +68,10 @@ migrate: services ## Apply pending migrations to the development database
 dev-token: services ## Create/update a local user (ROLE=..., EMAIL=...); its token is the last line
 	@$(SERVICES) database vet_dev
 	@$(DEV_ENV) $(GATEWAY) dev-token --role "$(ROLE)" --email "$(EMAIL)"
+
+seed: services ## Fill the development database with the demo world (once) and print its tokens
+	@$(SERVICES) database vet_dev
+	@$(DEV_ENV) $(GATEWAY) seed
 
 fuzz-api: services ## Schemathesis against the running gateway's /openapi.json
 	@.ci/fuzz-api.sh

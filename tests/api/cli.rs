@@ -1,4 +1,4 @@
-//! The `migrate` and `dev-token` subcommands.
+//! The `migrate`, `dev-token` and `seed` subcommands.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -72,4 +72,131 @@ async fn dev_token_is_refused_in_production() {
     command.env("APP_ENV", "production");
     let output = run(command);
     assert!(!output.status.success());
+}
+
+#[tokio::test]
+async fn seed_is_refused_in_production() {
+    // A production configuration that loads, so the refusal is what stops it.
+    let production = [
+        ("VET__AUTH__JWKS_URL", "https://clerk.example/.well-known/jwks.json".to_owned()),
+        ("VET__AUTH__AUTHORIZED_PARTIES", "https://app.example".to_owned()),
+    ];
+    let mut command = gateway(&["seed"], &production);
+    command.env("APP_ENV", "production");
+    let output = run(command);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("seed is refused in production"));
+}
+
+/// The `(role, subject-bearing token)` pairs `seed` prints, in order.
+fn printed_tokens(stdout: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    lines
+        .windows(2)
+        .filter_map(|pair| {
+            let role = pair[0].strip_prefix("# development token for ")?.split(['(', ')']).nth(1)?;
+            Some((role.to_owned(), pair[1].to_owned()))
+        })
+        .collect()
+}
+
+/// Rows per table (and appointments and reminders per status).
+async fn world_counts(database: &TestDb) -> std::collections::BTreeMap<String, i64> {
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+    }
+    let sql = "SELECT 'clinics' AS name, count(*) AS rows FROM clinics \
+               UNION ALL SELECT 'users', count(*) FROM users \
+               UNION ALL SELECT 'vets', count(*) FROM vets \
+               UNION ALL SELECT 'services', count(*) FROM clinic_services \
+               UNION ALL SELECT 'pets', count(*) FROM pets \
+               UNION ALL SELECT 'weights', count(*) FROM pet_weights \
+               UNION ALL SELECT 'records', count(*) FROM health_records \
+               UNION ALL SELECT 'verified reviews', count(*) FROM reviews WHERE verified_visit \
+               UNION ALL SELECT 'reviews', count(*) FROM reviews \
+               UNION ALL (SELECT 'appointments ' || status, count(*) FROM appointments GROUP BY status) \
+               UNION ALL (SELECT 'reminders ' || status, count(*) FROM pet_reminders GROUP BY status)";
+    let mut connection = database.connect().await;
+    let counts: Vec<Count> = diesel::sql_query(sql).load(&mut connection).await.unwrap();
+    counts.into_iter().map(|count| (count.name, count.rows)).collect()
+}
+
+#[tokio::test]
+async fn seed_builds_the_demo_world_once_and_prints_tokens_that_work() {
+    let key_dir = std::env::temp_dir().join(format!("vet-seed-keys-{}", uuid::Uuid::now_v7().simple()));
+    let development = platform::config::Source::load_from(&config_dir(), platform::config::Environment::Development)
+        .unwrap()
+        .settings()
+        .unwrap();
+    let jwks_file = key_dir.join("jwks.json");
+    let app = TestApp::spawn_with(crate::modules, move |settings| {
+        settings.auth.jwks_url = None;
+        settings.auth.jwks_file = Some(jwks_file);
+        settings.auth.issuer = development.auth.issuer.clone();
+        settings.auth.authorized_parties = development.auth.authorized_parties.clone();
+    })
+    .await;
+    let seed = || {
+        let mut command = gateway(&["seed"], &[]);
+        command
+            .env("APP_ENV", "development")
+            .env("VET__AUTH__DEV_KEY_DIR", &key_dir)
+            .env("VET__DATABASE__URL", app.db.url());
+        let output = run(command);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let first = seed();
+    assert!(first.starts_with("# seeded 4 clinics"), "{first}");
+    let seeded = world_counts(&app.db).await;
+    let second = seed();
+    assert!(second.starts_with("# the demo world was already there"), "{second}");
+    assert_eq!(world_counts(&app.db).await, seeded, "a second run adds nothing");
+
+    assert_eq!(seeded["clinics"], 4);
+    assert!(seeded["pets"] >= 10 && seeded["vets"] >= 8 && seeded["weights"] > seeded["pets"], "{seeded:?}");
+    for status in ["completed", "cancelled", "requested", "confirmed", "no_show"] {
+        assert!(seeded.get(&format!("appointments {status}")).is_some_and(|rows| *rows > 0), "{status}: {seeded:?}");
+    }
+    assert!(seeded["verified reviews"] > 0 && seeded["reviews"] > seeded["verified reviews"], "{seeded:?}");
+    assert!(seeded.get("reminders pending").is_some_and(|rows| *rows > 0), "{seeded:?}");
+
+    // The same four users each time, each token accepted with its role.
+    let (tokens, again) = (printed_tokens(&first), printed_tokens(&second));
+    let roles: Vec<&str> = again.iter().map(|(role, _)| role.as_str()).collect();
+    assert_eq!(roles, ["pet_owner", "veterinarian", "clinic_admin", "platform_admin"]);
+    let mut subjects = Vec::new();
+    for (role, token) in tokens.iter().chain(&again) {
+        let response = app.get_with_token(token, "/api/v1/auth/session").await;
+        assert_eq!(response.status(), StatusCode::OK, "{role}");
+        let session: Value = response.json().await.unwrap();
+        assert_eq!(session["role"].as_str(), Some(role.as_str()));
+        subjects.push(session["subject"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(subjects[..4], subjects[4..], "the second run prints the same users' tokens");
+
+    // The owner's vaccinations coming due wait as pending reminders.
+    let owner = &again[0].1;
+    let pets: Value = app.get_with_token(owner, "/api/v1/pets").await.json().await.unwrap();
+    let soon = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive().to_string();
+    let mut coming_due = 0;
+    for pet in pets["items"].as_array().unwrap() {
+        let path = format!("/api/v1/pets/{}/reminders", pet["id"].as_str().unwrap());
+        let reminders: Value = app.get_with_token(owner, &path).await.json().await.unwrap();
+        coming_due += reminders
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|reminder| reminder["status"] == "pending" && reminder["due_on"].as_str().unwrap() <= soon.as_str())
+            .count();
+    }
+    assert!(coming_due > 0, "{pets}");
+    std::fs::remove_dir_all(key_dir).unwrap();
 }

@@ -110,7 +110,8 @@ async fn serve_with_worker_runs_jobs_in_the_api_process_and_stops_cleanly_on_sig
         sender: None,
     };
     notify(&mut connection, user, &notice).await.unwrap();
-    let sent = "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
+    let sent =
+        "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";
     wait_until(&mut connection, sent, "the served process delivered the email").await;
     let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap().text().await.unwrap();
     assert!(

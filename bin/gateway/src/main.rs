@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use gateway::commands::dev_token::DevTokenArgs;
 use gateway::commands::migrate::MigrateAction;
-use gateway::commands::{dev_token, migrate, serve, worker};
+use gateway::commands::seed::SeedArgs;
+use gateway::commands::{dev_token, migrate, seed, serve, worker};
 use platform::config::Source;
 
 /// The vet clinic platform's API gateway.
@@ -34,6 +35,9 @@ enum Command {
     },
     /// Mint a development session token (development only).
     DevToken(DevTokenArgs),
+    /// Fill an empty development database with a small demo world and print
+    /// tokens to explore it (development only; a second run adds nothing).
+    Seed(SeedArgs),
 }
 
 #[tokio::main]
@@ -57,5 +61,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker::run(&config).await,
         Command::Migrate { action } => migrate::run(&config.settings()?, action).await,
         Command::DevToken(args) => dev_token::run(&config.settings()?, &args).await,
+        Command::Seed(args) => seed::run(&config, &args).await,
     }
 }

@@ -28,8 +28,8 @@
 mod app;
 mod call;
 mod database;
-mod otlp;
 pub mod fixtures;
+mod otlp;
 mod proxy;
 mod python;
 mod s3;

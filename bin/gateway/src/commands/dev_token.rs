@@ -4,7 +4,8 @@
 //! given) with the requested role, then signs with the development key (created on first use in `auth.dev_key_dir`,
 //! whose public half is the JWKS file the development verifier reads), so the
 //! token goes through exactly the production verification path. Refused outside
-//! development.
+//! development. [`mint`] and [`print()`] are shared with `gateway seed`, which
+//! prints the tokens of its demo users the same way.
 
 use std::io::Write;
 
@@ -36,22 +37,36 @@ pub struct DevTokenArgs {
 
 /// Provisions the user, then prints the token on the last line of stdout.
 pub async fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(settings.environment != Environment::Production, "dev-token is refused in production");
-    let dir = settings
-        .auth
-        .dev_key_dir
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("auth.dev_key_dir is not configured for this environment"))?;
-    let key = SigningKey::load_or_create_dev_key(dir)?;
-    let now = chrono::Utc::now().timestamp();
-    let subject = args.sub.clone().unwrap_or_else(|| format!("user_dev_{}", args.email.replace(['@', '.'], "_")));
-    let role: Role = args.role.parse()?;
+    refuse_in_production(settings, "dev-token")?;
     let url = settings.database.url.expose_secret();
     if settings.database.auto_migrate {
         db::migrations::run_pending(url).await?;
     }
     let mut connection = AsyncPgConnection::establish(url).await?;
-    platform::users::provision_local(&mut connection, &subject, &args.email, role).await?;
+    let token = mint(settings, &mut connection, args).await?;
+    print(&mut std::io::stdout().lock(), args, &token)?;
+    Ok(())
+}
+
+/// The rule of the development-only commands: anything but production
+/// (development and test).
+pub fn refuse_in_production(settings: &Settings, command: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(settings.environment != Environment::Production, "{command} is refused in production");
+    Ok(())
+}
+
+/// Creates or updates the local user of `args` with its role and signs its
+/// session token with the development key.
+pub async fn mint(
+    settings: &Settings,
+    connection: &mut AsyncPgConnection,
+    args: &DevTokenArgs,
+) -> anyhow::Result<String> {
+    let key = signing_key(settings)?;
+    let now = chrono::Utc::now().timestamp();
+    let subject = args.sub.clone().unwrap_or_else(|| format!("user_dev_{}", args.email.replace(['@', '.'], "_")));
+    let role: Role = args.role.parse()?;
+    platform::users::provision_local(connection, &subject, &args.email, role).await?;
     let claims = SessionClaims {
         sub: subject,
         sid: format!("sess_dev_{}", uuid::Uuid::now_v7().simple()),
@@ -61,9 +76,23 @@ pub async fn run(settings: &Settings, args: &DevTokenArgs) -> anyhow::Result<()>
         exp: now + args.ttl_minutes * 60,
         azp: settings.auth.authorized_parties.first().cloned(),
     };
-    let token = key.sign(&claims)?;
-    let mut out = std::io::stdout().lock();
+    Ok(key.sign(&claims)?)
+}
+
+/// The development signing key in `auth.dev_key_dir`, created on first use
+/// (its public half is the JWKS file the development verifier reads).
+pub fn signing_key(settings: &Settings) -> anyhow::Result<SigningKey> {
+    let dir = settings
+        .auth
+        .dev_key_dir
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("auth.dev_key_dir is not configured for this environment"))?;
+    Ok(SigningKey::load_or_create_dev_key(dir)?)
+}
+
+/// Writes the token as `dev-token` prints it: a comment line naming the
+/// user, then the token alone on its line.
+pub fn print(out: &mut impl Write, args: &DevTokenArgs, token: &str) -> std::io::Result<()> {
     writeln!(out, "# development token for {} ({}), valid {} min", args.email, args.role, args.ttl_minutes)?;
-    writeln!(out, "{token}")?;
-    Ok(())
+    writeln!(out, "{token}")
 }

@@ -2,5 +2,6 @@
 
 pub mod dev_token;
 pub mod migrate;
+pub mod seed;
 pub mod serve;
 pub mod worker;

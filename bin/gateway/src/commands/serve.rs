@@ -35,10 +35,9 @@ pub async fn run(config: &Source, with_worker: bool) -> anyhow::Result<()> {
     tracing::info!(%host, port = application.port(), with_worker, "serving; API docs at /docs");
     match worker {
         Some(worker) => {
-            tokio::try_join!(
-                async { application.run_until_stopped().await.map_err(anyhow::Error::from) },
-                async { worker.run().await.map_err(anyhow::Error::from) },
-            )?;
+            tokio::try_join!(async { application.run_until_stopped().await.map_err(anyhow::Error::from) }, async {
+                worker.run().await.map_err(anyhow::Error::from)
+            },)?;
         }
         None => application.run_until_stopped().await?,
     }
