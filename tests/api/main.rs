@@ -12,6 +12,7 @@ mod openapi;
 mod permissions;
 mod personal_data;
 mod process;
+mod production;
 mod shutdown;
 mod traces;
 mod worker;
