@@ -2,7 +2,7 @@
 //! and 5xx answers, each tagged with the request id, the route template and
 //! the caller's user id. Never tokens, emails, phone numbers, headers or
 //! bodies: default PII is off, events carry no request, and every event
-//! passes [`scrub`] before it leaves.
+//! is scrubbed (emails, phone numbers, tokens redacted) before it leaves.
 
 use std::sync::{Arc, OnceLock};
 
