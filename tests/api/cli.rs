@@ -24,21 +24,28 @@ async fn migrate_status_run_and_revert() {
     assert!(stdout(&["migrate", "status"]).lines().last().unwrap().starts_with("pending"));
 }
 
-#[tokio::test]
-async fn a_dev_token_provisions_the_user_with_its_role_and_passes_the_production_verifier() {
-    let key_dir = std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
+/// An App that verifies tokens as development does: the dev key published in
+/// `key_dir` (by `gateway dev-token` or `gateway seed`), development's issuer
+/// and authorized parties.
+async fn app_verifying_dev_tokens(key_dir: &std::path::Path) -> TestApp {
     let development = platform::config::Source::load_from(&config_dir(), platform::config::Environment::Development)
         .unwrap()
         .settings()
         .unwrap();
     let jwks_file = key_dir.join("jwks.json");
-    let app = TestApp::spawn_with(crate::modules, move |settings| {
+    TestApp::spawn_with(crate::modules, move |settings| {
         settings.auth.jwks_url = None;
         settings.auth.jwks_file = Some(jwks_file);
         settings.auth.issuer = development.auth.issuer.clone();
         settings.auth.authorized_parties = development.auth.authorized_parties.clone();
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_dev_token_provisions_the_user_with_its_role_and_passes_the_production_verifier() {
+    let key_dir = std::env::temp_dir().join(format!("vet-dev-keys-{}", uuid::Uuid::now_v7().simple()));
+    let app = app_verifying_dev_tokens(&key_dir).await;
     let mint = |role: &str| {
         let mut command = gateway(&["dev-token", "--role", role, "--email", "vet@example.com"], &[]);
         command
@@ -130,18 +137,7 @@ async fn world_counts(database: &TestDb) -> std::collections::BTreeMap<String, i
 #[tokio::test]
 async fn seed_builds_the_demo_world_once_and_prints_tokens_that_work() {
     let key_dir = std::env::temp_dir().join(format!("vet-seed-keys-{}", uuid::Uuid::now_v7().simple()));
-    let development = platform::config::Source::load_from(&config_dir(), platform::config::Environment::Development)
-        .unwrap()
-        .settings()
-        .unwrap();
-    let jwks_file = key_dir.join("jwks.json");
-    let app = TestApp::spawn_with(crate::modules, move |settings| {
-        settings.auth.jwks_url = None;
-        settings.auth.jwks_file = Some(jwks_file);
-        settings.auth.issuer = development.auth.issuer.clone();
-        settings.auth.authorized_parties = development.auth.authorized_parties.clone();
-    })
-    .await;
+    let app = app_verifying_dev_tokens(&key_dir).await;
     let seed = || {
         let mut command = gateway(&["seed"], &[]);
         command

@@ -2,7 +2,7 @@
 //! path or id), the database pool, the job queue and its runs, notifications.
 
 use kernel::Role;
-use notifications::{Category, Notification, Template, notify};
+use notifications::{Notification, notify};
 use reqwest::Method;
 use testkit::{TestApp, fixtures};
 
@@ -35,12 +35,7 @@ async fn metrics_show_requests_by_route_template_the_pool_jobs_and_notifications
     let user = platform::users::provision_local(&mut connection, "user_metrics", "metrics@example.com", Role::PetOwner)
         .await
         .unwrap();
-    let notice = Notification {
-        category: Category::Account,
-        template: Template::AccountNotice,
-        data: serde_json::json!({ "headline": "Welcome", "details": "Your account is ready." }),
-        sender: None,
-    };
+    let notice = Notification::account_notice("Welcome", "Your account is ready.");
     notify(&mut connection, user, &notice).await.unwrap();
     testkit::run_due_jobs(crate::modules(&app.config).worker_options(testkit::worker_options(&app)).unwrap()).await;
     // One job left waiting, for the queue's depth.

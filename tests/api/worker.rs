@@ -10,7 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::Role;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use notifications::{Category, Notification, Template, notify};
+use notifications::{Notification, notify};
 use testkit::{FaultProxy, ProxyMode, SmtpServer, TestDb};
 
 use crate::process::{ServeFixture, Served, gateway, terminate};
@@ -56,12 +56,7 @@ async fn a_worker_killed_mid_delivery_is_replaced_and_the_email_goes_out_once() 
     let user = platform::users::provision_local(&mut connection, "user_sigkill", "owner@example.com", Role::PetOwner)
         .await
         .unwrap();
-    let alert = Notification {
-        category: Category::Account,
-        template: Template::AccountNotice,
-        data: serde_json::json!({ "headline": "New sign-in", "details": "A new device signed in." }),
-        sender: None,
-    };
+    let alert = Notification::account_notice("New sign-in", "A new device signed in.");
     notify(&mut connection, user, &alert).await.unwrap();
 
     // The first worker's SMTP connection hangs: the job is mid-delivery when the worker dies.
@@ -103,12 +98,7 @@ async fn serve_with_worker_runs_jobs_in_the_api_process_and_stops_cleanly_on_sig
     let user = platform::users::provision_local(&mut connection, "user_one_process", "one@example.com", Role::PetOwner)
         .await
         .unwrap();
-    let notice = Notification {
-        category: Category::Account,
-        template: Template::AccountNotice,
-        data: serde_json::json!({ "headline": "Welcome", "details": "Your account is ready." }),
-        sender: None,
-    };
+    let notice = Notification::account_notice("Welcome", "Your account is ready.");
     notify(&mut connection, user, &notice).await.unwrap();
     let sent =
         "SELECT EXISTS (SELECT 1 FROM notification_deliveries WHERE channel = 'email' AND status = 'sent') AS found";

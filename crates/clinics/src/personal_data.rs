@@ -9,14 +9,12 @@
 //! keeps its dates, not its reason). The clinics they reviewed have their
 //! ratings recomputed.
 
-use std::collections::Bound;
-
 use chrono::{DateTime, NaiveTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, MediaId, ReviewId, Role, TimeOffId, UserId};
+use kernel::{ClinicId, MediaId, ReviewId, Role, UserId};
 use serde::Serialize;
 
 use crate::api::{StaffInvitation, TimeOffView};
@@ -99,9 +97,6 @@ struct ExportedHours {
     ends: String,
 }
 
-/// A time-off row: `(id, period, reason, clinic)`.
-type TimeOffRow = (uuid::Uuid, (Bound<DateTime<Utc>>, Bound<DateTime<Utc>>), Option<String>, Option<ClinicId>);
-
 /// The invitations addressed to `email`.
 fn addressed_to(
     email: &str,
@@ -132,20 +127,7 @@ async fn vet_profile(connection: &mut AsyncPgConnection, user: UserId) -> kernel
             ends: hhmm(ends),
         })
         .collect();
-    let time_off = vet_time_off::table
-        .filter(vet_time_off::vet_id.eq(user))
-        .select((vet_time_off::id, vet_time_off::period, vet_time_off::reason, vet_time_off::clinic_id))
-        .order(vet_time_off::period)
-        .load::<TimeOffRow>(connection)
-        .await?
-        .into_iter()
-        .filter_map(|(id, (starts, ends), reason, clinic_id)| match (starts, ends) {
-            (Bound::Included(starts_at), Bound::Excluded(ends_at)) => {
-                Some(TimeOffView { id: TimeOffId(id), starts_at, ends_at, reason, clinic_id })
-            }
-            _ => None,
-        })
-        .collect();
+    let time_off = crate::service::vets::time_off_of(connection, user, None).await?;
     Ok(Some(ExportedVet {
         display_name: vet.display_name,
         bio: vet.bio,

@@ -106,6 +106,13 @@ pub struct Notification {
 }
 
 impl Notification {
+    /// A notice about the account itself (a change made to it, something ready
+    /// for it): a headline and what it means for the user.
+    pub fn account_notice(headline: &str, details: &str) -> Self {
+        let data = serde_json::json!({ "headline": headline, "details": details });
+        Self { category: Category::Account, template: crate::templates::Template::AccountNotice, data, sender: None }
+    }
+
     /// An invitation: who invites, to what ("to join Happy Paws as
     /// veterinarian"), until when, and whether the invitee has an account
     /// (else the message says how to sign up first).

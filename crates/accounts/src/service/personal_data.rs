@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{DataExportId, MediaId, Principal, UserId};
 use media::{Purpose, Uploads};
-use notifications::{Category, Notification, Template};
+use notifications::Notification;
 use platform::audit::{self, AuditEntry};
 use platform::personal_data::Holders;
 use platform::users;
@@ -188,14 +188,11 @@ pub async fn build(
 }
 
 fn ready_notice(expires_at: DateTime<Utc>) -> Notification {
-    let data = serde_json::json!({
-        "headline": "Your data export is ready",
-        "details": format!(
-            "The copy of your data you asked for can be downloaded from your account until {}.",
-            expires_at.format("%-d %B %Y %H:%M UTC"),
-        ),
-    });
-    Notification { category: Category::Account, template: Template::AccountNotice, data, sender: None }
+    let details = format!(
+        "The copy of your data you asked for can be downloaded from your account until {}.",
+        expires_at.format("%-d %B %Y %H:%M UTC"),
+    );
+    Notification::account_notice("Your data export is ready", &details)
 }
 
 /// Deletes the files of exports past their retention; returns how many.

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Principal, Role, UserId, Valid};
-use notifications::{Category, Notification, Template};
+use notifications::Notification;
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -78,15 +78,11 @@ pub async fn add(
             .with_changes(json!({ "user_id": user, "role": role }));
         audit::record(connection, entry).await?;
         let (clinic_name, inviter_name) = invitations::names(connection, principal, clinic).await?;
-        let data = json!({
-            "headline": format!("You are now staff of {clinic_name}"),
-            "details": format!(
-                "{inviter_name} added you to {clinic_name} as {}. Its calendar and patients are in the app.",
-                invitations::role_words(role)
-            ),
-        });
-        let notice =
-            Notification { category: Category::Account, template: Template::AccountNotice, data, sender: None };
+        let details = format!(
+            "{inviter_name} added you to {clinic_name} as {}. Its calendar and patients are in the app.",
+            invitations::role_words(role)
+        );
+        let notice = Notification::account_notice(&format!("You are now staff of {clinic_name}"), &details);
         notifications::notify(connection, user, &notice).await?;
         Ok(())
     })

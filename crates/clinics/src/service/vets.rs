@@ -242,8 +242,22 @@ pub async fn time_off(
     vet: UserId,
 ) -> kernel::Result<Vec<TimeOffView>> {
     let scope = time_off_scope(connection, principal, vet).await?;
+    let desks = match &scope {
+        TimeOffScope::Desks(desks) => Some(desks.as_slice()),
+        TimeOffScope::Everything { .. } => None,
+    };
+    time_off_of(connection, vet, desks).await
+}
+
+/// `vet`'s time off, oldest first: all of it, or with `desks` the general
+/// entries and those of these clinics.
+pub(crate) async fn time_off_of(
+    connection: &mut AsyncPgConnection,
+    vet: UserId,
+    desks: Option<&[ClinicId]>,
+) -> kernel::Result<Vec<TimeOffView>> {
     let mut query = vet_time_off::table.filter(vet_time_off::vet_id.eq(vet)).into_boxed();
-    if let TimeOffScope::Desks(desks) = &scope {
+    if let Some(desks) = desks {
         query = query.filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq_any(desks)));
     }
     let rows = query
