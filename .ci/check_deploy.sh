@@ -7,7 +7,10 @@
 #    and so does a kind it has no schema for), for the oldest and newest
 #    Kubernetes versions we claim;
 # 3. that kustomization.yaml lists every manifest but the Secret example, and
-#    nothing that does not exist.
+#    nothing that does not exist;
+# 4. that every query of the Grafana dashboard parses as PromQL and that the
+#    dashboard charts exactly the series the code records (a metric renamed,
+#    added or removed without the dashboard fails here).
 # Exits non-zero on the first broken file. The tools are pinned and installed
 # into .venv by `.ci/services.sh deploy-tools`.
 set -euo pipefail
@@ -57,4 +60,5 @@ if problems:
     sys.exit(1)
 print(f"kustomization.yaml lists all {len(present)} manifests")
 EOF
+"$BIN/python" "$ROOT/.ci/check_dashboard.py" "$ROOT"
 echo "deploy/ is valid"

