@@ -1,9 +1,21 @@
 //! One `tracing` span per SQL statement (`db.query`, a child of whatever span
 //! is current: the request's or the job's), with the statement's text but
-//! never its bound values (which may be personal data).
+//! never its bound values (which may be personal data). The text is rendered
+//! only when spans are exported ([`render_statements`]): rendering SQL for
+//! every statement is not free.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use tracing::Span;
+
+/// Whether spans carry their statement's text.
+static RENDER: AtomicBool = AtomicBool::new(false);
+
+/// Turns the statement text of `db.query` spans on (traces are exported) or off.
+pub fn render_statements(on: bool) {
+    RENDER.store(on, Ordering::Relaxed);
+}
 
 /// The longest statement text recorded on a span.
 const MAX_STATEMENT: usize = 1000;
@@ -26,7 +38,7 @@ impl Instrumentation for QuerySpans {
                     db.system.name = "postgresql",
                     db.query.text = tracing::field::Empty,
                 );
-                if !span.is_disabled() {
+                if RENDER.load(Ordering::Relaxed) && !span.is_disabled() {
                     let text = query.to_string();
                     let statement = text.split(" -- binds:").next().unwrap_or_default();
                     span.record("db.query.text", statement.chars().take(MAX_STATEMENT).collect::<String>());

@@ -39,12 +39,30 @@ pub fn handle() -> &'static PrometheusHandle {
             Err(_) => PrometheusBuilder::new().build_recorder(),
         };
         let handle = recorder.handle();
+        spawn_upkeep(handle.clone());
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("another metrics recorder was installed first; /metrics shows only this one's series");
         }
         handle
     })
 }
+
+/// Folds the samples histograms buffer into their buckets every few seconds,
+/// so memory stays flat however long nothing scrapes `/metrics`.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new().name("metrics-upkeep".to_owned()).spawn(move || {
+        loop {
+            std::thread::sleep(UPKEEP_EVERY);
+            handle.run_upkeep();
+        }
+    });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "no metrics upkeep thread: histograms grow until scraped");
+    }
+}
+
+/// How often [`spawn_upkeep`] drains the histograms.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// One answered request: its route template (`-` when no route matched).
 pub fn record_request(route: &str, method: &str, status: u16, elapsed: Duration) {

@@ -10,6 +10,11 @@
 //! (linked to the request that enqueued it, `jobs::enqueue`) and outgoing HTTP
 //! call ([`send`], which also sends `traceparent`). They are exported by
 //! OTLP/HTTP only when `telemetry.otlp_endpoint` is set.
+//!
+//! Without an endpoint no OpenTelemetry layer is installed at all (spans cost
+//! what logging makes them cost, statements are not rendered for spans): a
+//! request's logs still carry a trace id, the incoming `traceparent`'s or a
+//! fresh one, but nothing is propagated onwards.
 
 use std::sync::OnceLock;
 
@@ -27,7 +32,13 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{LogFormat, OtlpProtocol, Settings, TelemetrySettings};
 
-static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+/// The tracer provider, when traces are exported.
+static PROVIDER: OnceLock<Option<SdkTracerProvider>> = OnceLock::new();
+
+/// Whether spans are OpenTelemetry spans (an endpoint is configured).
+fn tracing_enabled() -> bool {
+    PROVIDER.get().is_some_and(Option::is_some)
+}
 
 /// Installs the global subscriber (logs, and spans as OpenTelemetry spans)
 /// and error reporting; a second call (tests) is a no-op.
@@ -36,8 +47,10 @@ pub fn init(settings: &Settings) {
     // Logs follow `log.filter`; spans are traced at INFO whatever the log level.
     let logs = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.filter));
     let provider = PROVIDER.get_or_init(|| tracer_provider(&settings.telemetry));
-    let traces =
-        tracing_opentelemetry::layer().with_tracer(provider.tracer("vet-platform")).with_filter(LevelFilter::INFO);
+    let traces = provider.as_ref().map(|provider| {
+        db::spans::render_statements(true);
+        tracing_opentelemetry::layer().with_tracer(provider.tracer("vet-platform")).with_filter(LevelFilter::INFO)
+    });
     let registry = tracing_subscriber::registry().with(traces);
     let installed = match settings.log.format {
         LogFormat::Json => registry
@@ -52,10 +65,11 @@ pub fn init(settings: &Settings) {
     }
 }
 
-fn tracer_provider(settings: &TelemetrySettings) -> SdkTracerProvider {
+/// The exporting provider, when `telemetry.otlp_endpoint` is set.
+fn tracer_provider(settings: &TelemetrySettings) -> Option<SdkTracerProvider> {
+    let endpoint = settings.otlp_endpoint.as_ref()?;
     let resource = opentelemetry_sdk::Resource::builder().with_service_name(settings.service_name.clone()).build();
     let builder = SdkTracerProvider::builder().with_resource(resource);
-    let Some(endpoint) = &settings.otlp_endpoint else { return builder.build() };
     let protocol = match settings.otlp_protocol {
         OtlpProtocol::HttpProtobuf => Protocol::HttpBinary,
         OtlpProtocol::HttpJson => Protocol::HttpJson,
@@ -66,33 +80,36 @@ fn tracer_provider(settings: &TelemetrySettings) -> SdkTracerProvider {
         .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
         .build();
     match exporter {
-        Ok(exporter) => builder.with_batch_exporter(exporter).build(),
+        Ok(exporter) => Some(builder.with_batch_exporter(exporter).build()),
         Err(error) => {
             eprintln!("traces are not exported: the OTLP exporter could not be built: {error}");
-            builder.build()
+            None
         }
     }
 }
 
 /// Sends the spans still buffered (blocking; tests, and before exiting).
 pub fn flush() {
-    if let Some(provider) = PROVIDER.get()
+    if let Some(Some(provider)) = PROVIDER.get()
         && let Err(error) = provider.force_flush()
     {
         tracing::warn!(%error, "flushing traces failed");
     }
 }
 
-/// Continues the trace of an incoming request's `traceparent`, if any, in `span`.
-pub fn continue_trace(span: &Span, headers: &actix_web::http::header::HeaderMap) {
+/// Continues the trace of an incoming request's `traceparent`, if any, in
+/// `span`; answers the request's trace id (hex), as logs and error reports
+/// show it: the span's when traces are exported, else the incoming one or a
+/// fresh one.
+pub fn continue_trace(span: &Span, headers: &actix_web::http::header::HeaderMap) -> String {
     let parent = TraceContextPropagator::new().extract(&HeaderText(headers));
-    if parent.span().span_context().is_valid() {
+    let incoming = parent.span().span_context().clone();
+    if !tracing_enabled() {
+        return if incoming.is_valid() { incoming.trace_id().to_string() } else { uuid::Uuid::new_v4().simple().to_string() };
+    }
+    if incoming.is_valid() {
         let _ = span.set_parent(parent);
     }
-}
-
-/// The trace id of `span` (hex), as logs and error reports show it.
-pub fn trace_id(span: &Span) -> String {
     span.context().span().span_context().trace_id().to_string()
 }
 

@@ -62,8 +62,7 @@ pub async fn observe(
         http.response.status_code = field::Empty,
         user_id = field::Empty,
     );
-    crate::telemetry::continue_trace(&span, request.headers());
-    span.record("trace_id", crate::telemetry::trace_id(&span));
+    span.record("trace_id", crate::telemetry::continue_trace(&span, request.headers()));
     let started = Instant::now();
     let in_flight = crate::metrics::InFlight::start();
     // Errors are rendered inside the request's scope so the envelope gets its id.
