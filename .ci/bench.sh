@@ -18,7 +18,8 @@ DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
   VET__DATABASE__URL="$DB_URL" \
   VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000 \
-  VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__MEDIA__LOCAL_DIR=target/bench-media
+  VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__WRITE=1000000000 \
+  VET__MEDIA__LOCAL_DIR=target/bench-media
 
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
@@ -42,6 +43,7 @@ measure() {
 cargo build --quiet --release -p gateway
 cargo build --quiet --release -p clinics --example search_plan
 cargo build --quiet --release -p media --example media_bench
+cargo build --quiet --release -p chat --example ws_bench
 ./target/release/gateway migrate run >/dev/null
 ./target/release/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
@@ -97,6 +99,19 @@ printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
   "$(awk '$1 == "99%" {print $2}' <<<"$output")" "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 booked="$(psql_bench -tAc "SELECT count(*) FROM appointments WHERE starts_at > now()")"
 printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
+
+# Chat: fan-out latency from a send to the socket, on one gateway and across
+# two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.
+VET__SERVER__PORT=$((PORT + 1)) VET__METRICS__ADDRESS=127.0.0.1:0 ./target/release/gateway serve \
+  >target/bench-gateway-b.log 2>&1 &
+SECOND_PID=$!
+trap 'kill "$GATEWAY_PID" "$SECOND_PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$((PORT + 1))/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+CONVERSATION="$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"clinic_id\":\"$CLINIC\"}" "$BASE/api/v1/chat/conversations" | jq -r .id)"
+BENCH_BASE="$BASE" BENCH_BASE_B="http://127.0.0.1:$((PORT + 1))" BENCH_OWNER_TOKEN="$TOKEN" BENCH_DESK_TOKEN="$DESK_TOKEN" \
+  BENCH_CONVERSATION="$CONVERSATION" BENCH_IDLE_SOCKETS="${BENCH_IDLE_SOCKETS:-5000}" BENCH_PID="$GATEWAY_PID" \
+  ./target/release/examples/ws_bench
 
 # Media: cleaning a 12-megapixel photo, and streaming uploads of it.
 ./target/release/examples/media_bench target/bench-12mp.jpg

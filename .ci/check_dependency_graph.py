@@ -4,7 +4,8 @@
 The allowed edges (ARCHITECTURE.md, "Dependency rules"):
   kernel <- db <- platform <- jobs <- notifications <- media
   domain crates may use all of the above;
-  appointments -> clinics, pets; emergency -> clinics, pets; commerce -> pets;
+  appointments -> clinics, pets; chat -> clinics, pets;
+  emergency -> clinics, pets, appointments, chat; commerce -> clinics, pets, appointments;
   testkit -> kernel, db, platform, jobs (never a domain crate), dev-dependency only;
   gateway -> everything; nothing depends on gateway.
 A crate's tests may also mount a peer domain crate's routes (a dev-dependency on
@@ -18,8 +19,9 @@ import sys
 LAYERS = ["kernel", "db", "platform", "jobs", "notifications", "media"]
 DOMAIN_EDGES = {
     "appointments": {"clinics", "pets"},
-    "emergency": {"clinics", "pets"},
-    "commerce": {"pets"},
+    "chat": {"clinics", "pets"},
+    "emergency": {"clinics", "pets", "appointments", "chat"},
+    "commerce": {"clinics", "pets", "appointments"},
 }
 
 

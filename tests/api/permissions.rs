@@ -7,7 +7,8 @@
 //! a vet of another clinic, the clinic's receptionist, its clinic admin, the
 //! pet's owner, a platform admin. Ids in paths are the world's (the owner's
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
-//! and review, the owner's appointment and upload); other ids are unknown
+//! and review, the owner's appointment, upload, and conversation with the
+//! clinic and its message); other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
 //! 422 for an upload that is not theirs) where a refused one gets 401, 403 or
@@ -41,6 +42,8 @@ struct World {
     owner: TestUser,
     appointment: String,
     upload: String,
+    conversation: String,
+    message: String,
     /// Free whole-hour slots two days after the appointment's, three per caller.
     slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
@@ -117,6 +120,19 @@ async fn world(app: &TestApp) -> World {
     let booking_slots = free_slots(app, &clinic, &service, 2).await;
     let booking = json!({ "pet_id": pet, "service_id": service, "vet_id": vet.user_id, "starts_at": booking_slots[0] });
     let booked: Value = app.api(Method::POST, "/appointments").by(&owner).json(&booking).expect_json(201).await;
+    let conversation: Value = app
+        .api(Method::POST, "/chat/conversations")
+        .by(&owner)
+        .json(&json!({ "clinic_id": clinic, "pet_id": pet }))
+        .expect_json(201)
+        .await;
+    let conversation = fixtures::id_of(&conversation);
+    let sent: Value = app
+        .api(Method::POST, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&owner)
+        .json(&json!({ "body": "Rex is limping" }))
+        .expect_json(201)
+        .await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
@@ -142,6 +158,8 @@ async fn world(app: &TestApp) -> World {
         owner,
         appointment: fixtures::id_of(&booked),
         upload: fixtures::id_of(&upload),
+        message: sent["message"]["id"].as_str().unwrap().to_owned(),
+        conversation,
         callers,
     }
 }
@@ -159,6 +177,8 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "vets") => world.vet.user_id.to_string(),
             ("{id}", "users") => world.owner.user_id.to_string(),
             ("{id}", "media") => world.upload.clone(),
+            ("{id}", "conversations") => world.conversation.clone(),
+            ("{message_id}", _) => world.message.clone(),
             ("{id}", "dead") => "1".to_owned(),
             ("{user_id}", "staff") => world.spare_staff.user_id.to_string(),
             ("{user_id}", "co-owners") => world.co_owner.user_id.to_string(),
@@ -190,6 +210,11 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
     let note = json!({ "record_date": "2026-02-02", "clinic_id": world.clinic, "details": { "type": "note", "text": "Seen" } });
     match (method.as_str(), path.trim_start_matches(platform::routes::API_PREFIX)) {
         ("PUT", "/admin/users/{id}/role") => json!({ "role": "pet_owner" }),
+        ("POST", "/chat/conversations") => json!({ "clinic_id": world.clinic }),
+        ("POST", "/chat/conversations/{id}/messages") => json!({ "body": format!("Hello from caller {caller}") }),
+        ("PATCH", "/chat/conversations/{id}/messages/{message_id}") => json!({ "body": "Rex is limping less" }),
+        ("POST", "/chat/conversations/{id}/read") => json!({ "message_id": world.message }),
+        ("PUT", "/chat/conversations/{id}/archived") => json!({ "archived": false }),
         ("POST", "/appointment-series") => json!({
             "pet_id": world.pet, "service_id": world.service, "vet_id": world.vet.user_id,
             "first_starts_at": slot(0), "interval_weeks": 1, "count": 2,

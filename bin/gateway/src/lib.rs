@@ -35,6 +35,7 @@ pub struct Modules {
     clinics: clinics::Settings,
     pets: pets::Settings,
     appointments: appointments::Settings,
+    chat: chat::Chat,
 }
 
 impl Modules {
@@ -50,6 +51,7 @@ impl Modules {
             Arc::new(pets::personal_data::PersonalData),
             Arc::new(clinics::personal_data::PersonalData),
             Arc::new(media::personal_data::PersonalData::new(&uploads)),
+            Arc::new(chat::personal_data::PersonalData),
             Arc::new(notifications::personal_data::PersonalData),
         ]);
         Ok(Self {
@@ -61,6 +63,7 @@ impl Modules {
             clinics: config.section()?,
             pets: config.section()?,
             appointments,
+            chat: chat::Chat::new(config.section()?),
         })
     }
 
@@ -79,7 +82,8 @@ impl Modules {
         let options = notifications::worker_options(options, &self.notifications)?;
         let options = media::worker_options(options, &self.uploads)?;
         let options = pets::worker_options(options, &self.pets);
-        Ok(appointments::worker_options(options, &self.appointments))
+        let options = appointments::worker_options(options, &self.appointments);
+        chat::worker_options(options, &self.chat)
     }
 }
 
@@ -94,6 +98,7 @@ impl Mount for Modules {
         clinics::routes(routes, &self.clinics, &self.uploads);
         pets::routes(routes, &self.pets, &self.uploads);
         appointments::routes(routes, &self.appointments);
+        chat::routes(routes, &self.chat, &self.uploads);
     }
 }
 

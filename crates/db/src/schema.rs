@@ -63,6 +63,63 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_conversations (id) {
+        id -> Uuid,
+        kind -> Text,
+        clinic_id -> Nullable<Uuid>,
+        owner_id -> Uuid,
+        pet_id -> Nullable<Uuid>,
+        appointment_id -> Nullable<Uuid>,
+        subject -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        archived_at -> Nullable<Timestamptz>,
+        last_activity_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_message_keys (conversation_id, sender_id, client_message_id) {
+        conversation_id -> Uuid,
+        sender_id -> Uuid,
+        client_message_id -> Uuid,
+        message_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_messages (id, created_at) {
+        id -> Uuid,
+        conversation_id -> Uuid,
+        sender_id -> Nullable<Uuid>,
+        sender_role -> Text,
+        body -> Text,
+        attachment_id -> Nullable<Uuid>,
+        generated_by -> Nullable<Text>,
+        model -> Nullable<Text>,
+        triage -> Nullable<Jsonb>,
+        reply_to_id -> Nullable<Uuid>,
+        edited_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_participants (conversation_id, user_id) {
+        conversation_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        last_read_id -> Nullable<Uuid>,
+        last_read_at -> Nullable<Timestamptz>,
+        notified_at -> Nullable<Timestamptz>,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     clinic_hours_exceptions (id) {
         id -> Int8,
         clinic_id -> Uuid,
@@ -548,6 +605,16 @@ diesel::joinable!(appointments -> clinic_rooms (room_id));
 diesel::joinable!(appointments -> clinic_services (service_id));
 diesel::joinable!(appointments -> clinics (clinic_id));
 diesel::joinable!(appointments -> pets (pet_id));
+diesel::joinable!(chat_conversations -> appointments (appointment_id));
+diesel::joinable!(chat_conversations -> clinics (clinic_id));
+diesel::joinable!(chat_conversations -> pets (pet_id));
+diesel::joinable!(chat_message_keys -> chat_conversations (conversation_id));
+diesel::joinable!(chat_message_keys -> users (sender_id));
+diesel::joinable!(chat_messages -> chat_conversations (conversation_id));
+diesel::joinable!(chat_messages -> media (attachment_id));
+diesel::joinable!(chat_messages -> users (sender_id));
+diesel::joinable!(chat_participants -> chat_conversations (conversation_id));
+diesel::joinable!(chat_participants -> users (user_id));
 diesel::joinable!(clinic_hours_exceptions -> clinics (clinic_id));
 diesel::joinable!(clinic_invitations -> clinics (clinic_id));
 diesel::joinable!(clinic_invitations -> users (invited_by));
@@ -612,6 +679,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_series,
     appointments,
     audit_log,
+    chat_conversations,
+    chat_message_keys,
+    chat_messages,
+    chat_participants,
     clinic_hours_exceptions,
     clinic_invitations,
     clinic_memberships,

@@ -62,11 +62,25 @@ pub type JobResult = Result<(), JobError>;
 pub struct Resources {
     /// The shared Postgres pool.
     pub db: db::Pool,
+    /// The shared Redis pool (real-time events from jobs).
+    pub redis: deadpool_redis::Pool,
+    /// How long one Redis command may take.
+    pub redis_timeout: std::time::Duration,
     /// The clock "now" comes from (tests move it).
     pub clock: Clock,
 }
 
 impl Resources {
+    /// The pools and clock of a process's state.
+    pub fn of_state(state: &platform::AppState) -> Self {
+        Self {
+            db: state.db().clone(),
+            redis: state.redis().clone(),
+            redis_timeout: std::time::Duration::from_millis(state.settings().redis.command_timeout_ms),
+            clock: state.clock().clone(),
+        }
+    }
+
     /// The resources registered on the worker running `context`.
     pub fn of(context: &WorkerContext) -> anyhow::Result<&Self> {
         context.get_ext::<Self>().context("jobs::Resources are not registered on the worker")

@@ -182,3 +182,13 @@ id_type!(
     /// A person's export of their data.
     DataExportId
 );
+
+id_type!(
+    /// A chat conversation.
+    ConversationId
+);
+
+id_type!(
+    /// A chat message.
+    MessageId
+);

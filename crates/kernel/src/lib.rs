@@ -46,7 +46,7 @@ pub mod __private {
 pub use clock::Clock;
 pub use error::{Error, FieldErrors, Result};
 pub use ids::{
-    AddendumId, AppointmentId, ClinicId, DataExportId, DeliveryId, DeviceId, InvitationId, MediaId, NotificationId,
+    AddendumId, AppointmentId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId, InvitationId, MediaId, MessageId, NotificationId,
     PetId, PetInvitationId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId,
     WaitlistEntryId, WaitlistOfferId, WeightId,
 };

@@ -17,6 +17,8 @@ kernel::text_enum!(
         ClinicPhoto = "clinic_photo",
         /// A vet's photo.
         VetPhoto = "vet_photo",
+        /// A file sent in a chat message (images cleaned like pet photos, or PDF).
+        ChatAttachment = "chat_attachment",
         /// A person's data export, made by the platform: never uploadable.
         PersonalDataExport = "personal_data_export",
     }

@@ -57,7 +57,7 @@ pub fn classify(head: &[u8], purpose: Purpose) -> Result<Kind, Refusal> {
         other => return Err(Refusal::Type(other.to_owned())),
     };
     let allowed = match purpose {
-        Purpose::RecordAttachment => true,
+        Purpose::RecordAttachment | Purpose::ChatAttachment => true,
         Purpose::PetPhoto | Purpose::ClinicPhoto | Purpose::VetPhoto => matches!(kind, Kind::Image(_)),
         Purpose::PersonalDataExport => false,
     };

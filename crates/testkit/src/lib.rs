@@ -18,17 +18,19 @@
 //!   notifications at it.
 //! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
 //! - [`OtlpReceiver`]: a local OpenTelemetry collector listing the spans exported;
-//!   [`SentryServer`]: a local Sentry receiving error reports.
+//!   [`SentryServer`]: a local Sentry receiving error reports;
+//!   [`ModelServer`]: a local OpenAI-compatible model API.
 //! - [`worker_options`], [`run_due_jobs`], [`make_jobs_due`]: a job worker over
 //!   the test's database that runs what is due.
 //!
-//! Services are never faked: only third-party SaaS (Clerk's JWKS, S3) is a
-//! local HTTP server.
+//! Services are never faked: only third-party SaaS (Clerk's JWKS, S3, Sentry,
+//! a model API) is a local HTTP server.
 
 mod app;
 mod call;
 mod database;
 pub mod fixtures;
+mod model;
 mod otlp;
 mod proxy;
 mod python;
@@ -41,6 +43,7 @@ mod worker;
 pub use app::{TestApp, TestUser, expect, test_config, test_section, test_settings};
 pub use call::Call;
 pub use database::TestDb;
+pub use model::ModelServer;
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use proxy::{FaultProxy, ProxyMode};
 pub use s3::S3Server;

@@ -13,7 +13,7 @@ pub fn worker_options(app: &TestApp) -> graphile_worker::WorkerOptions {
     jobs::worker::options(&app.section(), app.db.url())
         .expect("worker options")
         .listen_os_shutdown_signals(false)
-        .add_extension(jobs::Resources { db: app.state.db().clone(), clock: app.clock.clone() })
+        .add_extension(jobs::Resources::of_state(&app.state))
 }
 
 /// Runs every job that is due once (no waiting for retries or schedules).

@@ -23,7 +23,7 @@ pub async fn run(config: &Source) -> anyhow::Result<()> {
 pub async fn build(modules: &Modules, state: &AppState) -> anyhow::Result<graphile_worker::Worker> {
     let database_url = state.settings().database.url.expose_secret().to_owned();
     jobs::install(&database_url).await?;
-    let resources = jobs::Resources { db: state.db().clone(), clock: state.clock().clone() };
+    let resources = jobs::Resources::of_state(state);
     let options = jobs::worker::options(modules.jobs(), &database_url)?.add_extension(resources);
     Ok(modules.worker_options(options)?.init().await?)
 }

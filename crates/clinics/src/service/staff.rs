@@ -42,6 +42,16 @@ pub async fn list(
         .collect())
 }
 
+/// Everyone working at `clinic` (no access check: for crates that tell a
+/// clinic's staff about something, like chat's events).
+pub async fn member_ids(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<UserId>> {
+    Ok(clinic_memberships::table
+        .filter(clinic_memberships::clinic_id.eq(clinic))
+        .select(clinic_memberships::user_id)
+        .load(connection)
+        .await?)
+}
+
 /// What adding a member by email did.
 #[derive(Debug)]
 pub enum Addition {

@@ -138,10 +138,15 @@ impl TestWorker {
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             runtime.block_on(async move {
-                let mut pool_settings = testkit::test_settings().database.pool_settings();
+                let shared = testkit::test_settings();
+                let mut pool_settings = shared.database.pool_settings();
                 pool_settings.url = url.clone();
-                let resources =
-                    Resources { db: db::build_pool(&pool_settings).unwrap(), clock: kernel::Clock::system() };
+                let resources = Resources {
+                    db: db::build_pool(&pool_settings).unwrap(),
+                    redis: platform::cache::build_pool(&shared.redis).unwrap(),
+                    redis_timeout: std::time::Duration::from_secs(1),
+                    clock: kernel::Clock::system(),
+                };
                 let options = jobs::worker::options(&settings, &url)
                     .unwrap()
                     .listen_os_shutdown_signals(false)

@@ -43,7 +43,7 @@ pub async fn run_jobs(app: &TestApp) {
 /// Runs the hourly cleanup now, on the App's clock, over `uploads`:
 /// (unattached uploads removed, released files removed).
 pub async fn clean_up_over(app: &TestApp, uploads: &media::Uploads) -> (usize, usize) {
-    let resources = jobs::Resources { db: app.state.db().clone(), clock: app.clock.clone() };
+    let resources = jobs::Resources::of_state(&app.state);
     media::jobs::clean_up(&resources, uploads).await.unwrap()
 }
 
