@@ -28,7 +28,8 @@ async fn socket(base_url: &str, user: &TestUser, last_event_id: Option<&str>) ->
         .json()
         .await
         .unwrap();
-    let mut url = format!("{}/api/v1/chat/ws?ticket={}", base_url.replacen("http", "ws", 1), issued["ticket"].as_str().unwrap());
+    let mut url =
+        format!("{}/api/v1/chat/ws?ticket={}", base_url.replacen("http", "ws", 1), issued["ticket"].as_str().unwrap());
     if let Some(last) = last_event_id {
         url.push_str(&format!("&last_event_id={last}"));
     }
@@ -39,7 +40,8 @@ async fn socket(base_url: &str, user: &TestUser, last_event_id: Option<&str>) ->
 async fn next_of(stream: &mut Stream, kind: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let frame = tokio::time::timeout_at(deadline, stream.next()).await.expect("a frame within 5 s").unwrap().unwrap();
+        let frame =
+            tokio::time::timeout_at(deadline, stream.next()).await.expect("a frame within 5 s").unwrap().unwrap();
         if let Message::Text(text) = frame {
             let value: Value = serde_json::from_str(&text).unwrap();
             if value["type"] == kind {
@@ -71,7 +73,8 @@ async fn two_gateways(app: &TestApp) -> (Served, Served) {
 async fn events_cross_instances_a_slow_socket_is_closed_with_flat_memory_and_a_reconnect_replays() {
     let app = TestApp::spawn(crate::modules).await;
     let admin = fixtures::admin(&app).await;
-    let clinic = fixtures::clinic(&app, &admin, fixtures::clinic_profile("Two Rivers", 45.76, 4.83, "Europe/Paris")).await;
+    let clinic =
+        fixtures::clinic(&app, &admin, fixtures::clinic_profile("Two Rivers", 45.76, 4.83, "Europe/Paris")).await;
     let receptionist = fixtures::staff(&app, &admin, &clinic, Role::Receptionist).await;
     let (owner, pet) = fixtures::owner_with_dog(&app, "Rex").await;
     fixtures::register_with_clinic(&app, &owner, &pet, &clinic).await;
@@ -81,7 +84,8 @@ async fn events_cross_instances_a_slow_socket_is_closed_with_flat_memory_and_a_r
         client.request(method, format!("{base}/api/v1{path}")).bearer_auth(&user.token).json(&body).send()
     };
 
-    let opened = call(&a.base_url, Method::POST, "/chat/conversations", &owner, json!({ "clinic_id": clinic, "pet_id": pet }));
+    let opened =
+        call(&a.base_url, Method::POST, "/chat/conversations", &owner, json!({ "clinic_id": clinic, "pet_id": pet }));
     let conversation: Value = opened.await.unwrap().json().await.unwrap();
     let conversation = conversation["id"].as_str().unwrap().to_owned();
     let mut desk_on_b = socket(&b.base_url, &receptionist, None).await;
@@ -96,10 +100,16 @@ async fn events_cross_instances_a_slow_socket_is_closed_with_flat_memory_and_a_r
     let seen = next_of(&mut owner_on_a, "message.created").await;
 
     // Typing and read receipts on A's socket reach B's.
-    owner_on_a.send(Message::text(json!({ "type": "typing", "conversation_id": conversation }).to_string())).await.unwrap();
+    owner_on_a
+        .send(Message::text(json!({ "type": "typing", "conversation_id": conversation }).to_string()))
+        .await
+        .unwrap();
     assert_eq!(next_of(&mut desk_on_b, "typing").await["user_id"], owner.user_id.to_string());
     desk_on_b
-        .send(Message::text(json!({ "type": "read", "conversation_id": conversation, "message_id": created["message"]["id"] }).to_string()))
+        .send(Message::text(
+            json!({ "type": "read", "conversation_id": conversation, "message_id": created["message"]["id"] })
+                .to_string(),
+        ))
         .await
         .unwrap();
     assert_eq!(next_of(&mut owner_on_a, "read").await["user_id"], receptionist.user_id.to_string());
@@ -125,7 +135,10 @@ async fn events_cross_instances_a_slow_socket_is_closed_with_flat_memory_and_a_r
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = rss_kb(b.child.id());
-    assert!(after < before + 32 * 1024, "B's memory grew from {before} kB to {after} kB for a socket that does not read");
+    assert!(
+        after < before + 32 * 1024,
+        "B's memory grew from {before} kB to {after} kB for a socket that does not read"
+    );
     let mut code = None;
     while let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(30), desk_on_b.next()).await {
         if let Message::Close(close) = frame {

@@ -37,7 +37,13 @@ async fn open(client: &reqwest::Client, base: &str, token: &str) -> Socket {
 }
 
 /// Milliseconds from each send to its `message.created` on `socket`.
-async fn fan_out(client: &reqwest::Client, base: &str, owner: &str, conversation: &str, socket: &mut Socket) -> Vec<f64> {
+async fn fan_out(
+    client: &reqwest::Client,
+    base: &str,
+    owner: &str,
+    conversation: &str,
+    socket: &mut Socket,
+) -> Vec<f64> {
     let mut latencies = Vec::new();
     for number in 0..200 {
         let started = Instant::now();

@@ -10,13 +10,13 @@ use kernel::{ConversationId, MessageId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+use crate::Settings;
 use crate::access;
 use crate::api::ParticipantRole;
 use crate::assistant::{self, Assistant, Turn};
 use crate::models::{Conversation, Message};
 use crate::realtime::Realtime;
 use crate::realtime::events::Event;
-use crate::Settings;
 use db::schema::{chat_conversations, chat_messages};
 
 /// Answers an owner's message to the assistant (at least once; a second run
@@ -76,9 +76,20 @@ async fn answer(
         },
         forward
     );
-    let reply = assistant::assistant_message(&question, answer.text, (answer.generated_by, answer.model), None, realtime.now())?;
+    let reply = assistant::assistant_message(
+        &question,
+        answer.text,
+        (answer.generated_by, answer.model),
+        None,
+        realtime.now(),
+    )?;
     let stored = db::transaction(connection, async |connection| {
-        chat_conversations::table.find(conversation.id).select(chat_conversations::id).for_update().first::<ConversationId>(connection).await?;
+        chat_conversations::table
+            .find(conversation.id)
+            .select(chat_conversations::id)
+            .for_update()
+            .first::<ConversationId>(connection)
+            .await?;
         if answered(connection, &question).await? {
             return Ok(false);
         }
@@ -91,14 +102,22 @@ async fn answer(
     })
     .await?;
     if stored {
-        realtime.fan_out(crate::service::Fanout::one(audience.clone(), Event::MessageCreated { conversation_id: conversation.id, message: Box::new(reply.clone().view()) })).await;
+        realtime
+            .fan_out(crate::service::Fanout::one(
+                audience.clone(),
+                Event::MessageCreated { conversation_id: conversation.id, message: Box::new(reply.clone().view()) },
+            ))
+            .await;
         realtime.notify_offline(connection, &reply, &audience).await;
     }
     Ok(())
 }
 
 /// The conversation and the question, unless answered or deleted already.
-async fn pending(connection: &mut AsyncPgConnection, job: &AnswerOwner) -> kernel::Result<Option<(Conversation, Message)>> {
+async fn pending(
+    connection: &mut AsyncPgConnection,
+    job: &AnswerOwner,
+) -> kernel::Result<Option<(Conversation, Message)>> {
     let found = chat_messages::table
         .inner_join(chat_conversations::table.on(chat_conversations::id.eq(chat_messages::conversation_id)))
         .filter(chat_messages::conversation_id.eq(job.conversation_id))

@@ -96,8 +96,12 @@ impl platform::personal_data::Holder for PersonalData {
         ))
         .execute(connection)
         .await?;
-        diesel::delete(chat_message_keys::table.filter(chat_message_keys::sender_id.eq(user))).execute(connection).await?;
-        diesel::delete(chat_participants::table.filter(chat_participants::user_id.eq(user))).execute(connection).await?;
+        diesel::delete(chat_message_keys::table.filter(chat_message_keys::sender_id.eq(user)))
+            .execute(connection)
+            .await?;
+        diesel::delete(chat_participants::table.filter(chat_participants::user_id.eq(user)))
+            .execute(connection)
+            .await?;
         Ok(())
     }
 }

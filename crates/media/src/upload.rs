@@ -53,7 +53,9 @@ pub async fn receive(
     let declared_name =
         file.content_disposition().and_then(|disposition| disposition.get_filename()).map(str::to_owned);
     let limit = match purpose {
-        Purpose::RecordAttachment | Purpose::ChatAttachment => settings.max_document_bytes.max(settings.max_image_bytes),
+        Purpose::RecordAttachment | Purpose::ChatAttachment => {
+            settings.max_document_bytes.max(settings.max_image_bytes)
+        }
         _ => settings.max_image_bytes,
     };
     let key = Storage::new_key("uploads");

@@ -105,7 +105,11 @@ pub fn continue_trace(span: &Span, headers: &actix_web::http::header::HeaderMap)
     let parent = TraceContextPropagator::new().extract(&HeaderText(headers));
     let incoming = parent.span().span_context().clone();
     if !tracing_enabled() {
-        return if incoming.is_valid() { incoming.trace_id().to_string() } else { uuid::Uuid::new_v4().simple().to_string() };
+        return if incoming.is_valid() {
+            incoming.trace_id().to_string()
+        } else {
+            uuid::Uuid::new_v4().simple().to_string()
+        };
     }
     if incoming.is_valid() {
         let _ = span.set_parent(parent);

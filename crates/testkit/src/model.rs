@@ -24,7 +24,8 @@ impl ModelServer {
             stream.push_str(&format!("data: {chunk}\n\n"));
         }
         stream.push_str("data: [DONE]\n\n");
-        let whole = json!({ "choices": [{ "index": 0, "message": { "role": "assistant", "content": parts.concat() } }] });
+        let whole =
+            json!({ "choices": [{ "index": 0, "message": { "role": "assistant", "content": parts.concat() } }] });
         Mock::given(method("POST"))
             .and(path("/v1/chat/completions"))
             .and(wiremock::matchers::body_partial_json(json!({ "stream": true })))
@@ -50,7 +51,9 @@ impl ModelServer {
     pub async fn slow(delay: Duration) -> Self {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw("data: [DONE]\n\n", "text/event-stream").set_delay(delay))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw("data: [DONE]\n\n", "text/event-stream").set_delay(delay),
+            )
             .mount(&server)
             .await;
         Self { server }

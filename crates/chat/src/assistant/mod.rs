@@ -24,10 +24,10 @@ use kernel::{MessageId, PageRequest, PetId, Principal, Role, UserId, Valid};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::Settings;
 use crate::api::{EmergencyClinic, EmergencyDraft, GeneratedBy, Location, ParticipantRole, Triage};
 use crate::models::{Conversation, Message};
 use crate::settings::AssistantSettings;
-use crate::Settings;
 use db::schema::chat_messages;
 
 /// One turn of a model conversation.
@@ -78,13 +78,19 @@ fn as_owner(owner: UserId) -> Principal {
 }
 
 /// What `owner` may see of `pet`, for the assistant.
-pub async fn context(connection: &mut AsyncPgConnection, owner: UserId, pet: PetId, today: chrono::NaiveDate) -> kernel::Result<Context> {
+pub async fn context(
+    connection: &mut AsyncPgConnection,
+    owner: UserId,
+    pet: PetId,
+    today: chrono::NaiveDate,
+) -> kernel::Result<Context> {
     let principal = as_owner(owner);
     let view = pets::service::pets::get(connection, &principal, pet).await?;
     let profile = &view.profile;
     let page = PageRequest::new(Some(10), None).map_err(kernel::Error::internal)?;
     let records = pets::service::records::timeline(connection, &principal, pet, &Default::default(), &page).await?;
-    let age = profile.birth_date.map(|born| (today - born).num_days() / 365).map(|years| format!(", {years} years old"));
+    let age =
+        profile.birth_date.map(|born| (today - born).num_days() / 365).map(|years| format!(", {years} years old"));
     let weight = view.current_weight_kg.map(|kg| format!(", {kg} kg"));
     let breed = profile.breed.as_deref().map(|breed| format!(" ({breed})")).unwrap_or_default();
     let medications = records
@@ -241,7 +247,13 @@ impl Assistant {
 
     /// Answers `question` about the pet in `context` (`history`: earlier turns,
     /// oldest first); each part of a model's answer goes to `parts` as it comes.
-    pub async fn answer(&self, context: &Context, history: Vec<Turn>, question: &str, parts: &mpsc::Sender<String>) -> Answer {
+    pub async fn answer(
+        &self,
+        context: &Context,
+        history: Vec<Turn>,
+        question: &str,
+        parts: &mpsc::Sender<String>,
+    ) -> Answer {
         let rules = || Answer { text: rules::answer(question, context), generated_by: GeneratedBy::Rules, model: None };
         let Some(model) = &self.model else { return rules() };
         if rules::mentions_dose(question) {
@@ -250,7 +262,8 @@ impl Assistant {
         let mut turns = vec![Turn { role: "system", content: format!("{SYSTEM}\n\nThe pet: {}", describe(context)) }];
         turns.extend(history);
         turns.push(Turn { role: "user", content: question.to_owned() });
-        let answered = tokio::time::timeout(self.timeout, model.stream(&turns, parts)).await.unwrap_or(Err(ModelError::TimedOut));
+        let answered =
+            tokio::time::timeout(self.timeout, model.stream(&turns, parts)).await.unwrap_or(Err(ModelError::TimedOut));
         match answered {
             Ok(text) if !rules::mentions_dose(&text) => {
                 Answer { text, generated_by: GeneratedBy::Model, model: Some(model.model().to_owned()) }
@@ -268,7 +281,11 @@ impl Assistant {
 
     /// Summarises a conversation's transcript for clinic staff.
     pub async fn summarise(&self, transcript: &[String], flags: &[triage::RedFlag]) -> Answer {
-        let rules = || Answer { text: rules::summary(&transcript[transcript.len().saturating_sub(5)..], flags), generated_by: GeneratedBy::Rules, model: None };
+        let rules = || Answer {
+            text: rules::summary(&transcript[transcript.len().saturating_sub(5)..], flags),
+            generated_by: GeneratedBy::Rules,
+            model: None,
+        };
         let Some(model) = &self.model else { return rules() };
         let turns = [
             Turn {
@@ -292,7 +309,12 @@ impl Assistant {
 
 /// An address on one line: street, city, country.
 fn one_line(address: &clinics::api::Address) -> String {
-    let parts = [Some(address.line1.as_str()), address.line2.as_deref(), Some(address.city.as_str()), Some(address.country.as_str())];
+    let parts = [
+        Some(address.line1.as_str()),
+        address.line2.as_deref(),
+        Some(address.city.as_str()),
+        Some(address.country.as_str()),
+    ];
     parts.into_iter().flatten().collect::<Vec<_>>().join(", ")
 }
 

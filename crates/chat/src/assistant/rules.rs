@@ -57,7 +57,8 @@ const NO_DOSES: &str = "I can't give medication doses: the right dose depends on
 pub fn mentions_dose(text: &str) -> bool {
     let lower = text.to_lowercase();
     let asks_amount = ["how much", "how many"].iter().any(|words| lower.contains(words));
-    let medicine = ["mg", "ml", "tablet", "pill", "medicine", "medication", "drops", "paracetamol", "ibuprofen", "aspirin"];
+    let medicine =
+        ["mg", "ml", "tablet", "pill", "medicine", "medication", "drops", "paracetamol", "ibuprofen", "aspirin"];
     ["dose", "dosage", "mg/kg"].iter().any(|word| lower.contains(word))
         || (asks_amount && medicine.iter().any(|word| lower.contains(word)))
         || has_amount(&lower)
@@ -68,7 +69,8 @@ fn has_amount(lower: &str) -> bool {
     let units = ["mg", "ml", "mcg", "µg", "iu", "tablet", "tablets", "pill", "pills", "drops"];
     let tokens: Vec<&str> = lower.split(|character: char| character.is_whitespace()).collect();
     tokens.iter().enumerate().any(|(index, token)| {
-        let digits_end = token.find(|character: char| !(character.is_ascii_digit() || character == '.')).unwrap_or(token.len());
+        let digits_end =
+            token.find(|character: char| !(character.is_ascii_digit() || character == '.')).unwrap_or(token.len());
         if digits_end == 0 {
             return false;
         }
@@ -94,8 +96,14 @@ pub fn answer(question: &str, context: &Context) -> String {
         parts.push(FALLBACK);
     }
     let mut answer = format!("About {}: {}", context.pet_name, parts.join(" "));
-    if !context.allergies.is_empty() && ["food", "diet", "treat", "medic", "itch"].iter().any(|word| lower.contains(word)) {
-        answer.push_str(&format!(" Remember {}'s recorded allergies: {}.", context.pet_name, context.allergies.join(", ")));
+    if !context.allergies.is_empty()
+        && ["food", "diet", "treat", "medic", "itch"].iter().any(|word| lower.contains(word))
+    {
+        answer.push_str(&format!(
+            " Remember {}'s recorded allergies: {}.",
+            context.pet_name,
+            context.allergies.join(", ")
+        ));
     }
     answer
 }
@@ -108,7 +116,9 @@ pub fn red_flag_answer(pet_name: &str, flags: &[RedFlag], clinics: &[EmergencyCl
         flags.iter().map(|flag| flag.advice.as_str()).collect::<Vec<_>>().join(" ")
     );
     if clinics.is_empty() {
-        answer.push_str(" Share your location to see the nearest emergency clinics open now, or call your nearest emergency vet.");
+        answer.push_str(
+            " Share your location to see the nearest emergency clinics open now, or call your nearest emergency vet.",
+        );
     } else {
         answer.push_str(" Emergency clinics open now:");
         for clinic in clinics {

@@ -184,14 +184,7 @@ const TABLE: &[Flag] = &[
     Flag {
         code: "vehicle_trauma",
         applies: Applies::All,
-        phrases: &[
-            "hit by a car",
-            "hit by car",
-            "run over",
-            "hit by a vehicle",
-            "hit by a bike",
-            "struck by a car",
-        ],
+        phrases: &["hit by a car", "hit by car", "run over", "hit by a vehicle", "hit by a bike", "struck by a car"],
         level: 1,
         symptom: "hit by a vehicle",
         advice: "Injuries after a road accident are often internal: move your pet on a flat board or blanket \

@@ -92,7 +92,8 @@ pub async fn edit_message(
     Now(now): Now,
     mut connection: Db,
 ) -> Result<web::Json<MessageView>, ApiError> {
-    let (view, fanout) = messages::edit(&mut connection, &caller, path.into_inner(), &request, &chat.settings, now).await?;
+    let (view, fanout) =
+        messages::edit(&mut connection, &caller, path.into_inner(), &request, &chat.settings, now).await?;
     Realtime::new(&state, &chat).fan_out(fanout).await;
     Ok(web::Json(view))
 }

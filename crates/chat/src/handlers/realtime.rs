@@ -71,7 +71,10 @@ pub async fn open_socket(
 ) -> Result<HttpResponse, ApiError> {
     let realtime = Realtime::new(&state, &chat);
     let Some(user) = realtime.bus().redeem_ticket(&query.ticket).await? else {
-        return Err(ApiError::Unauthenticated { reason: "chat ticket missing, used, expired or unknown", credentials_sent: true });
+        return Err(ApiError::Unauthenticated {
+            reason: "chat ticket missing, used, expired or unknown",
+            credentials_sent: true,
+        });
     };
     let subject = platform::users::clerk_id(&mut connection, user).await?;
     drop(connection);

@@ -139,7 +139,14 @@ impl Bus {
         let key = format!("{TICKET_PREFIX}{ticket}");
         let secs = ttl.as_secs().max(1);
         self.run("chat.ticket.issue", async |connection| {
-            redis::cmd("SET").arg(&key).arg(user.to_string()).arg("EX").arg(secs).arg("NX").query_async(connection).await
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(user.to_string())
+                .arg("EX")
+                .arg(secs)
+                .arg("NX")
+                .query_async(connection)
+                .await
         })
         .await
         .map(|()| ticket)
@@ -147,13 +154,15 @@ impl Bus {
 
     /// The user a ticket was issued to, once: the ticket is gone afterwards.
     pub async fn redeem_ticket(&self, ticket: &str) -> kernel::Result<Option<UserId>> {
-        let well_formed = ticket.len() == 43 && ticket.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+        let well_formed = ticket.len() == 43
+            && ticket.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
         if !well_formed {
             return Ok(None);
         }
         let key = format!("{TICKET_PREFIX}{ticket}");
-        let user: Option<String> =
-            self.run("chat.ticket.redeem", async |connection| redis::cmd("GETDEL").arg(&key).query_async(connection).await).await?;
+        let user: Option<String> = self
+            .run("chat.ticket.redeem", async |connection| redis::cmd("GETDEL").arg(&key).query_async(connection).await)
+            .await?;
         Ok(user.and_then(|user| user.parse().ok()))
     }
 
@@ -203,10 +212,14 @@ impl Bus {
             return Ok(Replay::Resync);
         }
         let rest: Vec<String> = answer.collect();
-        Ok(Replay::Frames(rest.chunks(2).filter_map(|pair| match pair {
-            [id, json] => Some(with_id(id, json)),
-            _ => None,
-        }).collect()))
+        Ok(Replay::Frames(
+            rest.chunks(2)
+                .filter_map(|pair| match pair {
+                    [id, json] => Some(with_id(id, json)),
+                    _ => None,
+                })
+                .collect(),
+        ))
     }
 
     /// Marks `connection` of `user` open until `until_ms` (epoch milliseconds).
@@ -214,8 +227,15 @@ impl Bus {
         let key = format!("{PRESENCE_PREFIX}{user}");
         self.run("chat.presence", async |connection| {
             redis::pipe()
-                .cmd("ZADD").arg(&key).arg(until_ms).arg(connection_id).ignore()
-                .cmd("PEXPIREAT").arg(&key).arg(until_ms).ignore()
+                .cmd("ZADD")
+                .arg(&key)
+                .arg(until_ms)
+                .arg(connection_id)
+                .ignore()
+                .cmd("PEXPIREAT")
+                .arg(&key)
+                .arg(until_ms)
+                .ignore()
                 .query_async(connection)
                 .await
         })

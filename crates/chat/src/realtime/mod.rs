@@ -120,7 +120,9 @@ impl Realtime {
     pub async fn principal(&self, subject: &str) -> kernel::Result<Principal> {
         let Some((_, state)) = &self.sockets else { return Err(kernel::Error::Unavailable { dependency: "gateway" }) };
         state.principals().resolve(&self.db, subject).await.map_err(|error| match error {
-            platform::auth::principal::ResolveError::Deactivated => kernel::Error::Forbidden("account deactivated".to_owned()),
+            platform::auth::principal::ResolveError::Deactivated => {
+                kernel::Error::Forbidden("account deactivated".to_owned())
+            }
             platform::auth::principal::ResolveError::Lookup(_) => kernel::Error::Unavailable { dependency: "database" },
         })
     }
@@ -133,14 +135,16 @@ impl Realtime {
             ClientFrame::Message { conversation_id, body, client_message_id, attachment_id, location, .. } => {
                 let request = Valid::new(NewMessage { body, client_message_id, attachment_id, location })?;
                 let mut sent =
-                    service::messages::send(&mut connection, principal, conversation_id, &request, &self.settings, now).await?;
+                    service::messages::send(&mut connection, principal, conversation_id, &request, &self.settings, now)
+                        .await?;
                 self.sent(&mut connection, &mut sent).await;
             }
             ClientFrame::Typing { conversation_id, .. } => {
                 self.fan_out(service::reads::typing(&mut connection, principal, conversation_id).await?).await;
             }
             ClientFrame::Read { conversation_id, message_id, .. } => {
-                self.fan_out(service::reads::read(&mut connection, principal, conversation_id, message_id, now).await?).await;
+                self.fan_out(service::reads::read(&mut connection, principal, conversation_id, message_id, now).await?)
+                    .await;
             }
             ClientFrame::Ping { .. } => {}
         }
@@ -149,7 +153,8 @@ impl Realtime {
 
     /// Marks socket `seat` of `user` open for the next idle timeout.
     pub async fn mark_present(&self, user: UserId, seat: u64) {
-        let until = self.now().timestamp_millis() + i64::try_from(self.settings.idle_timeout_secs * 1000).unwrap_or(60_000);
+        let until =
+            self.now().timestamp_millis() + i64::try_from(self.settings.idle_timeout_secs * 1000).unwrap_or(60_000);
         let _ = self.bus.present(user, &self.seat_name(seat), until).await;
     }
 

@@ -10,10 +10,10 @@ use kernel::UserId;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use crate::realtime::Realtime;
 use crate::realtime::bus::{Replay, parse_event_id};
 use crate::realtime::events::{ClientFrame, reply_frame};
 use crate::realtime::hub::{Close, Hub, Outgoing, Seat};
-use crate::realtime::Realtime;
 
 /// Who is on the socket, and where they resume from.
 #[derive(Debug)]
@@ -37,7 +37,10 @@ pub async fn run(
 ) {
     let Seat { id, outgoing, closer, queue } = seat;
     let settings = realtime.settings();
-    let stream = stream.max_frame_size(settings.max_frame_bytes).aggregate_continuations().max_continuation_size(settings.max_frame_bytes);
+    let stream = stream
+        .max_frame_size(settings.max_frame_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(settings.max_frame_bytes);
     let replay = match &caller.last_event_id {
         Some(last) => realtime.bus().replay(caller.user, last).await.unwrap_or(Replay::Resync),
         None => Replay::Frames(Vec::new()),

@@ -67,11 +67,17 @@ async fn plan(
             }
         }
         (ConversationKind::Clinic, Some(_), _) => {
-            return Err(kernel::Error::invalid_field("pet_id", "staff open a conversation about one of the clinic's patients"));
+            return Err(kernel::Error::invalid_field(
+                "pet_id",
+                "staff open a conversation about one of the clinic's patients",
+            ));
         }
         (ConversationKind::Clinic, None, _) => {
             if request.owner_id.is_some_and(|owner| owner != principal.user_id) {
-                return Err(kernel::Error::invalid_field("owner_id", "only a clinic's staff open a conversation for another owner"));
+                return Err(kernel::Error::invalid_field(
+                    "owner_id",
+                    "only a clinic's staff open a conversation for another owner",
+                ));
             }
             if pet.as_ref().is_some_and(|(_, access)| !access.is_owner()) {
                 return Err(kernel::Error::invalid_field("pet_id", "must be your pet"));
@@ -134,7 +140,11 @@ async fn appointment_fits(
     ))
     .get_result::<bool>(connection)
     .await?;
-    if fits { Ok(()) } else { Err(kernel::Error::invalid_field("appointment_id", "must be the pet's appointment at the clinic")) }
+    if fits {
+        Ok(())
+    } else {
+        Err(kernel::Error::invalid_field("appointment_id", "must be the pet's appointment at the clinic"))
+    }
 }
 
 /// One conversation.

@@ -8,13 +8,13 @@ use kernel::{ConversationId, MessageId, Page, PageRequest, Principal, UserId, Va
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
+use crate::Settings;
 use crate::access;
 use crate::api::{ConversationKind, Direction, EditMessage, MessageView, NewMessage, ParticipantRole, SentView};
 use crate::assistant;
 use crate::models::{Conversation, Message};
 use crate::realtime::events::Event;
 use crate::service::Fanout;
-use crate::Settings;
 use db::schema::{chat_conversations, chat_message_keys, chat_messages, chat_participants};
 
 /// Where uploads attached to messages belong, for `media`.
@@ -93,20 +93,40 @@ pub async fn send(
                 .await?;
         }
         if let Some(upload) = request.attachment_id {
-            media::service::claim(connection, principal, upload, media::api::Purpose::ChatAttachment, (ATTACHMENT_OWNER, message.id.0))
-                .await
-                .map_err(|_| kernel::Error::invalid_field("attachment_id", "must be an unattached chat_attachment upload of yours"))?;
+            media::service::claim(
+                connection,
+                principal,
+                upload,
+                media::api::Purpose::ChatAttachment,
+                (ATTACHMENT_OWNER, message.id.0),
+            )
+            .await
+            .map_err(|_| {
+                kernel::Error::invalid_field("attachment_id", "must be an unattached chat_attachment upload of yours")
+            })?;
         }
         diesel::insert_into(chat_messages::table).values(&message).execute(connection).await?;
         let reply = match conversation.kind {
             ConversationKind::Assistant => {
-                assistant::answer_or_defer(connection, principal, &conversation, &message, request.location, settings, now).await?
+                assistant::answer_or_defer(
+                    connection,
+                    principal,
+                    &conversation,
+                    &message,
+                    request.location,
+                    settings,
+                    now,
+                )
+                .await?
             }
             ConversationKind::Clinic => None,
         };
         let newest = reply.as_ref().map_or(message.id, |reply| reply.id);
         diesel::update(chat_conversations::table.find(id))
-            .set((chat_conversations::last_activity_at.eq(now), chat_conversations::archived_at.eq(None::<DateTime<Utc>>)))
+            .set((
+                chat_conversations::last_activity_at.eq(now),
+                chat_conversations::archived_at.eq(None::<DateTime<Utc>>),
+            ))
             .execute(connection)
             .await?;
         mark_read(connection, id, principal.user_id, role, newest, now).await?;
@@ -116,7 +136,8 @@ pub async fn send(
             Event::MessageCreated { conversation_id: id, message: Box::new(message.clone().view()) },
         );
         if let Some(reply) = &reply {
-            fanout.push(audience, Event::MessageCreated { conversation_id: id, message: Box::new(reply.clone().view()) });
+            fanout
+                .push(audience, Event::MessageCreated { conversation_id: id, message: Box::new(reply.clone().view()) });
         }
         let others = chat_participants::table
             .filter(chat_participants::conversation_id.eq(id))
@@ -213,7 +234,12 @@ pub async fn edit(
         .get_result(connection)
         .await?;
         let changes = json!({ "length": { "from": found.body.chars().count(), "to": request.body.chars().count() } });
-        audit::record(connection, AuditEntry::new(Some(principal.user_id), "chat.message_edited", "chat_message", message).with_changes(changes)).await?;
+        audit::record(
+            connection,
+            AuditEntry::new(Some(principal.user_id), "chat.message_edited", "chat_message", message)
+                .with_changes(changes),
+        )
+        .await?;
         let view = edited.view();
         let audience = access::audience(connection, &conversation).await?;
         let event = Event::MessageEdited { conversation_id: id, message: Box::new(view.clone()) };
@@ -247,7 +273,11 @@ pub async fn delete(
         if let Some(upload) = found.attachment_id {
             media::service::release(connection, upload).await?;
         }
-        audit::record(connection, AuditEntry::new(Some(principal.user_id), "chat.message_deleted", "chat_message", message)).await?;
+        audit::record(
+            connection,
+            AuditEntry::new(Some(principal.user_id), "chat.message_deleted", "chat_message", message),
+        )
+        .await?;
         let audience = access::audience(connection, &conversation).await?;
         Ok(Fanout::one(audience, Event::MessageDeleted { conversation_id: id, message: Box::new(tombstone.view()) }))
     })
@@ -296,9 +326,13 @@ pub async fn history(
         .into_boxed();
     query = match (direction, page.after) {
         (Direction::Older, None) => query.order(chat_messages::id.desc()),
-        (Direction::Older, Some(cursor)) => query.filter(chat_messages::id.lt(MessageId(cursor))).order(chat_messages::id.desc()),
+        (Direction::Older, Some(cursor)) => {
+            query.filter(chat_messages::id.lt(MessageId(cursor))).order(chat_messages::id.desc())
+        }
         (Direction::Newer, None) => query.order(chat_messages::id.asc()),
-        (Direction::Newer, Some(cursor)) => query.filter(chat_messages::id.gt(MessageId(cursor))).order(chat_messages::id.asc()),
+        (Direction::Newer, Some(cursor)) => {
+            query.filter(chat_messages::id.gt(MessageId(cursor))).order(chat_messages::id.asc())
+        }
     };
     let rows = Page::from_rows(query.load(connection).await?, page, |message: &Message| message.id.0);
     Ok(Page { items: rows.items.into_iter().map(Message::view).collect(), next_cursor: rows.next_cursor })

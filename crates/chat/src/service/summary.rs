@@ -34,13 +34,19 @@ pub async fn summarise(
         .await?;
     messages.reverse();
     let species = match conversation.pet_id {
-        Some(pet) => pets::access::resolve(connection, principal, pet).await.ok().map(|(row, _)| (row.species, row.sex == pets::api::Sex::Female)),
+        Some(pet) => pets::access::resolve(connection, principal, pet)
+            .await
+            .ok()
+            .map(|(row, _)| (row.species, row.sex == pets::api::Sex::Female)),
         None => None,
     };
     let mut flags: Vec<triage::RedFlag> = Vec::new();
     if let Some((species, is_female)) = species {
         let patient = triage::Patient { species, is_female };
-        for message in messages.iter().filter(|message| matches!(message.sender_role, ParticipantRole::Owner | ParticipantRole::CoOwner)) {
+        for message in messages
+            .iter()
+            .filter(|message| matches!(message.sender_role, ParticipantRole::Owner | ParticipantRole::CoOwner))
+        {
             for flag in triage::red_flags(&message.body, patient) {
                 if !flags.iter().any(|found| found.code == flag.code) {
                     flags.push(flag);

@@ -19,7 +19,8 @@ async fn an_owner_and_the_clinic_see_the_conversation_with_its_last_message_and_
     assert_eq!(listed["id"], conversation.as_str());
     assert_eq!(listed["last_message"]["id"], reply["id"]);
     assert_eq!(listed["unread"], 1, "the clinic's reply is unread: {listed}");
-    let roles: Vec<&str> = listed["participants"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> =
+        listed["participants"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["owner", "staff"]);
 
     // Any staff member of the clinic sees it, even one who never wrote.
@@ -30,7 +31,8 @@ async fn an_owner_and_the_clinic_see_the_conversation_with_its_last_message_and_
     let read = json!({ "message_id": reply["id"] });
     let path = format!("/chat/conversations/{conversation}/read");
     scene.app.api(Method::POST, &path).by(&scene.owner).json(&read).expect(204).await;
-    let mine = scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}")).by(&scene.owner).expect(200).await;
+    let mine =
+        scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}")).by(&scene.owner).expect(200).await;
     assert_eq!(mine["unread"], 0);
 }
 
@@ -39,14 +41,21 @@ async fn staff_open_a_conversation_with_a_patients_owner_and_co_owners_join() {
     let scene = scene().await;
     let co_owner = scene.app.user(Role::PetOwner).await;
     let invite = json!({ "email": format!("{}@example.com", co_owner.subject) });
-    let invited = scene.app.api(Method::POST, &format!("/pets/{}/co-owners", scene.pet)).by(&scene.owner).json(&invite).expect(202).await;
+    let invited = scene
+        .app
+        .api(Method::POST, &format!("/pets/{}/co-owners", scene.pet))
+        .by(&scene.owner)
+        .json(&invite)
+        .expect(202)
+        .await;
     let invitation = fixtures::id_of(&invited);
     scene.app.api(Method::POST, &format!("/pet-invitations/{invitation}/accept")).by(&co_owner).expect(204).await;
 
     let body = json!({ "clinic_id": scene.clinic, "pet_id": scene.pet, "subject": "Lab results" });
     let opened = scene.app.api(Method::POST, "/chat/conversations").by(&scene.vet).json(&body).expect(201).await;
     assert_eq!(opened["owner_id"], scene.owner.user_id.to_string());
-    let roles: Vec<&str> = opened["participants"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> =
+        opened["participants"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["owner", "co_owner"]);
     let path = format!("/chat/conversations/{}", opened["id"].as_str().unwrap());
     scene.app.api(Method::GET, &path).by(&co_owner).expect(200).await;
@@ -63,7 +72,9 @@ async fn strangers_other_owners_and_other_clinics_get_404_on_every_conversation_
     let conversation = scene.open().await;
     let message = send(&scene.app, &scene.owner, &conversation, "Hello").await;
     let message = message["id"].as_str().unwrap();
-    let other_clinic = fixtures::clinic(&scene.app, &scene.admin, fixtures::clinic_profile("Elsewhere", 48.85, 2.35, "Europe/Paris")).await;
+    let other_clinic =
+        fixtures::clinic(&scene.app, &scene.admin, fixtures::clinic_profile("Elsewhere", 48.85, 2.35, "Europe/Paris"))
+            .await;
     let other_staff = fixtures::staff(&scene.app, &scene.admin, &other_clinic, Role::ClinicAdmin).await;
     let other_owner = scene.app.user(Role::PetOwner).await;
     let platform_admin = scene.app.user(Role::PlatformAdmin).await;
@@ -94,7 +105,12 @@ async fn strangers_other_owners_and_other_clinics_get_404_on_every_conversation_
         assert_eq!(listed["items"], json!([]));
     }
     // Nothing the outsiders tried changed the conversation.
-    let history = scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}/messages")).by(&scene.owner).expect(200).await;
+    let history = scene
+        .app
+        .api(Method::GET, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&scene.owner)
+        .expect(200)
+        .await;
     assert_eq!(history["items"][0]["body"], "Hello");
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
 }
@@ -104,14 +120,16 @@ async fn archiving_hides_a_conversation_until_it_is_reopened_or_a_message_arrive
     let scene = scene().await;
     let conversation = scene.open().await;
     let path = format!("/chat/conversations/{conversation}/archived");
-    let archived = scene.app.api(Method::PUT, &path).by(&scene.owner).json(&json!({ "archived": true })).expect(200).await;
+    let archived =
+        scene.app.api(Method::PUT, &path).by(&scene.owner).json(&json!({ "archived": true })).expect(200).await;
     assert_eq!(archived["archived"], true);
     let open = scene.app.api(Method::GET, "/chat/conversations").by(&scene.owner).expect(200).await;
     assert_eq!(open["items"], json!([]));
     let listed = scene.app.api(Method::GET, "/chat/conversations?archived=true").by(&scene.owner).expect(200).await;
     assert_eq!(listed["items"][0]["id"], conversation.as_str());
 
-    let reopened = scene.app.api(Method::PUT, &path).by(&scene.receptionist).json(&json!({ "archived": false })).expect(200).await;
+    let reopened =
+        scene.app.api(Method::PUT, &path).by(&scene.receptionist).json(&json!({ "archived": false })).expect(200).await;
     assert_eq!(reopened["archived"], false);
     scene.app.api(Method::PUT, &path).by(&scene.owner).json(&json!({ "archived": true })).expect(200).await;
     send(&scene.app, &scene.receptionist, &conversation, "Any news?").await;
@@ -130,7 +148,12 @@ async fn conversations_are_listed_newest_activity_first_a_page_at_a_time() {
     let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [first.as_str(), third.as_str()]);
     let cursor = page["next_cursor"].as_str().unwrap();
-    let rest = scene.app.api(Method::GET, &format!("/chat/conversations?limit=2&cursor={cursor}")).by(&scene.owner).expect(200).await;
+    let rest = scene
+        .app
+        .api(Method::GET, &format!("/chat/conversations?limit=2&cursor={cursor}"))
+        .by(&scene.owner)
+        .expect(200)
+        .await;
     assert_eq!(rest["items"][0]["id"], second.as_str());
     assert_eq!(rest["next_cursor"], json!(null));
 }

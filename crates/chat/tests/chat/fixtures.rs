@@ -21,7 +21,8 @@ pub async fn app() -> TestApp {
 pub async fn app_with(adjust: impl FnOnce(&mut chat::Settings)) -> TestApp {
     TestApp::spawn(|config| {
         let uploads = media::Uploads::from_settings(config.section().unwrap()).unwrap();
-        let (clinics, pets): (clinics::Settings, pets::Settings) = (config.section().unwrap(), config.section().unwrap());
+        let (clinics, pets): (clinics::Settings, pets::Settings) =
+            (config.section().unwrap(), config.section().unwrap());
         let mut settings: chat::Settings = config.section().unwrap();
         adjust(&mut settings);
         let chat = chat::Chat::new(settings);
@@ -151,7 +152,9 @@ impl Socket {
             let frame = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()??.ok()?;
             match frame {
                 Message::Text(text) => return Some(serde_json::from_str(&text).unwrap()),
-                Message::Close(close) => return Some(json!({ "type": "closed", "code": close.map(|close| u16::from(close.code)) })),
+                Message::Close(close) => {
+                    return Some(json!({ "type": "closed", "code": close.map(|close| u16::from(close.code)) }));
+                }
                 _ => continue,
             }
         }

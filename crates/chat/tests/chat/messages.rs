@@ -29,12 +29,24 @@ async fn text_too_long_with_control_characters_or_empty_is_422_and_nothing_is_st
     let scene = scene().await;
     let conversation = scene.open().await;
     let path = format!("/chat/conversations/{conversation}/messages");
-    for body in [json!({ "body": "x".repeat(4001) }), json!({ "body": "bell\u{7}" }), json!({ "body": "nul\u{0}" }), json!({ "body": "  " }), json!({})] {
+    for body in [
+        json!({ "body": "x".repeat(4001) }),
+        json!({ "body": "bell\u{7}" }),
+        json!({ "body": "nul\u{0}" }),
+        json!({ "body": "  " }),
+        json!({}),
+    ] {
         let refused = scene.app.api(Method::POST, &path).by(&scene.owner).json(&body).expect(422).await;
         assert_eq!(refused["error"]["code"], "VALIDATION_ERROR", "{refused}");
     }
     scene.app.api(Method::POST, &path).by(&scene.owner).json(&json!({ "body": "x".repeat(4000) })).expect(201).await;
-    scene.app.api(Method::POST, &path).by(&scene.owner).json(&json!({ "body": "line one\nline\ttwo" })).expect(201).await;
+    scene
+        .app
+        .api(Method::POST, &path)
+        .by(&scene.owner)
+        .json(&json!({ "body": "line one\nline\ttwo" }))
+        .expect(201)
+        .await;
     let history = scene.app.api(Method::GET, &path).by(&scene.owner).expect(200).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 2);
 }
@@ -46,7 +58,13 @@ async fn a_message_is_edited_by_its_sender_within_the_window_and_deleted_to_a_to
     let message = send(&scene.app, &scene.owner, &conversation, "He ate a sock").await;
     let path = format!("/chat/conversations/{conversation}/messages/{}", message["id"].as_str().unwrap());
     scene.app.api(Method::PATCH, &path).by(&scene.receptionist).json(&json!({ "body": "no" })).expect(403).await;
-    let edited = scene.app.api(Method::PATCH, &path).by(&scene.owner).json(&json!({ "body": "He ate two socks" })).expect(200).await;
+    let edited = scene
+        .app
+        .api(Method::PATCH, &path)
+        .by(&scene.owner)
+        .json(&json!({ "body": "He ate two socks" }))
+        .expect(200)
+        .await;
     assert_eq!(edited["body"], "He ate two socks");
     assert!(edited["edited_at"].is_string());
 
@@ -55,7 +73,12 @@ async fn a_message_is_edited_by_its_sender_within_the_window_and_deleted_to_a_to
     assert_eq!(late["error"]["details"]["reason"], "edit_window_passed");
 
     scene.app.api(Method::DELETE, &path).by(&scene.owner).expect(204).await;
-    let history = scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}/messages")).by(&scene.vet).expect(200).await;
+    let history = scene
+        .app
+        .api(Method::GET, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&scene.vet)
+        .expect(200)
+        .await;
     let tombstone = &history["items"][0];
     assert_eq!((tombstone["deleted"].clone(), tombstone["body"].clone()), (json!(true), json!("")));
     scene.app.api(Method::DELETE, &path).by(&scene.owner).expect(404).await;
@@ -69,7 +92,10 @@ async fn a_message_is_edited_by_its_sender_within_the_window_and_deleted_to_a_to
         .load(&mut connection)
         .await
         .unwrap();
-    assert_eq!(actions.iter().map(|(action, _)| action.as_str()).collect::<Vec<_>>(), ["chat.message_edited", "chat.message_deleted"]);
+    assert_eq!(
+        actions.iter().map(|(action, _)| action.as_str()).collect::<Vec<_>>(),
+        ["chat.message_edited", "chat.message_deleted"]
+    );
     assert!(!actions[0].1.to_string().contains("sock"), "the audit log keeps no message text: {}", actions[0].1);
 }
 
@@ -87,12 +113,19 @@ async fn history_pages_go_back_from_the_end_and_forward_from_a_cursor() {
     let newest = scene.app.api(Method::GET, &format!("{path}?limit=2")).by(&scene.owner).expect(200).await;
     assert_eq!(bodies(&newest), ["message 5", "message 4"]);
     let cursor = newest["next_cursor"].as_str().unwrap();
-    let older = scene.app.api(Method::GET, &format!("{path}?limit=2&cursor={cursor}")).by(&scene.owner).expect(200).await;
+    let older =
+        scene.app.api(Method::GET, &format!("{path}?limit=2&cursor={cursor}")).by(&scene.owner).expect(200).await;
     assert_eq!(bodies(&older), ["message 3", "message 2"]);
-    let oldest = scene.app.api(Method::GET, &format!("{path}?limit=2&direction=newer")).by(&scene.owner).expect(200).await;
+    let oldest =
+        scene.app.api(Method::GET, &format!("{path}?limit=2&direction=newer")).by(&scene.owner).expect(200).await;
     assert_eq!(bodies(&oldest), ["message 1", "message 2"]);
     let cursor = oldest["next_cursor"].as_str().unwrap();
-    let newer = scene.app.api(Method::GET, &format!("{path}?limit=2&direction=newer&cursor={cursor}")).by(&scene.owner).expect(200).await;
+    let newer = scene
+        .app
+        .api(Method::GET, &format!("{path}?limit=2&direction=newer&cursor={cursor}"))
+        .by(&scene.owner)
+        .expect(200)
+        .await;
     assert_eq!(bodies(&newer), ["message 3", "message 4"]);
     scene.app.api(Method::GET, &format!("{path}?direction=sideways")).by(&scene.owner).expect(400).await;
 }
@@ -102,13 +135,21 @@ async fn an_attachment_is_an_upload_of_the_sender_served_to_the_conversations_pe
     let scene = scene().await;
     let conversation = scene.open().await;
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let uploaded = testkit::expect(scene.app.upload(&scene.owner, "chat_attachment", "lab.pdf", pdf.clone()).await, 201).await;
+    let uploaded =
+        testkit::expect(scene.app.upload(&scene.owner, "chat_attachment", "lab.pdf", pdf.clone()).await, 201).await;
     let upload = uploaded["id"].as_str().unwrap();
     let path = format!("/chat/conversations/{conversation}/messages");
     // Someone else's upload cannot be attached.
-    let refused = scene.app.api(Method::POST, &path).by(&scene.receptionist).json(&json!({ "attachment_id": upload })).expect(422).await;
+    let refused = scene
+        .app
+        .api(Method::POST, &path)
+        .by(&scene.receptionist)
+        .json(&json!({ "attachment_id": upload }))
+        .expect(422)
+        .await;
     assert!(refused["error"]["details"]["fields"]["attachment_id"].is_array());
-    let sent = scene.app.api(Method::POST, &path).by(&scene.owner).json(&json!({ "attachment_id": upload })).expect(201).await;
+    let sent =
+        scene.app.api(Method::POST, &path).by(&scene.owner).json(&json!({ "attachment_id": upload })).expect(201).await;
     let file = format!("{path}/{}/attachment", sent["message"]["id"].as_str().unwrap());
     let served = scene.app.api(Method::GET, &file).by(&scene.vet).send().await;
     assert_eq!(served.status(), 200);

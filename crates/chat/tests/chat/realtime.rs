@@ -65,10 +65,20 @@ async fn events_reach_every_socket_of_the_conversations_people_and_no_one_else()
 
     // The stranger saw none of it, and cannot join in.
     assert_eq!(stranger.next_within(Duration::from_millis(300)).await, None);
-    stranger.send(json!({ "type": "message", "conversation_id": conversation, "body": "let me in", "ref": "r1" })).await;
+    stranger
+        .send(json!({ "type": "message", "conversation_id": conversation, "body": "let me in", "ref": "r1" }))
+        .await;
     let refused = stranger.next().await;
-    assert_eq!((refused["type"].clone(), refused["code"].clone(), refused["ref"].clone()), (json!("error"), json!("not_found"), json!("r1")));
-    let history = scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}/messages")).by(&scene.owner).expect(200).await;
+    assert_eq!(
+        (refused["type"].clone(), refused["code"].clone(), refused["ref"].clone()),
+        (json!("error"), json!("not_found"), json!("r1"))
+    );
+    let history = scene
+        .app
+        .api(Method::GET, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&scene.owner)
+        .expect(200)
+        .await;
     assert_eq!(history["items"].as_array().unwrap().len(), 2, "nothing stored from the stranger");
 }
 
@@ -97,7 +107,12 @@ async fn bad_frames_get_an_error_or_a_close_code_and_other_sockets_carry_on() {
 
     send(&scene.app, &scene.owner, &conversation, "still works").await;
     assert_eq!(vet.next_of("message.created").await["message"]["body"], "still works");
-    let history = scene.app.api(Method::GET, &format!("/chat/conversations/{conversation}/messages")).by(&scene.owner).expect(200).await;
+    let history = scene
+        .app
+        .api(Method::GET, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&scene.owner)
+        .expect(200)
+        .await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1, "no bad frame stored anything");
 }
 
@@ -155,10 +170,14 @@ async fn a_socket_that_stops_reading_is_closed_as_too_slow_and_others_carry_on()
 #[tokio::test]
 async fn a_silent_socket_is_closed_after_the_idle_timeout() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let scene = scene_over(app_with(|settings| {
-        settings.ping_interval_secs = 1;
-        settings.idle_timeout_secs = 2;
-    }).await).await;
+    let scene = scene_over(
+        app_with(|settings| {
+            settings.ping_interval_secs = 1;
+            settings.idle_timeout_secs = 2;
+        })
+        .await,
+    )
+    .await;
     let ticket = ticket(&scene.app, &scene.owner).await;
     // A bare TCP client: it upgrades, then never answers a ping (a WebSocket
     // library would answer them as it reads).

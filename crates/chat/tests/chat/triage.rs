@@ -48,11 +48,26 @@ red_flag!(vehicle_trauma, "vehicle_trauma", ["he was hit by a car", "run over by
 #[test]
 fn every_row_of_the_table_has_its_test_and_ordinary_worries_raise_none() {
     let tested = [
-        "breathing", "collapse", "seizure", "bleeding", "urinary_blockage", "bloat", "xylitol", "chocolate", "lilies",
-        "rodenticide", "antifreeze", "vehicle_trauma",
+        "breathing",
+        "collapse",
+        "seizure",
+        "bleeding",
+        "urinary_blockage",
+        "bloat",
+        "xylitol",
+        "chocolate",
+        "lilies",
+        "rodenticide",
+        "antifreeze",
+        "vehicle_trauma",
     ];
     assert_eq!(codes().collect::<Vec<_>>(), tested);
-    for ordinary in ["He has been scratching his ear", "what food is best for a puppy?", "she seems a bit tired", "Breathing normally, eating well"] {
+    for ordinary in [
+        "He has been scratching his ear",
+        "what food is best for a puppy?",
+        "she seems a bit tired",
+        "Breathing normally, eating well",
+    ] {
         assert_eq!(flagged(ordinary, DOG), Vec::<String>::new(), "{ordinary}");
     }
     // The most urgent flag comes first.
@@ -63,8 +78,15 @@ fn every_row_of_the_table_has_its_test_and_ordinary_worries_raise_none() {
 async fn a_red_flag_is_answered_at_once_with_advice_open_emergency_clinics_and_a_prefilled_request() {
     let scene = crate::fixtures::scene().await;
     let conversation = scene.open_assistant().await;
-    let body = json!({ "body": "Rex ate a whole bar of chocolate!", "location": { "latitude": 45.76, "longitude": 4.84 } });
-    let sent = scene.app.api(Method::POST, &format!("/chat/conversations/{conversation}/messages")).by(&scene.owner).json(&body).expect(201).await;
+    let body =
+        json!({ "body": "Rex ate a whole bar of chocolate!", "location": { "latitude": 45.76, "longitude": 4.84 } });
+    let sent = scene
+        .app
+        .api(Method::POST, &format!("/chat/conversations/{conversation}/messages"))
+        .by(&scene.owner)
+        .json(&body)
+        .expect(201)
+        .await;
     let reply = &sent["reply"];
     assert_eq!(reply["generated_by"], "rules");
     assert!(reply["caveat"].as_str().unwrap().contains("not a diagnosis"));
