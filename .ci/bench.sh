@@ -15,7 +15,9 @@ DB=vet_bench
 DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
 # Quotas stay on (one Redis round trip per request, as in production), raised so
 # the single load-generating caller measures work rather than 429s.
+# Metrics on any free port: `make run` may hold the default one.
 export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
+  VET__METRICS__ADDRESS=127.0.0.1:0 \
   VET__DATABASE__URL="$DB_URL" \
   VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000 \
   VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__WRITE=1000000000 \
@@ -102,7 +104,7 @@ printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
 
 # Chat: fan-out latency from a send to the socket, on one gateway and across
 # two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.
-VET__SERVER__PORT=$((PORT + 1)) VET__METRICS__ADDRESS=127.0.0.1:0 ./target/release/gateway serve \
+VET__SERVER__PORT=$((PORT + 1)) ./target/release/gateway serve \
   >target/bench-gateway-b.log 2>&1 &
 SECOND_PID=$!
 trap 'kill "$GATEWAY_PID" "$SECOND_PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT

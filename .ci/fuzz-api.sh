@@ -14,7 +14,8 @@ DB=vet_fuzz
 # Quotas are tested on their own; here they would only hide the logic behind 429s.
 # JSON logs, so the error check below can read the level. actix-http logs a
 # malformed request head (answered 400) at ERROR: the client's fault, not ours.
-export APP_ENV=development VET__SERVER__PORT="$PORT" VET__RATE_LIMIT__ENABLED=false \
+# Its metrics listener takes any free port: `make run` may hold the default one.
+export APP_ENV=development VET__SERVER__PORT="$PORT" VET__RATE_LIMIT__ENABLED=false VET__METRICS__ADDRESS=127.0.0.1:0 \
   VET__LOG__FORMAT=json VET__LOG__FILTER="warn,actix_http::h1::dispatcher=off" \
   VET__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB"
 
