@@ -1,7 +1,7 @@
 //! Messages: stored once per client id, text rules, edit window, tombstones,
 //! history both ways, audit, attachments, missed-message notifications.
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use reqwest::Method;
@@ -176,4 +176,42 @@ async fn a_participant_with_no_socket_is_notified_once_per_conversation_in_the_w
     scene.app.clock.advance(Duration::minutes(6));
     send(&scene.app, &scene.receptionist, &conversation, "Still there?").await;
     assert_eq!(count().get_result::<i64>(&mut connection).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn the_partition_job_creates_the_months_ahead_once() {
+    let scene = scene().await;
+    let mut connection = scene.app.db.connect().await;
+    let month = |ahead: u32| {
+        let date = chrono::Utc::now().date_naive().with_day(1).unwrap() + chrono::Months::new(ahead);
+        format!("chat_messages_{}", date.format("%Y_%m"))
+    };
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let exists = |name: String| {
+        diesel::sql_query("SELECT to_regclass($1) IS NOT NULL AS found").bind::<diesel::sql_types::Text, _>(name)
+    };
+    assert!(!exists(month(5)).get_result::<Found>(&mut connection).await.unwrap().found);
+    chat::jobs::prepare_partitions(&mut connection, 5).await.unwrap();
+    chat::jobs::prepare_partitions(&mut connection, 5).await.unwrap();
+    for ahead in 0..=5 {
+        assert!(exists(month(ahead)).get_result::<Found>(&mut connection).await.unwrap().found, "{}", month(ahead));
+    }
+    // A message lands in its month's partition, not the default one.
+    send(&scene.app, &scene.owner, &scene.open().await, "partitioned").await;
+    let stray: i64 = diesel::sql_query("SELECT count(*) AS count FROM chat_messages_default")
+        .get_result::<Count>(&mut connection)
+        .await
+        .unwrap()
+        .count;
+    assert_eq!(stray, 0);
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    count: i64,
 }
