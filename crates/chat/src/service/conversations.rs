@@ -55,11 +55,15 @@ async fn plan(
         None => None,
     };
     let staff_of = request.clinic_id.filter(|&clinic| principal.clinic_role(clinic).is_some());
+    // The pet's owners join a clinic conversation about it.
+    let owners = match (request.kind, &pet) {
+        (ConversationKind::Clinic, Some((row, _))) => pets::service::reminders::owners_of(connection, row).await?,
+        _ => Vec::new(),
+    };
     let owner = match (request.kind, staff_of, &pet) {
         (ConversationKind::Assistant, _, Some((_, access))) if access.is_owner() => principal.user_id,
         (ConversationKind::Assistant, ..) => return Err(kernel::Error::invalid_field("pet_id", "must be your pet")),
         (ConversationKind::Clinic, Some(clinic), Some((row, access))) if access.care_clinics.contains(&clinic) => {
-            let owners = pets::service::reminders::owners_of(connection, row).await?;
             match request.owner_id {
                 None => row.primary_owner_id,
                 Some(owner) if owners.contains(&owner) => owner,
@@ -92,13 +96,9 @@ async fn plan(
         appointment_fits(connection, appointment, request.clinic_id, request.pet_id).await?;
     }
     let mut members = vec![(owner, ParticipantRole::Owner)];
-    if let (ConversationKind::Clinic, Some((row, _))) = (request.kind, &pet) {
-        for co_owner in pets::service::reminders::owners_of(connection, row).await? {
-            if co_owner != owner {
-                members.push((co_owner, ParticipantRole::CoOwner));
-            }
-        }
-    }
+    members.extend(
+        owners.into_iter().filter(|&co_owner| co_owner != owner).map(|co_owner| (co_owner, ParticipantRole::CoOwner)),
+    );
     let conversation = Conversation {
         id: ConversationId::new(),
         kind: request.kind,
