@@ -8,7 +8,8 @@
 //! pet's owner, a platform admin. Ids in paths are the world's (the owner's
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
 //! and review, the owner's appointment, upload, and conversation with the
-//! clinic and its message); other ids are unknown
+//! clinic and its message, the owner's emergency case offered to the vet and
+//! the vet's time on call); other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
 //! 422 for an upload that is not theirs) where a refused one gets 401, 403 or
@@ -44,6 +45,10 @@ struct World {
     upload: String,
     conversation: String,
     message: String,
+    /// The owner's emergency case for the pet, offered to the vet.
+    case: String,
+    /// The vet's "available now" on call.
+    on_call: String,
     /// Free whole-hour slots two days after the appointment's, three per caller.
     slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
@@ -133,6 +138,17 @@ async fn world(app: &TestApp) -> World {
         .json(&json!({ "body": "Rex is limping" }))
         .expect_json(201)
         .await;
+    let available = json!({
+        "available": true, "clinic_id": clinic,
+        "location": { "latitude": 48.86, "longitude": 2.35 }, "radius_km": 20.0,
+    });
+    let on_call: Value =
+        app.api(Method::PUT, "/vets/me/on-call/available-now").by(&vet).json(&available).expect_json(200).await;
+    let emergency = json!({
+        "pet_id": pet, "description": "Rex is choking",
+        "location": { "latitude": 48.855, "longitude": 2.35 }, "triage": { "breathing": "struggling" },
+    });
+    let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
@@ -160,6 +176,8 @@ async fn world(app: &TestApp) -> World {
         upload: fixtures::id_of(&upload),
         message: sent["message"]["id"].as_str().unwrap().to_owned(),
         conversation,
+        case: fixtures::id_of(&case),
+        on_call: fixtures::id_of(&on_call),
         callers,
     }
 }
@@ -178,6 +196,8 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "users") => world.owner.user_id.to_string(),
             ("{id}", "media") => world.upload.clone(),
             ("{id}", "conversations") => world.conversation.clone(),
+            ("{id}", "emergency-requests") => world.case.clone(),
+            ("{id}", "shifts") | ("{entry_id}", _) => world.on_call.clone(),
             ("{message_id}", _) => world.message.clone(),
             ("{id}", "dead") => "1".to_owned(),
             ("{user_id}", "staff") => world.spare_staff.user_id.to_string(),
@@ -215,6 +235,23 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("PATCH", "/chat/conversations/{id}/messages/{message_id}") => json!({ "body": "Rex is limping less" }),
         ("POST", "/chat/conversations/{id}/read") => json!({ "message_id": world.message }),
         ("PUT", "/chat/conversations/{id}/archived") => json!({ "archived": false }),
+        ("POST", "/clinics/{id}/on-call") => json!({
+            "vet_id": world.vet.user_id, "starts_at": later(30), "ends_at": later(30) + chrono::Duration::hours(4),
+            "radius_km": 10.0,
+        }),
+        ("POST", "/emergency-requests") => json!({
+            "pet_id": world.pet, "description": "Rex is choking", "location": { "latitude": 48.855, "longitude": 2.35 },
+        }),
+        ("POST", "/emergency-requests/{id}/decline") => json!({ "reason": "in surgery" }),
+        ("POST", "/emergency-requests/{id}/progress") => json!({ "status": "en_route" }),
+        ("POST", "/vets/me/on-call/shifts") => json!({
+            "clinic_id": world.clinic, "starts_at": later(20), "ends_at": later(20) + chrono::Duration::hours(4),
+            "radius_km": 10.0,
+        }),
+        ("PUT", "/vets/me/on-call/available-now") => json!({
+            "available": true, "clinic_id": world.clinic, "location": { "latitude": 48.86, "longitude": 2.35 },
+            "radius_km": 5.0,
+        }),
         ("POST", "/appointment-series") => json!({
             "pet_id": world.pet, "service_id": world.service, "vet_id": world.vet.user_id,
             "first_starts_at": slot(0), "interval_weeks": 1, "count": 2,

@@ -36,6 +36,7 @@ pub struct Modules {
     pets: pets::Settings,
     appointments: appointments::Settings,
     chat: chat::Chat,
+    emergency: emergency::Settings,
 }
 
 impl Modules {
@@ -64,6 +65,7 @@ impl Modules {
             pets: config.section()?,
             appointments,
             chat: chat::Chat::new(config.section()?),
+            emergency: config.section()?,
         })
     }
 
@@ -83,6 +85,7 @@ impl Modules {
         let options = media::worker_options(options, &self.uploads)?;
         let options = pets::worker_options(options, &self.pets);
         let options = appointments::worker_options(options, &self.appointments);
+        let options = emergency::worker_options(options, &self.emergency);
         chat::worker_options(options, &self.chat)
     }
 }
@@ -95,6 +98,9 @@ impl Mount for Modules {
         jobs::routes(routes);
         notifications::routes(routes);
         media::routes(routes, &self.uploads);
+        // Before clinics: `/clinics/nearest-available` is not a clinic id.
+        let needs = emergency::Needs { scheduling: &self.appointments, chat: &self.chat, uploads: &self.uploads };
+        emergency::routes(routes, &self.emergency, needs);
         clinics::routes(routes, &self.clinics, &self.uploads);
         pets::routes(routes, &self.pets, &self.uploads);
         appointments::routes(routes, &self.appointments);

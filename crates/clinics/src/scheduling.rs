@@ -266,6 +266,30 @@ pub async fn room_capacities(
     Ok(rows.into_iter().map(|(room_id, capacity)| RoomCapacity { room_id, capacity }).collect())
 }
 
+/// The active services of `kind` that owners book online at `clinics`, for
+/// `species` when given: `(clinic, service, name)`, by clinic then name.
+pub async fn services_of_kind(
+    connection: &mut AsyncPgConnection,
+    clinics: &[ClinicId],
+    kind: crate::api::ServiceKind,
+    species: Option<Species>,
+) -> kernel::Result<Vec<(ClinicId, ServiceId, String)>> {
+    let rows: Vec<(ClinicId, ServiceId, String, Vec<Species>)> = clinic_services::table
+        .filter(clinic_services::clinic_id.eq_any(clinics))
+        .filter(clinic_services::kind.eq(kind))
+        .filter(clinic_services::is_active)
+        .filter(clinic_services::bookable_online)
+        .order((clinic_services::clinic_id, clinic_services::name))
+        .select((clinic_services::clinic_id, clinic_services::id, clinic_services::name, clinic_services::species))
+        .load(connection)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(.., served)| species.is_none_or(|species| served.is_empty() || served.contains(&species)))
+        .map(|(clinic, service, name, _)| (clinic, service, name))
+        .collect())
+}
+
 /// The clinic's veterinarians (or just `only`) with the name others see:
 /// their vet profile's display name, else their account name.
 pub async fn vets_with_names(

@@ -251,6 +251,72 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Cube;
+
+    emergency_cases (id) {
+        id -> Uuid,
+        pet_id -> Uuid,
+        owner_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        latitude -> Float8,
+        longitude -> Float8,
+        location -> Nullable<Cube>,
+        description -> Text,
+        triage -> Jsonb,
+        triage_level -> Int2,
+        photo_id -> Nullable<Uuid>,
+        status -> Text,
+        search_radius_km -> Float8,
+        round -> Int4,
+        accepted_vet_id -> Nullable<Uuid>,
+        accepted_clinic_id -> Nullable<Uuid>,
+        accepted_at -> Nullable<Timestamptz>,
+        conversation_id -> Nullable<Uuid>,
+        outcome -> Nullable<Text>,
+        fallback -> Nullable<Jsonb>,
+        closed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    emergency_offers (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        vet_id -> Uuid,
+        clinic_id -> Uuid,
+        round -> Int4,
+        distance_km -> Float8,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        offered_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        answered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Cube;
+
+    emergency_on_call (id) {
+        id -> Uuid,
+        vet_id -> Uuid,
+        clinic_id -> Uuid,
+        kind -> Text,
+        period -> Tstzrange,
+        latitude -> Float8,
+        longitude -> Float8,
+        location -> Nullable<Cube>,
+        radius_km -> Float8,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     health_record_addenda (id) {
         id -> Uuid,
         record_id -> Uuid,
@@ -630,6 +696,14 @@ diesel::joinable!(clinic_services -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> users (owner_id));
 diesel::joinable!(clinics -> media (photo_id));
+diesel::joinable!(emergency_cases -> chat_conversations (conversation_id));
+diesel::joinable!(emergency_cases -> clinics (accepted_clinic_id));
+diesel::joinable!(emergency_cases -> media (photo_id));
+diesel::joinable!(emergency_cases -> pets (pet_id));
+diesel::joinable!(emergency_offers -> clinics (clinic_id));
+diesel::joinable!(emergency_offers -> emergency_cases (case_id));
+diesel::joinable!(emergency_offers -> users (vet_id));
+diesel::joinable!(emergency_on_call -> clinics (clinic_id));
 diesel::joinable!(health_record_addenda -> health_records (record_id));
 diesel::joinable!(health_record_addenda -> users (author_id));
 diesel::joinable!(health_record_attachments -> health_records (record_id));
@@ -693,6 +767,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_services,
     clinic_visits,
     clinics,
+    emergency_cases,
+    emergency_offers,
+    emergency_on_call,
     health_record_addenda,
     health_record_attachments,
     health_records,

@@ -192,3 +192,18 @@ id_type!(
     /// A chat message.
     MessageId
 );
+
+id_type!(
+    /// An emergency case: a pet in danger, routed to on-call vets.
+    EmergencyCaseId
+);
+
+id_type!(
+    /// One vet's offer of an emergency case.
+    EmergencyOfferId
+);
+
+id_type!(
+    /// A vet's time on call for emergencies.
+    OnCallId
+);

@@ -19,6 +19,8 @@ kernel::text_enum!(
         VetPhoto = "vet_photo",
         /// A file sent in a chat message (images cleaned like pet photos, or PDF).
         ChatAttachment = "chat_attachment",
+        /// A photo of a pet in an emergency, sent with the request (JPEG, PNG, WebP).
+        EmergencyPhoto = "emergency_photo",
         /// A person's data export, made by the platform: never uploadable.
         PersonalDataExport = "personal_data_export",
     }

@@ -58,7 +58,9 @@ pub fn classify(head: &[u8], purpose: Purpose) -> Result<Kind, Refusal> {
     };
     let allowed = match purpose {
         Purpose::RecordAttachment | Purpose::ChatAttachment => true,
-        Purpose::PetPhoto | Purpose::ClinicPhoto | Purpose::VetPhoto => matches!(kind, Kind::Image(_)),
+        Purpose::PetPhoto | Purpose::ClinicPhoto | Purpose::VetPhoto | Purpose::EmergencyPhoto => {
+            matches!(kind, Kind::Image(_))
+        }
         Purpose::PersonalDataExport => false,
     };
     if allowed { Ok(kind) } else { Err(Refusal::Type(detected.to_owned())) }

@@ -15,7 +15,8 @@
 //!   black-hole traffic, to test outages without stopping the shared servers.
 //! - [`SmtpServer`]: a real SMTP server (aiosmtpd) on loopback whose received
 //!   messages the test reads back; [`SmtpServer::configure`] points
-//!   notifications at it.
+//!   notifications at it; [`MessagingApis`]: a local fake of Twilio and FCM,
+//!   [`MessagingApis::configure`] points SMS and push at it.
 //! - [`S3Server`]: a local S3 fake (moto) with one bucket, for the media store.
 //! - [`OtlpReceiver`]: a local OpenTelemetry collector listing the spans exported;
 //!   [`SentryServer`]: a local Sentry receiving error reports;
@@ -30,6 +31,7 @@ mod app;
 mod call;
 mod database;
 pub mod fixtures;
+mod messaging;
 mod model;
 mod otlp;
 mod proxy;
@@ -43,6 +45,7 @@ mod worker;
 pub use app::{TestApp, TestUser, expect, test_config, test_section, test_settings};
 pub use call::Call;
 pub use database::TestDb;
+pub use messaging::{FCM_PATH, MessagingApis, TWILIO_PATH};
 pub use model::ModelServer;
 pub use otlp::{OtlpReceiver, ReceivedSpan};
 pub use proxy::{FaultProxy, ProxyMode};

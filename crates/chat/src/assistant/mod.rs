@@ -143,7 +143,11 @@ pub async fn answer_or_defer(
         jobs::enqueue(connection, &job, jobs::EnqueueOptions::default()).await?;
         return Ok(None);
     }
-    let clinics = emergency_clinics(connection, location, settings.assistant.emergency_clinics).await?;
+    let limit = u32::try_from(settings.assistant.emergency_clinics).unwrap_or(3);
+    let clinics = match location {
+        Some(location) => emergency_clinics(connection, location, RED_FLAG_RADIUS_KM, limit).await?,
+        None => Vec::new(),
+    };
     let body = rules::red_flag_answer(&row.name, &flags, &clinics);
     let triage = Triage {
         emergency_request: Some(EmergencyDraft {
@@ -186,22 +190,26 @@ pub fn assistant_message(
     })
 }
 
-/// Emergency-capable clinics open now near `location`, nearest first (of
-/// any species: in an emergency the nearest open door comes first).
-async fn emergency_clinics(
+/// How far a red flag's answer looks for emergency clinics, in kilometres.
+const RED_FLAG_RADIUS_KM: f64 = 100.0;
+
+/// Up to `limit` emergency-capable clinics open now within `radius_km` of
+/// `location`, nearest first (of any species: in an emergency the nearest
+/// open door comes first). Also the emergency crate's fallback list.
+pub async fn emergency_clinics(
     connection: &mut AsyncPgConnection,
-    location: Option<Location>,
-    limit: i64,
+    location: Location,
+    radius_km: f64,
+    limit: u32,
 ) -> kernel::Result<Vec<EmergencyClinic>> {
-    let Some(location) = location else { return Ok(Vec::new()) };
     let search = clinics::api::ClinicSearch {
         near: Some(format!("{},{}", location.latitude, location.longitude)),
-        radius_km: Some(100.0),
+        radius_km: Some(radius_km),
         open_now: Some(true),
         emergency: Some(true),
         ..Default::default()
     };
-    let page = PageRequest::new(Some(u32::try_from(limit).unwrap_or(3)), None).map_err(kernel::Error::internal)?;
+    let page = PageRequest::new(Some(limit), None).map_err(kernel::Error::internal)?;
     let found = clinics::service::search::clinics(connection, &Valid::new(search)?, &page).await?;
     Ok(found
         .items
@@ -308,7 +316,7 @@ impl Assistant {
 }
 
 /// An address on one line: street, city, country.
-fn one_line(address: &clinics::api::Address) -> String {
+pub fn one_line(address: &clinics::api::Address) -> String {
     let parts = [
         Some(address.line1.as_str()),
         address.line2.as_deref(),

@@ -8,6 +8,7 @@
 //! | `read` | yes | `conversation_id`, `user_id`, `message_id` |
 //! | `conversation.updated` | yes | `conversation_id`, `archived` |
 //! | `typing` | no | `conversation_id`, `user_id` |
+//! | `emergency.updated` | yes | `case_id`, `status` (an emergency case the user follows changed; read it over HTTP) |
 //! | `assistant.delta` | no | `conversation_id`, `reply_to`, `text` (the next part of a streamed answer) |
 //! | `resync` | no | too much was missed: reload over HTTP |
 //! | `error` | no | `code`, `message`, the client's `ref` when it sent one |
@@ -16,7 +17,7 @@
 //! `attachment_id`), `typing` (`conversation_id`), `read` (`conversation_id`,
 //! `message_id`) or `ping`, each with an optional `ref` echoed in an error.
 
-use kernel::{ConversationId, MediaId, MessageId, UserId};
+use kernel::{ConversationId, EmergencyCaseId, MediaId, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Location, MessageView};
@@ -75,6 +76,14 @@ pub enum Event {
         /// Who.
         user_id: UserId,
     },
+    /// An emergency case the user follows changed (sent by the emergency crate).
+    #[serde(rename = "emergency.updated")]
+    EmergencyUpdated {
+        /// The case.
+        case_id: EmergencyCaseId,
+        /// Its status now.
+        status: &'static str,
+    },
     /// The next part of the assistant's answer, as the model writes it.
     #[serde(rename = "assistant.delta")]
     AssistantDelta {
@@ -101,6 +110,7 @@ impl Event {
             Self::MessageDeleted { .. } => "message.deleted",
             Self::Read { .. } => "read",
             Self::ConversationUpdated { .. } => "conversation.updated",
+            Self::EmergencyUpdated { .. } => "emergency.updated",
             Self::Typing { .. } => "typing",
             Self::AssistantDelta { .. } => "assistant.delta",
         }

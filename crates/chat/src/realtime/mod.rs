@@ -169,6 +169,22 @@ impl Realtime {
     }
 }
 
+/// In a handler of another crate (`realtime: Realtime`): the request's state
+/// and the chat mounted on the App; a 500 when the chat is not mounted.
+impl actix_web::FromRequest for Realtime {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = request.app_data::<actix_web::web::Data<AppState>>();
+        let chat = request.app_data::<actix_web::web::Data<Chat>>();
+        std::future::ready(match (state, chat) {
+            (Some(state), Some(chat)) => Ok(Self::new(state, chat)),
+            _ => Err(actix_web::error::ErrorInternalServerError("the chat is not mounted")),
+        })
+    }
+}
+
 /// This process, among every instance sharing Redis.
 fn instance() -> &'static str {
     static INSTANCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| uuid::Uuid::new_v4().to_string());

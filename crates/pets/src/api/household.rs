@@ -103,6 +103,8 @@ kernel::text_enum!(
         Registration = "registration",
         /// The pet has an appointment there.
         Appointment = "appointment",
+        /// A vet of the clinic accepted an emergency case for the pet.
+        Emergency = "emergency",
     }
 );
 

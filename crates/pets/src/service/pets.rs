@@ -200,6 +200,14 @@ pub async fn name_of(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::
     Ok(pets::table.find(pet).select(pets::name).first(connection).await?)
 }
 
+/// A pet's name and species (for a case about it), whoever asks, like [`name_of`].
+pub async fn name_and_species_of(
+    connection: &mut AsyncPgConnection,
+    pet: PetId,
+) -> kernel::Result<(String, kernel::Species)> {
+    Ok(pets::table.find(pet).select((pets::name, pets::species)).first(connection).await?)
+}
+
 /// The pets `user` co-owns (not those they own as primary owner).
 pub async fn co_owned_by(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Vec<PetId>> {
     Ok(pet_co_owners::table

@@ -1,0 +1,5 @@
+//! Thin actix handlers: extract, call the service, map.
+
+pub mod cases;
+pub mod on_call;
+pub mod reports;
