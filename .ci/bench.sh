@@ -23,6 +23,9 @@ export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__
   VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__WRITE=1000000000 \
   VET__MEDIA__LOCAL_DIR=target/bench-media
 
+# Release binaries, wherever cargo puts them.
+RELEASE="${CARGO_TARGET_DIR:-target}/release"
+
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
 # measure NAME PATH [TOKEN]: one wrk run, one table row.
@@ -41,18 +44,20 @@ measure() {
     "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 }
 
+mkdir -p target
 .ci/services.sh fresh-database "$DB"
 cargo build --quiet --release -p gateway
 cargo build --quiet --release -p clinics --example search_plan
 cargo build --quiet --release -p media --example media_bench
 cargo build --quiet --release -p chat --example ws_bench
-./target/release/gateway migrate run >/dev/null
-./target/release/gateway serve >target/bench-gateway.log 2>&1 &
+cargo build --quiet --release -p emergency --example route_bench
+"$RELEASE"/gateway migrate run >/dev/null
+"$RELEASE"/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
 trap 'kill "$GATEWAY_PID" 2>/dev/null || true; wait "$GATEWAY_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 BENCH_EMAIL=bench@vet-platform.local
-TOKEN="$(./target/release/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
+TOKEN="$("$RELEASE"/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
 
 printf '\n%-34s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
 printf '%-34s %12s %10s %10s\n' "--------" "----------" "---" "---"
@@ -78,10 +83,18 @@ measure "pets/{id} (100 000 pets)" "/api/v1/pets/$PET" "$TOKEN"
 measure "pets list (owner of 100)" "/api/v1/pets?limit=20" "$TOKEN"
 measure "pet records page (1 M records)" "/api/v1/pets/$PET/records?limit=20" "$TOKEN"
 
+# Emergency: the nearest clinics with a free slot (50 000 clinics, 10 000 vets
+# working at the 500 nearest Paris), and routing a case over the 10 000 vets
+# on call (the service a request calls, in-process: case to offers enqueued).
+psql_bench -f .ci/bench/seed_on_call.sql
+measure "nearest available (50 000)" \
+  "/api/v1/clinics/nearest-available?near=48.8566,2.3522&service=consultation&within=48h"
+"$RELEASE"/examples/route_bench "$DB_URL" 300
+
 # Scheduling: one vet's week of availability, and booking distinct slots, over
 # 1 000 000 seeded appointments.
 DESK_EMAIL=bench-desk@vet-platform.local
-DESK_TOKEN="$(./target/release/gateway dev-token --role receptionist --email "$DESK_EMAIL" | tail -1)"
+DESK_TOKEN="$("$RELEASE"/gateway dev-token --role receptionist --email "$DESK_EMAIL" | tail -1)"
 psql_bench -v desk_email="$DESK_EMAIL" -v owner_email="$BENCH_EMAIL" -f .ci/bench/seed_appointments.sql
 CLINIC=00000000-0000-7000-8000-00000000c0de
 SERVICE=00000000-0000-7000-8000-0000005e4c1c
@@ -104,7 +117,7 @@ printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
 
 # Chat: fan-out latency from a send to the socket, on one gateway and across
 # two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.
-VET__SERVER__PORT=$((PORT + 1)) ./target/release/gateway serve \
+VET__SERVER__PORT=$((PORT + 1)) "$RELEASE"/gateway serve \
   >target/bench-gateway-b.log 2>&1 &
 SECOND_PID=$!
 trap 'kill "$GATEWAY_PID" "$SECOND_PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
@@ -113,10 +126,10 @@ CONVERSATION="$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: ap
   -d "{\"clinic_id\":\"$CLINIC\"}" "$BASE/api/v1/chat/conversations" | jq -r .id)"
 BENCH_BASE="$BASE" BENCH_BASE_B="http://127.0.0.1:$((PORT + 1))" BENCH_OWNER_TOKEN="$TOKEN" BENCH_DESK_TOKEN="$DESK_TOKEN" \
   BENCH_CONVERSATION="$CONVERSATION" BENCH_IDLE_SOCKETS="${BENCH_IDLE_SOCKETS:-5000}" BENCH_PID="$GATEWAY_PID" \
-  ./target/release/examples/ws_bench
+  "$RELEASE"/examples/ws_bench
 
 # Media: cleaning a 12-megapixel photo, and streaming uploads of it.
-./target/release/examples/media_bench target/bench-12mp.jpg
+"$RELEASE"/examples/media_bench target/bench-12mp.jpg
 speeds=()
 for _ in 1 2 3 4 5; do
   speeds+=("$(curl -s -o /dev/null -w '%{speed_upload}' -H "Authorization: Bearer $TOKEN" \
@@ -135,7 +148,7 @@ tps="$(pgbench -h 127.0.0.1 -U postgres -b simple-update -c 8 -j 2 -T "${DURATIO
 printf '%-34s %12s\n\n' "pgbench simple-update (TPS)" "$tps"
 
 echo "plan of the nearest-20 search at 50 000 clinics:"
-./target/release/examples/search_plan "$DB_URL" 48.8566,2.3522 | sed 's/^/  /'
+"$RELEASE"/examples/search_plan "$DB_URL" 48.8566,2.3522 | sed 's/^/  /'
 echo
 
 # The job queue: throughput with a no-op handler and enqueue-to-start latency,

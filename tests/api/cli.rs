@@ -127,6 +127,7 @@ async fn world_counts(database: &TestDb) -> std::collections::BTreeMap<String, i
                UNION ALL SELECT 'records', count(*) FROM health_records \
                UNION ALL SELECT 'verified reviews', count(*) FROM reviews WHERE verified_visit \
                UNION ALL SELECT 'reviews', count(*) FROM reviews \
+               UNION ALL SELECT 'vets on call now', count(*) FROM emergency_on_call WHERE period @> now() \
                UNION ALL (SELECT 'appointments ' || status, count(*) FROM appointments GROUP BY status) \
                UNION ALL (SELECT 'reminders ' || status, count(*) FROM pet_reminders GROUP BY status)";
     let mut connection = database.connect().await;
@@ -163,6 +164,7 @@ async fn seed_builds_the_demo_world_once_and_prints_tokens_that_work() {
     }
     assert!(seeded["verified reviews"] > 0 && seeded["reviews"] > seeded["verified reviews"], "{seeded:?}");
     assert!(seeded.get("reminders pending").is_some_and(|rows| *rows > 0), "{seeded:?}");
+    assert!(seeded["vets on call now"] > 0, "an emergency finds someone at once: {seeded:?}");
 
     // The same four users each time, each token accepted with its role.
     let (tokens, again) = (printed_tokens(&first), printed_tokens(&second));

@@ -53,6 +53,7 @@ impl Modules {
             Arc::new(clinics::personal_data::PersonalData),
             Arc::new(media::personal_data::PersonalData::new(&uploads)),
             Arc::new(chat::personal_data::PersonalData),
+            Arc::new(emergency::personal_data::PersonalData),
             Arc::new(notifications::personal_data::PersonalData),
         ]);
         Ok(Self {
@@ -109,14 +110,15 @@ impl Mount for Modules {
 }
 
 /// Serves Prometheus metrics on `metrics.address` when enabled (the queue's
-/// depth sampled at each scrape), in the background.
+/// depth and the emergency gauges sampled at each scrape), in the background.
 pub fn serve_metrics(state: &AppState) -> anyhow::Result<()> {
     let settings = &state.settings().metrics;
     if !settings.enabled {
         return Ok(());
     }
-    let exporter = platform::metrics::Exporter::bind(state.clone(), vec![jobs::metrics::sampler()])
-        .with_context(|| format!("the metrics listener on {}", settings.address))?;
+    let exporter =
+        platform::metrics::Exporter::bind(state.clone(), vec![jobs::metrics::sampler(), emergency::gauges::sampler()])
+            .with_context(|| format!("the metrics listener on {}", settings.address))?;
     tracing::info!(port = exporter.port(), "metrics at /metrics");
     exporter.spawn();
     Ok(())

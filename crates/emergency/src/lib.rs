@@ -18,14 +18,18 @@
 //!   [`service::metrics`]: how emergencies were answered, per clinic or region.
 //!
 //! Who sees a case is decided once, in [`access`]: everyone else gets 404.
+//! [`personal_data::PersonalData`]: a person's cases, times on call and
+//! offers, exported and erased.
 //! [`routes`] mounts the HTTP API; [`worker_options`] adds the round
 //! deadlines to a worker (which also needs chat's settings, for the events).
 
 pub mod access;
 pub mod api;
+pub mod gauges;
 pub mod handlers;
 pub mod jobs;
 pub mod models;
+pub mod personal_data;
 pub mod service;
 mod settings;
 pub mod triage;

@@ -45,7 +45,9 @@ pub async fn nearest_available(
         if found.len() == wanted {
             break;
         }
-        let zone = clinics::scheduling::clinic(connection, clinic.id).await?.zone;
+        let zone: chrono_tz::Tz = clinic.profile.time_zone.parse().map_err(|_| {
+            kernel::Error::internal(format!("clinic {} has zone {}", clinic.id, clinic.profile.time_zone))
+        })?;
         let until = window.end(now, zone);
         let mut first: Option<AvailableClinic> = None;
         for (_, service, name) in services.iter().filter(|(owner, ..)| *owner == clinic.id) {

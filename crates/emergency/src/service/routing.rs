@@ -189,6 +189,9 @@ async fn fall_back(
         .execute(connection)
         .await?;
     messages::tell_owner_to_go(connection, case, &clinics).await?;
+    let entry = platform::audit::AuditEntry::new(None, "emergency.expired", "emergency_case", case.id)
+        .with_changes(serde_json::json!({ "rounds": case.round, "fallback_clinics": clinics.len() }));
+    platform::audit::record(connection, entry).await?;
     metrics::counter!("emergency_cases_closed_total", "status" => "expired").increment(1);
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! off shift, out of their radius or busy never offered.
 
 use chrono::{Duration, Utc};
+use futures_util::StreamExt;
 use futures_util::future::join_all;
 use kernel::Role;
 use reqwest::Method;
@@ -121,6 +122,8 @@ async fn rounds_widen_the_radius_then_send_the_owner_to_an_emergency_clinic() {
     for never in [&out_of_radius, &off_shift, &busy] {
         assert!(!ever_offered.contains(&never.user_id.to_string()), "{} was offered", never.subject);
     }
+    let audit = rows(app, &format!("SELECT action AS value FROM audit_log WHERE target_id = '{id}'")).await;
+    assert!(audit.contains(&"emergency.expired".to_owned()), "{audit:?}");
     testkit::make_jobs_due(&mut app.db.connect().await).await;
     run_jobs(app, &rounds, &apis).await;
     assert_eq!(scene.case_as(&scene.owner, &id).await["status"], "expired", "a late deadline changes nothing");
@@ -161,4 +164,34 @@ async fn a_vet_declines_and_the_next_round_starts_at_once_then_the_case_runs_to_
     for action in ["emergency.requested", "emergency.declined", "emergency.accepted", "emergency.progressed"] {
         assert!(audit.iter().any(|logged| logged == action), "{action} in {audit:?}");
     }
+}
+
+#[tokio::test]
+async fn the_owner_follows_the_case_live_on_the_chat_socket() {
+    let scene = scene_over(app_with(settings(|_| {})).await).await;
+    let app = &scene.app;
+    let vet = scene.vet_available(north_of_pet(1.0), 10.0).await;
+    let case = scene.open_case().await;
+    let ticket = app.api(Method::POST, "/chat/ws-ticket").by(&scene.owner).expect(201).await;
+    let url =
+        format!("{}/api/v1/chat/ws?ticket={}", app.address.replace("http", "ws"), ticket["ticket"].as_str().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    app.api(Method::POST, &format!("/emergency-requests/{}/accept", case["id"].as_str().unwrap()))
+        .by(&vet)
+        .expect(200)
+        .await;
+    let event = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let frame = socket.next().await.unwrap().unwrap();
+            let Ok(text) = frame.into_text() else { continue };
+            let event: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            if event["type"] == "emergency.updated" {
+                return event;
+            }
+        }
+    })
+    .await
+    .expect("an emergency.updated event within 10 s");
+    assert_eq!(event["case_id"], case["id"]);
+    assert_eq!(event["status"], "accepted");
 }

@@ -7,5 +7,6 @@ mod cases;
 mod dispatch;
 mod fixtures;
 mod on_call;
+mod personal_data;
 mod reports;
 mod triage;

@@ -84,7 +84,8 @@ pub struct VetSpec {
     license: &'static str,
     specialties: &'static [&'static str],
     languages: &'static [&'static str],
-    on_call: bool,
+    /// Takes emergencies: on the clinic's on-call rota when it takes them.
+    pub on_call: bool,
     hours: &'static [Hours],
     /// Days from today to a period away, its length in days, and why.
     time_off: Option<(i64, i64, &'static str)>,
@@ -383,6 +384,13 @@ pub struct Clinic {
     /// The dates it is closed on (holidays).
     pub closed: Vec<NaiveDate>,
     services: HashMap<&'static str, ServiceId>,
+}
+
+impl ClinicSpec {
+    /// Whether the clinic takes emergencies.
+    pub fn takes_emergencies(&self) -> bool {
+        self.emergency.is_some()
+    }
 }
 
 impl Clinic {

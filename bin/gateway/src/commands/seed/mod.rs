@@ -4,7 +4,8 @@
 //! The world (see the `clinics`, `owners` and `visits` modules): four clinics in four
 //! time zones with hours, holidays, rooms, priced services, a clinic admin
 //! and two vets each (one Paris receptionist); two clinics take emergencies
-//! (New York's accepting around the clock). Six owners with eleven pets of
+//! (New York's accepting around the clock), their emergency vets on call
+//! for the next day (`on_call`). Six owners with eleven pets of
 //! six species, weights, a co-owned dog; thirty appointments, completed (with
 //! the visit's health records attached), no-shows, cancelled, confirmed and
 //! requested; vaccinations and a parasite treatment coming due, so care
@@ -23,6 +24,7 @@
 
 mod cast;
 mod clinics;
+mod on_call;
 mod owners;
 mod visits;
 
@@ -57,7 +59,12 @@ pub async fn run(config: &Source, args: &SeedArgs) -> anyhow::Result<()> {
     dev_token::refuse_in_production(&settings, "seed")?;
     // Tokens must be mintable before anything is seeded.
     dev_token::signing_key(&settings)?;
-    let sections = Sections { clinics: config.section()?, pets: config.section()?, appointments: config.section()? };
+    let sections = Sections {
+        clinics: config.section()?,
+        pets: config.section()?,
+        appointments: config.section()?,
+        emergency: config.section()?,
+    };
     let url = settings.database.url.expose_secret();
     if settings.database.auto_migrate {
         db::migrations::run_pending(url).await.context("migrate the database")?;
@@ -101,12 +108,13 @@ struct Sections {
     clinics: ::clinics::Settings,
     pets: ::pets::Settings,
     appointments: ::appointments::Settings,
+    emergency: ::emergency::Settings,
 }
 
-/// Progress steps: the people, each clinic, the pets, each visit, the
-/// reviews, each token.
+/// Progress steps: the people, each clinic, the on-call rota, the pets, each
+/// visit, the reviews, each token.
 fn steps() -> usize {
-    1 + CLINICS.len() + 1 + visits::VISITS.len() + 1 + TOKEN_HOLDERS.len()
+    1 + CLINICS.len() + 1 + 1 + visits::VISITS.len() + 1 + TOKEN_HOLDERS.len()
 }
 
 /// Whether the seed's first clinic exists, run by the seed's clinic admin.
@@ -158,6 +166,8 @@ async fn build(connection: &mut AsyncPgConnection, sections: &Sections, progress
         let seeded: Vec<ClinicId> = clinics.iter().map(|clinic: &clinics::Clinic| clinic.id).collect();
         clinics.push(clinics::build(connection, &mut cast, &sections.clinics, spec, &seeded, today).await?);
     }
+    progress.step("the emergency rota".to_owned());
+    let shifts = on_call::build(connection, &cast, &sections.emergency, &clinics, now).await?;
     progress.step("owners and their pets".to_owned());
     let pets = owners::build(connection, &cast, &sections.pets, &clinics, today, now).await?;
     let scene = Scene {
@@ -170,10 +180,10 @@ async fn build(connection: &mut AsyncPgConnection, sections: &Sections, progress
         now,
     };
     let tally = visits::build(connection, &scene, |what| progress.step(what)).await?;
-    Ok(describe(&clinics, pets.len(), &tally))
+    Ok(describe(&clinics, pets.len(), shifts, &tally))
 }
 
-fn describe(clinics: &[clinics::Clinic], pets: usize, tally: &Tally) -> String {
+fn describe(clinics: &[clinics::Clinic], pets: usize, shifts: usize, tally: &Tally) -> String {
     let zones: Vec<&str> = clinics.iter().map(|clinic| clinic.spec.time_zone).collect();
     let vets: usize = clinics.iter().map(|clinic| clinic.spec.vets.len()).sum();
     let owners = cast::PEOPLE.iter().filter(|person| person.role == Role::PetOwner).count();
@@ -181,7 +191,7 @@ fn describe(clinics: &[clinics::Clinic], pets: usize, tally: &Tally) -> String {
     let statuses: Vec<String> = tally.appointments.iter().map(|(status, count)| format!("{count} {status}")).collect();
     let (reviews, verified, held) = tally.reviews;
     format!(
-        "seeded {} clinics ({}), {vets} vets, {owners} owners, {pets} pets, {} health records, \
+        "seeded {} clinics ({}), {vets} vets ({shifts} on call for a day), {owners} owners, {pets} pets, {} health records, \
          {appointments} appointments ({}), {} pending care reminders, {reviews} reviews ({verified} verified, {held} held)",
         clinics.len(),
         zones.join(", "),
