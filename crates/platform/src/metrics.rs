@@ -12,12 +12,15 @@
 //! their own (jobs, notifications) and may sample gauges at scrape time
 //! through a [`Sampler`].
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::http::Method;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use futures_util::future::BoxFuture;
+use metrics::{Counter, Gauge, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::state::AppState;
@@ -28,10 +31,13 @@ const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 /// Sets a crate's gauges just before a scrape (queue depths, for example).
 pub type Sampler = Arc<dyn Fn(AppState) -> BoxFuture<'static, ()> + Send + Sync>;
 
+/// The process's recorder, once installed.
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
 /// The process's recorder, installed on first use (one per process: the
-/// `metrics` facade is global).
+/// `metrics` facade is global); [`Exporter::bind`] installs it before the
+/// first request.
 pub fn handle() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let builder = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), BUCKETS);
         let recorder = match builder {
@@ -64,28 +70,60 @@ fn spawn_upkeep(handle: PrometheusHandle) {
 /// How often [`spawn_upkeep`] drains the histograms.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
+/// The request series of each route, method and status, once registered:
+/// building a labelled key and finding it in the recorder on every request
+/// costs more than the increment itself.
+type RequestSeries = HashMap<String, HashMap<(Method, u16), (Counter, Histogram)>>;
+
+static REQUEST_SERIES: LazyLock<RwLock<RequestSeries>> = LazyLock::new(RwLock::default);
+
 /// One answered request: its route template (`-` when no route matched).
-pub fn record_request(route: &str, method: &str, status: u16, elapsed: Duration) {
-    let labels = [("route", route.to_owned()), ("method", method.to_owned()), ("status", status.to_string())];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+pub fn record_request(route: &str, method: &Method, status: u16, elapsed: Duration) {
+    let seconds = elapsed.as_secs_f64();
+    if let Ok(series) = REQUEST_SERIES.read()
+        && let Some((count, duration)) =
+            series.get(route).and_then(|by_method| by_method.get(&(method.clone(), status)))
+    {
+        count.increment(1);
+        duration.record(seconds);
+        return;
+    }
+    let labels = [("route", route.to_owned()), ("method", method.to_string()), ("status", status.to_string())];
+    let (count, duration) = (
+        metrics::counter!("http_requests_total", &labels),
+        metrics::histogram!("http_request_duration_seconds", &labels),
+    );
+    count.increment(1);
+    duration.record(seconds);
+    // Handles taken before the recorder exists would count nothing forever.
+    if HANDLE.get().is_some()
+        && let Ok(mut series) = REQUEST_SERIES.write()
+    {
+        series.entry(route.to_owned()).or_default().insert((method.clone(), status), (count, duration));
+    }
 }
 
 /// Counts a request in flight until dropped.
 #[derive(Debug)]
-pub struct InFlight(());
+pub struct InFlight(Gauge);
 
 impl InFlight {
     /// One more request in flight.
     pub fn start() -> Self {
-        metrics::gauge!("http_requests_in_flight").increment(1.0);
-        Self(())
+        static GAUGE: OnceLock<Gauge> = OnceLock::new();
+        let gauge = match GAUGE.get() {
+            Some(gauge) => gauge.clone(),
+            None if HANDLE.get().is_some() => GAUGE.get_or_init(|| metrics::gauge!("http_requests_in_flight")).clone(),
+            None => metrics::gauge!("http_requests_in_flight"),
+        };
+        gauge.increment(1.0);
+        Self(gauge)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!("http_requests_in_flight").decrement(1.0);
+        self.0.decrement(1.0);
     }
 }
 
@@ -112,6 +150,7 @@ impl Exporter {
     /// Binds `metrics.address` of `state`'s settings; at each scrape the pool
     /// gauges and every sampler's are refreshed first.
     pub fn bind(state: AppState, samplers: Vec<Sampler>) -> std::io::Result<Self> {
+        handle();
         let listener = std::net::TcpListener::bind(state.settings().metrics.address.as_str())?;
         let port = listener.local_addr()?.port();
         let scrape = web::Data::new((state, samplers));

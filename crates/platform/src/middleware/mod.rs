@@ -21,12 +21,12 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use actix_cors::Cors;
-use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{HttpMessage, ResponseError};
 use futures_util::FutureExt;
 use sentry::SentryFutureExt;
 use tracing::{Instrument, field};
@@ -48,7 +48,9 @@ pub async fn observe(
     let request_id =
         RequestId::from_header_or_new(request.headers().get(REQUEST_ID_HEADER).and_then(|value| value.to_str().ok()));
     // The route template, never the raw path (which may hold ids or personal data).
-    let route = quota::route_template(&request).unwrap_or_else(|| "-".to_owned());
+    let template = quota::route_template(&request);
+    let route = template.clone().unwrap_or_else(|| "-".to_owned());
+    request.extensions_mut().insert(quota::RouteTemplate(template));
     let method = request.method().clone();
     let span = tracing::info_span!(
         "request",
@@ -100,7 +102,7 @@ pub async fn observe(
     }
     let elapsed = started.elapsed();
     drop(in_flight);
-    crate::metrics::record_request(&route, method.as_str(), status.as_u16(), elapsed);
+    crate::metrics::record_request(&route, &method, status.as_u16(), elapsed);
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
     outcome

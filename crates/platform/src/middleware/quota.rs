@@ -5,6 +5,7 @@
 //! without one, or with a bad one, is counted against the client address (the
 //! extractor then answers 401 for the bad token). Health probes are not counted.
 
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderValue;
@@ -72,8 +73,13 @@ pub async fn enforce_rate_limit(
 /// `/users/me/%65xport` counts as the export it is served as; that decoded path
 /// when no route matches.
 fn route_of(request: &ServiceRequest) -> String {
-    route_template(request).unwrap_or_else(|| request.match_info().as_str().to_owned())
+    let known = request.extensions().get::<RouteTemplate>().map(|template| template.0.clone());
+    known.unwrap_or_else(|| route_template(request)).unwrap_or_else(|| request.match_info().as_str().to_owned())
 }
+
+/// The route template `observe` found, kept in the request's extensions so
+/// the router's table is walked once per request.
+pub(crate) struct RouteTemplate(pub(crate) Option<String>);
 
 /// The template of the route the router will match, if any (read as
 /// [`route_of`] reads it).
