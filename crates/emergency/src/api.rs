@@ -210,13 +210,20 @@ pub struct EmergencyRequest {
     #[schema(max_items = 20)]
     pub symptoms: Vec<String>,
     /// The assistant's pre-triage level: the case takes it when more urgent than the table's.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "pre_triage_level")]
     #[validate(range(min = 1, max = 4))]
     #[schema(minimum = 1, maximum = 4)]
     pub triage_level: Option<u8>,
     /// A photo: an unattached upload of purpose `emergency_photo`.
     #[serde(default)]
     pub photo_id: Option<MediaId>,
+}
+
+/// A whole number however JSON writes it (`2` or `2.0`), or null.
+fn pre_triage_level<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u8>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "platform::extract::integer")] u8);
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(level)| level))
 }
 
 fn short_items(items: &[String]) -> Result<(), ValidationError> {

@@ -52,6 +52,11 @@ async fn bad_coordinates_missing_location_and_unknown_pets_are_refused() {
     app.api(Method::POST, "/emergency-requests").by(&scene.owner).json(&unknown).expect(404).await;
     let (stranger, _) = fixtures::owner_with_dog(app, "Other").await;
     app.api(Method::POST, "/emergency-requests").by(&stranger).json(&scene.request()).expect(404).await;
+    let mut written_as_a_float = scene.request();
+    written_as_a_float["triage_level"] = json!(2.0);
+    let case =
+        app.api(Method::POST, "/emergency-requests").by(&scene.owner).json(&written_as_a_float).expect(201).await;
+    assert_eq!(case["triage_level"], 1, "2.0 is the level 2, and the table says 1");
     let mut level_nine = scene.request();
     level_nine["triage_level"] = json!(9);
     app.api(Method::POST, "/emergency-requests").by(&scene.owner).json(&level_nine).expect(422).await;
