@@ -152,15 +152,22 @@ async fn end_available_now(connection: &mut AsyncPgConnection, vet: UserId, now:
         .filter(emergency_on_call::period.overlaps_with(not_over(now)));
     let rows: Vec<OnCall> = current.select(OnCall::as_select()).load(connection).await?;
     for row in rows {
-        let starts = at(row.period.0);
-        if starts >= now {
-            diesel::delete(emergency_on_call::table.find(row.id)).execute(connection).await?;
-        } else {
-            diesel::update(emergency_on_call::table.find(row.id))
-                .set(emergency_on_call::period.eq(period(starts, now)))
-                .execute(connection)
-                .await?;
-        }
+        end_now(connection, &row, now).await?;
+    }
+    Ok(())
+}
+
+/// Ends an on-call time at `now`: one not started yet goes, one under way
+/// keeps its past (the record of it stays).
+async fn end_now(connection: &mut AsyncPgConnection, row: &OnCall, now: DateTime<Utc>) -> kernel::Result<()> {
+    let starts = at(row.period.0);
+    if starts >= now {
+        diesel::delete(emergency_on_call::table.find(row.id)).execute(connection).await?;
+    } else {
+        diesel::update(emergency_on_call::table.find(row.id))
+            .set(emergency_on_call::period.eq(period(starts, now)))
+            .execute(connection)
+            .await?;
     }
     Ok(())
 }
@@ -248,18 +255,10 @@ pub async fn remove(
             None if row.vet_id == principal.user_id => {}
             _ => return Err(kernel::Error::NotFound { resource: "on-call entry" }),
         }
-        let (starts, ends) = (at(row.period.0), at(row.period.1));
-        if ends <= now {
+        if at(row.period.1) <= now {
             return Err(kernel::Error::conflict("this on-call time is over"));
         }
-        if starts >= now {
-            diesel::delete(emergency_on_call::table.find(id)).execute(connection).await?;
-        } else {
-            diesel::update(emergency_on_call::table.find(id))
-                .set(emergency_on_call::period.eq(period(starts, now)))
-                .execute(connection)
-                .await?;
-        }
+        end_now(connection, &row, now).await?;
         audit::record(
             connection,
             AuditEntry::new(Some(principal.user_id), "emergency.on_call_removed", "emergency_on_call", id),
