@@ -82,31 +82,38 @@ async fn add(
     Ok(enqueued.id)
 }
 
-/// Adds one job per entry of `jobs`, all scheduled by `options`, in a single
-/// round trip; otherwise like [`enqueue`]. A unique key names one job, so
-/// `options.unique_key` must be `None`.
+/// Adds each job with its own options in one statement (one call of
+/// graphile-worker's `add_jobs`), inside the caller's transaction like
+/// [`enqueue`]. Jobs with a unique key go through [`enqueue`].
 pub async fn enqueue_each<J: TaskHandler>(
     connection: &mut AsyncPgConnection,
-    jobs: &[J],
-    options: EnqueueOptions,
+    jobs: &[(J, EnqueueOptions)],
 ) -> kernel::Result<()> {
-    if options.unique_key.is_some() {
-        return Err(kernel::Error::internal("enqueue_each cannot share one unique key between jobs"));
+    if jobs.iter().any(|(_, options)| options.unique_key.is_some()) {
+        return Err(kernel::Error::internal("enqueue_each takes no unique keys: use enqueue"));
     }
     if jobs.is_empty() {
         return Ok(());
     }
-    let payloads = jobs.iter().map(traced).collect::<kernel::Result<Vec<_>>>()?;
+    let payloads = jobs.iter().map(|(job, _)| traced(job)).collect::<kernel::Result<Vec<_>>>()?;
+    let queues: Vec<Option<&str>> = jobs.iter().map(|(_, options)| options.queue.as_deref()).collect();
+    let run_at: Vec<Option<DateTime<Utc>>> = jobs.iter().map(|(_, options)| options.run_at).collect();
+    let attempts: Vec<i32> =
+        jobs.iter().map(|(_, options)| options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS)).collect();
+    let priorities: Vec<i32> = jobs.iter().map(|(_, options)| options.priority).collect();
     diesel::sql_query(
-        "SELECT graphile_worker.add_job($1, payload::json, queue_name => $3, run_at => $4, \
-                max_attempts => $5, priority => $6) FROM unnest($2::text[]) AS payload",
+        "SELECT count(*) FROM graphile_worker.add_jobs(ARRAY( \
+           SELECT ($1, payload::json, queue, run_at, attempts::smallint, NULL, priority::smallint, NULL) \
+                  ::graphile_worker.job_spec \
+           FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::int[]) \
+                AS spec(payload, queue, run_at, attempts, priority)))",
     )
     .bind::<Text, _>(J::IDENTIFIER)
     .bind::<Array<Text>, _>(payloads)
-    .bind::<Nullable<Text>, _>(options.queue)
-    .bind::<Nullable<Timestamptz>, _>(options.run_at)
-    .bind::<Nullable<Integer>, _>(Some(options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS)))
-    .bind::<Nullable<Integer>, _>(Some(options.priority))
+    .bind::<Array<Nullable<Text>>, _>(queues)
+    .bind::<Array<Nullable<Timestamptz>>, _>(run_at)
+    .bind::<Array<Integer>, _>(attempts)
+    .bind::<Array<Integer>, _>(priorities)
     .execute(connection)
     .await?;
     Ok(())

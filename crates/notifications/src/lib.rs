@@ -3,6 +3,7 @@
 //! - [`notify()`]: records a notification for a user *inside the caller's
 //!   transaction* and schedules one delivery job per channel the recipient's
 //!   [`service::preferences`] allow (after their quiet hours unless urgent);
+//!   [`notify_each()`] does the same for several recipients in one go;
 //! - [`templates`]: the closed set of message templates (text, HTML, SMS);
 //! - [`providers`]: email (SMTP), SMS (Twilio-compatible), push (FCM), each
 //!   with a `log` default, built from [`Settings`] (`[notifications]`);
@@ -28,7 +29,7 @@ pub mod templates;
 
 pub use models::{Category, Channel, DeliveryStatus, Notification, Sender};
 pub use providers::Channels;
-pub use service::notify::{email_address, notify};
+pub use service::notify::{email_address, notify, notify_each};
 pub use settings::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};
 pub use templates::Template;
 

@@ -244,13 +244,14 @@ pub async fn clerk_id(connection: &mut AsyncPgConnection, user: UserId) -> kerne
 
 /// How to reach `user`; `NotFound` when there is no such user.
 pub async fn contact(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<Contact> {
-    users::table
-        .find(user)
-        .select(Contact::as_select())
-        .first(connection)
-        .await
-        .optional()?
-        .ok_or(kernel::Error::NotFound { resource: "user" })
+    contacts(connection, &[user]).await?.remove(&user).ok_or(kernel::Error::NotFound { resource: "user" })
+}
+
+/// How to reach each of `ids` that exists, in one query.
+pub async fn contacts(connection: &mut AsyncPgConnection, ids: &[UserId]) -> kernel::Result<HashMap<UserId, Contact>> {
+    let rows: Vec<(UserId, Contact)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, Contact::as_select())).load(connection).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The time zone `user` chose, UTC when none (reminders go out in it).

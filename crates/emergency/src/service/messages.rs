@@ -10,20 +10,27 @@ use serde_json::json;
 use crate::Settings;
 use crate::models::{Case, Offer};
 
-/// Offers the case to a vet.
-pub async fn offer_to_vet(
+/// Offers the case to each vet of a round, in one batch.
+pub async fn offer_to_vets(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
     case: &Case,
-    offer: &Offer,
+    offers: &[Offer],
 ) -> kernel::Result<()> {
     let pet = pets::service::pets::name_of(connection, case.pet_id).await?;
-    let headline = format!("level {} emergency {:.1} km away", case.triage_level, offer.distance_km);
     let details = format!(
         "{pet}: {}\nAccept within {} seconds in the app, or decline. Case {}.",
         case.description, settings.accept_timeout_secs, case.id
     );
-    alert(connection, offer.vet_id, headline, details).await
+    let alerts: Vec<Notification> = offers
+        .iter()
+        .map(|offer| {
+            let headline = format!("level {} emergency {:.1} km away", case.triage_level, offer.distance_km);
+            emergency_alert(headline, details.clone())
+        })
+        .collect();
+    let notices: Vec<_> = offers.iter().map(|offer| offer.vet_id).zip(&alerts).collect();
+    notifications::notify_each(connection, &notices).await.map(drop)
 }
 
 /// Tells the owner who took the case.
@@ -83,11 +90,14 @@ async fn alert(
     headline: String,
     details: String,
 ) -> kernel::Result<()> {
-    let notification = Notification {
+    notifications::notify(connection, recipient, &emergency_alert(headline, details)).await.map(drop)
+}
+
+fn emergency_alert(headline: String, details: String) -> Notification {
+    Notification {
         category: Category::Emergency,
         template: Template::EmergencyAlert,
         data: json!({ "headline": headline, "details": details }),
         sender: None,
-    };
-    notifications::notify(connection, recipient, &notification).await.map(drop)
+    }
 }

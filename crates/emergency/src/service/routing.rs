@@ -63,19 +63,24 @@ pub async fn candidates(
     limit: i64,
 ) -> kernel::Result<Vec<Candidate>> {
     // The earth_box prefilter reaches the GiST index on (location, period);
-    // distance_km is the exact great-circle test.
-    let sql = "SELECT o.vet_id, o.clinic_id, distance_km($1, $2, o.latitude, o.longitude) AS distance_km \
-         FROM emergency_on_call o \
-         WHERE o.period @> $3 \
-           AND earth_box(ll_to_earth($1, $2), $4 * 1010.0) @> o.location \
-           AND distance_km($1, $2, o.latitude, o.longitude) <= least(o.radius_km, $4) \
-           AND o.vet_id <> $6 \
-           AND NOT EXISTS (SELECT 1 FROM emergency_offers x WHERE x.case_id = $5 AND x.vet_id = o.vet_id) \
-           AND NOT EXISTS (SELECT 1 FROM emergency_cases busy WHERE busy.accepted_vet_id = o.vet_id \
-                           AND busy.status IN ('accepted', 'en_route', 'at_clinic')) \
-         ORDER BY floor(distance_km($1, $2, o.latitude, o.longitude)), \
-           (SELECT count(*) FROM emergency_offers w WHERE w.vet_id = o.vet_id AND w.status = 'pending'), \
-           distance_km($1, $2, o.latitude, o.longitude), o.vet_id \
+    // distance_km is the exact great-circle test. The inner query keeps the
+    // nearest whole kilometres that fill the round (WITH TIES keeps all of
+    // the last one), so only those vets have their waiting offers counted.
+    let sql = "SELECT near.vet_id, near.clinic_id, near.distance_km FROM ( \
+           SELECT o.vet_id, o.clinic_id, distance_km($1, $2, o.latitude, o.longitude) AS distance_km \
+           FROM emergency_on_call o \
+           WHERE o.period @> $3 \
+             AND earth_box(ll_to_earth($1, $2), $4 * 1010.0) @> o.location \
+             AND distance_km($1, $2, o.latitude, o.longitude) <= least(o.radius_km, $4) \
+             AND o.vet_id <> $6 \
+             AND NOT EXISTS (SELECT 1 FROM emergency_offers x WHERE x.case_id = $5 AND x.vet_id = o.vet_id) \
+             AND NOT EXISTS (SELECT 1 FROM emergency_cases busy WHERE busy.accepted_vet_id = o.vet_id \
+                             AND busy.status IN ('accepted', 'en_route', 'at_clinic')) \
+           ORDER BY floor(distance_km($1, $2, o.latitude, o.longitude)) \
+           FETCH FIRST $7 ROWS WITH TIES) near \
+         ORDER BY floor(near.distance_km), \
+           (SELECT count(*) FROM emergency_offers w WHERE w.vet_id = near.vet_id AND w.status = 'pending'), \
+           near.distance_km, near.vet_id \
          LIMIT $7";
     Ok(diesel::sql_query(sql)
         .bind::<Double, _>(case.latitude)
@@ -152,9 +157,7 @@ async fn offer(
         .await?;
     let job = NextRound { case_id: case.id, round: case.round };
     enqueue(connection, &job, EnqueueOptions { run_at: Some(expires_at), ..Default::default() }).await?;
-    for offer in &offers {
-        messages::offer_to_vet(connection, settings, case, offer).await?;
-    }
+    messages::offer_to_vets(connection, settings, case, &offers).await?;
     metrics::counter!("emergency_offers_total", "outcome" => "made").increment(offers.len() as u64);
     Ok(())
 }

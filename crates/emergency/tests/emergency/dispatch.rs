@@ -195,3 +195,22 @@ async fn the_owner_follows_the_case_live_on_the_chat_socket() {
     assert_eq!(event["case_id"], case["id"]);
     assert_eq!(event["status"], "accepted");
 }
+
+#[tokio::test]
+async fn within_the_nearest_kilometre_the_vet_with_fewer_offers_waiting_goes_first() {
+    let scene = scene_over(app_with(settings(|settings| settings.offers_per_round = 1)).await).await;
+    let app = &scene.app;
+    let loaded = scene.vet_available(north_of_pet(1.2), 10.0).await;
+    let idle = scene.vet_available(north_of_pet(1.6), 10.0).await;
+    let (neighbour, bella) = fixtures::owner_with_dog(app, "Bella").await;
+    let mut bellas = scene.request();
+    bellas["pet_id"] = json!(bella);
+    bellas["location"] = json!({ "latitude": north_of_pet(1.2).0, "longitude": PET_AT.1 });
+    let other = app.api(Method::POST, "/emergency-requests").by(&neighbour).json(&bellas).expect(201).await;
+    let other = other["id"].as_str().unwrap();
+    assert_eq!(offered_vets(app, other).await, vec![loaded.user_id.to_string()], "at 0 km, the nearer of two idle");
+
+    let case = scene.open_case().await;
+    let offered = offered_vets(app, case["id"].as_str().unwrap()).await;
+    assert_eq!(offered, vec![idle.user_id.to_string()], "both 1 km away: the one with no offer waiting");
+}

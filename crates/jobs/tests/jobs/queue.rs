@@ -35,26 +35,36 @@ async fn a_rolled_back_transaction_enqueues_nothing_and_a_committed_one_does() {
 }
 
 #[tokio::test]
-async fn enqueue_each_adds_one_job_per_payload_in_the_callers_transaction() {
+async fn enqueue_each_adds_every_job_with_its_own_options_in_the_callers_transaction() {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
-    let batch: Vec<_> = (0..3).map(|n| RecordEffect { n }).collect();
+    let batch: Vec<_> = (0..3).map(|n| (RecordEffect { n }, EnqueueOptions::default())).collect();
     let rolled_back = connection
         .transaction::<(), kernel::Error, _>(async |connection| {
-            enqueue_each(connection, &batch, EnqueueOptions::default()).await?;
+            enqueue_each(connection, &batch).await?;
             Err(kernel::Error::conflict("the booking failed"))
         })
         .await;
     assert!(rolled_back.is_err());
     assert_eq!(count(&mut connection, JOBS).await, 0);
 
-    let urgent = EnqueueOptions { priority: -10, max_attempts: Some(4), ..Default::default() };
-    enqueue_each(&mut connection, &batch, urgent).await.unwrap();
-    let scheduled = "SELECT count(DISTINCT payload::text) AS count FROM graphile_worker._private_jobs \
-                     WHERE priority = -10 AND max_attempts = 4";
-    assert_eq!(count(&mut connection, scheduled).await, 3);
-    let keyed = EnqueueOptions { unique_key: Some("one-key".into()), ..Default::default() };
-    assert!(enqueue_each(&mut connection, &batch, keyed).await.is_err(), "one key cannot name three jobs");
+    let later = chrono::Utc::now() + chrono::Duration::hours(8);
+    let mixed = vec![
+        (RecordEffect { n: 1 }, EnqueueOptions { priority: -10, max_attempts: Some(4), ..Default::default() }),
+        (RecordEffect { n: 2 }, EnqueueOptions { priority: -10, max_attempts: Some(4), ..Default::default() }),
+        (RecordEffect { n: 3 }, EnqueueOptions { run_at: Some(later), queue: Some("q".into()), ..Default::default() }),
+    ];
+    enqueue_each(&mut connection, &mixed).await.unwrap();
+    let urgent = "SELECT count(DISTINCT payload::text) AS count FROM graphile_worker._private_jobs \
+                  WHERE priority = -10 AND max_attempts = 4 AND run_at <= now()";
+    assert_eq!(count(&mut connection, urgent).await, 2);
+    let held = "SELECT count(*) AS count FROM graphile_worker._private_jobs j \
+                JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id \
+                WHERE j.run_at > now() + interval '7 hours' AND q.queue_name = 'q' AND j.max_attempts = 10";
+    assert_eq!(count(&mut connection, held).await, 1);
+    let keyed =
+        vec![(RecordEffect { n: 4 }, EnqueueOptions { unique_key: Some("one-key".into()), ..Default::default() })];
+    assert!(enqueue_each(&mut connection, &keyed).await.is_err(), "keyed jobs go through enqueue");
     assert_eq!(count(&mut connection, JOBS).await, 3);
 }
 

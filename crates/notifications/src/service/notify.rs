@@ -26,16 +26,41 @@ pub async fn notify(
     recipient: UserId,
     notification: &Notification,
 ) -> kernel::Result<NotificationId> {
-    let contact = platform::users::contact(connection, recipient).await?;
-    let rendered = notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
-    let choices = preferences::effective(connection, recipient, contact.time_zone()).await?;
-    let category = notification.category;
-    let sender = notification.sender.as_ref().map(serde_json::to_value).transpose().map_err(kernel::Error::internal)?;
-    db::transaction(connection, async |connection| {
-        let id = NotificationId::new();
-        let entry = NewNotification {
-            id,
-            recipient_id: recipient,
+    let ids = notify_each(connection, &[(recipient, notification)]).await?;
+    ids.into_iter().next().ok_or_else(|| kernel::Error::internal("notify_each returned no id"))
+}
+
+/// [`notify`] for several recipients at once, each with their own
+/// notification, in a fixed number of statements however many there are
+/// (an emergency offered to a round of vets). Ids in the order given; all or
+/// nothing.
+pub async fn notify_each(
+    connection: &mut AsyncPgConnection,
+    notices: &[(UserId, &Notification)],
+) -> kernel::Result<Vec<NotificationId>> {
+    let recipients: Vec<UserId> = notices.iter().map(|(recipient, _)| *recipient).collect();
+    let contacts = platform::users::contacts(connection, &recipients).await?;
+    let zones: Vec<_> = contacts.iter().map(|(user, contact)| (*user, contact.time_zone())).collect();
+    let choices = preferences::effective_each(connection, &zones).await?;
+    let mut prepared = Vec::with_capacity(notices.len());
+    for &(recipient, notification) in notices {
+        let (Some(contact), Some(choices)) = (contacts.get(&recipient), choices.get(&recipient)) else {
+            return Err(kernel::Error::NotFound { resource: "user" });
+        };
+        let rendered = notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
+        let sender =
+            notification.sender.as_ref().map(serde_json::to_value).transpose().map_err(kernel::Error::internal)?;
+        prepared.push((NotificationId::new(), recipient, notification, contact, choices, rendered, sender));
+    }
+    let now = Utc::now();
+    let mut entries = Vec::with_capacity(prepared.len());
+    let mut deliveries = Vec::new();
+    let mut jobs = Vec::new();
+    for (id, recipient, notification, contact, choices, rendered, sender) in &prepared {
+        let category = notification.category;
+        entries.push(NewNotification {
+            id: *id,
+            recipient_id: *recipient,
             category,
             template: notification.template.name(),
             title: &rendered.subject,
@@ -43,21 +68,11 @@ pub async fn notify(
             data: &notification.data,
             sender: sender.as_ref(),
             in_inbox: choices.allows(category, Channel::InApp),
-        };
-        diesel::insert_into(notifications::table).values(&entry).execute(connection).await?;
+        });
         if !contact.reachable() {
-            return Ok(id);
+            continue;
         }
-        let release = choices.release_time(category, Utc::now());
-        let deliveries: Vec<NewDelivery> = [Channel::Email, Channel::Sms, Channel::Push]
-            .into_iter()
-            .filter(|&channel| choices.allows(category, channel))
-            .map(|channel| NewDelivery { id: DeliveryId::new(), notification_id: id, channel, scheduled_for: release })
-            .collect();
-        if deliveries.is_empty() {
-            return Ok(id);
-        }
-        diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
+        let release = choices.release_time(category, now);
         let options = EnqueueOptions {
             run_at: Some(release),
             // graphile-worker runs lower numbers first.
@@ -65,11 +80,25 @@ pub async fn notify(
             max_attempts: Some(MAX_ATTEMPTS),
             ..EnqueueOptions::default()
         };
-        let jobs: Vec<_> = deliveries.iter().map(|delivery| Deliver { delivery_id: delivery.id }).collect();
-        enqueue_each(connection, &jobs, options).await?;
-        Ok(id)
+        for channel in [Channel::Email, Channel::Sms, Channel::Push] {
+            if choices.allows(category, channel) {
+                let delivery =
+                    NewDelivery { id: DeliveryId::new(), notification_id: *id, channel, scheduled_for: release };
+                jobs.push((Deliver { delivery_id: delivery.id }, options.clone()));
+                deliveries.push(delivery);
+            }
+        }
+    }
+    db::transaction(connection, async |connection| {
+        diesel::insert_into(notifications::table).values(&entries).execute(connection).await?;
+        if !deliveries.is_empty() {
+            diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
+            enqueue_each(connection, &jobs).await?;
+        }
+        Ok(())
     })
-    .await
+    .await?;
+    Ok(prepared.iter().map(|(id, ..)| *id).collect())
 }
 
 /// Emails `notification` to `address`, which has no account (an invitation to

@@ -5,6 +5,8 @@
 //! user opts in. Quiet hours are local wall-clock times in the user's own time
 //! zone (`users.preferences.time_zone`) and may wrap midnight.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -102,22 +104,44 @@ struct StoredQuietHours {
 
 /// Reads the choices of `user`, who lives in `time_zone`.
 pub async fn effective(connection: &mut AsyncPgConnection, user: UserId, time_zone: Tz) -> kernel::Result<Effective> {
+    let mut each = effective_each(connection, &[(user, time_zone)]).await?;
+    Ok(each.remove(&user).unwrap_or(Effective { overrides: Vec::new(), quiet_hours: None, time_zone }))
+}
+
+/// Reads the choices of each user (with the zone they live in) in two queries.
+pub async fn effective_each(
+    connection: &mut AsyncPgConnection,
+    users: &[(UserId, Tz)],
+) -> kernel::Result<HashMap<UserId, Effective>> {
+    let ids: Vec<UserId> = users.iter().map(|(user, _)| *user).collect();
     let overrides = notification_preferences::table
-        .filter(notification_preferences::user_id.eq(user))
+        .filter(notification_preferences::user_id.eq_any(&ids))
         .select((
+            notification_preferences::user_id,
             notification_preferences::category,
             notification_preferences::channel,
             notification_preferences::enabled,
         ))
-        .load::<(Category, Channel, bool)>(connection)
+        .load::<(UserId, Category, Channel, bool)>(connection)
         .await?;
-    let quiet_hours = notification_quiet_hours::table
-        .find(user)
-        .select((notification_quiet_hours::starts, notification_quiet_hours::ends))
-        .first::<(NaiveTime, NaiveTime)>(connection)
-        .await
-        .optional()?;
-    Ok(Effective { overrides, quiet_hours, time_zone })
+    let quiet_hours: HashMap<UserId, (NaiveTime, NaiveTime)> = notification_quiet_hours::table
+        .filter(notification_quiet_hours::user_id.eq_any(&ids))
+        .select((notification_quiet_hours::user_id, (notification_quiet_hours::starts, notification_quiet_hours::ends)))
+        .load::<(UserId, (NaiveTime, NaiveTime))>(connection)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(users
+        .iter()
+        .map(|&(user, time_zone)| {
+            let overrides = overrides
+                .iter()
+                .filter(|(owner, ..)| *owner == user)
+                .map(|&(_, category, channel, enabled)| (category, channel, enabled))
+                .collect();
+            (user, Effective { overrides, quiet_hours: quiet_hours.get(&user).copied(), time_zone })
+        })
+        .collect())
 }
 
 /// The caller's full matrix (every category × channel) and quiet hours.

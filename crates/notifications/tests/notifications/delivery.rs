@@ -3,7 +3,7 @@
 use diesel_async::AsyncConnection;
 use kernel::Role;
 use mailparse::MailHeaderMap;
-use notifications::{Category, Sender, Template, notify};
+use notifications::{Category, Sender, Template, notify, notify_each};
 use reqwest::Method;
 use serde_json::json;
 
@@ -226,6 +226,45 @@ async fn a_template_missing_data_is_refused_before_anything_is_stored() {
     let error = notify(&mut connection, owner.user_id, &broken).await.unwrap_err();
     assert!(matches!(error, kernel::Error::Internal(_)), "{error:?}");
     assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM notifications").await, 0);
+}
+
+#[tokio::test]
+async fn notify_each_gives_every_recipient_their_own_channels_and_hours_all_or_nothing() {
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    let (quiet, plain) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    set_contact(&mut connection, quiet.user_id, "+33612345678", "Asia/Tokyo").await;
+    set_contact(&mut connection, plain.user_id, "+33612345679", "Europe/Paris").await;
+    let tokyo = chrono::Utc::now().with_timezone(&"Asia/Tokyo".parse::<chrono_tz::Tz>().unwrap());
+    let (start, end) = (tokyo - chrono::Duration::hours(1), tokyo + chrono::Duration::hours(2));
+    let hours = json!({ "channels": [], "quiet_hours": { "start": start.format("%H:%M").to_string(), "end": end.format("%H:%M").to_string() } });
+    expect(call(&app, Method::PUT, "/api/v1/notifications/preferences", &quiet.token, Some(hours)).await, 200).await;
+    let opt_out = json!({ "channels": [{ "category": "appointment", "channel": "sms", "enabled": false }] });
+    expect(call(&app, Method::PUT, "/api/v1/notifications/preferences", &plain.token, Some(opt_out)).await, 200).await;
+    let (rex, bella) = (appointment("Rex"), appointment("Bella"));
+
+    let unknown = kernel::UserId::new();
+    let error = notify_each(&mut connection, &[(plain.user_id, &rex), (unknown, &bella)]).await.unwrap_err();
+    assert!(matches!(error, kernel::Error::NotFound { .. }), "{error:?}");
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM notifications").await, 0, "all or nothing");
+
+    let ids = notify_each(&mut connection, &[(quiet.user_id, &rex), (plain.user_id, &bella)]).await.unwrap();
+    for (id, user, pet) in [(ids[0], quiet.user_id, "Rex"), (ids[1], plain.user_id, "Bella")] {
+        let sql = format!(
+            "SELECT count(*) AS count FROM notifications WHERE id = '{id}' AND recipient_id = '{user}' AND body LIKE '%{pet}%'"
+        );
+        assert_eq!(count(&mut connection, &sql).await, 1, "{pet}'s notification went to its recipient");
+    }
+    let channels = |rows: Vec<(String, String, i32, Option<String>, Option<String>)>| {
+        rows.into_iter().map(|(channel, ..)| channel).collect::<Vec<_>>()
+    };
+    assert_eq!(channels(deliveries_of(&mut connection, quiet.user_id).await), ["email", "push", "sms"]);
+    assert_eq!(channels(deliveries_of(&mut connection, plain.user_id).await), ["email", "push"], "SMS switched off");
+    let held =
+        "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE run_at > now() + interval '90 minutes'";
+    assert_eq!(count(&mut connection, held).await, 3, "the quiet recipient's three wait for the end of their hours");
+    let now = "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE run_at <= now()";
+    assert_eq!(count(&mut connection, now).await, 2);
 }
 
 fn url_form(body: &[u8]) -> Vec<(String, String)> {
