@@ -67,27 +67,27 @@ pub struct Slot {
     pub room: Option<(RoomId, i32)>,
 }
 
-/// Every free slot of every vet, by start then vet. `rooms` is `None` when the
-/// service needs no room.
-pub fn free_slots(query: &SlotQuery, vets: &[VetTime], rooms: Option<&[RoomTime]>) -> Vec<Slot> {
-    let mut slots = Vec::new();
-    for start in grid(query.zone, query.from, query.to, query.grid_minutes) {
+/// Every free slot of every vet, by start then vet, computed as it is read
+/// (the first free slot costs only the grid times before it). `rooms` is
+/// `None` when the service needs no room.
+pub fn free_slots<'a>(
+    query: &'a SlotQuery,
+    vets: &'a [VetTime],
+    rooms: Option<&'a [RoomTime]>,
+) -> impl Iterator<Item = Slot> + 'a {
+    grid(query.zone, query.from, query.to, query.grid_minutes).into_iter().flat_map(move |start| {
         let blocks = query.blocks(start);
-        for vet in vets {
+        vets.iter().filter_map(move |vet| {
             if !vet.available.covers(blocks) || vet.busy.overlaps(blocks) {
-                continue;
+                return None;
             }
             let room = match rooms {
                 None => None,
-                Some(rooms) => match free_place(rooms, blocks) {
-                    Some(place) => Some(place),
-                    None => continue,
-                },
+                Some(rooms) => Some(free_place(rooms, blocks)?),
             };
-            slots.push(Slot { vet_id: vet.vet_id, starts_at: start, ends_at: start + query.duration, room });
-        }
-    }
-    slots
+            Some(Slot { vet_id: vet.vet_id, starts_at: start, ends_at: start + query.duration, room })
+        })
+    })
 }
 
 /// Grid times every `minutes` from each local midnight, that exist on the
@@ -153,7 +153,7 @@ mod tests {
             busy: Intervals::merged(vec![(utc("2026-03-02T09:30:00Z"), utc("2026-03-02T10:00:00Z"))]),
         };
         let starts: Vec<String> =
-            free_slots(&query(), &[vet], None).iter().map(|slot| slot.starts_at.format("%H:%M").to_string()).collect();
+            free_slots(&query(), &[vet], None).map(|slot| slot.starts_at.format("%H:%M").to_string()).collect();
         // 09:00 + 30 min + 15 min buffer runs into 09:30; 10:30 + 45 min runs past 11:00.
         assert_eq!(starts, ["10:00"]);
     }
@@ -167,9 +167,11 @@ mod tests {
         };
         let taken = Intervals::merged(vec![(utc("2026-03-02T09:00:00Z"), utc("2026-03-02T11:00:00Z"))]);
         let one_place = RoomTime { room_id: RoomId::new(), places: vec![taken.clone()] };
-        assert!(free_slots(&query(), std::slice::from_ref(&vet), Some(std::slice::from_ref(&one_place))).is_empty());
+        assert!(
+            free_slots(&query(), std::slice::from_ref(&vet), Some(std::slice::from_ref(&one_place))).next().is_none()
+        );
         let two_places = RoomTime { room_id: one_place.room_id, places: vec![taken, Intervals::default()] };
-        let slots = free_slots(&query(), &[vet], Some(&[two_places]));
+        let slots: Vec<Slot> = free_slots(&query(), &[vet], Some(&[two_places])).collect();
         assert_eq!(slots.first().and_then(|slot| slot.room), Some((one_place.room_id, 1)));
     }
 

@@ -1,13 +1,15 @@
-//! `GET /availability`: free slots of one vet or of every qualified vet.
+//! `GET /availability`: free slots of one vet or of every qualified vet; and
+//! the first free slot, for searches that only need to know when.
 
 use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use diesel_async::AsyncPgConnection;
 use kernel::Principal;
 
 use crate::api::{AvailabilityQuery, AvailabilityView, SlotView};
 use crate::availability;
-use crate::availability::slots::free_slots;
+use crate::availability::slots::{RoomTime, Slot, SlotQuery, VetTime, free_slots};
 use crate::models::local;
 use crate::service::check_range;
 
@@ -20,6 +22,50 @@ pub async fn search(
     now: DateTime<Utc>,
     query: &AvailabilityQuery,
 ) -> kernel::Result<AvailabilityView> {
+    let inputs = load(connection, settings, now, query).await?;
+    let slots = inputs.slots().map(|slot| inputs.view(slot)).collect();
+    Ok(AvailabilityView { time_zone: inputs.zone.name().to_owned(), slots })
+}
+
+/// The earliest free slot [`search`] would list, without computing the others.
+pub async fn first_free(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    query: &AvailabilityQuery,
+) -> kernel::Result<Option<SlotView>> {
+    let inputs = load(connection, settings, now, query).await?;
+    Ok(inputs.slots().next().map(|slot| inputs.view(slot)))
+}
+
+/// What the slot engine needs for one query (`None` when its bounds leave
+/// no time to look at).
+struct Inputs {
+    zone: Tz,
+    times: Option<(SlotQuery, Vec<VetTime>, Option<Vec<RoomTime>>)>,
+}
+
+impl Inputs {
+    fn slots(&self) -> impl Iterator<Item = Slot> + '_ {
+        self.times.iter().flat_map(|(query, vets, rooms)| free_slots(query, vets, rooms.as_deref()))
+    }
+
+    fn view(&self, slot: Slot) -> SlotView {
+        SlotView {
+            vet_id: slot.vet_id,
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            local_start: local(self.zone, slot.starts_at),
+        }
+    }
+}
+
+async fn load(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    query: &AvailabilityQuery,
+) -> kernel::Result<Inputs> {
     check_range(query.from, query.to, settings.max_range_days)?;
     let service = availability::service(connection, query.service_id).await?;
     if service.clinic_id != query.clinic_id {
@@ -35,18 +81,9 @@ pub async fn search(
     let from = query.from.max(now + Duration::minutes(settings.min_notice_minutes));
     let to = query.to.min(now + Duration::days(settings.horizon_days));
     if from >= to {
-        return Ok(AvailabilityView { time_zone: clinic.zone.name().to_owned(), slots: Vec::new() });
+        return Ok(Inputs { zone: clinic.zone, times: None });
     }
-    let (slot_query, times, rooms) =
+    let times =
         availability::load(connection, &clinic, &service, &vets, (from, to), settings.slot_minutes, None).await?;
-    let slots = free_slots(&slot_query, &times, rooms.as_deref())
-        .into_iter()
-        .map(|slot| SlotView {
-            vet_id: slot.vet_id,
-            starts_at: slot.starts_at,
-            ends_at: slot.ends_at,
-            local_start: local(clinic.zone, slot.starts_at),
-        })
-        .collect();
-    Ok(AvailabilityView { time_zone: clinic.zone.name().to_owned(), slots })
+    Ok(Inputs { zone: clinic.zone, times: Some(times) })
 }

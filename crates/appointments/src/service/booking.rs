@@ -113,7 +113,7 @@ pub async fn book_within(
             })
             .collect()
     } else {
-        free_slots(&query, &vets, rooms.as_deref())
+        free_slots(&query, &vets, rooms.as_deref()).collect()
     };
     let status = if actor == Actor::Staff { Status::Confirmed } else { Status::Requested };
     let mut last_conflict = None;

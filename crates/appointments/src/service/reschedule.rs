@@ -55,8 +55,7 @@ pub async fn reschedule(
         let (query, vets, rooms) =
             availability::load(connection, &clinic, &service, &[vet], window, settings.slot_minutes, Some(id)).await?;
         let blocks = query.blocks(request.starts_at);
-        let Some(slot) =
-            free_slots(&query, &vets, rooms.as_deref()).into_iter().find(|slot| slot.starts_at == request.starts_at)
+        let Some(slot) = free_slots(&query, &vets, rooms.as_deref()).find(|slot| slot.starts_at == request.starts_at)
         else {
             return Err(unavailable(connection, &[vet], blocks, None).await?);
         };

@@ -75,15 +75,29 @@ fn plain_decimal(text: &str) -> Option<f64> {
     if plain { text.parse().ok() } else { None }
 }
 
+/// The first radius a `near` search tries; it widens fourfold, up to the
+/// radius asked for, until the page is full. Postgres cannot estimate how
+/// many clinics a box holds, so it reads and sorts every clinic within the
+/// radius: a small ring keeps that to the clinics near the point, and the
+/// nearest page within a ring is the nearest page within any wider one.
+const FIRST_RING_KM: f64 = 5.0;
+
 /// Clinics matching `filter`, nearest first when `near` is given, else newest first.
 pub async fn clinics(
     connection: &mut AsyncPgConnection,
     filter: &Valid<ClinicSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<ClinicView>> {
-    let (query, sql) = clinics_query(filter, page)?;
-    let rows = query.sql(&sql).query.load::<FoundClinic>(connection).await?;
-    Ok(Page::from_rows(rows, page, |found| found.clinic.id.0).map(FoundClinic::into_view))
+    let asked = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+    let mut radius = if filter.near.is_some() { asked.min(FIRST_RING_KM) } else { asked };
+    loop {
+        let (query, sql) = clinics_query(filter, page, radius)?;
+        let rows = query.sql(&sql).query.load::<FoundClinic>(connection).await?;
+        if radius >= asked || i64::try_from(rows.len()).unwrap_or(i64::MAX) >= page.fetch_limit() {
+            return Ok(Page::from_rows(rows, page, |found| found.clinic.id.0).map(FoundClinic::into_view));
+        }
+        radius = (radius * 4.0).min(asked);
+    }
 }
 
 /// The plan Postgres runs a clinic search with (`EXPLAIN (ANALYZE, BUFFERS)`:
@@ -98,19 +112,18 @@ pub async fn explain_clinics(
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let (query, sql) = clinics_query(filter, page)?;
+    let (query, sql) = clinics_query(filter, page, filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM))?;
     let plan = query.sql(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")).query.load::<PlanLine>(connection).await?;
     Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
 }
 
-fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest) -> kernel::Result<(Query<'a>, String)> {
+fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> kernel::Result<(Query<'a>, String)> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
     let mut query = Query::new("");
     let mut conditions = vec!["c.is_active".to_owned()];
     let (distance, order) = match near {
         Some((latitude, longitude)) => {
             let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
-            let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
             let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
             let knn = format!("(c.location <-> ll_to_earth({lat}, {lng}))");
             conditions.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));

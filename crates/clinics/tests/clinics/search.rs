@@ -133,6 +133,54 @@ async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
 }
 
 #[tokio::test]
+async fn widening_rings_page_through_exactly_the_clinics_of_one_search_over_the_whole_radius() {
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    // 300 clinics spread over about 150 km around Paris, thinning outwards.
+    connection
+        .batch_execute(
+            "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
+             SELECT gen_random_uuid(), 'Ring ' || n, 'Street', 'City', 'FR', \
+                    48.8566 + sin(n) * (n / 300.0) ^ 2 * 1.3, 2.3522 + cos(n) * (n / 300.0) ^ 2 * 2.0, \
+                    'Europe/Paris', 'EUR' FROM generate_series(1, 300) AS n; ANALYZE clinics;",
+        )
+        .await
+        .unwrap();
+    let reference: Vec<String> = diesel::sql_query(
+        "SELECT id::text AS id FROM clinics WHERE distance_km(48.8566, 2.3522, latitude, longitude) <= 120 \
+         ORDER BY location <-> ll_to_earth(48.8566, 2.3522), id",
+    )
+    .load::<Id>(&mut connection)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| row.id)
+    .collect();
+    assert!(reference.len() > 200 && reference.len() < 300, "{} within 120 km", reference.len());
+    for limit in [3, 7, 100] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let after = cursor.as_deref().map(|cursor| format!("&cursor={cursor}")).unwrap_or_default();
+            let path = format!("/api/v1/clinics?near=48.8566,2.3522&radius_km=120&limit={limit}{after}");
+            let page = expect(app.get(&path).await, 200).await;
+            seen.extend(page["items"].as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap().to_owned()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, reference, "pages of {limit}");
+    }
+}
+
+#[tokio::test]
 async fn subnormal_coordinates_are_stored_rounded_and_searchable() {
     let app = app().await;
     let admin = admin(&app).await;

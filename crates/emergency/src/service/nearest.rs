@@ -58,10 +58,9 @@ pub async fn nearest_available(
                 from: now,
                 to: until,
             };
-            let slots = appointments::service::availability::search(connection, None, scheduling, now, &availability)
-                .await?
-                .slots;
-            let Some(slot) = slots.into_iter().next() else { continue };
+            let first_free =
+                appointments::service::availability::first_free(connection, scheduling, now, &availability);
+            let Some(slot) = first_free.await? else { continue };
             if first.as_ref().is_some_and(|earlier| earlier.first_slot <= slot.starts_at) {
                 continue;
             }
