@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Intervals, Range, Role, RoomId, ServiceId, Species, UserId};
+use kernel::{ClinicId, Interval, Intervals, Range, Role, RoomId, ServiceId, Species, UserId};
 
 use crate::schedule::{LocalInterval, OpeningHours, local_date, weekly};
 use db::schema::{
@@ -94,9 +94,15 @@ pub struct RoomCapacity {
 
 /// The clinic `id`, active or not (its calendar, its appointments' zone).
 pub async fn clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<Clinic> {
-    let (name, zone, always_open, cancellation_notice_hours, email, is_active) = clinics::table
-        .find(id)
+    clinics_by_id(connection, &[id]).await?.pop().ok_or(kernel::Error::NotFound { resource: "clinic" })
+}
+
+/// The clinics among `ids` that exist, active or not, in one query.
+pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId]) -> kernel::Result<Vec<Clinic>> {
+    let rows = clinics::table
+        .filter(clinics::id.eq_any(ids))
         .select((
+            clinics::id,
             clinics::name,
             clinics::time_zone,
             clinics::open_24_7,
@@ -104,12 +110,14 @@ pub async fn clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel:
             clinics::email,
             clinics::is_active,
         ))
-        .first::<(String, String, bool, i32, Option<String>, bool)>(connection)
-        .await
-        .optional()?
-        .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
-    let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
-    Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active })
+        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool)>(connection)
+        .await?;
+    rows.into_iter()
+        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active)| {
+            let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
+            Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active })
+        })
+        .collect()
 }
 
 /// The clinic `id` when it takes bookings; a deactivated one is `NotFound`,
@@ -123,6 +131,7 @@ pub async fn bookable_clinic(connection: &mut AsyncPgConnection, id: ClinicId) -
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = clinic_services, check_for_backend(diesel::pg::Pg))]
 struct ServiceRow {
+    id: ServiceId,
     clinic_id: ClinicId,
     name: String,
     duration_minutes: i32,
@@ -135,50 +144,80 @@ struct ServiceRow {
 
 /// The active service `id`, with who performs it and in which rooms.
 pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kernel::Result<Service> {
-    let row = clinic_services::table
-        .find(id)
+    services(connection, &[id]).await?.pop().ok_or(kernel::Error::NotFound { resource: "service" })
+}
+
+/// The active services among `ids`, with who performs each and in which
+/// rooms, in three queries.
+pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> kernel::Result<Vec<Service>> {
+    let rows = clinic_services::table
+        .filter(clinic_services::id.eq_any(ids))
         .filter(clinic_services::is_active)
         .select(ServiceRow::as_select())
-        .first(connection)
-        .await
-        .optional()?
-        .ok_or(kernel::Error::NotFound { resource: "service" })?;
-    let staff = clinic_service_staff::table
-        .filter(clinic_service_staff::service_id.eq(id))
-        .select(clinic_service_staff::user_id)
         .load(connection)
         .await?;
-    let rooms = clinic_service_rooms::table
-        .filter(clinic_service_rooms::service_id.eq(id))
-        .select(clinic_service_rooms::room_id)
+    let staff: Vec<(ServiceId, UserId)> = clinic_service_staff::table
+        .filter(clinic_service_staff::service_id.eq_any(ids))
+        .select((clinic_service_staff::service_id, clinic_service_staff::user_id))
+        .load(connection)
+        .await?;
+    let rooms: Vec<(ServiceId, RoomId)> = clinic_service_rooms::table
+        .filter(clinic_service_rooms::service_id.eq_any(ids))
+        .select((clinic_service_rooms::service_id, clinic_service_rooms::room_id))
         .load(connection)
         .await?;
     let minutes = |value: i32| Duration::minutes(i64::from(value));
-    Ok(Service {
-        id,
-        clinic_id: row.clinic_id,
-        name: row.name,
-        duration: minutes(row.duration_minutes),
-        before: minutes(row.buffer_before_minutes),
-        after: minutes(row.buffer_after_minutes),
-        species: row.species,
-        bookable_online: row.bookable_online,
-        allows_overbooking: row.allows_overbooking,
-        staff,
-        rooms,
-    })
+    let of = |id: ServiceId, pairs: &[(ServiceId, UserId)]| -> Vec<UserId> {
+        pairs.iter().filter(|(service, _)| *service == id).map(|(_, user)| *user).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| Service {
+            id: row.id,
+            clinic_id: row.clinic_id,
+            name: row.name,
+            duration: minutes(row.duration_minutes),
+            before: minutes(row.buffer_before_minutes),
+            after: minutes(row.buffer_after_minutes),
+            species: row.species,
+            bookable_online: row.bookable_online,
+            allows_overbooking: row.allows_overbooking,
+            staff: of(row.id, &staff),
+            rooms: rooms.iter().filter(|(service, _)| *service == row.id).map(|(_, room)| *room).collect(),
+        })
+        .collect())
 }
 
 /// The veterinarians of the service's clinic who may perform it, in id order.
 pub async fn qualified_vets(connection: &mut AsyncPgConnection, service: &Service) -> kernel::Result<Vec<UserId>> {
-    let vets: Vec<UserId> = clinic_memberships::table
-        .filter(clinic_memberships::clinic_id.eq(service.clinic_id))
+    Ok(qualified_vets_each(connection, &[service]).await?.pop().unwrap_or_default())
+}
+
+/// [`qualified_vets`] of each of `services`, in their order, in one query.
+pub async fn qualified_vets_each(
+    connection: &mut AsyncPgConnection,
+    services: &[&Service],
+) -> kernel::Result<Vec<Vec<UserId>>> {
+    let clinic_ids: Vec<ClinicId> = services.iter().map(|service| service.clinic_id).collect();
+    let members: Vec<(ClinicId, UserId)> = clinic_memberships::table
+        .filter(clinic_memberships::clinic_id.eq_any(&clinic_ids))
         .filter(clinic_memberships::role.eq(Role::Veterinarian))
-        .select(clinic_memberships::user_id)
+        .select((clinic_memberships::clinic_id, clinic_memberships::user_id))
         .order(clinic_memberships::user_id)
         .load(connection)
         .await?;
-    Ok(vets.into_iter().filter(|vet| service.staff.is_empty() || service.staff.contains(vet)).collect())
+    Ok(services
+        .iter()
+        .map(|service| {
+            members
+                .iter()
+                .filter(|(clinic, vet)| {
+                    *clinic == service.clinic_id && (service.staff.is_empty() || service.staff.contains(vet))
+                })
+                .map(|(_, vet)| *vet)
+                .collect()
+        })
+        .collect())
 }
 
 /// The clinic's opening hours, with the exceptions that fall in `[from, to)`.
@@ -188,26 +227,68 @@ pub async fn opening_hours(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> kernel::Result<OpeningHours> {
-    let rows: Vec<(i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
-        .filter(clinic_opening_hours::clinic_id.eq(clinic.id))
-        .select((clinic_opening_hours::weekday, clinic_opening_hours::opens, clinic_opening_hours::closes))
+    only(opening_hours_each(connection, &[(clinic, (from, to))]).await?)
+}
+
+/// [`opening_hours`] of each clinic over its own range, in their order, in
+/// two queries.
+pub async fn opening_hours_each(
+    connection: &mut AsyncPgConnection,
+    wanted: &[(&Clinic, Interval)],
+) -> kernel::Result<Vec<OpeningHours>> {
+    let dates = |clinic: &Clinic, (from, to): Interval| {
+        (local_date(clinic.zone, from) - Duration::days(1), local_date(clinic.zone, to))
+    };
+    let ids: Vec<ClinicId> = wanted.iter().map(|(clinic, _)| clinic.id).collect();
+    let (Some(first), Some(last)) = (
+        wanted.iter().map(|&(clinic, range)| dates(clinic, range).0).min(),
+        wanted.iter().map(|&(clinic, range)| dates(clinic, range).1).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(ClinicId, i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
+        .filter(clinic_opening_hours::clinic_id.eq_any(&ids))
+        .select((
+            clinic_opening_hours::clinic_id,
+            clinic_opening_hours::weekday,
+            clinic_opening_hours::opens,
+            clinic_opening_hours::closes,
+        ))
         .load(connection)
         .await?;
-    let (first, last) = (local_date(clinic.zone, from) - Duration::days(1), local_date(clinic.zone, to));
-    let exception_rows: Vec<(NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> = clinic_hours_exceptions::table
-        .filter(clinic_hours_exceptions::clinic_id.eq(clinic.id))
-        .filter(clinic_hours_exceptions::on_date.between(first, last))
-        .select((clinic_hours_exceptions::on_date, clinic_hours_exceptions::opens, clinic_hours_exceptions::closes))
-        .load(connection)
-        .await?;
-    let mut exceptions: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
-    for (date, opens, closes) in exception_rows {
-        let day = exceptions.entry(date).or_default();
-        if let (Some(opens), Some(closes)) = (opens, closes) {
-            day.push((opens, closes));
-        }
-    }
-    Ok(OpeningHours { always_open: clinic.always_open, weekly: by_weekday(rows), exceptions })
+    let exception_rows: Vec<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> =
+        clinic_hours_exceptions::table
+            .filter(clinic_hours_exceptions::clinic_id.eq_any(&ids))
+            .filter(clinic_hours_exceptions::on_date.between(first, last))
+            .select((
+                clinic_hours_exceptions::clinic_id,
+                clinic_hours_exceptions::on_date,
+                clinic_hours_exceptions::opens,
+                clinic_hours_exceptions::closes,
+            ))
+            .load(connection)
+            .await?;
+    Ok(wanted
+        .iter()
+        .map(|&(clinic, range)| {
+            let (first, last) = dates(clinic, range);
+            let weekly = rows
+                .iter()
+                .filter(|(owner, ..)| *owner == clinic.id)
+                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes))
+                .collect();
+            let mut exceptions: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
+            for &(_, date, opens, closes) in
+                exception_rows.iter().filter(|(owner, date, ..)| *owner == clinic.id && (first..=last).contains(date))
+            {
+                let day = exceptions.entry(date).or_default();
+                if let (Some(opens), Some(closes)) = (opens, closes) {
+                    day.push((opens, closes));
+                }
+            }
+            OpeningHours { always_open: clinic.always_open, weekly: by_weekday(weekly), exceptions }
+        })
+        .collect())
 }
 
 /// Each of `vets`' time at `clinic` within `[from, to)`, in the order given:
@@ -216,13 +297,26 @@ pub async fn vet_schedules(
     connection: &mut AsyncPgConnection,
     clinic: &Clinic,
     vets: &[UserId],
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    range: Interval,
 ) -> kernel::Result<Vec<VetSchedule>> {
-    let open = opening_hours(connection, clinic, from, to).await?.open(clinic.zone, from, to);
-    let hours: Vec<(UserId, i16, NaiveTime, NaiveTime)> = vet_working_hours::table
-        .filter(vet_working_hours::clinic_id.eq(clinic.id))
-        .filter(vet_working_hours::vet_id.eq_any(vets))
+    only(vet_schedules_each(connection, &[(clinic, vets, range)]).await?)
+}
+
+/// [`vet_schedules`] for several clinics, each with its vets and range, in
+/// their order, in six queries however many there are.
+pub async fn vet_schedules_each(
+    connection: &mut AsyncPgConnection,
+    wanted: &[(&Clinic, &[UserId], Interval)],
+) -> kernel::Result<Vec<Vec<VetSchedule>>> {
+    let ranges: Vec<(&Clinic, Interval)> = wanted.iter().map(|&(clinic, _, range)| (clinic, range)).collect();
+    let opening = opening_hours_each(connection, &ranges).await?;
+    let clinic_ids: Vec<ClinicId> = wanted.iter().map(|(clinic, ..)| clinic.id).collect();
+    let vet_ids: Vec<UserId> = wanted.iter().flat_map(|(_, vets, _)| vets.iter().copied()).collect();
+    let hours: Vec<(ClinicId, UserId, i16, NaiveTime, NaiveTime)> = vet_working_hours::table
+        .filter(vet_working_hours::clinic_id.eq_any(&clinic_ids))
+        .filter(vet_working_hours::vet_id.eq_any(&vet_ids))
         .select((
+            vet_working_hours::clinic_id,
             vet_working_hours::vet_id,
             vet_working_hours::weekday,
             vet_working_hours::starts,
@@ -230,26 +324,40 @@ pub async fn vet_schedules(
         ))
         .load(connection)
         .await?;
-    let time_off: Vec<(UserId, Range)> = vet_time_off::table
-        .filter(vet_time_off::vet_id.eq_any(vets))
-        .filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq(clinic.id)))
-        .select((vet_time_off::vet_id, vet_time_off::period))
+    let time_off: Vec<(UserId, Option<ClinicId>, Range)> = vet_time_off::table
+        .filter(vet_time_off::vet_id.eq_any(&vet_ids))
+        .filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq_any(&clinic_ids)))
+        .select((vet_time_off::vet_id, vet_time_off::clinic_id, vet_time_off::period))
         .load(connection)
         .await?;
-    Ok(vets
+    Ok(wanted
         .iter()
-        .map(|&vet_id| {
-            let own_hours = hours
-                .iter()
-                .filter(|(vet, ..)| *vet == vet_id)
-                .map(|&(_, weekday, starts, ends)| (weekday, starts, ends))
-                .collect();
-            let away = time_off.iter().filter(|(vet, _)| *vet == vet_id).map(|(_, period)| *period);
-            let working = weekly(clinic.zone, &by_weekday(own_hours), from, to);
-            let available = working.intersect(&open).subtract(&Intervals::from_ranges(away, from, to));
-            VetSchedule { vet_id, working, available }
+        .zip(opening)
+        .map(|(&(clinic, vets, (from, to)), opening)| {
+            let open = opening.open(clinic.zone, from, to);
+            vets.iter()
+                .map(|&vet_id| {
+                    let own_hours = hours
+                        .iter()
+                        .filter(|(at, vet, ..)| *at == clinic.id && *vet == vet_id)
+                        .map(|&(.., weekday, starts, ends)| (weekday, starts, ends))
+                        .collect();
+                    let away = time_off
+                        .iter()
+                        .filter(|(vet, at, _)| *vet == vet_id && at.is_none_or(|at| at == clinic.id))
+                        .map(|(.., period)| *period);
+                    let working = weekly(clinic.zone, &by_weekday(own_hours), from, to);
+                    let available = working.intersect(&open).subtract(&Intervals::from_ranges(away, from, to));
+                    VetSchedule { vet_id, working, available }
+                })
+                .collect()
         })
         .collect())
+}
+
+/// The one answer of a batch of one.
+fn only<T>(mut each: Vec<T>) -> kernel::Result<T> {
+    each.pop().ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))
 }
 
 /// The capacities of `rooms`, by room name.

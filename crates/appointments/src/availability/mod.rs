@@ -3,7 +3,8 @@
 //! within opening hours, the service's duration, buffers and rooms) and this
 //! crate's own bookings, on a grid anchored at the clinic's local midnight.
 //!
-//! [`slots`] is pure; this module loads its inputs in a handful of queries.
+//! [`slots`] is pure; this module loads its inputs in a handful of queries,
+//! for one clinic's service or for several at once ([`load_each`]).
 
 pub mod slots;
 
@@ -12,7 +13,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Interval, Intervals, Range, RoomId, UserId};
 
-pub use clinics::scheduling::{Clinic, Service, bookable_clinic, clinic, qualified_vets, service};
+pub use clinics::scheduling::{
+    Clinic, RoomCapacity, Service, bookable_clinic, clinic, clinics_by_id, qualified_vets, qualified_vets_each,
+    service, services,
+};
 
 use self::slots::{RoomTime, SlotQuery, VetTime};
 use crate::status::ACTIVE;
@@ -23,6 +27,23 @@ use db::schema::appointments;
 /// `(vet_id, starts_at)` index reads only the bookings near it.
 pub(crate) const LONGEST_BOOKING: Duration = Duration::days(1);
 
+/// What the slot engine needs for one search.
+pub type Loaded = (SlotQuery, Vec<VetTime>, Option<Vec<RoomTime>>);
+
+/// One search [`load_each`] loads for: `vets` of `clinic` performing
+/// `service`, with starts in `range`.
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted<'a> {
+    /// The clinic.
+    pub clinic: &'a Clinic,
+    /// Its service.
+    pub service: &'a Service,
+    /// The vets to look at.
+    pub vets: &'a [UserId],
+    /// Slots start in `[from, to)`.
+    pub range: Interval,
+}
+
 /// Everything [`slots::free_slots`] needs for `vets` and `service` with starts
 /// in `[from, to)`; `ignoring` leaves one appointment out (the one being moved).
 pub async fn load(
@@ -30,88 +51,143 @@ pub async fn load(
     clinic: &Clinic,
     service: &Service,
     vets: &[UserId],
-    (from, to): Interval,
+    range: Interval,
     grid_minutes: u32,
     ignoring: Option<AppointmentId>,
-) -> kernel::Result<(SlotQuery, Vec<VetTime>, Option<Vec<RoomTime>>)> {
-    let query = SlotQuery {
-        zone: clinic.zone,
-        from,
-        to,
-        grid_minutes,
-        before: service.before,
-        duration: service.duration,
-        after: service.after,
-    };
+) -> kernel::Result<Loaded> {
+    let wanted = Wanted { clinic, service, vets, range };
+    load_each(connection, &[wanted], grid_minutes, ignoring)
+        .await?
+        .pop()
+        .ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))
+}
+
+/// [`load`] for several searches, in their order, in a fixed number of
+/// queries however many there are.
+pub async fn load_each(
+    connection: &mut AsyncPgConnection,
+    wanted: &[Wanted<'_>],
+    grid_minutes: u32,
+    ignoring: Option<AppointmentId>,
+) -> kernel::Result<Vec<Loaded>> {
     // Bookings near the edges still count: widen by the longest a booking takes.
-    let reach = service.before + service.duration + service.after + Duration::days(1);
-    let (wide_from, wide_to) = (from - reach, to + reach);
+    let wide: Vec<Interval> = wanted
+        .iter()
+        .map(|one| {
+            let reach = one.service.before + one.service.duration + one.service.after + Duration::days(1);
+            (one.range.0 - reach, one.range.1 + reach)
+        })
+        .collect();
+    let (Some(lowest), Some(highest)) = (wide.iter().map(|w| w.0).min(), wide.iter().map(|w| w.1).max()) else {
+        return Ok(Vec::new());
+    };
     let ignored = ignoring.unwrap_or(AppointmentId(uuid::Uuid::nil()));
-    let schedules = clinics::scheduling::vet_schedules(connection, clinic, vets, (wide_from, wide_to)).await?;
+    let schedule_inputs: Vec<(&Clinic, &[UserId], Interval)> =
+        wanted.iter().zip(&wide).map(|(one, &range)| (one.clinic, one.vets, range)).collect();
+    let schedules = clinics::scheduling::vet_schedules_each(connection, &schedule_inputs).await?;
+    let vets: Vec<UserId> = wanted.iter().flat_map(|one| one.vets.iter().copied()).collect();
     let busy: Vec<(UserId, Range)> = appointments::table
-        .filter(appointments::vet_id.eq_any(vets))
+        .filter(appointments::vet_id.eq_any(&vets))
         .filter(appointments::status.eq_any(ACTIVE))
         .filter(appointments::overbooked.eq(false))
         .filter(appointments::id.ne(ignored))
-        .filter(appointments::starts_at.lt(wide_to))
-        .filter(appointments::starts_at.gt(wide_from - LONGEST_BOOKING))
-        .filter(appointments::ends_at.gt(wide_from))
+        .filter(appointments::starts_at.lt(highest))
+        .filter(appointments::starts_at.gt(lowest - LONGEST_BOOKING))
+        .filter(appointments::ends_at.gt(lowest))
         .select((appointments::vet_id, appointments::blocks))
         .load(connection)
         .await?;
-    let times = schedules
-        .into_iter()
-        .map(|schedule| {
-            let held = busy.iter().filter(|(vet, _)| *vet == schedule.vet_id).map(|(_, blocks)| *blocks);
-            VetTime {
-                vet_id: schedule.vet_id,
-                available: schedule.available,
-                busy: Intervals::from_ranges(held, wide_from, wide_to),
-            }
-        })
-        .collect();
-    let rooms = if service.rooms.is_empty() {
+    let rooms: Vec<RoomId> = wanted.iter().flat_map(|one| one.service.rooms.iter().copied()).collect();
+    let bookings = if rooms.is_empty() {
         None
     } else {
-        Some(room_times(connection, &service.rooms, ignored, wide_from, wide_to).await?)
+        Some(RoomBookings::load(connection, &rooms, ignored, lowest, highest).await?)
     };
-    Ok((query, times, rooms))
-}
-
-async fn room_times(
-    connection: &mut AsyncPgConnection,
-    rooms: &[RoomId],
-    ignored: AppointmentId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> kernel::Result<Vec<RoomTime>> {
-    let capacities = clinics::scheduling::room_capacities(connection, rooms).await?;
-    let bookings: Vec<(Option<RoomId>, Option<i32>, Range)> = appointments::table
-        .filter(appointments::room_id.eq_any(rooms))
-        .filter(appointments::status.eq_any(ACTIVE))
-        .filter(appointments::overbooked.eq(false))
-        .filter(appointments::id.ne(ignored))
-        .filter(appointments::starts_at.lt(to))
-        .filter(appointments::starts_at.gt(from - LONGEST_BOOKING))
-        .filter(appointments::ends_at.gt(from))
-        .select((appointments::room_id, appointments::room_place, appointments::blocks))
-        .load(connection)
-        .await?;
-    Ok(capacities
-        .into_iter()
-        .map(|clinics::scheduling::RoomCapacity { room_id: room, capacity }| {
-            let places = (0..capacity)
-                .map(|place| {
-                    let held = bookings
-                        .iter()
-                        .filter(|(booked_room, booked_place, _)| {
-                            *booked_room == Some(room) && *booked_place == Some(place)
-                        })
-                        .map(|(_, _, blocks)| *blocks);
-                    Intervals::from_ranges(held, from, to)
+    Ok(wanted
+        .iter()
+        .zip(wide)
+        .zip(schedules)
+        .map(|((one, (wide_from, wide_to)), schedules)| {
+            let query = SlotQuery {
+                zone: one.clinic.zone,
+                from: one.range.0,
+                to: one.range.1,
+                grid_minutes,
+                before: one.service.before,
+                duration: one.service.duration,
+                after: one.service.after,
+            };
+            let times = schedules
+                .into_iter()
+                .map(|schedule| {
+                    let held = busy.iter().filter(|(vet, _)| *vet == schedule.vet_id).map(|(_, blocks)| *blocks);
+                    VetTime {
+                        vet_id: schedule.vet_id,
+                        available: schedule.available,
+                        busy: Intervals::from_ranges(held, wide_from, wide_to),
+                    }
                 })
                 .collect();
-            RoomTime { room_id: room, places }
+            let rooms = match &bookings {
+                Some(bookings) if !one.service.rooms.is_empty() => {
+                    Some(bookings.times(&one.service.rooms, wide_from, wide_to))
+                }
+                _ => None,
+            };
+            (query, times, rooms)
         })
         .collect())
+}
+
+/// The rooms some services need, their capacities and active bookings.
+struct RoomBookings {
+    capacities: Vec<RoomCapacity>,
+    bookings: Vec<(Option<RoomId>, Option<i32>, Range)>,
+}
+
+impl RoomBookings {
+    async fn load(
+        connection: &mut AsyncPgConnection,
+        rooms: &[RoomId],
+        ignored: AppointmentId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> kernel::Result<Self> {
+        let capacities = clinics::scheduling::room_capacities(connection, rooms).await?;
+        let bookings = appointments::table
+            .filter(appointments::room_id.eq_any(rooms))
+            .filter(appointments::status.eq_any(ACTIVE))
+            .filter(appointments::overbooked.eq(false))
+            .filter(appointments::id.ne(ignored))
+            .filter(appointments::starts_at.lt(to))
+            .filter(appointments::starts_at.gt(from - LONGEST_BOOKING))
+            .filter(appointments::ends_at.gt(from))
+            .select((appointments::room_id, appointments::room_place, appointments::blocks))
+            .load(connection)
+            .await?;
+        Ok(Self { capacities, bookings })
+    }
+
+    /// Each of `rooms` (by room name) with the bookings of each of its places in `[from, to)`.
+    fn times(&self, rooms: &[RoomId], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<RoomTime> {
+        self.capacities
+            .iter()
+            .filter(|capacity| rooms.contains(&capacity.room_id))
+            .map(|&RoomCapacity { room_id: room, capacity }| {
+                let places = (0..capacity)
+                    .map(|place| {
+                        let held = self
+                            .bookings
+                            .iter()
+                            .filter(|(booked_room, booked_place, _)| {
+                                *booked_room == Some(room) && *booked_place == Some(place)
+                            })
+                            .map(|(_, _, blocks)| *blocks);
+                        Intervals::from_ranges(held, from, to)
+                    })
+                    .collect();
+                RoomTime { room_id: room, places }
+            })
+            .collect()
+    }
 }

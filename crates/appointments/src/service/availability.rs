@@ -1,15 +1,16 @@
 //! `GET /availability`: free slots of one vet or of every qualified vet; and
-//! the first free slot, for searches that only need to know when.
+//! the first free slot of several services at once, for searches that only
+//! need to know when.
 
 use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use diesel_async::AsyncPgConnection;
-use kernel::Principal;
+use kernel::{Principal, UserId};
 
 use crate::api::{AvailabilityQuery, AvailabilityView, SlotView};
-use crate::availability;
-use crate::availability::slots::{RoomTime, Slot, SlotQuery, VetTime, free_slots};
+use crate::availability::slots::{Slot, free_slots};
+use crate::availability::{self, Clinic, Loaded, Service, Wanted};
 use crate::models::local;
 use crate::service::check_range;
 
@@ -22,27 +23,39 @@ pub async fn search(
     now: DateTime<Utc>,
     query: &AvailabilityQuery,
 ) -> kernel::Result<AvailabilityView> {
-    let inputs = load(connection, settings, now, query).await?;
+    let inputs = load_each(connection, settings, now, std::slice::from_ref(query))
+        .await?
+        .pop()
+        .ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))??;
     let slots = inputs.slots().map(|slot| inputs.view(slot)).collect();
     Ok(AvailabilityView { time_zone: inputs.zone.name().to_owned(), slots })
 }
 
-/// The earliest free slot [`search`] would list, without computing the others.
-pub async fn first_free(
+/// The earliest free slot [`search`] would list for each query, without
+/// computing the others, in a fixed number of queries however many there
+/// are; `None` where there is none (or the clinic or service is gone).
+pub async fn first_free_each(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
     now: DateTime<Utc>,
-    query: &AvailabilityQuery,
-) -> kernel::Result<Option<SlotView>> {
-    let inputs = load(connection, settings, now, query).await?;
-    Ok(inputs.slots().next().map(|slot| inputs.view(slot)))
+    queries: &[AvailabilityQuery],
+) -> kernel::Result<Vec<Option<SlotView>>> {
+    load_each(connection, settings, now, queries)
+        .await?
+        .into_iter()
+        .map(|inputs| match inputs {
+            Ok(inputs) => Ok(inputs.slots().next().map(|slot| inputs.view(slot))),
+            Err(kernel::Error::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        })
+        .collect()
 }
 
 /// What the slot engine needs for one query (`None` when its bounds leave
 /// no time to look at).
 struct Inputs {
     zone: Tz,
-    times: Option<(SlotQuery, Vec<VetTime>, Option<Vec<RoomTime>>)>,
+    times: Option<Loaded>,
 }
 
 impl Inputs {
@@ -60,30 +73,84 @@ impl Inputs {
     }
 }
 
-async fn load(
+/// A query checked against what exists: its clinic, service, vets and the
+/// bounds to look within.
+struct Checked<'a> {
+    clinic: &'a Clinic,
+    service: &'a Service,
+    vets: Vec<UserId>,
+    range: (DateTime<Utc>, DateTime<Utc>),
+}
+
+/// The inputs of each query, or why it has none (a validation error or
+/// `NotFound`), in the order given.
+async fn load_each(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
     now: DateTime<Utc>,
+    queries: &[AvailabilityQuery],
+) -> kernel::Result<Vec<kernel::Result<Inputs>>> {
+    let service_ids: Vec<_> = queries.iter().map(|query| query.service_id).collect();
+    let services = availability::services(connection, &service_ids).await?;
+    let clinic_ids: Vec<_> = queries.iter().map(|query| query.clinic_id).collect();
+    let clinics = availability::clinics_by_id(connection, &clinic_ids).await?;
+    let found: Vec<kernel::Result<(&Clinic, &Service)>> =
+        queries.iter().map(|query| find(query, &clinics, &services, settings)).collect();
+    let performing: Vec<&Service> = found.iter().flatten().map(|(_, service)| *service).collect();
+    let mut qualified = availability::qualified_vets_each(connection, &performing).await?.into_iter();
+    let checked: Vec<kernel::Result<Checked>> = queries
+        .iter()
+        .zip(found)
+        .map(|(query, found)| {
+            let (clinic, service) = found?;
+            let qualified = qualified.next().unwrap_or_default();
+            let vets = match query.vet_id {
+                Some(vet) if qualified.contains(&vet) => vec![vet],
+                Some(_) => return Err(kernel::Error::NotFound { resource: "vet performing this service" }),
+                None => qualified,
+            };
+            let from = query.from.max(now + Duration::minutes(settings.min_notice_minutes));
+            let to = query.to.min(now + Duration::days(settings.horizon_days));
+            Ok(Checked { clinic, service, vets, range: (from, to) })
+        })
+        .collect();
+    let wanted: Vec<Wanted> = checked
+        .iter()
+        .flatten()
+        .filter(|one| one.range.0 < one.range.1)
+        .map(|one| Wanted { clinic: one.clinic, service: one.service, vets: &one.vets, range: one.range })
+        .collect();
+    let mut loaded = availability::load_each(connection, &wanted, settings.slot_minutes, None).await?.into_iter();
+    Ok(checked
+        .into_iter()
+        .map(|one| {
+            let one = one?;
+            let times = if one.range.0 < one.range.1 { loaded.next() } else { None };
+            Ok(Inputs { zone: one.clinic.zone, times })
+        })
+        .collect())
+}
+
+/// The clinic and service `query` names, as [`search`] has always refused
+/// them: a range too long, an unknown service, one of another clinic, a
+/// deactivated clinic.
+fn find<'a>(
     query: &AvailabilityQuery,
-) -> kernel::Result<Inputs> {
+    clinics: &'a [Clinic],
+    services: &'a [Service],
+    settings: &Settings,
+) -> kernel::Result<(&'a Clinic, &'a Service)> {
     check_range(query.from, query.to, settings.max_range_days)?;
-    let service = availability::service(connection, query.service_id).await?;
+    let service = services
+        .iter()
+        .find(|service| service.id == query.service_id)
+        .ok_or(kernel::Error::NotFound { resource: "service" })?;
     if service.clinic_id != query.clinic_id {
         return Err(kernel::Error::NotFound { resource: "service at this clinic" });
     }
-    let clinic = availability::bookable_clinic(connection, query.clinic_id).await?;
-    let qualified = availability::qualified_vets(connection, &service).await?;
-    let vets: Vec<_> = match query.vet_id {
-        Some(vet) if qualified.contains(&vet) => vec![vet],
-        Some(_) => return Err(kernel::Error::NotFound { resource: "vet performing this service" }),
-        None => qualified,
-    };
-    let from = query.from.max(now + Duration::minutes(settings.min_notice_minutes));
-    let to = query.to.min(now + Duration::days(settings.horizon_days));
-    if from >= to {
-        return Ok(Inputs { zone: clinic.zone, times: None });
-    }
-    let times =
-        availability::load(connection, &clinic, &service, &vets, (from, to), settings.slot_minutes, None).await?;
-    Ok(Inputs { zone: clinic.zone, times: Some(times) })
+    let clinic = clinics
+        .iter()
+        .find(|clinic| clinic.id == query.clinic_id && clinic.is_active)
+        .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
+    Ok((clinic, service))
 }

@@ -1,10 +1,11 @@
 //! `GET /clinics/nearest-available`: the nearest clinics with a free slot for
 //! a kind of service soon, each with its first free slot.
 //!
-//! The geo search (a KNN index scan) gives the nearest clinics offering the
-//! service; the availability engine then looks at them in order of distance,
-//! at most `emergency.nearest_available_candidates` of them, so one search
-//! costs a bounded number of queries however many clinics there are.
+//! The geo search gives the nearest clinics offering the service, at most
+//! `emergency.nearest_available_candidates` of them; the availability engine
+//! then finds the first free slot of each in one batch (a fixed number of
+//! queries however many clinics there are), and the nearest ones with a slot
+//! are kept.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
@@ -12,6 +13,7 @@ use kernel::{ClinicId, PageRequest, Valid};
 
 use crate::Settings;
 use crate::api::{AvailableClinic, NearestAvailableQuery};
+use appointments::api::AvailabilityQuery;
 
 /// How far the search looks, in kilometres.
 const SEARCH_RADIUS_KM: f64 = 100.0;
@@ -39,44 +41,43 @@ pub async fn nearest_available(
     let nearest = clinics::service::search::clinics(connection, &Valid::new(search)?, &page).await?.items;
     let ids: Vec<ClinicId> = nearest.iter().map(|clinic| clinic.id).collect();
     let services = clinics::scheduling::services_of_kind(connection, &ids, query.service, query.species).await?;
-    let wanted = query.limit.unwrap_or(DEFAULT_LIMIT) as usize;
-    let mut found = Vec::with_capacity(wanted);
-    for clinic in nearest {
-        if found.len() == wanted {
-            break;
-        }
+    let mut named = Vec::with_capacity(services.len());
+    let mut searches = Vec::with_capacity(services.len());
+    for (clinic_id, service_id, name) in services {
+        let Some(clinic) = nearest.iter().find(|clinic| clinic.id == clinic_id) else { continue };
         let zone: chrono_tz::Tz = clinic.profile.time_zone.parse().map_err(|_| {
             kernel::Error::internal(format!("clinic {} has zone {}", clinic.id, clinic.profile.time_zone))
         })?;
-        let until = window.end(now, zone);
-        let mut first: Option<AvailableClinic> = None;
-        for (_, service, name) in services.iter().filter(|(owner, ..)| *owner == clinic.id) {
-            let availability = appointments::api::AvailabilityQuery {
-                clinic_id: clinic.id,
-                service_id: *service,
-                vet_id: None,
-                from: now,
-                to: until,
-            };
-            let first_free =
-                appointments::service::availability::first_free(connection, scheduling, now, &availability);
-            let Some(slot) = first_free.await? else { continue };
-            if first.as_ref().is_some_and(|earlier| earlier.first_slot <= slot.starts_at) {
-                continue;
-            }
-            first = Some(AvailableClinic {
-                clinic_id: clinic.id,
-                name: clinic.profile.name.clone(),
-                phone: clinic.profile.phone.clone(),
-                address: chat::assistant::one_line(&clinic.profile.address),
-                distance_km: clinic.distance_km.unwrap_or_default(),
-                service_id: *service,
-                service_name: name.clone(),
-                first_slot: slot.starts_at,
-                vet_id: slot.vet_id,
-            });
+        let to = window.end(now, zone);
+        searches.push(AvailabilityQuery { clinic_id, service_id, vet_id: None, from: now, to });
+        named.push((clinic_id, service_id, name));
+    }
+    let first_slots =
+        appointments::service::availability::first_free_each(connection, scheduling, now, &searches).await?;
+    let wanted = query.limit.unwrap_or(DEFAULT_LIMIT) as usize;
+    let mut found = Vec::with_capacity(wanted);
+    for clinic in nearest {
+        let earliest = named
+            .iter()
+            .zip(&first_slots)
+            .filter(|((owner, ..), _)| *owner == clinic.id)
+            .filter_map(|((_, service, name), slot)| Some((service, name, slot.as_ref()?)))
+            .min_by_key(|(.., slot)| slot.starts_at);
+        let Some((service, name, slot)) = earliest else { continue };
+        found.push(AvailableClinic {
+            clinic_id: clinic.id,
+            name: clinic.profile.name.clone(),
+            phone: clinic.profile.phone.clone(),
+            address: chat::assistant::one_line(&clinic.profile.address),
+            distance_km: clinic.distance_km.unwrap_or_default(),
+            service_id: *service,
+            service_name: name.clone(),
+            first_slot: slot.starts_at,
+            vet_id: slot.vet_id,
+        });
+        if found.len() == wanted {
+            break;
         }
-        found.extend(first);
     }
     Ok(found)
 }

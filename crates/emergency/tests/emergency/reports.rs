@@ -11,7 +11,7 @@ use crate::fixtures::{north_of_pet, scene};
 async fn nearest_available_lists_clinics_with_a_free_slot_soon_with_the_first_one() {
     let scene = scene().await;
     let app = &scene.app;
-    fixtures::vet(app, &scene.admin, &scene.clinic, "Dr Morel", "00:00", "23:59").await;
+    let morel = fixtures::vet(app, &scene.admin, &scene.clinic, "Dr Morel", "00:00", "23:59").await;
     let consultation =
         json!({ "kind": "consultation", "name": "Consultation", "duration_minutes": 30, "price": "45.00" });
     let service = fixtures::service(app, &scene.admin, &scene.clinic, consultation.clone()).await;
@@ -19,14 +19,25 @@ async fn nearest_available_lists_clinics_with_a_free_slot_soon_with_the_first_on
     let mut empty = clinic_profile("Empty Rooms", 45.7580, 4.8325, "Europe/Paris");
     empty["open_24_7"] = json!(true);
     let empty = fixtures::clinic(app, &scene.admin, empty).await;
-    fixtures::service(app, &scene.admin, &empty, consultation).await;
+    fixtures::service(app, &scene.admin, &empty, consultation.clone()).await;
+    // Farther, with its own vet: each clinic's slot is its own vet's.
+    let mut farther = clinic_profile("Croix-Rousse", 45.7740, 4.8320, "Europe/Paris");
+    farther["open_24_7"] = json!(true);
+    let farther = fixtures::clinic(app, &scene.admin, farther).await;
+    let petit = fixtures::vet(app, &scene.admin, &farther, "Dr Petit", "00:00", "23:59").await;
+    fixtures::service(app, &scene.admin, &farther, consultation).await;
 
     let path = "/clinics/nearest-available?near=45.7578,4.832&service=consultation&species=dog&within=6h";
     let found = app.api(Method::GET, path).expect(200).await;
     let found = found.as_array().unwrap();
-    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(found[0]["clinic_id"], scene.clinic.as_str());
     assert_eq!(found[0]["service_id"], service.as_str());
+    assert_eq!(found[0]["vet_id"], morel.user_id.to_string());
+    assert_eq!(found[1]["clinic_id"], farther.as_str());
+    assert_eq!(found[1]["vet_id"], petit.user_id.to_string());
+    let one = app.api(Method::GET, &format!("{path}&limit=1")).expect(200).await;
+    assert_eq!(one.as_array().unwrap().len(), 1, "the nearest one only");
     let first = chrono::DateTime::parse_from_rfc3339(found[0]["first_slot"].as_str().unwrap()).unwrap();
     assert!(first < chrono::Utc::now() + chrono::Duration::hours(6));
     app.api(Method::GET, "/clinics/nearest-available?near=45.7578,4.832&service=consultation&within=today")
