@@ -255,16 +255,17 @@ async fn notify_each_gives_every_recipient_their_own_channels_and_hours_all_or_n
         );
         assert_eq!(count(&mut connection, &sql).await, 1, "{pet}'s notification went to its recipient");
     }
-    let channels = |rows: Vec<(String, String, i32, Option<String>, Option<String>)>| {
-        rows.into_iter().map(|(channel, ..)| channel).collect::<Vec<_>>()
-    };
-    assert_eq!(channels(deliveries_of(&mut connection, quiet.user_id).await), ["email", "push", "sms"]);
-    assert_eq!(channels(deliveries_of(&mut connection, plain.user_id).await), ["email", "push"], "SMS switched off");
+    assert_eq!(channels_of(&mut connection, quiet.user_id).await, ["email", "push", "sms"]);
+    assert_eq!(channels_of(&mut connection, plain.user_id).await, ["email", "push"], "SMS switched off");
     let held =
         "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE run_at > now() + interval '90 minutes'";
     assert_eq!(count(&mut connection, held).await, 3, "the quiet recipient's three wait for the end of their hours");
     let now = "SELECT count(*) AS count FROM graphile_worker._private_jobs WHERE run_at <= now()";
     assert_eq!(count(&mut connection, now).await, 2);
+}
+
+async fn channels_of(connection: &mut diesel_async::AsyncPgConnection, user: kernel::UserId) -> Vec<String> {
+    deliveries_of(connection, user).await.into_iter().map(|(channel, ..)| channel).collect()
 }
 
 fn url_form(body: &[u8]) -> Vec<(String, String)> {
