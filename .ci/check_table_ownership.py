@@ -29,7 +29,7 @@ MANIFEST = ROOT / ".ci/table_ownership.toml"
 WRITE_CALL = re.compile(r"\b(insert_into|update|delete)\(")
 SQL_WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 SQL_READ = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
-STRING = re.compile(r'r#*"(?:.|\n)*?"#*|"(?:\\.|[^"\\])*"')
+STRING = re.compile(r'r#*"(?:.|\n)*?"#*|"(?:\\(?:.|\n)|[^"\\])*"')
 
 
 def tables() -> set[str]:

@@ -3,7 +3,8 @@
 //!
 //! A round takes, among the vets whose on-call time covers now, whose own
 //! radius reaches the pet and who are within the case's search radius, those
-//! not offered this case before and not busy with an active case: nearest
+//! still veterinarians of the clinic they are on call for, not offered this
+//! case before and not busy with an active case: nearest
 //! first (to the whole kilometre), then the least loaded (fewest offers
 //! waiting for them), then the exact distance; the first
 //! `emergency.offers_per_round` get an offer lasting
@@ -73,6 +74,8 @@ pub async fn candidates(
              AND earth_box(ll_to_earth($1, $2), $4 * 1010.0) @> o.location \
              AND distance_km($1, $2, o.latitude, o.longitude) <= least(o.radius_km, $4) \
              AND o.vet_id <> $6 \
+             AND EXISTS (SELECT 1 FROM clinic_memberships m WHERE m.clinic_id = o.clinic_id \
+                         AND m.user_id = o.vet_id AND m.role = 'veterinarian') \
              AND NOT EXISTS (SELECT 1 FROM emergency_offers x WHERE x.case_id = $5 AND x.vet_id = o.vet_id) \
              AND NOT EXISTS (SELECT 1 FROM emergency_cases busy WHERE busy.accepted_vet_id = o.vet_id \
                              AND busy.status IN ('accepted', 'en_route', 'at_clinic')) \

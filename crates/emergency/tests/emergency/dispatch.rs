@@ -214,3 +214,18 @@ async fn within_the_nearest_kilometre_the_vet_with_fewer_offers_waiting_goes_fir
     let offered = offered_vets(app, case["id"].as_str().unwrap()).await;
     assert_eq!(offered, vec![idle.user_id.to_string()], "both 1 km away: the one with no offer waiting");
 }
+
+#[tokio::test]
+async fn a_vet_who_left_the_clinic_is_not_offered_its_cases() {
+    let scene = scene_over(app_with(settings(|settings| settings.offers_per_round = 1)).await).await;
+    let app = &scene.app;
+    let left = scene.vet_available(north_of_pet(0.5), 10.0).await;
+    let stays = scene.vet_available(north_of_pet(3.0), 10.0).await;
+    app.api(Method::DELETE, &format!("/clinics/{}/staff/{}", scene.clinic, left.user_id))
+        .by(&scene.admin)
+        .expect(204)
+        .await;
+    let case = scene.open_case().await;
+    let offered = offered_vets(app, case["id"].as_str().unwrap()).await;
+    assert_eq!(offered, vec![stays.user_id.to_string()], "the nearer vet no longer works there");
+}
