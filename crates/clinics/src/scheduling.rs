@@ -167,9 +167,6 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
         .load(connection)
         .await?;
     let minutes = |value: i32| Duration::minutes(i64::from(value));
-    let of = |id: ServiceId, pairs: &[(ServiceId, UserId)]| -> Vec<UserId> {
-        pairs.iter().filter(|(service, _)| *service == id).map(|(_, user)| *user).collect()
-    };
     Ok(rows
         .into_iter()
         .map(|row| Service {
@@ -182,10 +179,15 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
             species: row.species,
             bookable_online: row.bookable_online,
             allows_overbooking: row.allows_overbooking,
-            staff: of(row.id, &staff),
-            rooms: rooms.iter().filter(|(service, _)| *service == row.id).map(|(_, room)| *room).collect(),
+            staff: of_service(&staff, row.id),
+            rooms: of_service(&rooms, row.id),
         })
         .collect())
+}
+
+/// The second halves of the `(service, T)` pairs of `service`.
+fn of_service<T: Copy>(pairs: &[(ServiceId, T)], service: ServiceId) -> Vec<T> {
+    pairs.iter().filter(|(owner, _)| *owner == service).map(|(_, item)| *item).collect()
 }
 
 /// The veterinarians of the service's clinic who may perform it, in id order.
@@ -227,7 +229,7 @@ pub async fn opening_hours(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> kernel::Result<OpeningHours> {
-    only(opening_hours_each(connection, &[(clinic, (from, to))]).await?)
+    kernel::single(opening_hours_each(connection, &[(clinic, (from, to))]).await?)
 }
 
 /// [`opening_hours`] of each clinic over its own range, in their order, in
@@ -299,7 +301,7 @@ pub async fn vet_schedules(
     vets: &[UserId],
     range: Interval,
 ) -> kernel::Result<Vec<VetSchedule>> {
-    only(vet_schedules_each(connection, &[(clinic, vets, range)]).await?)
+    kernel::single(vet_schedules_each(connection, &[(clinic, vets, range)]).await?)
 }
 
 /// [`vet_schedules`] for several clinics, each with its vets and range, in
@@ -353,11 +355,6 @@ pub async fn vet_schedules_each(
                 .collect()
         })
         .collect())
-}
-
-/// The one answer of a batch of one.
-fn only<T>(mut each: Vec<T>) -> kernel::Result<T> {
-    each.pop().ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))
 }
 
 /// The capacities of `rooms`, by room name.

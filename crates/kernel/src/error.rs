@@ -72,6 +72,15 @@ impl Error {
     }
 }
 
+/// The answer of a batch of one: the single form of a batched function
+/// (`service` of `services`, `notify` of `notify_each`) takes it this way.
+pub fn single<T>(mut each: Vec<T>) -> Result<T> {
+    match (each.pop(), each.is_empty()) {
+        (Some(answer), true) => Ok(answer),
+        _ => Err(Error::internal("a batch of one did not give one answer")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +91,13 @@ mod tests {
             panic!("expected a validation error");
         };
         assert_eq!(fields["email"], vec!["is not an email".to_owned()]);
+    }
+
+    #[test]
+    fn a_batch_of_one_gives_its_one_answer_and_anything_else_is_internal() {
+        assert_eq!(single(vec![7]).ok(), Some(7));
+        assert!(matches!(single(Vec::<u8>::new()), Err(Error::Internal(_))));
+        assert!(matches!(single(vec![1, 2]), Err(Error::Internal(_))));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub mod __private {
 }
 
 pub use clock::Clock;
-pub use error::{Error, FieldErrors, Result};
+pub use error::{Error, FieldErrors, Result, single};
 pub use ids::{
     AddendumId, AppointmentId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId, EmergencyCaseId,
     EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, PetId, PetInvitationId, RecordId,

@@ -56,10 +56,7 @@ pub async fn load(
     ignoring: Option<AppointmentId>,
 ) -> kernel::Result<Loaded> {
     let wanted = Wanted { clinic, service, vets, range };
-    load_each(connection, &[wanted], grid_minutes, ignoring)
-        .await?
-        .pop()
-        .ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))
+    kernel::single(load_each(connection, &[wanted], grid_minutes, ignoring).await?)
 }
 
 /// [`load`] for several searches, in their order, in a fixed number of
@@ -86,14 +83,8 @@ pub async fn load_each(
         wanted.iter().zip(&wide).map(|(one, &range)| (one.clinic, one.vets, range)).collect();
     let schedules = clinics::scheduling::vet_schedules_each(connection, &schedule_inputs).await?;
     let vets: Vec<UserId> = wanted.iter().flat_map(|one| one.vets.iter().copied()).collect();
-    let busy: Vec<(UserId, Range)> = appointments::table
+    let busy: Vec<(UserId, Range)> = holding(ignored, lowest, highest)
         .filter(appointments::vet_id.eq_any(&vets))
-        .filter(appointments::status.eq_any(ACTIVE))
-        .filter(appointments::overbooked.eq(false))
-        .filter(appointments::id.ne(ignored))
-        .filter(appointments::starts_at.lt(highest))
-        .filter(appointments::starts_at.gt(lowest - LONGEST_BOOKING))
-        .filter(appointments::ends_at.gt(lowest))
         .select((appointments::vet_id, appointments::blocks))
         .load(connection)
         .await?;
@@ -139,6 +130,23 @@ pub async fn load_each(
         .collect())
 }
 
+/// The appointments that hold time within `[from, to)`: active, not
+/// overbooked (those sit outside every constraint), other than `ignored`.
+fn holding<'a>(
+    ignored: AppointmentId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> appointments::BoxedQuery<'a, diesel::pg::Pg> {
+    appointments::table
+        .filter(appointments::status.eq_any(ACTIVE))
+        .filter(appointments::overbooked.eq(false))
+        .filter(appointments::id.ne(ignored))
+        .filter(appointments::starts_at.lt(to))
+        .filter(appointments::starts_at.gt(from - LONGEST_BOOKING))
+        .filter(appointments::ends_at.gt(from))
+        .into_boxed()
+}
+
 /// The rooms some services need, their capacities and active bookings.
 struct RoomBookings {
     capacities: Vec<RoomCapacity>,
@@ -154,14 +162,8 @@ impl RoomBookings {
         to: DateTime<Utc>,
     ) -> kernel::Result<Self> {
         let capacities = clinics::scheduling::room_capacities(connection, rooms).await?;
-        let bookings = appointments::table
+        let bookings = holding(ignored, from, to)
             .filter(appointments::room_id.eq_any(rooms))
-            .filter(appointments::status.eq_any(ACTIVE))
-            .filter(appointments::overbooked.eq(false))
-            .filter(appointments::id.ne(ignored))
-            .filter(appointments::starts_at.lt(to))
-            .filter(appointments::starts_at.gt(from - LONGEST_BOOKING))
-            .filter(appointments::ends_at.gt(from))
             .select((appointments::room_id, appointments::room_place, appointments::blocks))
             .load(connection)
             .await?;

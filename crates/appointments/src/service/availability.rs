@@ -23,10 +23,7 @@ pub async fn search(
     now: DateTime<Utc>,
     query: &AvailabilityQuery,
 ) -> kernel::Result<AvailabilityView> {
-    let inputs = load_each(connection, settings, now, std::slice::from_ref(query))
-        .await?
-        .pop()
-        .ok_or_else(|| kernel::Error::internal("a batch of one gave no answer"))??;
+    let inputs = kernel::single(load_each(connection, settings, now, std::slice::from_ref(query)).await?)??;
     let slots = inputs.slots().map(|slot| inputs.view(slot)).collect();
     Ok(AvailabilityView { time_zone: inputs.zone.name().to_owned(), slots })
 }

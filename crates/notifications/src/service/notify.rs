@@ -26,8 +26,7 @@ pub async fn notify(
     recipient: UserId,
     notification: &Notification,
 ) -> kernel::Result<NotificationId> {
-    let ids = notify_each(connection, &[(recipient, notification)]).await?;
-    ids.into_iter().next().ok_or_else(|| kernel::Error::internal("notify_each returned no id"))
+    kernel::single(notify_each(connection, &[(recipient, notification)]).await?)
 }
 
 /// [`notify`] for several recipients at once, each with their own
