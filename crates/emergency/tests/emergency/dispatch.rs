@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::{FCM_PATH, MessagingApis, TWILIO_PATH, fixtures};
 
-use crate::fixtures::{PET_AT, app_with, north_of_pet, offered_vets, reachable, rows, run_jobs, scene_over, settings};
+use crate::fixtures::{app_with, north_of_pet, offered_vets, reachable, rows, run_jobs, scene_over, settings};
 
 #[tokio::test]
 async fn of_twenty_vets_accepting_at_once_exactly_one_wins() {
@@ -76,15 +76,8 @@ async fn rounds_widen_the_radius_then_send_the_owner_to_an_emergency_clinic() {
     let shift = json!({ "clinic_id": scene.clinic, "starts_at": later, "ends_at": later + Duration::hours(8), "radius_km": 30.0 });
     app.api(Method::POST, "/vets/me/on-call/shifts").by(&off_shift).json(&shift).expect(201).await;
     let busy = scene.vet_available(north_of_pet(0.5), 10.0).await;
-    let (neighbour, bella) = fixtures::owner_with_dog(app, "Bella").await;
-    let mut bellas = scene.request();
-    bellas["pet_id"] = json!(bella);
-    bellas["location"] = json!({ "latitude": north_of_pet(0.5).0, "longitude": PET_AT.1 });
-    let other = app.api(Method::POST, "/emergency-requests").by(&neighbour).json(&bellas).expect(201).await;
-    app.api(Method::POST, &format!("/emergency-requests/{}/accept", other["id"].as_str().unwrap()))
-        .by(&busy)
-        .expect(200)
-        .await;
+    let other = scene.neighbours_case(0.5).await;
+    app.api(Method::POST, &format!("/emergency-requests/{other}/accept")).by(&busy).expect(200).await;
     for (vet, phone) in [(&first, "+33600000011"), (&second, "+33600000012"), (&wider, "+33600000013")] {
         reachable(app, vet, phone).await;
     }
@@ -202,13 +195,8 @@ async fn within_the_nearest_kilometre_the_vet_with_fewer_offers_waiting_goes_fir
     let app = &scene.app;
     let loaded = scene.vet_available(north_of_pet(1.2), 10.0).await;
     let idle = scene.vet_available(north_of_pet(1.6), 10.0).await;
-    let (neighbour, bella) = fixtures::owner_with_dog(app, "Bella").await;
-    let mut bellas = scene.request();
-    bellas["pet_id"] = json!(bella);
-    bellas["location"] = json!({ "latitude": north_of_pet(1.2).0, "longitude": PET_AT.1 });
-    let other = app.api(Method::POST, "/emergency-requests").by(&neighbour).json(&bellas).expect(201).await;
-    let other = other["id"].as_str().unwrap();
-    assert_eq!(offered_vets(app, other).await, vec![loaded.user_id.to_string()], "at 0 km, the nearer of two idle");
+    let other = scene.neighbours_case(1.2).await;
+    assert_eq!(offered_vets(app, &other).await, vec![loaded.user_id.to_string()], "at 0 km, the nearer of two idle");
 
     let case = scene.open_case().await;
     let offered = offered_vets(app, case["id"].as_str().unwrap()).await;

@@ -110,6 +110,17 @@ impl Scene {
         self.app.api(Method::POST, "/emergency-requests").by(&self.owner).json(&self.request()).expect(201).await
     }
 
+    /// A neighbour opens a case for their dog Bella, `km` north of Rex;
+    /// returns its id.
+    pub async fn neighbours_case(&self, km: f64) -> String {
+        let (neighbour, bella) = fixtures::owner_with_dog(&self.app, "Bella").await;
+        let mut request = self.request();
+        request["pet_id"] = json!(bella);
+        request["location"] = json!({ "latitude": north_of_pet(km).0, "longitude": PET_AT.1 });
+        let case = self.app.api(Method::POST, "/emergency-requests").by(&neighbour).json(&request).expect(201).await;
+        case["id"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// The case as `user` sees it.
     pub async fn case_as(&self, user: &TestUser, case: &str) -> Value {
         self.app.api(Method::GET, &format!("/emergency-requests/{case}")).by(user).expect(200).await
