@@ -36,6 +36,8 @@ pub struct Clinic {
     pub email: Option<String>,
     /// Takes bookings; a deactivated clinic keeps its calendar and appointments.
     pub is_active: bool,
+    /// The ISO 4217 currency of its prices.
+    pub currency: String,
 }
 
 /// What scheduling needs to know about a service.
@@ -109,13 +111,14 @@ pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId])
             clinics::cancellation_notice_hours,
             clinics::email,
             clinics::is_active,
+            clinics::currency,
         ))
-        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool)>(connection)
+        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String)>(connection)
         .await?;
     rows.into_iter()
-        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active)| {
+        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency)| {
             let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
-            Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active })
+            Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency })
         })
         .collect()
 }

@@ -207,3 +207,23 @@ id_type!(
     /// A vet's time on call for emergencies.
     OnCallId
 );
+
+id_type!(
+    /// A product a clinic sells.
+    ProductId
+);
+
+id_type!(
+    /// A category of the product catalog.
+    CategoryId
+);
+
+id_type!(
+    /// An order placed with a clinic.
+    OrderId
+);
+
+id_type!(
+    /// A payment of an order.
+    PaymentId
+);

@@ -46,9 +46,10 @@ pub mod __private {
 pub use clock::Clock;
 pub use error::{Error, FieldErrors, Result, single};
 pub use ids::{
-    AddendumId, AppointmentId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId, EmergencyCaseId,
-    EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, PetId, PetInvitationId, RecordId,
-    ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId, WaitlistEntryId, WaitlistOfferId, WeightId,
+    AddendumId, AppointmentId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId,
+    EmergencyCaseId, EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, OrderId, PaymentId,
+    PetId, PetInvitationId, ProductId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId,
+    WaitlistEntryId, WaitlistOfferId, WeightId,
 };
 pub use intervals::{Interval, Intervals, Range};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};

@@ -21,6 +21,8 @@ kernel::text_enum!(
         ChatAttachment = "chat_attachment",
         /// A photo of a pet in an emergency, sent with the request (JPEG, PNG, WebP).
         EmergencyPhoto = "emergency_photo",
+        /// A product's picture in a clinic's shop (JPEG, PNG, WebP).
+        ProductImage = "product_image",
         /// A person's data export, made by the platform: never uploadable.
         PersonalDataExport = "personal_data_export",
     }

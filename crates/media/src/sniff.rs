@@ -58,7 +58,11 @@ pub fn classify(head: &[u8], purpose: Purpose) -> Result<Kind, Refusal> {
     };
     let allowed = match purpose {
         Purpose::RecordAttachment | Purpose::ChatAttachment => true,
-        Purpose::PetPhoto | Purpose::ClinicPhoto | Purpose::VetPhoto | Purpose::EmergencyPhoto => {
+        Purpose::PetPhoto
+        | Purpose::ClinicPhoto
+        | Purpose::VetPhoto
+        | Purpose::EmergencyPhoto
+        | Purpose::ProductImage => {
             matches!(kind, Kind::Image(_))
         }
         Purpose::PersonalDataExport => false,

@@ -75,6 +75,9 @@ templates! {
     ChatMessage = "chat_message",
     /// `order_number`, `total`.
     OrderConfirmed = "order_confirmed",
+    /// `order_number`, `headline` (what happened: "Paid", "Ready to pick
+    /// up"), `details`.
+    OrderUpdate = "order_update",
     /// `headline`, `details`.
     AccountNotice = "account_notice",
     /// `headline`, `details`.

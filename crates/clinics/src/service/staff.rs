@@ -45,8 +45,19 @@ pub async fn list(
 /// Everyone working at `clinic` (no access check: for crates that tell a
 /// clinic's staff about something, like chat's events).
 pub async fn member_ids(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<UserId>> {
+    members_in(connection, clinic, &Role::ALL).await
+}
+
+/// Those working at `clinic` in one of `roles` (no access check: for crates
+/// that tell, say, a clinic's admins about something).
+pub async fn members_in(
+    connection: &mut AsyncPgConnection,
+    clinic: ClinicId,
+    roles: &[Role],
+) -> kernel::Result<Vec<UserId>> {
     Ok(clinic_memberships::table
         .filter(clinic_memberships::clinic_id.eq(clinic))
+        .filter(clinic_memberships::role.eq_any(roles))
         .select(clinic_memberships::user_id)
         .load(connection)
         .await?)

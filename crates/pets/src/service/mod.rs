@@ -6,6 +6,7 @@ pub mod household;
 pub mod patients;
 pub mod pets;
 pub mod photos;
+pub mod prescriptions;
 pub mod records;
 pub mod reminders;
 pub mod weights;
