@@ -9,7 +9,8 @@
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
 //! and review, the owner's appointment, upload, and conversation with the
 //! clinic and its message, the owner's emergency case offered to the vet and
-//! the vet's time on call); other ids are unknown
+//! the vet's time on call, the clinic's product and the owner's order of it);
+//! other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
 //! 422 for an upload that is not theirs) where a refused one gets 401, 403 or
@@ -49,6 +50,10 @@ struct World {
     case: String,
     /// The vet's "available now" on call.
     on_call: String,
+    /// A product of the clinic, in stock.
+    product: String,
+    /// The owner's order of it, unpaid.
+    order: String,
     /// Free whole-hour slots two days after the appointment's, three per caller.
     slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
@@ -149,6 +154,7 @@ async fn world(app: &TestApp) -> World {
         "location": { "latitude": 48.855, "longitude": 2.35 }, "triage": { "breathing": "struggling" },
     });
     let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
+    let (product, order) = shop(app, &clinic, &clinic_admin, &owner).await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
@@ -178,8 +184,36 @@ async fn world(app: &TestApp) -> World {
         conversation,
         case: fixtures::id_of(&case),
         on_call: fixtures::id_of(&on_call),
+        product,
+        order,
         callers,
     }
+}
+
+/// The clinic sells a product (100 in stock); the owner orders one. Returns
+/// the ids of both.
+async fn shop(app: &TestApp, clinic: &str, clinic_admin: &TestUser, owner: &TestUser) -> (String, String) {
+    let draft = json!({ "sku": "WORLD-1", "name": "Kibble", "price": "20.00" });
+    let product: Value = app
+        .api(Method::POST, &format!("/clinics/{clinic}/products"))
+        .by(clinic_admin)
+        .json(&draft)
+        .expect_json(201)
+        .await;
+    let product = fixtures::id_of(&product);
+    let received = json!({ "change": 100, "reason": "received" });
+    let stock = format!("/clinics/{clinic}/products/{product}/stock-adjustments");
+    app.api(Method::POST, &stock).by(clinic_admin).json(&received).expect(200).await;
+    let line = format!("/carts/{clinic}/lines/{product}");
+    app.api(Method::PUT, &line).by(owner).json(&json!({ "quantity": 1 })).expect(200).await;
+    let order: Value = app
+        .api(Method::POST, &format!("/carts/{clinic}/checkout"))
+        .by(owner)
+        .header("Idempotency-Key", "world")
+        .json(&json!({}))
+        .expect_json(201)
+        .await;
+    (product, fixtures::id_of(&order))
 }
 
 /// `path` with the world's ids in place of its parameters.
@@ -198,6 +232,9 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "conversations") => world.conversation.clone(),
             ("{id}", "emergency-requests") => world.case.clone(),
             ("{id}", "shifts") | ("{entry_id}", _) => world.on_call.clone(),
+            ("{id}", "products") | ("{product_id}", _) => world.product.clone(),
+            ("{id}", "orders") | ("{order_id}", _) => world.order.clone(),
+            ("{class}", _) => "standard".to_owned(),
             ("{message_id}", _) => world.message.clone(),
             ("{id}", "dead") => "1".to_owned(),
             ("{user_id}", "staff") => world.spare_staff.user_id.to_string(),
@@ -243,6 +280,19 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
             "pet_id": world.pet, "description": "Rex is choking", "location": { "latitude": 48.855, "longitude": 2.35 },
         }),
         ("POST", "/emergency-requests/{id}/decline") => json!({ "reason": "in surgery" }),
+        ("POST", "/product-categories") => json!({ "name": format!("Category {caller}") }),
+        ("POST", "/clinics/{id}/products") => {
+            json!({ "sku": format!("SKU-{caller}"), "name": "Leash", "price": "15.00" })
+        }
+        ("PUT", "/clinics/{id}/products/{product_id}") => {
+            json!({ "sku": "WORLD-1", "name": "Kibble", "price": "20.00" })
+        }
+        ("POST", "/clinics/{id}/products/{product_id}/stock-adjustments") => {
+            json!({ "change": 1, "reason": "received" })
+        }
+        ("PUT", "/clinics/{id}/tax-rates/{class}") => json!({ "rate": "0.2" }),
+        ("PUT", "/carts/{clinic_id}/lines/{product_id}") => json!({ "quantity": 1 }),
+        ("POST", "/clinics/{id}/orders/{order_id}/payment") => json!({ "method": "cash" }),
         ("POST", "/emergency-requests/{id}/progress") => json!({ "status": "en_route" }),
         ("POST", "/vets/me/on-call/shifts") => json!({
             "clinic_id": world.clinic, "starts_at": later(20), "ends_at": later(20) + chrono::Duration::hours(4),
@@ -267,7 +317,8 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("PUT", "/clinics/{id}/emergency-status") => json!({ "status": "accepting" }),
         ("PUT", "/clinics/{id}/hours") => json!({ "weekly": week, "exceptions": [] }),
         ("PUT", "/clinics/{id}/photo" | "/pets/{id}/photo" | "/vets/{id}/photo")
-        | ("POST", "/pets/{id}/records/{record_id}/attachments") => json!({ "media_id": UNKNOWN_ID }),
+        | ("POST", "/pets/{id}/records/{record_id}/attachments")
+        | ("PUT", "/clinics/{id}/products/{product_id}/image") => json!({ "media_id": UNKNOWN_ID }),
         ("PUT", "/clinics/{id}/reviews/mine") => json!({ "rating": 4 }),
         ("POST", "/clinics/{id}/reviews/{review_id}/flag") => json!({ "text": "Not about this clinic" }),
         ("PUT", "/clinics/{id}/reviews/{review_id}/response") => json!({ "text": "Thank you" }),
@@ -351,6 +402,9 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
                 request = request.multipart(reqwest::multipart::Form::new().part("file", part));
             } else if *method != Method::GET && *method != Method::DELETE {
                 request = request.json(&body(&world, method, path, index));
+            }
+            if path.ends_with("/checkout") {
+                request = request.header("Idempotency-Key", format!("caller-{index}"));
             }
             let status = request.send().await.unwrap().status().as_u16();
             assert!(status < 500, "{method} {path} as {name}: {status}");

@@ -37,6 +37,7 @@ pub struct Modules {
     appointments: appointments::Settings,
     chat: chat::Chat,
     emergency: emergency::Settings,
+    commerce: commerce::Settings,
 }
 
 impl Modules {
@@ -54,6 +55,7 @@ impl Modules {
             Arc::new(media::personal_data::PersonalData::new(&uploads)),
             Arc::new(chat::personal_data::PersonalData),
             Arc::new(emergency::personal_data::PersonalData),
+            Arc::new(commerce::personal_data::PersonalData),
             Arc::new(notifications::personal_data::PersonalData),
         ]);
         Ok(Self {
@@ -67,6 +69,7 @@ impl Modules {
             appointments,
             chat: chat::Chat::new(config.section()?),
             emergency: config.section()?,
+            commerce: config.section()?,
         })
     }
 
@@ -87,6 +90,7 @@ impl Modules {
         let options = pets::worker_options(options, &self.pets);
         let options = appointments::worker_options(options, &self.appointments);
         let options = emergency::worker_options(options, &self.emergency);
+        let options = commerce::worker_options(options);
         chat::worker_options(options, &self.chat)
     }
 }
@@ -106,6 +110,7 @@ impl Mount for Modules {
         pets::routes(routes, &self.pets, &self.uploads);
         appointments::routes(routes, &self.appointments);
         chat::routes(routes, &self.chat, &self.uploads);
+        commerce::routes(routes, &self.commerce, &self.uploads);
     }
 }
 

@@ -4,6 +4,10 @@ pub mod sql_types {
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "cube"))]
     pub struct Cube;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
 }
 
 diesel::table! {
@@ -247,6 +251,137 @@ diesel::table! {
         photo_id -> Nullable<Uuid>,
         rating_verified_count -> Int4,
         refuse_unverified_reviews -> Bool,
+    }
+}
+
+diesel::table! {
+    commerce_cart_lines (owner_id, product_id) {
+        owner_id -> Uuid,
+        product_id -> Uuid,
+        clinic_id -> Uuid,
+        pet_id -> Nullable<Uuid>,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_categories (id) {
+        id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_order_lines (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        product_id -> Nullable<Uuid>,
+        pet_id -> Nullable<Uuid>,
+        prescription_id -> Nullable<Uuid>,
+        sku -> Text,
+        name -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        tax_rate -> Numeric,
+        net -> Numeric,
+        tax -> Numeric,
+        reserved -> Bool,
+    }
+}
+
+diesel::table! {
+    commerce_orders (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        status -> Text,
+        currency -> Text,
+        subtotal -> Numeric,
+        tax_total -> Numeric,
+        total -> Numeric,
+        fulfilment -> Text,
+        shipping_address -> Nullable<Jsonb>,
+        tracking_number -> Nullable<Text>,
+        note -> Nullable<Text>,
+        pay_by -> Timestamptz,
+        paid_at -> Nullable<Timestamptz>,
+        fulfilled_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_payments (id) {
+        id -> Uuid,
+        order_id -> Uuid,
+        provider -> Text,
+        reference -> Nullable<Text>,
+        status -> Text,
+        amount -> Numeric,
+        currency -> Text,
+        captured -> Numeric,
+        refunded -> Numeric,
+        method -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    commerce_products (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        category_id -> Nullable<Uuid>,
+        sku -> Text,
+        name -> Text,
+        description -> Text,
+        species -> Array<Text>,
+        price -> Numeric,
+        tax_class -> Text,
+        prescription_required -> Bool,
+        drug -> Nullable<Text>,
+        track_stock -> Bool,
+        stock_quantity -> Int4,
+        low_stock_threshold -> Int4,
+        image_id -> Nullable<Uuid>,
+        is_active -> Bool,
+        search -> Nullable<Tsvector>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_stock_movements (id) {
+        id -> Uuid,
+        product_id -> Uuid,
+        change -> Int4,
+        quantity_after -> Int4,
+        reason -> Text,
+        note -> Nullable<Text>,
+        order_id -> Nullable<Uuid>,
+        actor_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_tax_rates (clinic_id, tax_class) {
+        clinic_id -> Uuid,
+        tax_class -> Text,
+        rate -> Numeric,
     }
 }
 
@@ -696,6 +831,25 @@ diesel::joinable!(clinic_services -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> users (owner_id));
 diesel::joinable!(clinics -> media (photo_id));
+diesel::joinable!(commerce_cart_lines -> clinics (clinic_id));
+diesel::joinable!(commerce_cart_lines -> commerce_products (product_id));
+diesel::joinable!(commerce_cart_lines -> pets (pet_id));
+diesel::joinable!(commerce_cart_lines -> users (owner_id));
+diesel::joinable!(commerce_order_lines -> commerce_orders (order_id));
+diesel::joinable!(commerce_order_lines -> commerce_products (product_id));
+diesel::joinable!(commerce_order_lines -> health_records (prescription_id));
+diesel::joinable!(commerce_order_lines -> pets (pet_id));
+diesel::joinable!(commerce_orders -> clinics (clinic_id));
+diesel::joinable!(commerce_orders -> users (owner_id));
+diesel::joinable!(commerce_payments -> commerce_orders (order_id));
+diesel::joinable!(commerce_payments -> users (recorded_by));
+diesel::joinable!(commerce_products -> clinics (clinic_id));
+diesel::joinable!(commerce_products -> commerce_categories (category_id));
+diesel::joinable!(commerce_products -> media (image_id));
+diesel::joinable!(commerce_stock_movements -> commerce_orders (order_id));
+diesel::joinable!(commerce_stock_movements -> commerce_products (product_id));
+diesel::joinable!(commerce_stock_movements -> users (actor_id));
+diesel::joinable!(commerce_tax_rates -> clinics (clinic_id));
 diesel::joinable!(emergency_cases -> chat_conversations (conversation_id));
 diesel::joinable!(emergency_cases -> clinics (accepted_clinic_id));
 diesel::joinable!(emergency_cases -> media (photo_id));
@@ -767,6 +921,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_services,
     clinic_visits,
     clinics,
+    commerce_cart_lines,
+    commerce_categories,
+    commerce_order_lines,
+    commerce_orders,
+    commerce_payments,
+    commerce_products,
+    commerce_stock_movements,
+    commerce_tax_rates,
     emergency_cases,
     emergency_offers,
     emergency_on_call,

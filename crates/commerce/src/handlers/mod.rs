@@ -1,0 +1,6 @@
+//! Thin actix handlers: extract, call the service, map.
+
+pub mod cart;
+pub mod catalog;
+pub mod orders;
+pub mod stock;

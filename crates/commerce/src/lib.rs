@@ -1,0 +1,73 @@
+//! Commerce: a clinic sells food, medication and services to owners, online
+//! and at the counter, and is paid.
+//!
+//! - [`service::catalog`]: the platform's category tree and each clinic's
+//!   products (SKU unique per clinic, price before tax, tax class,
+//!   prescription rule, stock counted or not, a picture through `media`);
+//!   [`service::search`]: the shop's full-text search with filters;
+//!   [`service::tax`]: each clinic's rate per tax class;
+//! - [`service::stock`]: adjustments with a reason, the units orders take
+//!   and give back, the low-stock notice to the clinic's admins;
+//! - [`service::cart`]: one cart per owner and clinic, each line with the
+//!   price the owner agreed to and what changed since;
+//! - [`service::checkout`]: the cart becomes an order in one transaction,
+//!   never selling a unit twice, prescription products only with a current
+//!   prescription with a refill left, priced by the one rule in [`money`];
+//! - [`service::orders`]: payment at the clinic, fulfilment, delivery,
+//!   cancellation; [`jobs::ExpireOrder`] cancels what is unpaid at `pay_by`.
+//!
+//! Who sees an order is decided once, in [`access`]: everyone else gets 404.
+//! [`personal_data::PersonalData`]: a person's carts and orders, exported and
+//! erased. [`routes`] mounts the HTTP API; [`worker_options`] adds the job.
+
+pub mod access;
+pub mod api;
+pub mod handlers;
+pub mod jobs;
+pub mod models;
+pub mod money;
+pub mod personal_data;
+pub mod service;
+mod settings;
+
+use actix_web::web;
+use platform::Routes;
+pub use settings::Settings;
+
+/// Adds the unpaid orders' deadline to a worker.
+pub fn worker_options(options: graphile_worker::WorkerOptions) -> graphile_worker::WorkerOptions {
+    options.define_job::<jobs::ExpireOrder>()
+}
+
+/// Mounts the commerce endpoints; product pictures come from `uploads`.
+pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads) {
+    use handlers::{cart, catalog, orders, stock};
+    routes
+        .app_data(web::Data::new(settings.clone()))
+        .app_data(web::Data::new(uploads.clone()))
+        .service(catalog::list_categories)
+        .service(catalog::add_category)
+        .service(catalog::search_products)
+        .service(catalog::get_product)
+        .service(catalog::get_product_image)
+        .service(catalog::clinic_products)
+        .service(catalog::add_product)
+        .service(catalog::update_product)
+        .service(catalog::set_product_image)
+        .service(catalog::tax_rates)
+        .service(catalog::set_tax_rate)
+        .service(stock::adjust_stock)
+        .service(stock::stock_movements)
+        .service(cart::get_cart)
+        .service(cart::put_cart_line)
+        .service(cart::remove_cart_line)
+        .service(cart::check_out)
+        .service(orders::my_orders)
+        .service(orders::get_order)
+        .service(orders::cancel_order)
+        .service(orders::clinic_orders)
+        .service(orders::record_payment)
+        .service(orders::fulfil_order)
+        .service(orders::deliver_order)
+        .service(orders::cancel_clinic_order);
+}

@@ -1,0 +1,47 @@
+//! What commerce tells people: the owner about each change of their order
+//! (in its transaction), a clinic's admins about stock running low.
+
+use clinics::scheduling::Clinic;
+use diesel_async::AsyncPgConnection;
+use kernel::Role;
+use notifications::{Category, Notification, Sender, Template};
+use serde_json::json;
+
+use crate::models::{Order, Product};
+
+/// Tells the order's owner `headline` and `details`, from the clinic.
+pub async fn tell_owner(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    order: &Order,
+    headline: &str,
+    details: String,
+) -> kernel::Result<()> {
+    let Some(owner) = order.owner_id else { return Ok(()) };
+    let notice = Notification {
+        category: Category::Order,
+        template: Template::OrderUpdate,
+        data: json!({ "order_number": order.number(), "headline": headline, "details": details }),
+        sender: clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email }),
+    };
+    notifications::notify(connection, owner, &notice).await.map(drop)
+}
+
+/// Tells the clinic's admins that `product` is down to `left` units.
+pub async fn low_stock(connection: &mut AsyncPgConnection, product: &Product, left: i32) -> kernel::Result<()> {
+    let admins = clinics::service::staff::members_in(connection, product.clinic_id, Role::CLINIC_ADMINS).await?;
+    let notice = Notification::account_notice(
+        &format!("Low stock: {}", product.name),
+        &format!(
+            "{} (SKU {}) is down to {left} in stock, at or below its threshold of {}.",
+            product.name, product.sku, product.low_stock_threshold
+        ),
+    );
+    let notices: Vec<_> = admins.iter().map(|admin| (*admin, &notice)).collect();
+    notifications::notify_each(connection, &notices).await.map(drop)
+}
+
+/// `12.50 EUR`.
+pub fn money(amount: rust_decimal::Decimal, currency: &str) -> String {
+    format!("{amount} {currency}")
+}

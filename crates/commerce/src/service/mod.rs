@@ -1,0 +1,11 @@
+//! The business logic: async functions over `&mut AsyncPgConnection` and a
+//! `&Principal`, callable from any binary.
+
+pub mod cart;
+pub mod catalog;
+pub mod checkout;
+pub mod messages;
+pub mod orders;
+pub mod search;
+pub mod stock;
+pub mod tax;

@@ -1,0 +1,190 @@
+-- Commerce: a clinic's catalog and stock, owners' carts, orders and their
+-- payments. Money is NUMERIC(12,2) in the clinic's currency.
+
+-- Products have a picture.
+ALTER TABLE media DROP CONSTRAINT media_purpose_check;
+ALTER TABLE media ADD CONSTRAINT media_purpose_check
+    CHECK (purpose IN ('pet_photo', 'record_attachment', 'clinic_photo', 'vet_photo', 'personal_data_export',
+                       'chat_attachment', 'emergency_photo', 'product_image'));
+
+-- The platform's category tree (food > dry food, medication > antiparasitics).
+CREATE TABLE commerce_categories (
+    id          uuid PRIMARY KEY,
+    parent_id   uuid REFERENCES commerce_categories (id) ON DELETE RESTRICT,
+    name        text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_categories_name_check CHECK (length(name) BETWEEN 1 AND 100),
+    CONSTRAINT commerce_categories_sibling_name UNIQUE NULLS NOT DISTINCT (parent_id, name)
+);
+
+-- What a clinic sells. `stock_quantity` is what can still be sold: a checkout
+-- takes its lines' quantities off (the reservation) and a cancelled or
+-- expired order gives them back. It is never negative.
+CREATE TABLE commerce_products (
+    id                      uuid PRIMARY KEY,
+    clinic_id               uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    category_id             uuid REFERENCES commerce_categories (id) ON DELETE SET NULL,
+    sku                     text NOT NULL,
+    name                    text NOT NULL,
+    description             text NOT NULL DEFAULT '',
+    -- Species it is for; empty for all.
+    species                 text[] NOT NULL DEFAULT '{}',
+    -- Before tax.
+    price                   numeric(12, 2) NOT NULL,
+    tax_class               text NOT NULL,
+    prescription_required   boolean NOT NULL DEFAULT false,
+    -- The drug a prescription must name (medication records' `drug`).
+    drug                    text,
+    track_stock             boolean NOT NULL DEFAULT true,
+    stock_quantity          integer NOT NULL DEFAULT 0,
+    -- At or below this, the clinic's admins are told (once per crossing).
+    low_stock_threshold     integer NOT NULL DEFAULT 0,
+    image_id                uuid REFERENCES media (id) ON DELETE SET NULL,
+    is_active               boolean NOT NULL DEFAULT true,
+    search                  tsvector GENERATED ALWAYS AS (
+                                setweight(to_tsvector('simple', name), 'A')
+                                || setweight(to_tsvector('simple', sku), 'A')
+                                || setweight(to_tsvector('simple', coalesce(drug, '')), 'B')
+                                || setweight(to_tsvector('simple', description), 'C')) STORED,
+    created_at              timestamptz NOT NULL DEFAULT now(),
+    updated_at              timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_products_sku_unique UNIQUE (clinic_id, sku),
+    CONSTRAINT commerce_products_sku_check CHECK (length(sku) BETWEEN 1 AND 64),
+    CONSTRAINT commerce_products_name_check CHECK (length(name) BETWEEN 1 AND 200),
+    CONSTRAINT commerce_products_description_check CHECK (length(description) <= 5000),
+    CONSTRAINT commerce_products_price_check CHECK (price >= 0),
+    CONSTRAINT commerce_products_species_check CHECK (array_position(species, NULL) IS NULL),
+    CONSTRAINT commerce_products_tax_class_check CHECK (tax_class IN ('standard', 'reduced', 'zero')),
+    CONSTRAINT commerce_products_drug_check CHECK (NOT prescription_required OR drug IS NOT NULL),
+    CONSTRAINT commerce_products_stock_check CHECK (stock_quantity >= 0),
+    CONSTRAINT commerce_products_threshold_check CHECK (low_stock_threshold >= 0)
+);
+CREATE INDEX commerce_products_search_idx ON commerce_products USING gin (search);
+CREATE INDEX commerce_products_clinic_idx ON commerce_products (clinic_id, id DESC);
+CREATE INDEX commerce_products_category_idx ON commerce_products (category_id, id DESC);
+CREATE INDEX commerce_products_price_idx ON commerce_products (price);
+
+-- A clinic's tax rate per class (0.2000 is 20%); a class without one is untaxed.
+CREATE TABLE commerce_tax_rates (
+    clinic_id   uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    tax_class   text NOT NULL,
+    rate        numeric(6, 4) NOT NULL,
+    PRIMARY KEY (clinic_id, tax_class),
+    CONSTRAINT commerce_tax_rates_class_check CHECK (tax_class IN ('standard', 'reduced')),
+    CONSTRAINT commerce_tax_rates_rate_check CHECK (rate >= 0 AND rate < 1)
+);
+
+-- An owner's cart at a clinic: its lines (the price is the one last shown).
+CREATE TABLE commerce_cart_lines (
+    owner_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    product_id  uuid NOT NULL REFERENCES commerce_products (id) ON DELETE CASCADE,
+    clinic_id   uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    -- The pet a prescription product is for.
+    pet_id      uuid REFERENCES pets (id) ON DELETE CASCADE,
+    quantity    integer NOT NULL,
+    unit_price  numeric(12, 2) NOT NULL,
+    added_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (owner_id, product_id),
+    CONSTRAINT commerce_cart_lines_quantity_check CHECK (quantity BETWEEN 1 AND 999)
+);
+CREATE INDEX commerce_cart_lines_cart_idx ON commerce_cart_lines (owner_id, clinic_id);
+
+CREATE TABLE commerce_orders (
+    id                  uuid PRIMARY KEY,
+    clinic_id           uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    owner_id            uuid REFERENCES users (id) ON DELETE SET NULL,
+    status              text NOT NULL,
+    currency            text NOT NULL,
+    subtotal            numeric(12, 2) NOT NULL,
+    tax_total           numeric(12, 2) NOT NULL,
+    total               numeric(12, 2) NOT NULL,
+    fulfilment          text NOT NULL,
+    shipping_address    jsonb,
+    tracking_number     text,
+    note                text,
+    -- Unpaid by then, the order is cancelled and its stock given back.
+    pay_by              timestamptz NOT NULL,
+    paid_at             timestamptz,
+    fulfilled_at        timestamptz,
+    delivered_at        timestamptz,
+    cancelled_at        timestamptz,
+    cancel_reason       text,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_orders_status_check
+        CHECK (status IN ('pending_payment', 'paid', 'fulfilled', 'delivered', 'cancelled')),
+    CONSTRAINT commerce_orders_fulfilment_check CHECK (fulfilment IN ('pickup', 'shipping')),
+    -- A shipment's address is forgotten with its owner (erasure).
+    CONSTRAINT commerce_orders_shipping_check CHECK (fulfilment = 'shipping' OR shipping_address IS NULL),
+    CONSTRAINT commerce_orders_totals_check CHECK (total = subtotal + tax_total AND subtotal >= 0 AND tax_total >= 0),
+    CONSTRAINT commerce_orders_note_check CHECK (length(coalesce(note, '')) <= 1000)
+);
+CREATE INDEX commerce_orders_owner_idx ON commerce_orders (owner_id, id DESC);
+CREATE INDEX commerce_orders_clinic_idx ON commerce_orders (clinic_id, id DESC);
+
+CREATE TABLE commerce_order_lines (
+    id              uuid PRIMARY KEY,
+    order_id        uuid NOT NULL REFERENCES commerce_orders (id) ON DELETE CASCADE,
+    product_id      uuid REFERENCES commerce_products (id) ON DELETE SET NULL,
+    pet_id          uuid REFERENCES pets (id) ON DELETE SET NULL,
+    -- The medication record that allowed a prescription product: each line
+    -- of an order that is not cancelled uses one of its refills.
+    prescription_id uuid REFERENCES health_records (id) ON DELETE SET NULL,
+    sku             text NOT NULL,
+    name            text NOT NULL,
+    quantity        integer NOT NULL,
+    unit_price      numeric(12, 2) NOT NULL,
+    tax_rate        numeric(6, 4) NOT NULL,
+    net             numeric(12, 2) NOT NULL,
+    tax             numeric(12, 2) NOT NULL,
+    -- Whether stock was taken for it (a tracked product).
+    reserved        boolean NOT NULL,
+    CONSTRAINT commerce_order_lines_quantity_check CHECK (quantity BETWEEN 1 AND 999),
+    CONSTRAINT commerce_order_lines_amounts_check CHECK (net = unit_price * quantity AND tax >= 0)
+);
+CREATE INDEX commerce_order_lines_order_idx ON commerce_order_lines (order_id);
+CREATE INDEX commerce_order_lines_prescription_idx ON commerce_order_lines (prescription_id)
+    WHERE prescription_id IS NOT NULL;
+
+-- How an order is paid: one payment per order, through the configured provider.
+CREATE TABLE commerce_payments (
+    id          uuid PRIMARY KEY,
+    order_id    uuid NOT NULL UNIQUE REFERENCES commerce_orders (id) ON DELETE CASCADE,
+    provider    text NOT NULL,
+    -- The provider's id of it (a PaymentIntent's); none for offline payments.
+    reference   text,
+    status      text NOT NULL,
+    amount      numeric(12, 2) NOT NULL,
+    currency    text NOT NULL,
+    captured    numeric(12, 2) NOT NULL DEFAULT 0,
+    refunded    numeric(12, 2) NOT NULL DEFAULT 0,
+    -- Offline payments: how it was paid, and who took it.
+    method      text,
+    recorded_by uuid REFERENCES users (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_payments_provider_check CHECK (provider IN ('offline', 'stripe')),
+    CONSTRAINT commerce_payments_status_check CHECK (status IN ('pending', 'succeeded', 'failed', 'cancelled')),
+    CONSTRAINT commerce_payments_reference_unique UNIQUE (provider, reference),
+    CONSTRAINT commerce_payments_amounts_check
+        CHECK (captured >= 0 AND captured <= amount AND refunded >= 0 AND refunded <= captured),
+    CONSTRAINT commerce_payments_method_check CHECK (method IS NULL OR method IN ('cash', 'card', 'bank_transfer', 'other'))
+);
+
+-- Every change of a product's stock, with its reason (the stock's audit trail).
+CREATE TABLE commerce_stock_movements (
+    id              uuid PRIMARY KEY,
+    product_id      uuid NOT NULL REFERENCES commerce_products (id) ON DELETE CASCADE,
+    change          integer NOT NULL,
+    quantity_after  integer NOT NULL,
+    reason          text NOT NULL,
+    note            text,
+    order_id        uuid REFERENCES commerce_orders (id) ON DELETE SET NULL,
+    actor_id        uuid REFERENCES users (id) ON DELETE SET NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_stock_movements_change_check CHECK (change <> 0),
+    CONSTRAINT commerce_stock_movements_reason_check CHECK (reason IN
+        ('received', 'counted', 'damaged', 'expired', 'returned', 'other', 'reserved', 'released')),
+    CONSTRAINT commerce_stock_movements_note_check CHECK (length(coalesce(note, '')) <= 500)
+);
+CREATE INDEX commerce_stock_movements_product_idx ON commerce_stock_movements (product_id, id DESC);
