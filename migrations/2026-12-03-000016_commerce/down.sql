@@ -1,4 +1,6 @@
 DROP TABLE commerce_stock_movements;
+DROP TABLE commerce_payment_events;
+DROP TABLE commerce_refunds;
 DROP TABLE commerce_payments;
 DROP TABLE commerce_order_lines;
 DROP TABLE commerce_orders;

@@ -112,7 +112,7 @@ CREATE TABLE commerce_orders (
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT commerce_orders_status_check
-        CHECK (status IN ('pending_payment', 'paid', 'fulfilled', 'delivered', 'cancelled')),
+        CHECK (status IN ('pending_payment', 'paid', 'fulfilled', 'delivered', 'cancelled', 'refunded')),
     CONSTRAINT commerce_orders_fulfilment_check CHECK (fulfilment IN ('pickup', 'shipping')),
     -- A shipment's address is forgotten with its owner (erasure).
     CONSTRAINT commerce_orders_shipping_check CHECK (fulfilment = 'shipping' OR shipping_address IS NULL),
@@ -139,7 +139,10 @@ CREATE TABLE commerce_order_lines (
     tax             numeric(12, 2) NOT NULL,
     -- Whether stock was taken for it (a tracked product).
     reserved        boolean NOT NULL,
+    -- Units a refund put back in stock.
+    returned        integer NOT NULL DEFAULT 0,
     CONSTRAINT commerce_order_lines_quantity_check CHECK (quantity BETWEEN 1 AND 999),
+    CONSTRAINT commerce_order_lines_returned_check CHECK (returned BETWEEN 0 AND quantity),
     CONSTRAINT commerce_order_lines_amounts_check CHECK (net = unit_price * quantity AND tax >= 0)
 );
 CREATE INDEX commerce_order_lines_order_idx ON commerce_order_lines (order_id);
@@ -171,6 +174,33 @@ CREATE TABLE commerce_payments (
     CONSTRAINT commerce_payments_method_check CHECK (method IS NULL OR method IN ('cash', 'card', 'bank_transfer', 'other'))
 );
 
+-- Money paid back: never more than was captured (the payment's `refunded`
+-- counts every refund made, under the payment's row lock).
+CREATE TABLE commerce_refunds (
+    id              uuid PRIMARY KEY,
+    payment_id      uuid NOT NULL REFERENCES commerce_payments (id) ON DELETE CASCADE,
+    amount          numeric(12, 2) NOT NULL,
+    reason          text,
+    -- The provider's id of it (a Stripe refund's); none offline.
+    reference       text,
+    -- Units of each line put back in stock: [{"product_id", "quantity"}].
+    restocked       jsonb NOT NULL DEFAULT '[]',
+    requested_by    uuid REFERENCES users (id) ON DELETE SET NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_refunds_amount_check CHECK (amount > 0),
+    CONSTRAINT commerce_refunds_reason_check CHECK (length(coalesce(reason, '')) <= 500)
+);
+CREATE INDEX commerce_refunds_payment_idx ON commerce_refunds (payment_id);
+
+-- Payment provider events already applied (a redelivery changes nothing).
+CREATE TABLE commerce_payment_events (
+    provider    text NOT NULL,
+    event_id    text NOT NULL,
+    event_type  text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider, event_id)
+);
+
 -- Every change of a product's stock, with its reason (the stock's audit trail).
 CREATE TABLE commerce_stock_movements (
     id              uuid PRIMARY KEY,
@@ -184,7 +214,7 @@ CREATE TABLE commerce_stock_movements (
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT commerce_stock_movements_change_check CHECK (change <> 0),
     CONSTRAINT commerce_stock_movements_reason_check CHECK (reason IN
-        ('received', 'counted', 'damaged', 'expired', 'returned', 'other', 'reserved', 'released')),
+        ('received', 'counted', 'damaged', 'expired', 'returned', 'other', 'reserved', 'released', 'refunded')),
     CONSTRAINT commerce_stock_movements_note_check CHECK (length(coalesce(note, '')) <= 500)
 );
 CREATE INDEX commerce_stock_movements_product_idx ON commerce_stock_movements (product_id, id DESC);

@@ -293,6 +293,7 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("PUT", "/clinics/{id}/tax-rates/{class}") => json!({ "rate": "0.2" }),
         ("PUT", "/carts/{clinic_id}/lines/{product_id}") => json!({ "quantity": 1 }),
         ("POST", "/clinics/{id}/orders/{order_id}/payment") => json!({ "method": "cash" }),
+        ("POST", "/clinics/{id}/orders/{order_id}/refunds") => json!({ "amount": "1.00" }),
         ("POST", "/emergency-requests/{id}/progress") => json!({ "status": "en_route" }),
         ("POST", "/vets/me/on-call/shifts") => json!({
             "clinic_id": world.clinic, "starts_at": later(20), "ends_at": later(20) + chrono::Duration::hours(4),
@@ -403,7 +404,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
             } else if *method != Method::GET && *method != Method::DELETE {
                 request = request.json(&body(&world, method, path, index));
             }
-            if path.ends_with("/checkout") {
+            if path.ends_with("/checkout") || path.ends_with("/refunds") {
                 request = request.header("Idempotency-Key", format!("caller-{index}"));
             }
             let status = request.send().await.unwrap().status().as_u16();

@@ -38,6 +38,7 @@ pub struct Modules {
     chat: chat::Chat,
     emergency: emergency::Settings,
     commerce: commerce::Settings,
+    payments: commerce::payments::Payments,
 }
 
 impl Modules {
@@ -46,6 +47,8 @@ impl Modules {
     pub fn load(config: &Source) -> anyhow::Result<Self> {
         let uploads = media::Uploads::from_settings(config.section()?).context("the upload store")?;
         let appointments: appointments::Settings = config.section()?;
+        let commerce: commerce::Settings = config.section()?;
+        let payments = commerce::payments::Payments::from_settings(&commerce).context("the payment provider")?;
         // Erasure order: appointments are cancelled while the pet and the
         // person are still known to the messages that tell the clinic.
         let holders = Holders::new(vec![
@@ -69,7 +72,8 @@ impl Modules {
             appointments,
             chat: chat::Chat::new(config.section()?),
             emergency: config.section()?,
-            commerce: config.section()?,
+            commerce,
+            payments,
         })
     }
 
@@ -110,7 +114,7 @@ impl Mount for Modules {
         pets::routes(routes, &self.pets, &self.uploads);
         appointments::routes(routes, &self.appointments);
         chat::routes(routes, &self.chat, &self.uploads);
-        commerce::routes(routes, &self.commerce, &self.uploads);
+        commerce::routes(routes, &self.commerce, &self.payments, &self.uploads);
     }
 }
 

@@ -13,6 +13,10 @@
 //! - [`service::checkout`]: the cart becomes an order in one transaction,
 //!   never selling a unit twice, prescription products only with a current
 //!   prescription with a refill left, priced by the one rule in [`money`];
+//! - [`payments`]: who takes the money, behind one trait: `offline` (the
+//!   clinic's desk records it; the default) or Stripe (PaymentIntents,
+//!   signed webhooks: [`service::payments`]); [`service::refunds`]: never
+//!   more than was received, even asked at once;
 //! - [`service::orders`]: payment at the clinic, fulfilment, delivery,
 //!   cancellation; [`jobs::ExpireOrder`] cancels what is unpaid at `pay_by`.
 //!
@@ -26,6 +30,7 @@ pub mod handlers;
 pub mod jobs;
 pub mod models;
 pub mod money;
+pub mod payments;
 pub mod personal_data;
 pub mod service;
 mod settings;
@@ -39,11 +44,13 @@ pub fn worker_options(options: graphile_worker::WorkerOptions) -> graphile_worke
     options.define_job::<jobs::ExpireOrder>()
 }
 
-/// Mounts the commerce endpoints; product pictures come from `uploads`.
-pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads) {
-    use handlers::{cart, catalog, orders, stock};
+/// Mounts the commerce endpoints: orders are paid through `payments`,
+/// product pictures come from `uploads`.
+pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Payments, uploads: &media::Uploads) {
+    use handlers::{cart, catalog, orders, payments as paying, stock};
     routes
         .app_data(web::Data::new(settings.clone()))
+        .app_data(web::Data::new(payments.clone()))
         .app_data(web::Data::new(uploads.clone()))
         .service(catalog::list_categories)
         .service(catalog::add_category)
@@ -69,5 +76,8 @@ pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads
         .service(orders::record_payment)
         .service(orders::fulfil_order)
         .service(orders::deliver_order)
-        .service(orders::cancel_clinic_order);
+        .service(orders::cancel_clinic_order)
+        .service(paying::pay_order)
+        .service(paying::refund_order)
+        .outside_api(paying::stripe_webhook);
 }

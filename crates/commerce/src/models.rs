@@ -12,7 +12,7 @@ use crate::api::{
 };
 use db::schema::{
     commerce_cart_lines, commerce_categories, commerce_order_lines, commerce_orders, commerce_payments,
-    commerce_products, commerce_stock_movements,
+    commerce_products, commerce_refunds, commerce_stock_movements,
 };
 
 /// A `commerce_categories` row.
@@ -118,6 +118,7 @@ pub struct OrderLine {
     pub net: Decimal,
     pub tax: Decimal,
     pub reserved: bool,
+    pub returned: i32,
 }
 
 /// A `commerce_payments` row.
@@ -149,6 +150,20 @@ impl From<Payment> for PaymentView {
             method: payment.method,
         }
     }
+}
+
+/// A `commerce_refunds` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commerce_refunds, check_for_backend(diesel::pg::Pg))]
+pub struct Refund {
+    pub id: uuid::Uuid,
+    pub payment_id: PaymentId,
+    pub amount: Decimal,
+    pub reason: Option<String>,
+    pub reference: Option<String>,
+    pub restocked: serde_json::Value,
+    pub requested_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A `commerce_stock_movements` row.

@@ -290,6 +290,7 @@ diesel::table! {
         net -> Numeric,
         tax -> Numeric,
         reserved -> Bool,
+        returned -> Int4,
     }
 }
 
@@ -315,6 +316,15 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_payment_events (provider, event_id) {
+        provider -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        received_at -> Timestamptz,
     }
 }
 
@@ -360,6 +370,19 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_refunds (id) {
+        id -> Uuid,
+        payment_id -> Uuid,
+        amount -> Numeric,
+        reason -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        restocked -> Jsonb,
+        requested_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -846,6 +869,8 @@ diesel::joinable!(commerce_payments -> users (recorded_by));
 diesel::joinable!(commerce_products -> clinics (clinic_id));
 diesel::joinable!(commerce_products -> commerce_categories (category_id));
 diesel::joinable!(commerce_products -> media (image_id));
+diesel::joinable!(commerce_refunds -> commerce_payments (payment_id));
+diesel::joinable!(commerce_refunds -> users (requested_by));
 diesel::joinable!(commerce_stock_movements -> commerce_orders (order_id));
 diesel::joinable!(commerce_stock_movements -> commerce_products (product_id));
 diesel::joinable!(commerce_stock_movements -> users (actor_id));
@@ -925,8 +950,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     commerce_categories,
     commerce_order_lines,
     commerce_orders,
+    commerce_payment_events,
     commerce_payments,
     commerce_products,
+    commerce_refunds,
     commerce_stock_movements,
     commerce_tax_rates,
     emergency_cases,

@@ -40,6 +40,8 @@ kernel::text_enum!(
         Reserved = "reserved",
         /// Given back by a cancelled or expired order.
         Released = "released",
+        /// Returned goods put back by a refund.
+        Refunded = "refunded",
     }
 );
 

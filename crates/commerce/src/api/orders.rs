@@ -20,8 +20,15 @@ kernel::text_enum!(
         Delivered = "delivered",
         /// Called off, or not paid in time; its stock was given back.
         Cancelled = "cancelled",
+        /// Everything paid was paid back.
+        Refunded = "refunded",
     }
 );
+
+impl OrderStatus {
+    /// Statuses of an order whose money was received (and may be paid back).
+    pub const PAID: [Self; 3] = [Self::Paid, Self::Fulfilled, Self::Delivered];
+}
 
 kernel::text_enum!(
     /// How the goods reach the owner.
@@ -246,6 +253,63 @@ pub struct OrderView {
 pub struct OfflinePayment {
     /// How it was paid.
     pub method: PaymentMethod,
+}
+
+/// `POST /orders/{id}/pay`: what the client's payment form confirms.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PaymentSession {
+    /// Who takes the money.
+    pub provider: ProviderName,
+    /// The provider's id of the payment (a Stripe PaymentIntent's).
+    pub reference: String,
+    /// The PaymentIntent's client secret, for Stripe's payment form.
+    pub client_secret: String,
+    /// The amount due.
+    #[schema(value_type = String, example = "59.76")]
+    pub amount: Decimal,
+    /// Its currency.
+    pub currency: String,
+}
+
+/// Units of a line put back in stock by a refund.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Restock {
+    /// The line's product.
+    pub product_id: ProductId,
+    /// Units back on the shelf (at most those the line took, less those already returned).
+    #[serde(deserialize_with = "platform::extract::integer")]
+    #[validate(range(min = 1, max = 999))]
+    #[schema(minimum = 1, maximum = 999)]
+    pub quantity: i32,
+}
+
+/// `POST /clinics/{id}/orders/{order_id}/refunds` (with an `Idempotency-Key`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// What to pay back: at most what was received less what was refunded.
+    #[serde(with = "rust_decimal::serde::str")]
+    #[validate(custom(function = "super::amount"), custom(function = "positive"))]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "19.90")]
+    pub amount: Decimal,
+    /// Why.
+    #[serde(default)]
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+    /// Returned goods going back in stock.
+    #[serde(default)]
+    #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
+    pub restock: Vec<Restock>,
+}
+
+fn positive(amount: &Decimal) -> Result<(), validator::ValidationError> {
+    if amount.is_zero() {
+        return Err(validator::ValidationError::new("positive").with_message("must be above 0".into()));
+    }
+    Ok(())
 }
 
 /// `POST /clinics/{id}/orders/{order_id}/fulfil`.

@@ -13,7 +13,7 @@
 //! 4. Stock: each counted line takes its units with a conditional update,
 //!    products in id order (so concurrent checkouts cannot deadlock); a line
 //!    short of stock is 409 naming it, and the whole order is rolled back.
-//! 5. Its payment (paid at the clinic), the job that cancels it unpaid at
+//! 5. Its payment (through the configured provider), the job that cancels it unpaid at
 //!    `pay_by`, the owner's notice; the cart is emptied.
 
 use chrono::{DateTime, Duration, Utc};
@@ -84,7 +84,7 @@ pub async fn checkout(
             shipping_address: request.shipping_address.as_ref().map(|address| json!(address)),
             tracking_number: None,
             note: request.note.clone(),
-            pay_by: now + Duration::hours(settings.offline_hold_hours),
+            pay_by: now + hold(settings),
             paid_at: None,
             fulfilled_at: None,
             delivered_at: None,
@@ -111,6 +111,7 @@ pub async fn checkout(
                 net: amounts.net,
                 tax: amounts.tax,
                 reserved: product.track_stock,
+                returned: 0,
             })
             .collect();
         diesel::insert_into(commerce_order_lines::table).values(&order_lines).execute(connection).await?;
@@ -129,7 +130,7 @@ pub async fn checkout(
         let payment = Payment {
             id: PaymentId::new(),
             order_id: id,
-            provider: ProviderName::Offline,
+            provider: settings.payments,
             reference: None,
             status: PaymentStatus::Pending,
             amount: order.total,
@@ -143,18 +144,27 @@ pub async fn checkout(
         cart::clear(connection, principal.user_id, clinic.id).await?;
         let deadline = jobs::EnqueueOptions { run_at: Some(order.pay_by), ..Default::default() };
         jobs::enqueue(connection, &ExpireOrder { order_id: id }, deadline).await?;
-        let details = format!(
-            "Your order of {} is placed. Pay at {} by {}. {}",
-            money(order.total, &order.currency),
-            clinic.name,
-            order.pay_by.with_timezone(&clinic.zone).format("%a %-d %b %Y, %H:%M"),
-            orders::next_step(&order, &clinic),
-        );
+        let by = order.pay_by.with_timezone(&clinic.zone).format("%a %-d %b %Y, %H:%M");
+        let pay = match settings.payments {
+            ProviderName::Offline => format!("Pay at {} by {by}.", clinic.name),
+            ProviderName::Stripe => format!("Complete the payment in the app by {by}."),
+        };
+        let total = money(order.total, &order.currency);
+        let details = format!("Your order of {total} is placed. {pay} {}", orders::next_step(&order, &clinic));
         tell_owner(connection, &clinic, &order, "Order placed", details).await?;
         Ok(order)
     })
     .await?;
     orders::view(connection, order).await
+}
+
+/// How long an unpaid order holds its stock: paying at the clinic takes a
+/// visit, paying online a few minutes.
+fn hold(settings: &Settings) -> Duration {
+    match settings.payments {
+        ProviderName::Offline => Duration::hours(settings.offline_hold_hours),
+        ProviderName::Stripe => Duration::minutes(settings.online_hold_minutes),
+    }
 }
 
 /// The prescription a line uses: `None` for a product that needs none;

@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod checkout;
 pub mod messages;
 pub mod orders;
+pub mod payments;
+pub mod refunds;
 pub mod search;
 pub mod stock;
 pub mod tax;

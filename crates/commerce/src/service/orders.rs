@@ -280,7 +280,7 @@ pub(crate) async fn cancel(
     Ok(order)
 }
 
-fn require_status(order: &Order, wanted: OrderStatus, refusal: &str) -> kernel::Result<()> {
+pub(crate) fn require_status(order: &Order, wanted: OrderStatus, refusal: &str) -> kernel::Result<()> {
     if order.status == wanted {
         return Ok(());
     }
@@ -290,7 +290,7 @@ fn require_status(order: &Order, wanted: OrderStatus, refusal: &str) -> kernel::
     })
 }
 
-async fn set_status(
+pub(crate) async fn set_status(
     connection: &mut AsyncPgConnection,
     order: &Order,
     status: OrderStatus,
@@ -303,7 +303,7 @@ async fn set_status(
         .await?)
 }
 
-async fn record(
+pub(crate) async fn record(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     order: &Order,
@@ -315,7 +315,7 @@ async fn record(
     audit::record(connection, entry).await
 }
 
-async fn payment_of(connection: &mut AsyncPgConnection, order: OrderId) -> kernel::Result<Payment> {
+pub(crate) async fn payment_of(connection: &mut AsyncPgConnection, order: OrderId) -> kernel::Result<Payment> {
     Ok(commerce_payments::table
         .filter(commerce_payments::order_id.eq(order))
         .select(Payment::as_select())

@@ -120,6 +120,19 @@ pub async fn give_back(
     apply(connection, product, quantity, &change, None).await.map(drop)
 }
 
+/// Puts `quantity` units returned with a refund of `order` back in stock.
+pub async fn put_back(
+    connection: &mut AsyncPgConnection,
+    product: ProductId,
+    quantity: i32,
+    order: OrderId,
+    by: &Principal,
+    now: DateTime<Utc>,
+) -> kernel::Result<()> {
+    let change = Change { reason: StockReason::Refunded, order: Some(order), actor: Some(by.user_id), now };
+    apply(connection, product, quantity, &change, None).await.map(drop)
+}
+
 /// Why and by whom stock changes.
 struct Change {
     reason: StockReason,

@@ -11,6 +11,11 @@ use testkit::{TestApp, TestUser};
 /// A server over the commerce routes and those they build on; the pool
 /// has room for many checkouts at once.
 pub async fn app() -> TestApp {
+    app_with(|_| {}).await
+}
+
+/// Like [`app`], with `[commerce]` adjusted.
+pub async fn app_with(adjust: impl FnOnce(&mut commerce::Settings)) -> TestApp {
     let crowd = |settings: &mut platform::Settings| {
         settings.database.max_connections = 24;
         settings.database.wait_timeout_ms = 20_000;
@@ -20,9 +25,11 @@ pub async fn app() -> TestApp {
             let uploads = media::Uploads::from_settings(config.section().unwrap()).unwrap();
             let (clinics, pets): (clinics::Settings, pets::Settings) =
                 (config.section().unwrap(), config.section().unwrap());
-            let commerce: commerce::Settings = config.section().unwrap();
+            let mut commerce: commerce::Settings = config.section().unwrap();
+            adjust(&mut commerce);
+            let payments = commerce::payments::Payments::from_settings(&commerce).unwrap();
             move |routes: &mut platform::Routes| {
-                commerce::routes(routes, &commerce, &uploads);
+                commerce::routes(routes, &commerce, &payments, &uploads);
                 clinics::routes(routes, &clinics, &uploads);
                 pets::routes(routes, &pets, &uploads);
                 media::routes(routes, &uploads);
@@ -46,7 +53,11 @@ pub struct Shop {
 
 /// The shop, with its tax rates set.
 pub async fn shop() -> Shop {
-    let app = app().await;
+    shop_over(app().await).await
+}
+
+/// The shop over `app`.
+pub async fn shop_over(app: TestApp) -> Shop {
     let admin = fixtures::admin(&app).await;
     let clinic = fixtures::clinic(&app, &admin, clinic_profile("Paws Paris", 48.8566, 2.3522, "Europe/Paris")).await;
     let manager = fixtures::staff(&app, &admin, &clinic, Role::ClinicAdmin).await;

@@ -11,3 +11,4 @@ mod fixtures;
 mod orders;
 mod personal_data;
 mod stock;
+mod stripe;

@@ -206,3 +206,53 @@ async fn the_clinic_lists_its_orders_by_state() {
     assert_eq!(mine["items"][0]["number"], order["number"]);
     app.api(Method::GET, &path).by(&shop.owner).expect(403).await;
 }
+
+#[tokio::test]
+async fn an_offline_refund_is_paid_back_at_the_desk_and_returned_goods_go_back_in_stock() {
+    let shop = shop().await;
+    let app = &shop.app;
+    let (order, kibble) = ordered(&shop, 3, json!({})).await;
+    let id = order["id"].as_str().unwrap();
+    let base = format!("/clinics/{}/orders/{id}", shop.clinic);
+    let refund = json!({ "amount": "24.00", "restock": [{ "product_id": kibble, "quantity": 1 }] });
+    let keyed = |key: &'static str, body: Value| {
+        app.api(Method::POST, &format!("{base}/refunds")).by(&shop.manager).header("Idempotency-Key", key).json(&body)
+    };
+    keyed("early", refund.clone()).expect(409).await;
+    app.api(Method::POST, &format!("{base}/payment"))
+        .by(&shop.manager)
+        .json(&json!({ "method": "cash" }))
+        .expect(200)
+        .await;
+    let too_many = json!({ "amount": "1.00", "restock": [{ "product_id": kibble, "quantity": 4 }] });
+    let refused = keyed("too-many", too_many).expect(422).await;
+    assert!(refused["error"]["details"]["fields"][format!("restock.{kibble}")].is_array(), "{refused}");
+    let done = keyed("once", refund.clone()).expect(201).await;
+    assert_eq!((done["status"].as_str(), done["payment"]["refunded"].as_str()), (Some("paid"), Some("24.00")));
+    assert_eq!(shop.product(&kibble).await["in_stock"], 8);
+    let replayed = keyed("once", refund).expect(201).await;
+    assert_eq!(replayed["payment"]["refunded"], "24.00", "a retry gets the first answer, not a second refund");
+    assert_eq!(shop.product(&kibble).await["in_stock"], 8);
+    let told = rows(
+        app,
+        &format!(
+            "SELECT title AS value FROM notifications WHERE recipient_id = '{}' ORDER BY created_at, id",
+            shop.owner.user_id.0
+        ),
+    )
+    .await;
+    assert_eq!(titles(told).last().map(String::as_str), Some("Refund"));
+    let outsider = fixtures::staff(
+        app,
+        &shop.admin,
+        &fixtures::clinic(app, &shop.admin, fixtures::clinic_profile("Elsewhere", 45.0, 4.0, "Europe/Paris")).await,
+        Role::ClinicAdmin,
+    )
+    .await;
+    app.api(Method::POST, &format!("{base}/refunds"))
+        .by(&outsider)
+        .header("Idempotency-Key", "x")
+        .json(&json!({ "amount": "1.00" }))
+        .expect(403)
+        .await;
+}
