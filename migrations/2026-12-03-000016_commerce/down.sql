@@ -1,3 +1,7 @@
+DROP TABLE commerce_invoice_counters;
+DROP TABLE commerce_invoice_lines;
+DROP TABLE commerce_invoices;
+DROP FUNCTION commerce_issued_invoice_is_final();
 DROP TABLE commerce_stock_movements;
 DROP TABLE commerce_payment_events;
 DROP TABLE commerce_refunds;

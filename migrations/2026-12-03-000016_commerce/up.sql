@@ -218,3 +218,84 @@ CREATE TABLE commerce_stock_movements (
     CONSTRAINT commerce_stock_movements_note_check CHECK (length(coalesce(note, '')) <= 500)
 );
 CREATE INDEX commerce_stock_movements_product_idx ON commerce_stock_movements (product_id, id DESC);
+
+-- Invoices: one per paid order, and a draft for each completed appointment
+-- (its staff complete it before issuing). Issuing gives the next number of
+-- the clinic's counter, locked in the issuing transaction, so numbers have
+-- no gap and no duplicate. An issued invoice never changes (a trigger
+-- refuses it); a credit note, numbered the same way, corrects it.
+CREATE TABLE commerce_invoices (
+    id              uuid PRIMARY KEY,
+    clinic_id       uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    owner_id        uuid REFERENCES users (id) ON DELETE SET NULL,
+    order_id        uuid UNIQUE REFERENCES commerce_orders (id) ON DELETE SET NULL,
+    appointment_id  uuid UNIQUE REFERENCES appointments (id) ON DELETE SET NULL,
+    kind            text NOT NULL,
+    -- The invoice a credit note corrects.
+    credits_id      uuid REFERENCES commerce_invoices (id) ON DELETE RESTRICT,
+    status          text NOT NULL,
+    number          integer,
+    currency        text NOT NULL,
+    subtotal        numeric(12, 2) NOT NULL,
+    tax_total       numeric(12, 2) NOT NULL,
+    total           numeric(12, 2) NOT NULL,
+    note            text,
+    issued_at       timestamptz,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT commerce_invoices_number_unique UNIQUE (clinic_id, number),
+    CONSTRAINT commerce_invoices_kind_check CHECK (kind IN ('invoice', 'credit_note')),
+    CONSTRAINT commerce_invoices_status_check CHECK (status IN ('draft', 'issued')),
+    CONSTRAINT commerce_invoices_issued_check
+        CHECK ((status = 'issued') = (number IS NOT NULL AND issued_at IS NOT NULL)),
+    CONSTRAINT commerce_invoices_credits_check CHECK ((kind = 'credit_note') = (credits_id IS NOT NULL)),
+    CONSTRAINT commerce_invoices_totals_check CHECK (total = subtotal + tax_total),
+    CONSTRAINT commerce_invoices_note_check CHECK (length(coalesce(note, '')) <= 500)
+);
+CREATE INDEX commerce_invoices_clinic_idx ON commerce_invoices (clinic_id, id DESC);
+CREATE INDEX commerce_invoices_owner_idx ON commerce_invoices (owner_id, id DESC);
+CREATE UNIQUE INDEX commerce_invoices_one_credit_idx ON commerce_invoices (credits_id) WHERE credits_id IS NOT NULL;
+
+CREATE TABLE commerce_invoice_lines (
+    id          uuid PRIMARY KEY,
+    invoice_id  uuid NOT NULL REFERENCES commerce_invoices (id) ON DELETE CASCADE,
+    description text NOT NULL,
+    quantity    integer NOT NULL,
+    unit_price  numeric(12, 2) NOT NULL,
+    tax_rate    numeric(6, 4) NOT NULL,
+    net         numeric(12, 2) NOT NULL,
+    tax         numeric(12, 2) NOT NULL,
+    CONSTRAINT commerce_invoice_lines_description_check CHECK (length(description) BETWEEN 1 AND 200),
+    CONSTRAINT commerce_invoice_lines_quantity_check CHECK (quantity BETWEEN 1 AND 999),
+    CONSTRAINT commerce_invoice_lines_amounts_check CHECK (net = unit_price * quantity AND tax >= 0)
+);
+CREATE INDEX commerce_invoice_lines_invoice_idx ON commerce_invoice_lines (invoice_id);
+
+-- The last number each clinic issued.
+CREATE TABLE commerce_invoice_counters (
+    clinic_id   uuid PRIMARY KEY REFERENCES clinics (id) ON DELETE CASCADE,
+    last_number integer NOT NULL
+);
+
+CREATE FUNCTION commerce_issued_invoice_is_final() RETURNS trigger AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'commerce_invoices' THEN
+        IF OLD.status = 'issued' AND (TG_OP = 'DELETE' OR
+            (NEW.clinic_id, NEW.kind, NEW.status, NEW.number, NEW.currency, NEW.subtotal, NEW.tax_total, NEW.total,
+             NEW.issued_at, NEW.credits_id)
+            IS DISTINCT FROM
+            (OLD.clinic_id, OLD.kind, OLD.status, OLD.number, OLD.currency, OLD.subtotal, OLD.tax_total, OLD.total,
+             OLD.issued_at, OLD.credits_id)) THEN
+            RAISE EXCEPTION 'an issued invoice cannot change: issue a credit note' USING ERRCODE = 'check_violation',
+                CONSTRAINT = 'commerce_invoices_final';
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM commerce_invoices WHERE id = OLD.invoice_id AND status = 'issued') THEN
+        RAISE EXCEPTION 'an issued invoice cannot change: issue a credit note' USING ERRCODE = 'check_violation',
+            CONSTRAINT = 'commerce_invoices_final';
+    END IF;
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER commerce_invoices_final BEFORE UPDATE OR DELETE ON commerce_invoices
+    FOR EACH ROW EXECUTE FUNCTION commerce_issued_invoice_is_final();
+CREATE TRIGGER commerce_invoice_lines_final BEFORE UPDATE OR DELETE ON commerce_invoice_lines
+    FOR EACH ROW EXECUTE FUNCTION commerce_issued_invoice_is_final();

@@ -9,7 +9,7 @@
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
 //! and review, the owner's appointment, upload, and conversation with the
 //! clinic and its message, the owner's emergency case offered to the vet and
-//! the vet's time on call, the clinic's product and the owner's order of it);
+//! the vet's time on call, the clinic's product and the owner's paid order of it and its invoice);
 //! other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
@@ -52,8 +52,10 @@ struct World {
     on_call: String,
     /// A product of the clinic, in stock.
     product: String,
-    /// The owner's order of it, unpaid.
+    /// The owner's order of it, paid at the clinic.
     order: String,
+    /// The order's invoice.
+    invoice: String,
     /// Free whole-hour slots two days after the appointment's, three per caller.
     slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
@@ -154,7 +156,7 @@ async fn world(app: &TestApp) -> World {
         "location": { "latitude": 48.855, "longitude": 2.35 }, "triage": { "breathing": "struggling" },
     });
     let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
-    let (product, order) = shop(app, &clinic, &clinic_admin, &owner).await;
+    let (product, order, invoice) = shop(app, &clinic, &clinic_admin, &owner).await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
@@ -186,13 +188,14 @@ async fn world(app: &TestApp) -> World {
         on_call: fixtures::id_of(&on_call),
         product,
         order,
+        invoice,
         callers,
     }
 }
 
-/// The clinic sells a product (100 in stock); the owner orders one. Returns
-/// the ids of both.
-async fn shop(app: &TestApp, clinic: &str, clinic_admin: &TestUser, owner: &TestUser) -> (String, String) {
+/// The clinic sells a product (100 in stock); the owner orders one and pays
+/// at the clinic. Returns the ids of the product, the order and its invoice.
+async fn shop(app: &TestApp, clinic: &str, clinic_admin: &TestUser, owner: &TestUser) -> (String, String, String) {
     let draft = json!({ "sku": "WORLD-1", "name": "Kibble", "price": "20.00" });
     let product: Value = app
         .api(Method::POST, &format!("/clinics/{clinic}/products"))
@@ -213,7 +216,11 @@ async fn shop(app: &TestApp, clinic: &str, clinic_admin: &TestUser, owner: &Test
         .json(&json!({}))
         .expect_json(201)
         .await;
-    (product, fixtures::id_of(&order))
+    let order = fixtures::id_of(&order);
+    let payment = format!("/clinics/{clinic}/orders/{order}/payment");
+    app.api(Method::POST, &payment).by(clinic_admin).json(&json!({ "method": "card" })).expect(200).await;
+    let invoices: Value = app.api(Method::GET, "/invoices").by(owner).expect_json(200).await;
+    (product, order, invoices["items"][0]["id"].as_str().unwrap().to_owned())
 }
 
 /// `path` with the world's ids in place of its parameters.
@@ -234,6 +241,7 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "shifts") | ("{entry_id}", _) => world.on_call.clone(),
             ("{id}", "products") | ("{product_id}", _) => world.product.clone(),
             ("{id}", "orders") | ("{order_id}", _) => world.order.clone(),
+            ("{id}", "invoices") | ("{invoice_id}", _) => world.invoice.clone(),
             ("{class}", _) => "standard".to_owned(),
             ("{message_id}", _) => world.message.clone(),
             ("{id}", "dead") => "1".to_owned(),
@@ -294,6 +302,9 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("PUT", "/carts/{clinic_id}/lines/{product_id}") => json!({ "quantity": 1 }),
         ("POST", "/clinics/{id}/orders/{order_id}/payment") => json!({ "method": "cash" }),
         ("POST", "/clinics/{id}/orders/{order_id}/refunds") => json!({ "amount": "1.00" }),
+        ("PUT", "/clinics/{id}/invoices/{invoice_id}/lines") => {
+            json!({ "lines": [{ "description": "Visit", "quantity": 1, "unit_price": "10.00" }] })
+        }
         ("POST", "/emergency-requests/{id}/progress") => json!({ "status": "en_route" }),
         ("POST", "/vets/me/on-call/shifts") => json!({
             "clinic_id": world.clinic, "starts_at": later(20), "ends_at": later(20) + chrono::Duration::hours(4),

@@ -27,6 +27,7 @@
 
 pub mod api;
 pub mod availability;
+pub mod events;
 pub mod handlers;
 pub mod jobs;
 pub mod models;

@@ -20,6 +20,11 @@
 //! - [`service::orders`]: payment at the clinic, fulfilment, delivery,
 //!   cancellation; [`jobs::ExpireOrder`] cancels what is unpaid at `pay_by`.
 //!
+//! - [`service::invoices`]: one issued with each paid order, a draft for
+//!   each completed visit ([`jobs::DraftVisitInvoice`]), numbered per clinic
+//!   without gaps, final once issued (credit notes correct them), as PDF
+//!   ([`pdf`]).
+//!
 //! Who sees an order is decided once, in [`access`]: everyone else gets 404.
 //! [`personal_data::PersonalData`]: a person's carts and orders, exported and
 //! erased. [`routes`] mounts the HTTP API; [`worker_options`] adds the job.
@@ -31,6 +36,7 @@ pub mod jobs;
 pub mod models;
 pub mod money;
 pub mod payments;
+pub mod pdf;
 pub mod personal_data;
 pub mod service;
 mod settings;
@@ -39,15 +45,15 @@ use actix_web::web;
 use platform::Routes;
 pub use settings::Settings;
 
-/// Adds the unpaid orders' deadline to a worker.
+/// Adds the unpaid orders' deadline and the visits' draft invoices to a worker.
 pub fn worker_options(options: graphile_worker::WorkerOptions) -> graphile_worker::WorkerOptions {
-    options.define_job::<jobs::ExpireOrder>()
+    options.define_job::<jobs::ExpireOrder>().define_job::<jobs::DraftVisitInvoice>()
 }
 
 /// Mounts the commerce endpoints: orders are paid through `payments`,
 /// product pictures come from `uploads`.
 pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Payments, uploads: &media::Uploads) {
-    use handlers::{cart, catalog, orders, payments as paying, stock};
+    use handlers::{cart, catalog, invoices, orders, payments as paying, stock};
     routes
         .app_data(web::Data::new(settings.clone()))
         .app_data(web::Data::new(payments.clone()))
@@ -79,5 +85,12 @@ pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Pay
         .service(orders::cancel_clinic_order)
         .service(paying::pay_order)
         .service(paying::refund_order)
+        .service(invoices::my_invoices)
+        .service(invoices::get_invoice)
+        .service(invoices::invoice_pdf)
+        .service(invoices::clinic_invoices)
+        .service(invoices::set_invoice_lines)
+        .service(invoices::issue_invoice)
+        .service(invoices::credit_invoice)
         .outside_api(paying::stripe_webhook);
 }

@@ -8,11 +8,12 @@ use kernel::{CategoryId, ClinicId, MediaId, OrderId, PaymentId, PetId, ProductId
 use rust_decimal::Decimal;
 
 use crate::api::{
-    Fulfilment, OrderStatus, PaymentMethod, PaymentStatus, PaymentView, ProviderName, StockReason, TaxClass,
+    Fulfilment, InvoiceKind, InvoiceStatus, OrderStatus, PaymentMethod, PaymentStatus, PaymentView, ProviderName,
+    StockReason, TaxClass,
 };
 use db::schema::{
-    commerce_cart_lines, commerce_categories, commerce_order_lines, commerce_orders, commerce_payments,
-    commerce_products, commerce_refunds, commerce_stock_movements,
+    commerce_cart_lines, commerce_categories, commerce_invoice_lines, commerce_invoices, commerce_order_lines,
+    commerce_orders, commerce_payments, commerce_products, commerce_refunds, commerce_stock_movements,
 };
 
 /// A `commerce_categories` row.
@@ -164,6 +165,42 @@ pub struct Refund {
     pub restocked: serde_json::Value,
     pub requested_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A `commerce_invoices` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commerce_invoices, check_for_backend(diesel::pg::Pg))]
+pub struct Invoice {
+    pub id: uuid::Uuid,
+    pub clinic_id: ClinicId,
+    pub owner_id: Option<UserId>,
+    pub order_id: Option<OrderId>,
+    pub appointment_id: Option<kernel::AppointmentId>,
+    pub kind: InvoiceKind,
+    pub credits_id: Option<uuid::Uuid>,
+    pub status: InvoiceStatus,
+    pub number: Option<i32>,
+    pub currency: String,
+    pub subtotal: Decimal,
+    pub tax_total: Decimal,
+    pub total: Decimal,
+    pub note: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A `commerce_invoice_lines` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commerce_invoice_lines, check_for_backend(diesel::pg::Pg))]
+pub struct InvoiceLine {
+    pub id: uuid::Uuid,
+    pub invoice_id: uuid::Uuid,
+    pub description: String,
+    pub quantity: i32,
+    pub unit_price: Decimal,
+    pub tax_rate: Decimal,
+    pub net: Decimal,
+    pub tax: Decimal,
 }
 
 /// A `commerce_stock_movements` row.

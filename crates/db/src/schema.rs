@@ -276,6 +276,48 @@ diesel::table! {
 }
 
 diesel::table! {
+    commerce_invoice_counters (clinic_id) {
+        clinic_id -> Uuid,
+        last_number -> Int4,
+    }
+}
+
+diesel::table! {
+    commerce_invoice_lines (id) {
+        id -> Uuid,
+        invoice_id -> Uuid,
+        description -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        tax_rate -> Numeric,
+        net -> Numeric,
+        tax -> Numeric,
+    }
+}
+
+diesel::table! {
+    commerce_invoices (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        order_id -> Nullable<Uuid>,
+        appointment_id -> Nullable<Uuid>,
+        kind -> Text,
+        credits_id -> Nullable<Uuid>,
+        status -> Text,
+        number -> Nullable<Int4>,
+        currency -> Text,
+        subtotal -> Numeric,
+        tax_total -> Numeric,
+        total -> Numeric,
+        note -> Nullable<Text>,
+        issued_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     commerce_order_lines (id) {
         id -> Uuid,
         order_id -> Uuid,
@@ -858,6 +900,12 @@ diesel::joinable!(commerce_cart_lines -> clinics (clinic_id));
 diesel::joinable!(commerce_cart_lines -> commerce_products (product_id));
 diesel::joinable!(commerce_cart_lines -> pets (pet_id));
 diesel::joinable!(commerce_cart_lines -> users (owner_id));
+diesel::joinable!(commerce_invoice_counters -> clinics (clinic_id));
+diesel::joinable!(commerce_invoice_lines -> commerce_invoices (invoice_id));
+diesel::joinable!(commerce_invoices -> appointments (appointment_id));
+diesel::joinable!(commerce_invoices -> clinics (clinic_id));
+diesel::joinable!(commerce_invoices -> commerce_orders (order_id));
+diesel::joinable!(commerce_invoices -> users (owner_id));
 diesel::joinable!(commerce_order_lines -> commerce_orders (order_id));
 diesel::joinable!(commerce_order_lines -> commerce_products (product_id));
 diesel::joinable!(commerce_order_lines -> health_records (prescription_id));
@@ -948,6 +996,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinics,
     commerce_cart_lines,
     commerce_categories,
+    commerce_invoice_counters,
+    commerce_invoice_lines,
+    commerce_invoices,
     commerce_order_lines,
     commerce_orders,
     commerce_payment_events,

@@ -59,6 +59,14 @@ pub async fn transition(
             // The owner's visit makes their review of the clinic a verified one.
             clinics::visits::record(connection, appointment.clinic_id, appointment.owner_id, appointment.ends_at)
                 .await?;
+            let completed = crate::events::AppointmentCompleted {
+                appointment_id: appointment.id,
+                clinic_id: appointment.clinic_id,
+                pet_id: appointment.pet_id,
+                owner_id: appointment.owner_id,
+                service_id: appointment.service_id,
+            };
+            ::jobs::publish(connection, &completed).await?;
         }
         let reason = if to == Status::Cancelled { request.reason.as_deref() } else { None };
         let updated = diesel::update(appointments::table.find(id))

@@ -305,3 +305,15 @@ pub async fn remove_room(
     .await?;
     if removed == 0 { Err(kernel::Error::NotFound { resource: "room" }) } else { Ok(()) }
 }
+
+/// A service's name and price, withdrawn or not (what a visit for it is
+/// invoiced at: `commerce` drafts the invoice of a completed appointment).
+pub async fn name_and_price(connection: &mut AsyncPgConnection, id: ServiceId) -> kernel::Result<(String, Decimal)> {
+    clinic_services::table
+        .find(id.0)
+        .select((clinic_services::name, clinic_services::price))
+        .first(connection)
+        .await
+        .optional()?
+        .ok_or(kernel::Error::NotFound { resource: "service" })
+}

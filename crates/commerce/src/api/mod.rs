@@ -3,10 +3,12 @@
 
 mod cart;
 mod catalog;
+mod invoices;
 mod orders;
 
 pub use cart::*;
 pub use catalog::*;
+pub use invoices::*;
 pub use orders::*;
 
 use rust_decimal::Decimal;

@@ -2,6 +2,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod invoices;
 pub mod orders;
 pub mod payments;
 pub mod stock;

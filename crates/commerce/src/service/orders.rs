@@ -156,6 +156,7 @@ pub async fn record_payment(
         let order = set_status(connection, &order, OrderStatus::Paid, now).await?;
         record(connection, principal, &order, "order.paid", json!({ "method": method, "amount": payment.amount }))
             .await?;
+        crate::service::invoices::bill_order(connection, &order, now).await?;
         let clinic = clinics::scheduling::clinic(connection, order.clinic_id).await?;
         let details =
             format!("{} received, thank you. {}", money(order.total, &order.currency), next_step(&order, &clinic));

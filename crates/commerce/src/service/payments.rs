@@ -156,6 +156,7 @@ async fn succeeded(
     let entry = platform::audit::AuditEntry::new(None, "order.paid", "order", order.id)
         .with_changes(json!({ "status": { "to": order.status }, "provider": payment.provider, "amount": received }));
     platform::audit::record(connection, entry).await?;
+    crate::service::invoices::bill_order(connection, &order, now).await?;
     let clinic = clinics::scheduling::clinic(connection, order.clinic_id).await?;
     let details =
         format!("{} received, thank you. {}", money(received, &order.currency), orders::next_step(&order, &clinic));

@@ -1,4 +1,5 @@
-//! The App over the commerce routes (with clinics, pets and media), a clinic
+//! The App over the commerce routes (with clinics, pets, media and
+//! appointments), a clinic
 //! in Paris with a 20% standard and 5.5% reduced rate, its admin and a vet,
 //! and an owner whose dog Rex is the clinic's patient.
 
@@ -25,6 +26,7 @@ pub async fn app_with(adjust: impl FnOnce(&mut commerce::Settings)) -> TestApp {
             let uploads = media::Uploads::from_settings(config.section().unwrap()).unwrap();
             let (clinics, pets): (clinics::Settings, pets::Settings) =
                 (config.section().unwrap(), config.section().unwrap());
+            let scheduling: appointments::Settings = config.section().unwrap();
             let mut commerce: commerce::Settings = config.section().unwrap();
             adjust(&mut commerce);
             let payments = commerce::payments::Payments::from_settings(&commerce).unwrap();
@@ -33,6 +35,7 @@ pub async fn app_with(adjust: impl FnOnce(&mut commerce::Settings)) -> TestApp {
                 clinics::routes(routes, &clinics, &uploads);
                 pets::routes(routes, &pets, &uploads);
                 media::routes(routes, &uploads);
+                appointments::routes(routes, &scheduling);
             }
         },
         crowd,

@@ -8,6 +8,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod fixtures;
+mod invoices;
 mod orders;
 mod personal_data;
 mod stock;
