@@ -51,6 +51,7 @@ cargo build --quiet --release -p clinics --example search_plan
 cargo build --quiet --release -p media --example media_bench
 cargo build --quiet --release -p chat --example ws_bench
 cargo build --quiet --release -p emergency --example route_bench
+cargo build --quiet --release -p commerce --example checkout_bench
 "$RELEASE"/gateway migrate run >/dev/null
 "$RELEASE"/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
@@ -117,6 +118,15 @@ printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
   "$(awk '$1 == "99%" {print $2}' <<<"$output")" "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 booked="$(psql_bench -tAc "SELECT count(*) FROM appointments WHERE starts_at > now()")"
 printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
+
+# Commerce: the shop's search over 100 000 products (words, then filters only),
+# and checkouts of one product by 16 buyers at once (in-process, like routing:
+# the cart line, then the checkout's one transaction).
+psql_bench -f .ci/bench/seed_products.sql
+measure "products search q= (100 000)" "/api/v1/products?q=senior%20kibble&limit=20"
+measure "products filters (100 000)" "/api/v1/products?species=dog&in_stock=true&max_price=20&limit=20"
+CONNECTIONS=1 measure "  one caller, q=" "/api/v1/products?q=senior%20kibble&limit=20"
+"$RELEASE"/examples/checkout_bench "$DB_URL" 16 "${DURATION%s}"
 
 # Chat: fan-out latency from a send to the socket, on one gateway and across
 # two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.

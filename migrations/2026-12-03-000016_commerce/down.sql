@@ -1,3 +1,4 @@
+DROP TABLE commerce_sales_reports;
 DROP TABLE commerce_invoice_counters;
 DROP TABLE commerce_invoice_lines;
 DROP TABLE commerce_invoices;
@@ -12,7 +13,7 @@ DROP TABLE commerce_cart_lines;
 DROP TABLE commerce_tax_rates;
 DROP TABLE commerce_products;
 DROP TABLE commerce_categories;
-DELETE FROM media WHERE purpose = 'product_image';
+DELETE FROM media WHERE purpose IN ('product_image', 'sales_report');
 ALTER TABLE media DROP CONSTRAINT media_purpose_check;
 ALTER TABLE media ADD CONSTRAINT media_purpose_check
     CHECK (purpose IN ('pet_photo', 'record_attachment', 'clinic_photo', 'vet_photo', 'personal_data_export',

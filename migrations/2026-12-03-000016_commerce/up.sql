@@ -5,7 +5,7 @@
 ALTER TABLE media DROP CONSTRAINT media_purpose_check;
 ALTER TABLE media ADD CONSTRAINT media_purpose_check
     CHECK (purpose IN ('pet_photo', 'record_attachment', 'clinic_photo', 'vet_photo', 'personal_data_export',
-                       'chat_attachment', 'emergency_photo', 'product_image'));
+                       'chat_attachment', 'emergency_photo', 'product_image', 'sales_report'));
 
 -- The platform's category tree (food > dry food, medication > antiparasitics).
 CREATE TABLE commerce_categories (
@@ -299,3 +299,20 @@ CREATE TRIGGER commerce_invoices_final BEFORE UPDATE OR DELETE ON commerce_invoi
     FOR EACH ROW EXECUTE FUNCTION commerce_issued_invoice_is_final();
 CREATE TRIGGER commerce_invoice_lines_final BEFORE UPDATE OR DELETE ON commerce_invoice_lines
     FOR EACH ROW EXECUTE FUNCTION commerce_issued_invoice_is_final();
+
+-- A clinic's sales and refunds over a range of its local days, as CSV, built
+-- by a job and downloaded through a signed link.
+CREATE TABLE commerce_sales_reports (
+    id              uuid PRIMARY KEY,
+    clinic_id       uuid NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
+    requested_by    uuid REFERENCES users (id) ON DELETE SET NULL,
+    from_date       date NOT NULL,
+    to_date         date NOT NULL,
+    status          text NOT NULL,
+    media_id        uuid REFERENCES media (id) ON DELETE SET NULL,
+    requested_at    timestamptz NOT NULL DEFAULT now(),
+    completed_at    timestamptz,
+    CONSTRAINT commerce_sales_reports_status_check CHECK (status IN ('pending', 'ready')),
+    CONSTRAINT commerce_sales_reports_range_check CHECK (from_date <= to_date AND to_date - from_date <= 366)
+);
+CREATE INDEX commerce_sales_reports_clinic_idx ON commerce_sales_reports (clinic_id, id DESC);

@@ -302,6 +302,7 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("PUT", "/carts/{clinic_id}/lines/{product_id}") => json!({ "quantity": 1 }),
         ("POST", "/clinics/{id}/orders/{order_id}/payment") => json!({ "method": "cash" }),
         ("POST", "/clinics/{id}/orders/{order_id}/refunds") => json!({ "amount": "1.00" }),
+        ("POST", "/clinics/{id}/sales-reports") => json!({ "from": "2026-11-01", "to": "2026-11-30" }),
         ("PUT", "/clinics/{id}/invoices/{invoice_id}/lines") => {
             json!({ "lines": [{ "description": "Visit", "quantity": 1, "unit_price": "10.00" }] })
         }

@@ -1,12 +1,13 @@
-//! The crate's jobs: an unpaid order's deadline, and the draft invoice of
-//! a completed visit (appointments' event).
+//! The crate's jobs: an unpaid order's deadline, the draft invoice of a
+//! completed visit (appointments' event), and sales reports.
 
+use anyhow::Context;
 use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
 use kernel::OrderId;
 use serde::{Deserialize, Serialize};
 
-use crate::service::{invoices, orders};
+use crate::service::{invoices, orders, reports};
 
 /// At an order's `pay_by`: still unpaid, it is cancelled and its stock given
 /// back. Run twice or late, it changes nothing more.
@@ -42,6 +43,26 @@ impl TaskHandler for DraftVisitInvoice {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         invoices::draft_visit(&mut connection, &self.0, resources.clock.now()).await?;
+        Ok(())
+    }
+}
+
+/// Builds a sales report someone asked for (once: a built one is left alone).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuildSalesReport {
+    /// The report.
+    pub report_id: uuid::Uuid,
+}
+
+impl TaskHandler for BuildSalesReport {
+    const IDENTIFIER: &'static str = "commerce_build_sales_report";
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let uploads = context.get_ext::<media::Uploads>().context("media::Uploads are not registered on the worker")?;
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        reports::build(&mut connection, uploads, self.report_id, resources.clock.now()).await?;
         Ok(())
     }
 }

@@ -25,6 +25,9 @@
 //!   without gaps, final once issued (credit notes correct them), as PDF
 //!   ([`pdf`]).
 //!
+//! - [`service::reports`]: a clinic's sales and refunds over a range of days
+//!   as CSV, built by a job, downloaded through a signed link.
+//!
 //! Who sees an order is decided once, in [`access`]: everyone else gets 404.
 //! [`personal_data::PersonalData`]: a person's carts and orders, exported and
 //! erased. [`routes`] mounts the HTTP API; [`worker_options`] adds the job.
@@ -45,15 +48,23 @@ use actix_web::web;
 use platform::Routes;
 pub use settings::Settings;
 
-/// Adds the unpaid orders' deadline and the visits' draft invoices to a worker.
-pub fn worker_options(options: graphile_worker::WorkerOptions) -> graphile_worker::WorkerOptions {
-    options.define_job::<jobs::ExpireOrder>().define_job::<jobs::DraftVisitInvoice>()
+/// Adds the unpaid orders' deadline, the visits' draft invoices and the
+/// sales reports (stored in `uploads`) to a worker.
+pub fn worker_options(
+    options: graphile_worker::WorkerOptions,
+    uploads: &media::Uploads,
+) -> graphile_worker::WorkerOptions {
+    options
+        .define_job::<jobs::ExpireOrder>()
+        .define_job::<jobs::DraftVisitInvoice>()
+        .define_job::<jobs::BuildSalesReport>()
+        .add_extension(uploads.clone())
 }
 
 /// Mounts the commerce endpoints: orders are paid through `payments`,
 /// product pictures come from `uploads`.
 pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Payments, uploads: &media::Uploads) {
-    use handlers::{cart, catalog, invoices, orders, payments as paying, stock};
+    use handlers::{cart, catalog, invoices, orders, payments as paying, reports, stock};
     routes
         .app_data(web::Data::new(settings.clone()))
         .app_data(web::Data::new(payments.clone()))
@@ -92,5 +103,7 @@ pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Pay
         .service(invoices::set_invoice_lines)
         .service(invoices::issue_invoice)
         .service(invoices::credit_invoice)
+        .service(reports::request_sales_report)
+        .service(reports::get_sales_report)
         .outside_api(paying::stripe_webhook);
 }

@@ -9,11 +9,12 @@ use rust_decimal::Decimal;
 
 use crate::api::{
     Fulfilment, InvoiceKind, InvoiceStatus, OrderStatus, PaymentMethod, PaymentStatus, PaymentView, ProviderName,
-    StockReason, TaxClass,
+    ReportStatus, StockReason, TaxClass,
 };
 use db::schema::{
     commerce_cart_lines, commerce_categories, commerce_invoice_lines, commerce_invoices, commerce_order_lines,
-    commerce_orders, commerce_payments, commerce_products, commerce_refunds, commerce_stock_movements,
+    commerce_orders, commerce_payments, commerce_products, commerce_refunds, commerce_sales_reports,
+    commerce_stock_movements,
 };
 
 /// A `commerce_categories` row.
@@ -94,12 +95,17 @@ pub struct Order {
 }
 
 impl Order {
-    /// The short reference owners and staff quote: the id's last eight
-    /// hex digits (its random part), upper-case.
+    /// The short reference owners and staff quote ([`fn@reference`]).
     pub fn number(&self) -> String {
-        let hex = self.id.0.simple().to_string();
-        hex[hex.len() - 8..].to_uppercase()
+        reference(self.id)
     }
+}
+
+/// An order's short reference: its id's last eight hex digits (its random
+/// part), upper-case.
+pub fn reference(order: OrderId) -> String {
+    let hex = order.0.simple().to_string();
+    hex[hex.len() - 8..].to_uppercase()
 }
 
 /// A `commerce_order_lines` row.
@@ -201,6 +207,21 @@ pub struct InvoiceLine {
     pub tax_rate: Decimal,
     pub net: Decimal,
     pub tax: Decimal,
+}
+
+/// A `commerce_sales_reports` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commerce_sales_reports, check_for_backend(diesel::pg::Pg))]
+pub struct SalesReport {
+    pub id: uuid::Uuid,
+    pub clinic_id: ClinicId,
+    pub requested_by: Option<UserId>,
+    pub from_date: chrono::NaiveDate,
+    pub to_date: chrono::NaiveDate,
+    pub status: ReportStatus,
+    pub media_id: Option<MediaId>,
+    pub requested_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 /// A `commerce_stock_movements` row.

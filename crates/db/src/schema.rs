@@ -429,6 +429,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    commerce_sales_reports (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        requested_by -> Nullable<Uuid>,
+        from_date -> Date,
+        to_date -> Date,
+        status -> Text,
+        media_id -> Nullable<Uuid>,
+        requested_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     commerce_stock_movements (id) {
         id -> Uuid,
         product_id -> Uuid,
@@ -919,6 +933,9 @@ diesel::joinable!(commerce_products -> commerce_categories (category_id));
 diesel::joinable!(commerce_products -> media (image_id));
 diesel::joinable!(commerce_refunds -> commerce_payments (payment_id));
 diesel::joinable!(commerce_refunds -> users (requested_by));
+diesel::joinable!(commerce_sales_reports -> clinics (clinic_id));
+diesel::joinable!(commerce_sales_reports -> media (media_id));
+diesel::joinable!(commerce_sales_reports -> users (requested_by));
 diesel::joinable!(commerce_stock_movements -> commerce_orders (order_id));
 diesel::joinable!(commerce_stock_movements -> commerce_products (product_id));
 diesel::joinable!(commerce_stock_movements -> users (actor_id));
@@ -1005,6 +1022,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     commerce_payments,
     commerce_products,
     commerce_refunds,
+    commerce_sales_reports,
     commerce_stock_movements,
     commerce_tax_rates,
     emergency_cases,

@@ -25,6 +25,8 @@ kernel::text_enum!(
         ProductImage = "product_image",
         /// A person's data export, made by the platform: never uploadable.
         PersonalDataExport = "personal_data_export",
+        /// A clinic's sales report (CSV), made by the platform: never uploadable.
+        SalesReport = "sales_report",
     }
 );
 

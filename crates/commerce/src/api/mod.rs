@@ -5,11 +5,13 @@ mod cart;
 mod catalog;
 mod invoices;
 mod orders;
+mod reports;
 
 pub use cart::*;
 pub use catalog::*;
 pub use invoices::*;
 pub use orders::*;
+pub use reports::*;
 
 use rust_decimal::Decimal;
 use validator::ValidationError;

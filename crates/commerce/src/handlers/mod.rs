@@ -5,4 +5,5 @@ pub mod catalog;
 pub mod invoices;
 pub mod orders;
 pub mod payments;
+pub mod reports;
 pub mod stock;

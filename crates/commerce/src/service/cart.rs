@@ -142,6 +142,19 @@ pub async fn lines(
         .await?)
 }
 
+/// Locks the owner's cart lines at the clinic until the transaction ends
+/// (checkout): a second checkout of the same cart waits, then finds it empty.
+pub async fn lock(connection: &mut AsyncPgConnection, owner: UserId, clinic: ClinicId) -> kernel::Result<()> {
+    commerce_cart_lines::table
+        .filter(commerce_cart_lines::owner_id.eq(owner))
+        .filter(commerce_cart_lines::clinic_id.eq(clinic))
+        .select(commerce_cart_lines::product_id)
+        .for_update()
+        .load::<ProductId>(connection)
+        .await?;
+    Ok(())
+}
+
 /// Empties the owner's cart at the clinic (after checkout).
 pub async fn clear(connection: &mut AsyncPgConnection, owner: UserId, clinic: ClinicId) -> kernel::Result<()> {
     diesel::delete(

@@ -1,6 +1,8 @@
 //! Checkout: the owner's cart at a clinic becomes an order, in one
 //! transaction, or nothing changes.
 //!
+//! 0. The cart's lines are locked first: two checkouts of one cart (two
+//!    keys, a double click) queue, and the second finds it emptied (422).
 //! 1. Prescription products: each needs, for the pet its line names, a
 //!    current medication record of the clinic naming the product's drug
 //!    with a refill left (each order line that is not cancelled uses one);
@@ -43,6 +45,7 @@ pub async fn checkout(
 ) -> kernel::Result<OrderView> {
     let clinic = clinics::scheduling::bookable_clinic(connection, clinic).await?;
     let order = db::transaction(connection, async |connection| {
+        cart::lock(connection, principal.user_id, clinic.id).await?;
         let lines = cart::lines(connection, principal.user_id, clinic.id).await?;
         if lines.is_empty() {
             return Err(kernel::Error::invalid_field("cart", "is empty"));

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod orders;
 pub mod payments;
 pub mod refunds;
+pub mod reports;
 pub mod search;
 pub mod stock;
 pub mod tax;

@@ -206,3 +206,19 @@ async fn a_prescription_product_needs_a_current_prescription_with_a_refill_left(
     app.api(Method::POST, &cancel).by(&shop.owner).json(&json!({})).expect(200).await;
     shop.checkout(&shop.owner, "fill-3-again", 201).await;
 }
+
+#[tokio::test]
+async fn two_checkouts_of_one_cart_at_once_place_one_order() {
+    let shop = shop().await;
+    let kibble = fixtures::id_of(&shop.add(product("KIB-1", "Kibble", "20.00"), 10).await);
+    shop.put(&shop.owner, &kibble, 2, None).await;
+    let path = format!("/carts/{}/checkout", shop.clinic);
+    let send = |key: &'static str| {
+        shop.app.api(Method::POST, &path).by(&shop.owner).header("Idempotency-Key", key).json(&json!({})).send()
+    };
+    let (first, second) = tokio::join!(send("click-1"), send("click-2"));
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "the second finds the cart emptied");
+    assert_eq!(shop.product(&kibble).await["in_stock"], 8);
+}

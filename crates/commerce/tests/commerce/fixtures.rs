@@ -147,6 +147,7 @@ pub async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
 
 /// Runs every due job once (the unpaid orders' deadlines, the deliveries).
 pub async fn run_jobs(app: &TestApp) {
-    let options = commerce::worker_options(testkit::worker_options(app));
+    let uploads = media::Uploads::from_settings(app.section()).unwrap();
+    let options = commerce::worker_options(testkit::worker_options(app), &uploads);
     testkit::run_due_jobs(options).await;
 }

@@ -11,5 +11,6 @@ mod fixtures;
 mod invoices;
 mod orders;
 mod personal_data;
+mod reports;
 mod stock;
 mod stripe;
