@@ -128,6 +128,7 @@ async fn world_counts(database: &TestDb) -> std::collections::BTreeMap<String, i
                UNION ALL SELECT 'verified reviews', count(*) FROM reviews WHERE verified_visit \
                UNION ALL SELECT 'reviews', count(*) FROM reviews \
                UNION ALL SELECT 'vets on call now', count(*) FROM emergency_on_call WHERE period @> now() \
+               UNION ALL SELECT 'products', count(*) FROM commerce_products \
                UNION ALL (SELECT 'appointments ' || status, count(*) FROM appointments GROUP BY status) \
                UNION ALL (SELECT 'reminders ' || status, count(*) FROM pet_reminders GROUP BY status)";
     let mut connection = database.connect().await;
@@ -165,6 +166,7 @@ async fn seed_builds_the_demo_world_once_and_prints_tokens_that_work() {
     assert!(seeded["verified reviews"] > 0 && seeded["reviews"] > seeded["verified reviews"], "{seeded:?}");
     assert!(seeded.get("reminders pending").is_some_and(|rows| *rows > 0), "{seeded:?}");
     assert!(seeded["vets on call now"] > 0, "an emergency finds someone at once: {seeded:?}");
+    assert_eq!(seeded["products"], 20, "five products in each clinic's shop: {seeded:?}");
 
     // The same four users each time, each token accepted with its role.
     let (tokens, again) = (printed_tokens(&first), printed_tokens(&second));

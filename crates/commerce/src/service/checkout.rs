@@ -11,12 +11,14 @@
 //!    last refill.
 //! 2. Prices and withdrawals: a line whose price changed since the owner
 //!    set it, or whose product is off sale, is 409 with every such line.
-//! 3. The order and its lines, priced and taxed by [`crate::money`].
-//! 4. Stock: each counted line takes its units with a conditional update,
-//!    products in id order (so concurrent checkouts cannot deadlock); a line
-//!    short of stock is 409 naming it, and the whole order is rolled back.
-//! 5. Its payment (through the configured provider), the job that cancels it unpaid at
-//!    `pay_by`, the owner's notice; the cart is emptied.
+//! 3. The order and its lines, priced and taxed by [`crate::money`], its
+//!    payment (through the configured provider), the job that cancels it
+//!    unpaid at `pay_by`, the owner's notice; the cart is emptied.
+//! 4. Last, stock: each counted line takes its units with a conditional
+//!    update, products in id order (so concurrent checkouts cannot
+//!    deadlock), so a product's row lock is held only from there to the
+//!    commit; a line short of stock is 409 naming it, and the whole order is
+//!    rolled back.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -118,18 +120,6 @@ pub async fn checkout(
             })
             .collect();
         diesel::insert_into(commerce_order_lines::table).values(&order_lines).execute(connection).await?;
-        let mut taking: Vec<&(CartLine, Product)> = lines.iter().filter(|(_, product)| product.track_stock).collect();
-        taking.sort_by_key(|(_, product)| product.id);
-        let mut short = Vec::new();
-        for (line, product) in taking {
-            if stock::take(connection, product.id, line.quantity, id, now).await?.is_none() {
-                let left = catalog::found(connection, product.id).await?.stock_quantity;
-                short.push(refused_line(product, LineIssue::OutOfStock, Some(left)));
-            }
-        }
-        if !short.is_empty() {
-            return Err(refused("not enough in stock for some lines", &short));
-        }
         let payment = Payment {
             id: PaymentId::new(),
             order_id: id,
@@ -155,6 +145,18 @@ pub async fn checkout(
         let total = money(order.total, &order.currency);
         let details = format!("Your order of {total} is placed. {pay} {}", orders::next_step(&order, &clinic));
         tell_owner(connection, &clinic, &order, "Order placed", details).await?;
+        let mut taking: Vec<&(CartLine, Product)> = lines.iter().filter(|(_, product)| product.track_stock).collect();
+        taking.sort_by_key(|(_, product)| product.id);
+        let mut short = Vec::new();
+        for (line, product) in taking {
+            if stock::take(connection, product.id, line.quantity, id, now).await?.is_none() {
+                let left = catalog::found(connection, product.id).await?.stock_quantity;
+                short.push(refused_line(product, LineIssue::OutOfStock, Some(left)));
+            }
+        }
+        if !short.is_empty() {
+            return Err(refused("not enough in stock for some lines", &short));
+        }
         Ok(order)
     })
     .await?;

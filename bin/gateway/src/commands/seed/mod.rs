@@ -10,7 +10,8 @@
 //! the visit's health records attached), no-shows, cancelled, confirmed and
 //! requested; vaccinations and a parasite treatment coming due, so care
 //! reminders are pending; verified reviews from completed visits, one held
-//! for moderation, two answered.
+//! for moderation, two answered. Each clinic's shop (`shop`): the category
+//! tree, tax rates and five products in stock, one sold on prescription.
 //!
 //! Everything is made through the crates' public services, as the API makes
 //! it, by the people of the world themselves (the platform admin creates the
@@ -26,6 +27,7 @@ mod cast;
 mod clinics;
 mod on_call;
 mod owners;
+mod shop;
 mod visits;
 
 use std::io::{IsTerminal, Write};
@@ -111,10 +113,10 @@ struct Sections {
     emergency: ::emergency::Settings,
 }
 
-/// Progress steps: the people, each clinic, the on-call rota, the pets, each
-/// visit, the reviews, each token.
+/// Progress steps: the people, each clinic, the on-call rota, the shops,
+/// the pets, each visit, the reviews, each token.
 fn steps() -> usize {
-    1 + CLINICS.len() + 1 + 1 + visits::VISITS.len() + 1 + TOKEN_HOLDERS.len()
+    1 + CLINICS.len() + 1 + 1 + 1 + visits::VISITS.len() + 1 + TOKEN_HOLDERS.len()
 }
 
 /// Whether the seed's first clinic exists, run by the seed's clinic admin.
@@ -168,6 +170,8 @@ async fn build(connection: &mut AsyncPgConnection, sections: &Sections, progress
     }
     progress.step("the emergency rota".to_owned());
     let shifts = on_call::build(connection, &cast, &sections.emergency, &clinics, now).await?;
+    progress.step("the clinics' shops".to_owned());
+    let products = shop::build(connection, &cast, &clinics).await?;
     progress.step("owners and their pets".to_owned());
     let pets = owners::build(connection, &cast, &sections.pets, &clinics, today, now).await?;
     let scene = Scene {
@@ -180,10 +184,10 @@ async fn build(connection: &mut AsyncPgConnection, sections: &Sections, progress
         now,
     };
     let tally = visits::build(connection, &scene, |what| progress.step(what)).await?;
-    Ok(describe(&clinics, pets.len(), shifts, &tally))
+    Ok(describe(&clinics, pets.len(), (shifts, products), &tally))
 }
 
-fn describe(clinics: &[clinics::Clinic], pets: usize, shifts: usize, tally: &Tally) -> String {
+fn describe(clinics: &[clinics::Clinic], pets: usize, (shifts, products): (usize, usize), tally: &Tally) -> String {
     let zones: Vec<&str> = clinics.iter().map(|clinic| clinic.spec.time_zone).collect();
     let vets: usize = clinics.iter().map(|clinic| clinic.spec.vets.len()).sum();
     let owners = cast::PEOPLE.iter().filter(|person| person.role == Role::PetOwner).count();
@@ -192,7 +196,8 @@ fn describe(clinics: &[clinics::Clinic], pets: usize, shifts: usize, tally: &Tal
     let (reviews, verified, held) = tally.reviews;
     format!(
         "seeded {} clinics ({}), {vets} vets ({shifts} on call for a day), {owners} owners, {pets} pets, {} health records, \
-         {appointments} appointments ({}), {} pending care reminders, {reviews} reviews ({verified} verified, {held} held)",
+         {appointments} appointments ({}), {} pending care reminders, {reviews} reviews ({verified} verified, {held} held), \
+         {products} products in the clinics' shops",
         clinics.len(),
         zones.join(", "),
         tally.records,
