@@ -207,17 +207,23 @@ pub struct ProductSearch {
     #[param(inline)]
     pub species: Option<Species>,
     /// At least this price.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, deserialize_with = "optional_amount")]
     #[validate(custom(function = "amount"))]
     #[param(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$")]
     pub min_price: Option<Decimal>,
     /// At most this price.
-    #[serde(default, with = "rust_decimal::serde::str_option")]
+    #[serde(default, deserialize_with = "optional_amount")]
     #[validate(custom(function = "amount"))]
     #[param(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$")]
     pub max_price: Option<Decimal>,
     /// Only what can be bought now.
     pub in_stock: Option<bool>,
+}
+
+/// A price in a query: absent is none, anything else (even empty) must parse.
+fn optional_amount<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    text.map(|text| text.parse::<Decimal>().map_err(serde::de::Error::custom)).transpose()
 }
 
 /// `PUT /clinics/{id}/tax-rates/{class}`.

@@ -66,6 +66,7 @@ async fn the_shop_finds_products_by_words_and_filters_and_pages_through_them() {
     assert_eq!((found["in_stock"].as_i64(), found["tax_class"].as_str()), (Some(5), Some("reduced")));
     let bad = app.api(Method::GET, "/products?min_price=1.005").expect(422).await;
     assert!(bad["error"]["details"]["fields"]["min_price"].is_array(), "{bad}");
+    app.api(Method::GET, "/products?min_price=").expect(400).await;
 }
 
 #[tokio::test]
