@@ -314,6 +314,7 @@ diesel::table! {
         issued_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        media_id -> Nullable<Uuid>,
     }
 }
 
@@ -609,6 +610,16 @@ diesel::table! {
         width -> Int4,
         height -> Int4,
         size_bytes -> Int8,
+    }
+}
+
+diesel::table! {
+    notification_attachments (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        file_name -> Text,
+        content_type -> Text,
+        content -> Bytea,
     }
 }
 
@@ -919,6 +930,7 @@ diesel::joinable!(commerce_invoice_lines -> commerce_invoices (invoice_id));
 diesel::joinable!(commerce_invoices -> appointments (appointment_id));
 diesel::joinable!(commerce_invoices -> clinics (clinic_id));
 diesel::joinable!(commerce_invoices -> commerce_orders (order_id));
+diesel::joinable!(commerce_invoices -> media (media_id));
 diesel::joinable!(commerce_invoices -> users (owner_id));
 diesel::joinable!(commerce_order_lines -> commerce_orders (order_id));
 diesel::joinable!(commerce_order_lines -> commerce_products (product_id));
@@ -958,6 +970,7 @@ diesel::joinable!(health_records -> users (author_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(media -> users (uploader_id));
 diesel::joinable!(media_variants -> media (media_id));
+diesel::joinable!(notification_attachments -> notifications (notification_id));
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
@@ -1034,6 +1047,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     media,
     media_variants,
+    notification_attachments,
     notification_deliveries,
     notification_preferences,
     notification_quiet_hours,

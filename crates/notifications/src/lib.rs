@@ -27,7 +27,7 @@ pub mod service;
 mod settings;
 pub mod templates;
 
-pub use models::{Category, Channel, DeliveryStatus, Notification, Sender};
+pub use models::{Attachment, Category, Channel, DeliveryStatus, MAX_ATTACHMENT_BYTES, Notification, Sender};
 pub use providers::Channels;
 pub use service::notify::{email_address, notify, notify_each};
 pub use settings::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};

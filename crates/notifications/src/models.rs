@@ -103,6 +103,35 @@ pub struct Notification {
     pub data: serde_json::Value,
     /// The clinic sending it, if any: its name and address become the email's `From`.
     pub sender: Option<Sender>,
+    /// Files the email carries (the other channels and the inbox do not), at
+    /// most [`MAX_ATTACHMENT_BYTES`] in all.
+    pub attachments: Vec<Attachment>,
+}
+
+/// The most an email's attachments may weigh together (10 MiB; base64 makes
+/// it 13.3 MiB on the wire, under common relay limits).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// A file an email carries, such as an invoice's PDF.
+#[derive(Clone, PartialEq, Eq, diesel::Queryable)]
+pub struct Attachment {
+    /// The name the recipient sees (`invoice-000042.pdf`).
+    pub file_name: String,
+    /// Its media type (`application/pdf`).
+    pub content_type: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Attachment")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("size", &self.content.len())
+            .finish()
+    }
 }
 
 impl Notification {
@@ -110,7 +139,13 @@ impl Notification {
     /// for it): a headline and what it means for the user.
     pub fn account_notice(headline: &str, details: &str) -> Self {
         let data = serde_json::json!({ "headline": headline, "details": details });
-        Self { category: Category::Account, template: crate::templates::Template::AccountNotice, data, sender: None }
+        Self {
+            category: Category::Account,
+            template: crate::templates::Template::AccountNotice,
+            data,
+            sender: None,
+            attachments: Vec::new(),
+        }
     }
 
     /// An invitation: who invites, to what ("to join Happy Paws as
@@ -128,7 +163,13 @@ impl Notification {
             "expires_on": expires_at.format("%-d %B %Y").to_string(),
             "has_account": has_account,
         });
-        Self { category: Category::Account, template: crate::templates::Template::Invitation, data, sender: None }
+        Self {
+            category: Category::Account,
+            template: crate::templates::Template::Invitation,
+            data,
+            sender: None,
+            attachments: Vec::new(),
+        }
     }
 }
 
@@ -163,6 +204,22 @@ pub struct NewNotification<'a> {
     pub sender: Option<&'a serde_json::Value>,
     /// Shown in the in-app inbox.
     pub in_inbox: bool,
+}
+
+/// A `notification_attachments` row to insert.
+#[derive(Debug, diesel::Insertable)]
+#[diesel(table_name = db::schema::notification_attachments)]
+pub struct NewAttachment<'a> {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// The notification whose email carries it.
+    pub notification_id: kernel::NotificationId,
+    /// The name the recipient sees.
+    pub file_name: &'a str,
+    /// Its media type.
+    pub content_type: &'a str,
+    /// The bytes.
+    pub content: &'a [u8],
 }
 
 /// A `notification_deliveries` row to insert: one channel's copy, pending.

@@ -87,8 +87,13 @@ async fn send(
                 "overdue": reminder.due_on < today,
                 "today": reminder.due_on == today,
             });
-            let notification =
-                Notification { category: Category::Reminder, template: Template::CareDue, data, sender: None };
+            let notification = Notification {
+                category: Category::Reminder,
+                template: Template::CareDue,
+                data,
+                sender: None,
+                attachments: Vec::new(),
+            };
             notifications::notify(connection, owner, &notification).await?;
         }
         let status = if Some(stage) == last_stage { ReminderStatus::Done } else { ReminderStatus::Pending };

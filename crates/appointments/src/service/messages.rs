@@ -79,7 +79,8 @@ async fn tell(
         "appointment_id": appointment.id,
     });
     let sender = clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email });
-    let notification = Notification { category: Category::Appointment, template, data, sender };
+    let notification =
+        Notification { category: Category::Appointment, template, data, sender, attachments: Vec::new() };
     notifications::notify(connection, recipient, &notification).await.map(drop)
 }
 

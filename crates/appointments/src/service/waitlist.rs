@@ -325,8 +325,13 @@ async fn offer_next(
         "expires_at": spoken(clinic.zone, expires_at),
         "offer_id": offer,
     });
-    let notification =
-        Notification { category: Category::Appointment, template: Template::WaitlistOffer, data, sender: None };
+    let notification = Notification {
+        category: Category::Appointment,
+        template: Template::WaitlistOffer,
+        data,
+        sender: None,
+        attachments: Vec::new(),
+    };
     notifications::notify(connection, owner, &notification).await.map(drop)
 }
 

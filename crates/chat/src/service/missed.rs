@@ -55,6 +55,7 @@ pub async fn notify(
             template: Template::ChatMessage,
             data: json!({ "sender_name": sender_name, "preview": preview }),
             sender: None,
+            attachments: Vec::new(),
         };
         for user in &due {
             notifications::notify(connection, *user, &notification).await?;

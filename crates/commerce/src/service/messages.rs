@@ -23,6 +23,7 @@ pub async fn tell_owner(
         template: Template::OrderUpdate,
         data: json!({ "order_number": order.number(), "headline": headline, "details": details }),
         sender: clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email }),
+        attachments: Vec::new(),
     };
     notifications::notify(connection, owner, &notice).await.map(drop)
 }

@@ -99,5 +99,6 @@ fn emergency_alert(headline: String, details: String) -> Notification {
         template: Template::EmergencyAlert,
         data: json!({ "headline": headline, "details": details }),
         sender: None,
+        attachments: Vec::new(),
     }
 }

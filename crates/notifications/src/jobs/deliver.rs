@@ -5,7 +5,8 @@
 //! is not sent again when its job runs again, and the delivery id travels to
 //! the provider as its idempotency key. An unreachable provider makes the job
 //! fail, so graphile-worker retries it with backoff; the last attempt marks the
-//! delivery failed and leaves the job dead for an admin to see.
+//! delivery failed and leaves the job dead for an admin to see. An email's
+//! attachments go once its delivery is over (sent, skipped or failed).
 
 use std::collections::BTreeMap;
 
@@ -15,14 +16,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use graphile_worker::{TaskHandler, WorkerContext};
 use jobs::Resources;
-use kernel::{DeliveryId, DeviceId, UserId};
+use kernel::{DeliveryId, DeviceId, NotificationId, UserId};
 use platform::users::Contact;
 use serde::{Deserialize, Serialize};
 
-use crate::models::{Channel, DeliveryStatus, Sender};
+use crate::models::{Attachment, Channel, DeliveryStatus, Sender};
 use crate::providers::{Channels, Email, Push, Receipt, SendError, Sms};
 use crate::templates::Template;
-use db::schema::{notification_deliveries, notifications, push_devices};
+use db::schema::{notification_attachments, notification_deliveries, notifications, push_devices};
 
 /// Sends delivery `delivery_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +45,7 @@ impl TaskHandler for Deliver {
 /// What the job needs to know about a delivery.
 #[derive(Queryable)]
 struct Delivery {
+    notification: NotificationId,
     channel: Channel,
     status: DeliveryStatus,
     recipient: UserId,
@@ -70,7 +72,14 @@ async fn deliver(context: &WorkerContext, id: DeliveryId, last_attempt: bool) ->
     }
     let contact = platform::users::contact(&mut connection, delivery.recipient).await?;
     let outcome = send(&mut connection, channels, id, &delivery, &contact).await?;
-    record(&mut connection, id, &outcome, last_attempt).await?;
+    let over = record(&mut connection, id, &outcome, last_attempt).await?;
+    if over && delivery.channel == Channel::Email {
+        diesel::delete(
+            notification_attachments::table.filter(notification_attachments::notification_id.eq(delivery.notification)),
+        )
+        .execute(&mut connection)
+        .await?;
+    }
     let result = match &outcome {
         Outcome::Sent(_) => "sent",
         Outcome::Skipped(_) => "skipped",
@@ -90,6 +99,7 @@ async fn load(connection: &mut AsyncPgConnection, id: DeliveryId) -> anyhow::Res
         .inner_join(notifications::table)
         .filter(notification_deliveries::id.eq(id))
         .select((
+            notification_deliveries::notification_id,
             notification_deliveries::channel,
             notification_deliveries::status,
             notifications::recipient_id,
@@ -123,6 +133,16 @@ async fn send(
         Channel::Email => {
             let Some(to) = contact.email.clone() else { return Ok(Outcome::Skipped("no email address")) };
             let from = target.sender.clone().and_then(|sender| serde_json::from_value::<Sender>(sender).ok());
+            let attachments = notification_attachments::table
+                .filter(notification_attachments::notification_id.eq(target.notification))
+                .order(notification_attachments::id)
+                .select((
+                    notification_attachments::file_name,
+                    notification_attachments::content_type,
+                    notification_attachments::content,
+                ))
+                .load::<Attachment>(connection)
+                .await?;
             let email = Email {
                 delivery_id: id.0,
                 to,
@@ -131,6 +151,7 @@ async fn send(
                 subject: rendered.subject,
                 text: rendered.text,
                 html: rendered.html,
+                attachments,
             };
             channels.email.send(&email).await
         }
@@ -186,16 +207,19 @@ async fn forget_device(connection: &mut AsyncPgConnection, device: DeviceId) -> 
     Ok(())
 }
 
+/// Writes the outcome to the delivery log; answers whether the delivery is
+/// over (no retry follows).
 async fn record(
     connection: &mut AsyncPgConnection,
     id: DeliveryId,
     outcome: &Outcome,
     last_attempt: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let pending = notification_deliveries::table
         .filter(notification_deliveries::id.eq(id))
         .filter(notification_deliveries::status.eq(DeliveryStatus::Pending));
     let attempted = notification_deliveries::attempts.eq(notification_deliveries::attempts + 1);
+    let mut over = true;
     let result = match outcome {
         Outcome::Sent(receipt) => {
             diesel::update(pending)
@@ -220,6 +244,7 @@ async fn record(
         }
         Outcome::Failed(error) => {
             let retry = matches!(error, SendError::Unavailable(_)) && !last_attempt;
+            over = !retry;
             let status = if retry { DeliveryStatus::Pending } else { DeliveryStatus::Failed };
             diesel::update(pending)
                 .set((
@@ -232,5 +257,5 @@ async fn record(
         }
     };
     result?;
-    Ok(())
+    Ok(over)
 }

@@ -42,6 +42,7 @@ impl TaskHandler for EmailAddress {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            attachments: Vec::new(),
         };
         match channels.email.send(&email).await {
             Ok(_) => Ok(()),

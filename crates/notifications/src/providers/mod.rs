@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::models::Sender;
+use crate::models::{Attachment, Sender};
 use crate::settings::{ProviderKind, Settings};
 
 /// Sends one kind of message.
@@ -70,6 +70,8 @@ pub struct Email {
     pub text: String,
     /// HTML part.
     pub html: String,
+    /// Files it carries.
+    pub attachments: Vec<Attachment>,
 }
 
 /// A text message.

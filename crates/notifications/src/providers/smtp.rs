@@ -1,9 +1,11 @@
 //! Email over SMTP with lettre: a pooled async transport, plain, STARTTLS or
-//! implicit TLS, multipart text + HTML.
+//! implicit TLS, multipart text + HTML, with any attachments around them
+//! (`multipart/mixed`).
 
 use std::time::Duration;
 
 use anyhow::Context;
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -53,10 +55,23 @@ impl SmtpProvider {
             }
             None => builder.from(self.from.clone()),
         };
-        builder
-            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
-            .map_err(|error| SendError::Rejected(error.to_string()))
+        builder.multipart(body(email)?).map_err(|error| SendError::Rejected(error.to_string()))
     }
+}
+
+/// Text and HTML as alternatives, inside `multipart/mixed` with the
+/// attachments when there are any.
+fn body(email: &Email) -> Result<MultiPart, SendError> {
+    let text = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+    if email.attachments.is_empty() {
+        return Ok(text);
+    }
+    email.attachments.iter().try_fold(MultiPart::mixed().multipart(text), |mixed, file| {
+        let content_type = ContentType::parse(&file.content_type)
+            .map_err(|_| SendError::Rejected(format!("attachment type `{}`", file.content_type)))?;
+        let part = lettre::message::Attachment::new(file.file_name.clone()).body(file.content.clone(), content_type);
+        Ok(mixed.singlepart(part))
+    })
 }
 
 /// The same delivery always gets the same `Message-ID`, so a duplicate can be recognised.

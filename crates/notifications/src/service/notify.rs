@@ -6,9 +6,9 @@ use jobs::{EnqueueOptions, enqueue_each};
 use kernel::{DeliveryId, NotificationId, UserId};
 
 use crate::jobs::{Deliver, EmailAddress};
-use crate::models::{Channel, NewDelivery, NewNotification, Notification};
+use crate::models::{Channel, MAX_ATTACHMENT_BYTES, NewAttachment, NewDelivery, NewNotification, Notification};
 use crate::service::preferences;
-use db::schema::{notification_deliveries, notifications};
+use db::schema::{notification_attachments, notification_deliveries, notifications};
 
 /// Provider calls per delivery before it counts as failed (its job is then dead).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -19,8 +19,10 @@ pub const MAX_ATTEMPTS: i32 = 8;
 /// the delivery log rows and the delivery jobs commit or roll back with it. The
 /// recipient's preferences pick the channels; non-urgent deliveries wait for
 /// the end of their quiet hours. A deactivated or deleted recipient gets the
-/// inbox entry only. Fails with `NotFound` for an unknown recipient and
-/// `Internal` when the template cannot be rendered with the data.
+/// inbox entry only. The notification's attachments are kept for its email
+/// alone, until that is sent. Fails with `NotFound` for an unknown recipient
+/// and `Internal` when the template cannot be rendered with the data or the
+/// attachments weigh more than [`MAX_ATTACHMENT_BYTES`].
 pub async fn notify(
     connection: &mut AsyncPgConnection,
     recipient: UserId,
@@ -47,6 +49,10 @@ pub async fn notify_each(
             return Err(kernel::Error::NotFound { resource: "user" });
         };
         let rendered = notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
+        let weight: usize = notification.attachments.iter().map(|file| file.content.len()).sum();
+        if weight > MAX_ATTACHMENT_BYTES {
+            return Err(kernel::Error::internal(format!("attachments of {weight} bytes, over {MAX_ATTACHMENT_BYTES}")));
+        }
         let sender =
             notification.sender.as_ref().map(serde_json::to_value).transpose().map_err(kernel::Error::internal)?;
         prepared.push((NotificationId::new(), recipient, notification, contact, choices, rendered, sender));
@@ -54,6 +60,7 @@ pub async fn notify_each(
     let now = Utc::now();
     let mut entries = Vec::with_capacity(prepared.len());
     let mut deliveries = Vec::new();
+    let mut attachments = Vec::new();
     let mut jobs = Vec::new();
     for (id, recipient, notification, contact, choices, rendered, sender) in &prepared {
         let category = notification.category;
@@ -85,6 +92,15 @@ pub async fn notify_each(
                     NewDelivery { id: DeliveryId::new(), notification_id: *id, channel, scheduled_for: release };
                 jobs.push((Deliver { delivery_id: delivery.id }, options.clone()));
                 deliveries.push(delivery);
+                if channel == Channel::Email {
+                    attachments.extend(notification.attachments.iter().map(|file| NewAttachment {
+                        id: uuid::Uuid::now_v7(),
+                        notification_id: *id,
+                        file_name: &file.file_name,
+                        content_type: &file.content_type,
+                        content: &file.content,
+                    }));
+                }
             }
         }
     }
@@ -93,6 +109,9 @@ pub async fn notify_each(
         if !deliveries.is_empty() {
             diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
             enqueue_each(connection, &jobs).await?;
+        }
+        if !attachments.is_empty() {
+            diesel::insert_into(notification_attachments::table).values(&attachments).execute(connection).await?;
         }
         Ok(())
     })
@@ -103,7 +122,8 @@ pub async fn notify_each(
 /// Emails `notification` to `address`, which has no account (an invitation to
 /// sign up): no inbox entry and no preferences, once per `key` (a second call
 /// with the same key replaces the pending email). Call it inside the
-/// transaction of the change it announces, like [`notify`].
+/// transaction of the change it announces, like [`notify`]. It carries no
+/// attachments (`Internal` if asked to).
 pub async fn email_address(
     connection: &mut AsyncPgConnection,
     address: &str,
@@ -111,6 +131,9 @@ pub async fn email_address(
     key: uuid::Uuid,
 ) -> kernel::Result<()> {
     notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
+    if !notification.attachments.is_empty() {
+        return Err(kernel::Error::internal("an email to an address carries no attachments"));
+    }
     let job = EmailAddress {
         key,
         to: address.to_owned(),

@@ -113,6 +113,7 @@ async fn choices_decide_the_channels_and_replace_the_previous_set() {
         template: Template::Announcement,
         data: json!({ "headline": "Winter check-ups", "details": "10% off in December." }),
         sender: None,
+        attachments: Vec::new(),
     };
     notify(&mut connection, owner.user_id, &announcement).await.unwrap();
     let channels: Vec<String> =

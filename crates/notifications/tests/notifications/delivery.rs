@@ -3,7 +3,7 @@
 use diesel_async::AsyncConnection;
 use kernel::Role;
 use mailparse::MailHeaderMap;
-use notifications::{Category, Sender, Template, notify, notify_each};
+use notifications::{Attachment, Category, Sender, Template, notify, notify_each};
 use reqwest::Method;
 use serde_json::json;
 
@@ -45,6 +45,61 @@ async fn an_email_arrives_over_smtp_with_text_and_html_parts_from_the_clinic() {
     assert_eq!((email.1.as_str(), email.2), ("sent", 1));
     assert!(email.3.as_deref().unwrap().ends_with("@notifications.vet-platform>"));
     assert!(header("Message-ID").contains(email.3.as_deref().unwrap().trim_matches(['<', '>'])));
+}
+
+#[tokio::test]
+async fn an_attachment_travels_with_the_email_alone_and_is_dropped_once_the_email_is_sent() {
+    let app = app().await;
+    let providers = Providers::start().await;
+    providers.accept_everything().await;
+    let owner = app.user(Role::PetOwner).await;
+    let mut connection = app.db.connect().await;
+    set_contact(&mut connection, owner.user_id, "+33612345678", "Europe/Paris").await;
+    let pdf = b"%PDF-1.7\n\x00\xff binary, not text\n%%EOF".to_vec();
+    let mut notification = appointment("Rex");
+    notification.attachments = vec![Attachment {
+        file_name: "invoice-000042.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: pdf.clone(),
+    }];
+    notify(&mut connection, owner.user_id, &notification).await.unwrap();
+    let stored = "SELECT count(*) AS count FROM notification_attachments";
+    assert_eq!(count(&mut connection, stored).await, 1, "one copy, for the email");
+    providers.run_due_jobs(&app).await;
+
+    let messages = providers.smtp.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = mailparse::parse_mail(messages[0].as_bytes()).unwrap();
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    assert_eq!(mail.subparts[0].ctype.mimetype, "multipart/alternative", "text and HTML come first");
+    let file = &mail.subparts[1];
+    assert_eq!(file.ctype.mimetype, "application/pdf");
+    let disposition = file.get_content_disposition();
+    assert_eq!(disposition.disposition, mailparse::DispositionType::Attachment);
+    assert_eq!(disposition.params.get("filename").map(String::as_str), Some("invoice-000042.pdf"));
+    assert_eq!(file.get_body_raw().unwrap(), pdf, "the bytes arrive unchanged");
+    let sms = providers.requests_to(TWILIO_PATH).await;
+    assert_eq!(sms.len(), 1, "the text message still goes, without the file");
+    assert_eq!(count(&mut connection, stored).await, 0, "kept only until the email is sent");
+}
+
+#[tokio::test]
+async fn attachments_over_the_limit_are_refused_before_anything_is_stored() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let mut connection = app.db.connect().await;
+    let mut notification = appointment("Rex");
+    let half = vec![0_u8; notifications::MAX_ATTACHMENT_BYTES / 2 + 1];
+    let file = |name: &str| Attachment {
+        file_name: name.into(),
+        content_type: "application/pdf".into(),
+        content: half.clone(),
+    };
+    notification.attachments = vec![file("a.pdf"), file("b.pdf")];
+    let error = notify(&mut connection, owner.user_id, &notification).await.unwrap_err();
+    assert!(matches!(error, kernel::Error::Internal(_)), "{error:?}");
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM notifications").await, 0);
+    assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM notification_attachments").await, 0);
 }
 
 #[tokio::test]
@@ -222,6 +277,7 @@ async fn a_template_missing_data_is_refused_before_anything_is_stored() {
         template: Template::VaccinationDue,
         data: json!({ "pet_name": "Rex" }),
         sender: None,
+        attachments: Vec::new(),
     };
     let error = notify(&mut connection, owner.user_id, &broken).await.unwrap_err();
     assert!(matches!(error, kernel::Error::Internal(_)), "{error:?}");

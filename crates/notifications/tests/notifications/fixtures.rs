@@ -130,6 +130,7 @@ pub fn appointment(pet_name: &str) -> Notification {
             "starts_at": "Mon 14 Dec 14:30", "vet_name": "Dr Okafor", "appointment_id": "0193f1a2",
         }),
         sender: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -140,6 +141,7 @@ pub fn emergency() -> Notification {
         template: Template::EmergencyAlert,
         data: json!({ "headline": "A vet accepted your case", "details": "Dr Okafor is on her way." }),
         sender: None,
+        attachments: Vec::new(),
     }
 }
 
