@@ -1,5 +1,6 @@
 //! The crate's jobs: an unpaid order's deadline, the draft invoice of a
-//! completed visit (appointments' event), and sales reports.
+//! completed visit (appointments' event), each issued invoice's PDF, and
+//! sales reports.
 
 use anyhow::Context;
 use graphile_worker::{TaskHandler, WorkerContext};
@@ -7,7 +8,7 @@ use jobs::Resources;
 use kernel::OrderId;
 use serde::{Deserialize, Serialize};
 
-use crate::service::{invoices, orders, reports};
+use crate::service::{documents, invoices, orders, reports};
 
 /// At an order's `pay_by`: still unpaid, it is cancelled and its stock given
 /// back. Run twice or late, it changes nothing more.
@@ -63,6 +64,27 @@ impl TaskHandler for BuildSalesReport {
         let resources = Resources::of(&context)?;
         let mut connection = resources.connect().await?;
         reports::build(&mut connection, uploads, self.report_id, resources.clock.now()).await?;
+        Ok(())
+    }
+}
+
+/// Stores an issued invoice's PDF and emails it to the owner (once: a
+/// stored one is left alone).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendInvoice {
+    /// The invoice or credit note.
+    pub invoice_id: uuid::Uuid,
+}
+
+impl TaskHandler for SendInvoice {
+    const IDENTIFIER: &'static str = "commerce_send_invoice";
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let uploads = context.get_ext::<media::Uploads>().context("media::Uploads are not registered on the worker")?;
+        let resources = Resources::of(&context)?;
+        let mut connection = resources.connect().await?;
+        documents::send(&mut connection, uploads, self.invoice_id).await?;
         Ok(())
     }
 }

@@ -23,7 +23,8 @@
 //! - [`service::invoices`]: one issued with each paid order, a draft for
 //!   each completed visit ([`jobs::DraftVisitInvoice`]), numbered per clinic
 //!   without gaps, final once issued (credit notes correct them), as PDF
-//!   ([`pdf`]).
+//!   ([`pdf`]) stored through `media` and emailed to the owner
+//!   ([`service::documents`], [`jobs::SendInvoice`]).
 //!
 //! - [`service::reports`]: a clinic's sales and refunds over a range of days
 //!   as CSV, built by a job, downloaded through a signed link.
@@ -48,8 +49,8 @@ use actix_web::web;
 use platform::Routes;
 pub use settings::Settings;
 
-/// Adds the unpaid orders' deadline, the visits' draft invoices and the
-/// sales reports (stored in `uploads`) to a worker.
+/// Adds the unpaid orders' deadline, the visits' draft invoices, the issued
+/// invoices' PDFs and the sales reports (both stored in `uploads`) to a worker.
 pub fn worker_options(
     options: graphile_worker::WorkerOptions,
     uploads: &media::Uploads,
@@ -57,6 +58,7 @@ pub fn worker_options(
     options
         .define_job::<jobs::ExpireOrder>()
         .define_job::<jobs::DraftVisitInvoice>()
+        .define_job::<jobs::SendInvoice>()
         .define_job::<jobs::BuildSalesReport>()
         .add_extension(uploads.clone())
 }

@@ -193,6 +193,8 @@ pub struct Invoice {
     pub note: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The stored PDF, once issued and rendered.
+    pub media_id: Option<MediaId>,
 }
 
 /// A `commerce_invoice_lines` row.

@@ -13,15 +13,25 @@ const LINE: f32 = 16.0;
 /// Invoice lines on a page after the first's header.
 const LINES_PER_PAGE: usize = 38;
 
-/// The invoice `invoice` of `clinic` as PDF bytes.
-pub fn render(invoice: &InvoiceView, clinic: &str) -> Vec<u8> {
-    let mut rows: Vec<(f32, String)> = Vec::new();
-    let title = match invoice.kind {
+/// What the document is: "Invoice 000042", "Credit note 000043", "Invoice draft".
+pub fn title(invoice: &InvoiceView) -> String {
+    let kind = match invoice.kind {
         InvoiceKind::Invoice => "Invoice",
         InvoiceKind::CreditNote => "Credit note",
     };
     let number = invoice.number.map_or_else(|| "draft".to_owned(), |number| format!("{number:06}"));
-    rows.push((18.0, format!("{title} {number}")));
+    format!("{kind} {number}")
+}
+
+/// The PDF's file name: `invoice-000042.pdf`, `credit-note-000043.pdf`, `invoice-draft.pdf`.
+pub fn file_name(invoice: &InvoiceView) -> String {
+    format!("{}.pdf", title(invoice).to_lowercase().replace(' ', "-"))
+}
+
+/// The invoice `invoice` of `clinic` as PDF bytes.
+pub fn render(invoice: &InvoiceView, clinic: &str) -> Vec<u8> {
+    let mut rows: Vec<(f32, String)> = Vec::new();
+    rows.push((18.0, title(invoice)));
     rows.push((11.0, clinic.to_owned()));
     if let Some(issued) = invoice.issued_at {
         rows.push((11.0, format!("Issued {}", issued.format("%-d %B %Y"))));

@@ -27,6 +27,8 @@ kernel::text_enum!(
         PersonalDataExport = "personal_data_export",
         /// A clinic's sales report (CSV), made by the platform: never uploadable.
         SalesReport = "sales_report",
+        /// An issued invoice's PDF, made by the platform: never uploadable.
+        Invoice = "invoice",
     }
 );
 

@@ -65,7 +65,7 @@ pub fn classify(head: &[u8], purpose: Purpose) -> Result<Kind, Refusal> {
         | Purpose::ProductImage => {
             matches!(kind, Kind::Image(_))
         }
-        Purpose::PersonalDataExport | Purpose::SalesReport => false,
+        Purpose::PersonalDataExport | Purpose::SalesReport | Purpose::Invoice => false,
     };
     if allowed { Ok(kind) } else { Err(Refusal::Type(detected.to_owned())) }
 }

@@ -78,6 +78,9 @@ templates! {
     /// `order_number`, `headline` (what happened: "Paid", "Ready to pick
     /// up"), `details`.
     OrderUpdate = "order_update",
+    /// `clinic_name`, `document` ("Invoice 000042", "Credit note 000043"),
+    /// `total`, `issued_on`; the email carries the PDF.
+    InvoiceIssued = "invoice_issued",
     /// `headline`, `details`.
     AccountNotice = "account_notice",
     /// `headline`, `details`.
@@ -164,7 +167,8 @@ mod tests {
             "recipient_name": "Alexandra", "change": "rescheduled", "reason": "The vet is ill.",
             "previous_starts_at": "Mon 14 Dec 2026, 14:30", "expires_at": "Mon 14 Dec 2026, 12:30",
             "inviter_name": "Dr Alexandra Okafor", "invitation": "to join Happy Paws Clinic as a veterinarian",
-            "expires_on": "14 Dec 2026", "has_account": false,
+            "expires_on": "14 Dec 2026", "has_account": false, "document": "Credit note 000043",
+            "issued_on": "14 Dec 2026",
         })
     }
 

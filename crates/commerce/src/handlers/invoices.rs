@@ -1,13 +1,14 @@
 //! `/api/v1/invoices` (the owner's) and `/api/v1/clinics/{id}/invoices` (the clinic's).
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use kernel::{ClinicId, Page};
 use platform::openapi::{Forbidden, InvalidQuery, JsonBodyErrors, NotFound, StandardErrors};
 use platform::{ApiError, CurrentUser, Db, ErrorEnvelope, Now, PageQuery, ValidJson};
 use uuid::Uuid;
 
 use crate::api::{CreditRequest, InvoiceLines, InvoiceView};
+use crate::service::documents::{self, Document};
 use crate::service::invoices;
 
 /// The caller's issued invoices and credit notes, newest first.
@@ -43,20 +44,31 @@ pub async fn get_invoice(
     Ok(web::Json(invoices::get(&mut connection, &caller, *id).await?))
 }
 
-/// The invoice as a PDF.
+/// The invoice as a PDF: stored once issued (with `ETag` revalidation and
+/// byte ranges), rendered on request while a draft.
 #[utoipa::path(
     tag = "commerce",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Invoice id")),
-    responses((status = 200, description = "The PDF", content_type = "application/pdf"), NotFound, StandardErrors)
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf"),
+        (status = 304, description = "Not modified"),
+        NotFound,
+        StandardErrors,
+    )
 )]
 #[get("/invoices/{id}/pdf")]
 pub async fn invoice_pdf(
     CurrentUser(caller): CurrentUser,
+    uploads: web::Data<media::Uploads>,
     id: web::Path<Uuid>,
+    request: HttpRequest,
     mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
-    let (bytes, name) = invoices::pdf(&mut connection, &caller, *id).await?;
+    let (bytes, name) = match documents::document(&mut connection, &caller, *id).await? {
+        Document::Stored(file) => return uploads.download(&mut connection, file, None, &request).await,
+        Document::Rendered(bytes, name) => (bytes, name),
+    };
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename(name)],

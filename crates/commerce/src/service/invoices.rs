@@ -8,7 +8,9 @@
 //! neither gaps nor duplicates. An issued invoice is final: the database
 //! refuses any change to it or its lines (a trigger), and a credit note,
 //! numbered the same way, corrects it. Owners see their issued invoices;
-//! the clinic's staff all of the clinic's; everyone else gets 404.
+//! the clinic's staff all of the clinic's; everyone else gets 404. Each
+//! issued invoice and credit note is then stored as PDF and emailed
+//! ([`documents`]).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -20,7 +22,7 @@ use serde_json::json;
 use crate::api::{CreditRequest, InvoiceKind, InvoiceLineView, InvoiceLines, InvoiceStatus, InvoiceView, TaxClass};
 use crate::models::{Invoice, InvoiceLine, Order, OrderLine};
 use crate::money::{LineAmounts, Totals};
-use crate::service::tax;
+use crate::service::{documents, tax};
 use db::schema::{commerce_invoice_counters, commerce_invoice_lines, commerce_invoices, commerce_order_lines};
 
 kernel::constraint_fields!("commerce_invoices_one_credit_idx" => "invoice_id");
@@ -72,10 +74,11 @@ pub async fn bill_order(connection: &mut AsyncPgConnection, order: &Order, now: 
         note: None,
         issued_at: Some(now),
         created_at: now,
+        media_id: None,
     };
     diesel::insert_into(commerce_invoices::table).values(&invoice).execute(connection).await?;
     diesel::insert_into(commerce_invoice_lines::table).values(&lines).execute(connection).await?;
-    Ok(())
+    documents::schedule(connection, invoice.id).await
 }
 
 /// Drafts the invoice of a completed visit: the service at its price, taxed
@@ -108,6 +111,7 @@ pub async fn draft_visit(
             note: None,
             issued_at: None,
             created_at: now,
+            media_id: None,
         };
         let drafted = diesel::insert_into(commerce_invoices::table)
             .values(&invoice)
@@ -265,6 +269,7 @@ pub async fn issue(
         let entry = AuditEntry::new(Some(principal.user_id), "invoice.issued", "invoice", id)
             .with_changes(json!({ "number": number, "total": issued.total }));
         audit::record(connection, entry).await?;
+        documents::schedule(connection, id).await?;
         Ok(issued)
     })
     .await?;
@@ -297,6 +302,7 @@ pub async fn credit(
             note: request.reason.clone(),
             issued_at: Some(now),
             created_at: now,
+            media_id: None,
             ..invoice.clone()
         };
         diesel::insert_into(commerce_invoices::table).values(&note).execute(connection).await?;
@@ -309,27 +315,11 @@ pub async fn credit(
         let entry = AuditEntry::new(Some(principal.user_id), "invoice.credited", "invoice", invoice.id)
             .with_changes(json!({ "credit_note": note_id, "number": note.number, "reason": request.reason }));
         audit::record(connection, entry).await?;
+        documents::schedule(connection, note_id).await?;
         Ok(note)
     })
     .await?;
     view(connection, note).await
-}
-
-/// The invoice as a PDF, and its file name (whoever may see it; drafts too,
-/// for the clinic's staff).
-pub async fn pdf(
-    connection: &mut AsyncPgConnection,
-    principal: &Principal,
-    id: uuid::Uuid,
-) -> kernel::Result<(Vec<u8>, String)> {
-    let invoice = get(connection, principal, id).await?;
-    let clinic = clinics::scheduling::clinic(connection, invoice.clinic_id).await?;
-    let name = match (invoice.kind, invoice.number) {
-        (InvoiceKind::Invoice, Some(number)) => format!("invoice-{number:06}.pdf"),
-        (InvoiceKind::CreditNote, Some(number)) => format!("credit-note-{number:06}.pdf"),
-        (_, None) => "invoice-draft.pdf".to_owned(),
-    };
-    Ok((crate::pdf::render(&invoice, &clinic.name), name))
 }
 
 /// The clinic's next invoice number; its counter row stays locked until
@@ -346,7 +336,11 @@ async fn next_number(connection: &mut AsyncPgConnection, clinic: ClinicId) -> ke
 }
 
 /// The invoice if the caller may see it, else `NotFound`.
-async fn visible(connection: &mut AsyncPgConnection, principal: &Principal, id: uuid::Uuid) -> kernel::Result<Invoice> {
+pub(crate) async fn visible(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: uuid::Uuid,
+) -> kernel::Result<Invoice> {
     let invoice = find(connection, id, false).await?;
     let staff = principal.clinic_role(invoice.clinic_id).is_some() || principal.is(Role::PlatformAdmin);
     let owner = invoice.owner_id == Some(principal.user_id) && invoice.status == InvoiceStatus::Issued;

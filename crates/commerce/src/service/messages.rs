@@ -1,12 +1,14 @@
 //! What commerce tells people: the owner about each change of their order
-//! (in its transaction), a clinic's admins about stock running low.
+//! (in its transaction) and each invoice issued to them, a clinic's admins
+//! about stock running low.
 
 use clinics::scheduling::Clinic;
 use diesel_async::AsyncPgConnection;
-use kernel::Role;
-use notifications::{Category, Notification, Sender, Template};
+use kernel::{Role, UserId};
+use notifications::{Attachment, Category, Notification, Sender, Template};
 use serde_json::json;
 
+use crate::api::InvoiceView;
 use crate::models::{Order, Product};
 
 /// Tells the order's owner `headline` and `details`, from the clinic.
@@ -22,10 +24,39 @@ pub async fn tell_owner(
         category: Category::Order,
         template: Template::OrderUpdate,
         data: json!({ "order_number": order.number(), "headline": headline, "details": details }),
-        sender: clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email }),
+        sender: from(clinic),
         attachments: Vec::new(),
     };
     notifications::notify(connection, owner, &notice).await.map(drop)
+}
+
+/// Sends `owner` the issued `invoice` (or credit note) with its PDF, from the clinic.
+pub async fn invoice_issued(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    owner: UserId,
+    invoice: &InvoiceView,
+    pdf: Attachment,
+) -> kernel::Result<()> {
+    let issued = invoice.issued_at.unwrap_or(invoice.created_at).with_timezone(&clinic.zone);
+    let notice = Notification {
+        category: Category::Order,
+        template: Template::InvoiceIssued,
+        data: json!({
+            "clinic_name": clinic.name,
+            "document": crate::pdf::title(invoice),
+            "total": money(invoice.total, &invoice.currency),
+            "issued_on": issued.format("%-d %B %Y").to_string(),
+        }),
+        sender: from(clinic),
+        attachments: vec![pdf],
+    };
+    notifications::notify(connection, owner, &notice).await.map(drop)
+}
+
+/// The clinic as an email's author, when it has an address.
+fn from(clinic: &Clinic) -> Option<Sender> {
+    clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email })
 }
 
 /// Tells the clinic's admins that `product` is down to `left` units.

@@ -4,6 +4,7 @@
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod documents;
 pub mod invoices;
 pub mod messages;
 pub mod orders;

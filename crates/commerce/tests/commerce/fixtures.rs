@@ -145,9 +145,17 @@ pub async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
     diesel::sql_query(sql).load::<Row>(&mut connection).await.unwrap().into_iter().map(|row| row.value).collect()
 }
 
-/// Runs every due job once (the unpaid orders' deadlines, the deliveries).
+/// Runs commerce's due jobs once (the unpaid orders' deadlines, invoices, reports).
 pub async fn run_jobs(app: &TestApp) {
     let uploads = media::Uploads::from_settings(app.section()).unwrap();
     let options = commerce::worker_options(testkit::worker_options(app), &uploads);
     testkit::run_due_jobs(options).await;
+}
+
+/// Runs commerce's due jobs and the notifications they send, email going to `smtp`.
+pub async fn run_jobs_emailing(app: &TestApp, smtp: &testkit::SmtpServer) {
+    let uploads = media::Uploads::from_settings(app.section()).unwrap();
+    let email = smtp.configure(&app.config).section().unwrap();
+    let options = commerce::worker_options(testkit::worker_options(app), &uploads);
+    testkit::run_due_jobs(notifications::worker_options(options, &email).unwrap()).await;
 }

@@ -1,11 +1,14 @@
 //! Invoices: issued with each paid order, drafted for each completed visit,
-//! numbered per clinic without gaps, final once issued, as PDF.
+//! numbered per clinic without gaps, final once issued, as PDF stored once
+//! and emailed to the owner.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::fixtures;
 
-use crate::fixtures::{Shop, product, rows, run_jobs, shop};
+use mailparse::MailHeaderMap;
+
+use crate::fixtures::{Shop, product, rows, run_jobs, run_jobs_emailing, shop};
 
 /// `count` owners each order one kibble (20.00 + 20%); returns the orders.
 async fn orders(shop: &Shop, count: usize) -> Vec<Value> {
@@ -63,6 +66,46 @@ async fn a_paid_order_is_invoiced_with_the_next_number_and_its_pdf_shows_number_
     app.api(Method::GET, &format!("/invoices/{id}")).by(&their_desk).expect(404).await;
     let theirs = app.api(Method::GET, &format!("/clinics/{other}/invoices")).by(&their_desk).expect(200).await;
     assert!(theirs["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_issued_invoice_is_stored_once_and_emailed_to_its_owner_with_the_pdf_attached() {
+    let shop = shop().await;
+    let app = &shop.app;
+    let smtp = testkit::SmtpServer::start().await;
+    let order = orders(&shop, 1).await.remove(0);
+    pay(&shop, &order).await;
+    let mine = app.api(Method::GET, "/invoices").by(&shop.owner).expect(200).await;
+    let pdf_path = format!("/invoices/{}/pdf", mine["items"][0]["id"].as_str().unwrap());
+    let before = app.api(Method::GET, &pdf_path).by(&shop.owner).send().await;
+    assert!(before.headers().get("etag").is_none(), "rendered on request until its job has run");
+    let rendered = before.bytes().await.unwrap();
+
+    run_jobs_emailing(app, &smtp).await;
+    run_jobs_emailing(app, &smtp).await;
+    let messages = smtp.messages();
+    let mails: Vec<_> = messages.iter().map(|message| mailparse::parse_mail(message.as_bytes()).unwrap()).collect();
+    let invoices: Vec<_> = mails
+        .iter()
+        .filter(|mail| mail.headers.get_first_value("Subject").as_deref() == Some("Invoice 000001 from Paws Paris"))
+        .collect();
+    assert_eq!(invoices.len(), 1, "emailed once, however often the job runs");
+    let mail = invoices[0];
+    assert_eq!(mail.ctype.mimetype, "multipart/mixed");
+    let attached = mail.subparts.iter().find(|part| part.ctype.mimetype == "application/pdf").expect("the PDF");
+    assert_eq!(attached.get_content_disposition().params.get("filename").unwrap(), "invoice-000001.pdf");
+    let attached = attached.get_body_raw().unwrap();
+    assert!(String::from_utf8_lossy(&attached).contains("(Total: 24.00 EUR)"));
+    assert_eq!(attached, rendered, "rendering is deterministic: the email and the early download agree");
+
+    let stored = app.api(Method::GET, &pdf_path).by(&shop.manager).send().await;
+    let etag = stored.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(stored.headers()["content-disposition"].to_str().unwrap().contains("invoice-000001.pdf"));
+    assert_eq!(stored.bytes().await.unwrap(), attached, "downloads serve the stored file");
+    let again = app.api(Method::GET, &pdf_path).by(&shop.owner).header("if-none-match", &etag).send().await;
+    assert_eq!(again.status(), 304);
+    let files = rows(app, "SELECT purpose || ' ' || owner_type AS value FROM media").await;
+    assert_eq!(files, ["invoice invoice"], "stored once, attached to the invoice");
 }
 
 #[tokio::test]
