@@ -40,6 +40,14 @@ pub struct Clinic {
     pub currency: String,
 }
 
+impl Clinic {
+    /// The clinic as the author of its notifications (their email's `From`),
+    /// when it has an address.
+    pub fn sender(&self) -> Option<notifications::Sender> {
+        self.email.clone().map(|email| notifications::Sender { name: self.name.clone(), email })
+    }
+}
+
 /// What scheduling needs to know about a service.
 #[derive(Debug, Clone)]
 pub struct Service {

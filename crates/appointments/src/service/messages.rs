@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use kernel::UserId;
-use notifications::{Category, Notification, Sender, Template};
+use notifications::{Category, Notification, Template};
 use serde_json::json;
 
 use crate::availability::Clinic;
@@ -78,9 +78,13 @@ async fn tell(
         "reason": reason,
         "appointment_id": appointment.id,
     });
-    let sender = clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email });
-    let notification =
-        Notification { category: Category::Appointment, template, data, sender, attachments: Vec::new() };
+    let notification = Notification {
+        category: Category::Appointment,
+        template,
+        data,
+        sender: clinic.sender(),
+        attachments: Vec::new(),
+    };
     notifications::notify(connection, recipient, &notification).await.map(drop)
 }
 

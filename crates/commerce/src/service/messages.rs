@@ -5,7 +5,7 @@
 use clinics::scheduling::Clinic;
 use diesel_async::AsyncPgConnection;
 use kernel::{Role, UserId};
-use notifications::{Attachment, Category, Notification, Sender, Template};
+use notifications::{Attachment, Category, Notification, Template};
 use serde_json::json;
 
 use crate::api::InvoiceView;
@@ -24,7 +24,7 @@ pub async fn tell_owner(
         category: Category::Order,
         template: Template::OrderUpdate,
         data: json!({ "order_number": order.number(), "headline": headline, "details": details }),
-        sender: from(clinic),
+        sender: clinic.sender(),
         attachments: Vec::new(),
     };
     notifications::notify(connection, owner, &notice).await.map(drop)
@@ -48,15 +48,10 @@ pub async fn invoice_issued(
             "total": money(invoice.total, &invoice.currency),
             "issued_on": issued.format("%-d %B %Y").to_string(),
         }),
-        sender: from(clinic),
+        sender: clinic.sender(),
         attachments: vec![pdf],
     };
     notifications::notify(connection, owner, &notice).await.map(drop)
-}
-
-/// The clinic as an email's author, when it has an address.
-fn from(clinic: &Clinic) -> Option<Sender> {
-    clinic.email.clone().map(|email| Sender { name: clinic.name.clone(), email })
 }
 
 /// Tells the clinic's admins that `product` is down to `left` units.
