@@ -4,12 +4,13 @@
 //! attachment. Downloads serve the stored file; a draft, or an invoice whose
 //! job has not run yet, is rendered on request.
 
+use clinics::scheduling::Clinic;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::Principal;
 use media::{Purpose, Uploads};
 
-use crate::api::InvoiceStatus;
+use crate::api::{InvoiceStatus, InvoiceView};
 use crate::jobs::SendInvoice;
 use crate::models::Invoice;
 use crate::pdf;
@@ -48,9 +49,8 @@ pub async fn document(
     if let Some(file) = invoice.media_id {
         return Ok(Document::Stored(media::service::attached_to(connection, file, (INVOICE, invoice.id)).await?));
     }
-    let clinic = clinics::scheduling::clinic(connection, invoice.clinic_id).await?;
-    let view = invoices::view(connection, invoice).await?;
-    Ok(Document::Rendered(pdf::render(&view, &clinic.name), pdf::file_name(&view)))
+    let rendered = render(connection, invoice).await?;
+    Ok(Document::Rendered(rendered.pdf, rendered.file_name))
 }
 
 /// Stores the issued invoice `id`'s PDF and emails it to its owner (the
@@ -69,17 +69,29 @@ pub async fn send(connection: &mut AsyncPgConnection, uploads: &Uploads, id: uui
         let Some((invoice, owner)) = found.and_then(|invoice| invoice.owner_id.map(|owner| (invoice, owner))) else {
             return Ok(());
         };
-        let clinic = clinics::scheduling::clinic(connection, invoice.clinic_id).await?;
-        let view = invoices::view(connection, invoice).await?;
-        let (bytes, name) = (pdf::render(&view, &clinic.name), pdf::file_name(&view));
-        let file = (Purpose::Invoice, name.as_str(), PDF);
-        let stored = media::service::store(connection, uploads, owner, file, bytes.clone(), (INVOICE, view.id)).await?;
+        let Rendered { view, clinic, pdf, file_name } = render(connection, invoice).await?;
+        let file = (Purpose::Invoice, file_name.as_str(), PDF);
+        let stored = media::service::store(connection, uploads, owner, file, pdf.clone(), (INVOICE, view.id)).await?;
         diesel::update(commerce_invoices::table.find(view.id))
             .set(commerce_invoices::media_id.eq(stored))
             .execute(connection)
             .await?;
-        let attachment = notifications::Attachment { file_name: name, content_type: PDF.to_owned(), content: bytes };
+        let attachment = notifications::Attachment { file_name, content_type: PDF.to_owned(), content: pdf };
         messages::invoice_issued(connection, &clinic, owner, &view, attachment).await
     })
     .await
+}
+
+/// An invoice rendered: how it is shown, its clinic, the PDF and its file name.
+struct Rendered {
+    view: InvoiceView,
+    clinic: Clinic,
+    pdf: Vec<u8>,
+    file_name: String,
+}
+
+async fn render(connection: &mut AsyncPgConnection, invoice: Invoice) -> kernel::Result<Rendered> {
+    let clinic = clinics::scheduling::clinic(connection, invoice.clinic_id).await?;
+    let view = invoices::view(connection, invoice).await?;
+    Ok(Rendered { pdf: pdf::render(&view, &clinic.name), file_name: pdf::file_name(&view), view, clinic })
 }
