@@ -9,7 +9,8 @@
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
 //! and review, the owner's appointment, upload, and conversation with the
 //! clinic and its message, the owner's emergency case offered to the vet and
-//! the vet's time on call, the clinic's product and the owner's paid order of it and its invoice);
+//! the vet's time on call, the clinic's product and the owner's paid order of it and its invoice, the
+//! clinic's wellness plan with the pet enrolled, the owner's repeat order);
 //! other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
@@ -56,6 +57,10 @@ struct World {
     order: String,
     /// The order's invoice.
     invoice: String,
+    /// The clinic's wellness plan, the pet enrolled in it (its first period unpaid).
+    plan: String,
+    /// The owner's repeat order of the product for the pet.
+    autoship: String,
     /// Free whole-hour slots two days after the appointment's, three per caller.
     slots: Vec<Value>,
     callers: Vec<(&'static str, Option<TestUser>)>,
@@ -157,6 +162,7 @@ async fn world(app: &TestApp) -> World {
     });
     let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
     let (product, order, invoice) = shop(app, &clinic, &clinic_admin, &owner).await;
+    let (plan, autoship) = plan_and_autoship(app, &clinic, &clinic_admin, &owner, &pet, &product).await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
@@ -189,8 +195,30 @@ async fn world(app: &TestApp) -> World {
         product,
         order,
         invoice,
+        plan,
+        autoship,
         callers,
     }
+}
+
+/// The clinic's plan, the pet enrolled in it (paid at the desk, not yet),
+/// and the owner's monthly repeat order of `product` for the pet.
+async fn plan_and_autoship(
+    app: &TestApp,
+    clinic: &str,
+    clinic_admin: &TestUser,
+    owner: &TestUser,
+    pet: &str,
+    product: &str,
+) -> (String, String) {
+    let draft = json!({ "species": "dog", "name": "World plan", "billing_period": "month", "price": "30.00" });
+    let plan: Value =
+        app.api(Method::POST, &format!("/clinics/{clinic}/plans")).by(clinic_admin).json(&draft).expect_json(201).await;
+    let plan = fixtures::id_of(&plan);
+    app.api(Method::POST, &format!("/pets/{pet}/plan")).by(owner).json(&json!({ "plan_id": plan })).expect(201).await;
+    let repeat = json!({ "product_id": product, "pet_id": pet, "quantity": 1, "every_days": 30 });
+    let autoship: Value = app.api(Method::POST, "/autoship").by(owner).json(&repeat).expect_json(201).await;
+    (plan, fixtures::id_of(&autoship))
 }
 
 /// The clinic sells a product (100 in stock); the owner orders one and pays
@@ -242,6 +270,8 @@ fn concrete(world: &World, path: &str) -> String {
             ("{id}", "products") | ("{product_id}", _) => world.product.clone(),
             ("{id}", "orders") | ("{order_id}", _) => world.order.clone(),
             ("{id}", "invoices") | ("{invoice_id}", _) => world.invoice.clone(),
+            ("{plan_id}", _) => world.plan.clone(),
+            ("{id}", "autoship") => world.autoship.clone(),
             ("{class}", _) => "standard".to_owned(),
             ("{message_id}", _) => world.message.clone(),
             ("{id}", "dead") => "1".to_owned(),
@@ -303,6 +333,16 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
         ("POST", "/clinics/{id}/orders/{order_id}/payment") => json!({ "method": "cash" }),
         ("POST", "/clinics/{id}/orders/{order_id}/refunds") => json!({ "amount": "1.00" }),
         ("POST", "/clinics/{id}/sales-reports") => json!({ "from": "2026-11-01", "to": "2026-11-30" }),
+        ("POST", "/clinics/{id}/plans") => {
+            json!({ "species": "dog", "name": format!("Plan {caller}"), "billing_period": "month", "price": "10.00" })
+        }
+        ("PUT", "/clinics/{id}/plans/{plan_id}") => {
+            json!({ "species": "dog", "name": "World plan", "billing_period": "month", "price": "30.00" })
+        }
+        ("POST", "/pets/{id}/plan") | ("PUT", "/pets/{id}/plan") => json!({ "plan_id": world.plan }),
+        ("POST", "/autoship") => {
+            json!({ "product_id": world.product, "pet_id": world.pet, "quantity": 1, "every_days": 30 })
+        }
         ("PUT", "/clinics/{id}/invoices/{invoice_id}/lines") => {
             json!({ "lines": [{ "description": "Visit", "quantity": 1, "unit_price": "10.00" }] })
         }

@@ -94,7 +94,7 @@ impl Modules {
         let options = pets::worker_options(options, &self.pets);
         let options = appointments::worker_options(options, &self.appointments);
         let options = emergency::worker_options(options, &self.emergency);
-        let options = commerce::worker_options(options, &self.uploads);
+        let options = commerce::worker_options(options, &self.commerce, &self.payments, &self.uploads)?;
         chat::worker_options(options, &self.chat)
     }
 }

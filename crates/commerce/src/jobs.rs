@@ -1,6 +1,6 @@
 //! The crate's jobs: an unpaid order's deadline, the draft invoice of a
-//! completed visit (appointments' event), each issued invoice's PDF, and
-//! sales reports.
+//! completed visit (appointments' event), each issued invoice's PDF, sales
+//! reports, and the daily plan renewals and repeat orders.
 
 use anyhow::Context;
 use graphile_worker::{TaskHandler, WorkerContext};
@@ -8,7 +8,9 @@ use jobs::Resources;
 use kernel::OrderId;
 use serde::{Deserialize, Serialize};
 
-use crate::service::{documents, invoices, orders, reports};
+use crate::Settings;
+use crate::payments::Payments;
+use crate::service::{autoship, documents, invoices, orders, renewals, reports};
 
 /// At an order's `pay_by`: still unpaid, it is cancelled and its stock given
 /// back. Run twice or late, it changes nothing more.
@@ -87,4 +89,69 @@ impl TaskHandler for SendInvoice {
         documents::send(&mut connection, uploads, self.invoice_id).await?;
         Ok(())
     }
+}
+
+/// The daily plan renewals ([`renewals`]): run late or twice, a period is
+/// still charged once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RenewPlans {}
+
+impl RenewPlans {
+    /// The daily cron entry (02:15 UTC; a missed day is caught up).
+    pub const CRONTAB: &'static str = "15 2 * * * commerce_renew_plans ?fill=2d {}";
+}
+
+impl TaskHandler for RenewPlans {
+    const IDENTIFIER: &'static str = "commerce_renew_plans";
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let (settings, payments) = commerce_of(&context)?;
+        let summary = renew_plans(Resources::of(&context)?, settings, payments).await?;
+        tracing::info!(?summary, "plans renewed");
+        Ok(())
+    }
+}
+
+/// One renewal run at the resources' clock (the job; tests advance the clock).
+pub async fn renew_plans(
+    resources: &Resources,
+    settings: &Settings,
+    payments: &Payments,
+) -> anyhow::Result<renewals::Summary> {
+    let mut connection = resources.connect().await?;
+    Ok(renewals::run(&mut connection, settings, payments, resources.clock.now()).await?)
+}
+
+/// The daily repeat orders ([`autoship`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunAutoships {}
+
+impl RunAutoships {
+    /// The daily cron entry (02:45 UTC; a missed day is caught up).
+    pub const CRONTAB: &'static str = "45 2 * * * commerce_run_autoships ?fill=2d {}";
+}
+
+impl TaskHandler for RunAutoships {
+    const IDENTIFIER: &'static str = "commerce_run_autoships";
+
+    #[expect(refining_impl_trait, reason = "jobs answer a JobResult, which the trait's result type accepts")]
+    async fn run(self, context: WorkerContext) -> jobs::JobResult {
+        let (settings, _) = commerce_of(&context)?;
+        let summary = run_autoships(Resources::of(&context)?, settings).await?;
+        tracing::info!(?summary, "repeat orders placed");
+        Ok(())
+    }
+}
+
+/// One autoship run at the resources' clock (the job; tests advance the clock).
+pub async fn run_autoships(resources: &Resources, settings: &Settings) -> anyhow::Result<autoship::Summary> {
+    let mut connection = resources.connect().await?;
+    Ok(autoship::run(&mut connection, settings, resources.clock.now()).await?)
+}
+
+fn commerce_of(context: &WorkerContext) -> anyhow::Result<(&Settings, &Payments)> {
+    let settings = context.get_ext::<Settings>().context("commerce::Settings are not registered on the worker")?;
+    let payments = context.get_ext::<Payments>().context("commerce Payments are not registered on the worker")?;
+    Ok((settings, payments))
 }

@@ -26,6 +26,12 @@
 //!   ([`pdf`]) stored through `media` and emailed to the owner
 //!   ([`service::documents`], [`jobs::SendInvoice`]).
 //!
+//! - [`service::plans`]: a clinic's wellness plans; [`service::enrollments`]:
+//!   a pet's plan, paid period by period through orders;
+//!   [`service::renewals`]: the daily renewals with retries, grace and
+//!   suspension; [`service::benefits`]: included services and discounts;
+//!   [`service::autoship`]: repeat orders, prescription-gated.
+//!
 //! - [`service::reports`]: a clinic's sales and refunds over a range of days
 //!   as CSV, built by a job, downloaded through a signed link.
 //!
@@ -50,23 +56,33 @@ use platform::Routes;
 pub use settings::Settings;
 
 /// Adds the unpaid orders' deadline, the visits' draft invoices, the issued
-/// invoices' PDFs and the sales reports (both stored in `uploads`) to a worker.
+/// invoices' PDFs and the sales reports (both stored in `uploads`), and the
+/// daily plan renewals (charged through `payments`) and repeat orders to a
+/// worker.
 pub fn worker_options(
     options: graphile_worker::WorkerOptions,
+    settings: &Settings,
+    payments: &payments::Payments,
     uploads: &media::Uploads,
-) -> graphile_worker::WorkerOptions {
-    options
+) -> anyhow::Result<graphile_worker::WorkerOptions> {
+    Ok(options
         .define_job::<jobs::ExpireOrder>()
         .define_job::<jobs::DraftVisitInvoice>()
         .define_job::<jobs::SendInvoice>()
         .define_job::<jobs::BuildSalesReport>()
-        .add_extension(uploads.clone())
+        .define_job::<jobs::RenewPlans>()
+        .with_cron(jobs::RenewPlans::CRONTAB)?
+        .define_job::<jobs::RunAutoships>()
+        .with_cron(jobs::RunAutoships::CRONTAB)?
+        .add_extension(settings.clone())
+        .add_extension(payments.clone())
+        .add_extension(uploads.clone()))
 }
 
 /// Mounts the commerce endpoints: orders are paid through `payments`,
 /// product pictures come from `uploads`.
 pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Payments, uploads: &media::Uploads) {
-    use handlers::{cart, catalog, invoices, orders, payments as paying, reports, stock};
+    use handlers::{autoship, cart, catalog, invoices, orders, payments as paying, plans, reports, stock};
     routes
         .app_data(web::Data::new(settings.clone()))
         .app_data(web::Data::new(payments.clone()))
@@ -107,5 +123,17 @@ pub fn routes(routes: &mut Routes, settings: &Settings, payments: &payments::Pay
         .service(invoices::credit_invoice)
         .service(reports::request_sales_report)
         .service(reports::get_sales_report)
+        .service(plans::plans_overview)
+        .service(plans::clinic_plans)
+        .service(plans::add_plan)
+        .service(plans::update_plan)
+        .service(plans::get_pet_plan)
+        .service(plans::enroll_pet)
+        .service(plans::change_pet_plan)
+        .service(plans::cancel_pet_plan)
+        .service(autoship::my_autoships)
+        .service(autoship::create_autoship)
+        .service(autoship::get_autoship)
+        .service(autoship::stop_autoship)
         .outside_api(paying::stripe_webhook);
 }

@@ -57,6 +57,20 @@ impl Totals {
     }
 }
 
+/// `price` less `percent` % (a plan's discount), rounded to the cent.
+pub fn discounted(price: Decimal, percent: i32) -> Decimal {
+    cents(price * Decimal::from(100 - percent.clamp(0, 100)) / Decimal::ONE_HUNDRED)
+}
+
+/// `amount` for `days` of a period of `of_days` days (an upgrade's
+/// difference for the days left), rounded to the cent.
+pub fn prorated(amount: Decimal, days: i64, of_days: i64) -> Decimal {
+    if of_days <= 0 {
+        return cents(amount);
+    }
+    cents(amount * Decimal::from(days.clamp(0, of_days)) / Decimal::from(of_days))
+}
+
 /// Rounded to the cent, half away from zero, with two decimals shown.
 fn cents(amount: Decimal) -> Decimal {
     let mut rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -98,6 +112,18 @@ mod tests {
             );
             assert_eq!(line.total(), line.net + line.tax);
         }
+    }
+
+    #[test]
+    fn discounts_and_prorations_round_to_the_cent() {
+        assert_eq!(discounted(decimal("24.90"), 10).to_string(), "22.41");
+        assert_eq!(discounted(decimal("0.05"), 10).to_string(), "0.05"); // 0.045 rounds up
+        assert_eq!(discounted(decimal("10"), 0).to_string(), "10.00");
+        assert_eq!(discounted(decimal("10"), 100).to_string(), "0.00");
+        assert_eq!(prorated(decimal("20.00"), 15, 30).to_string(), "10.00");
+        assert_eq!(prorated(decimal("10.00"), 10, 31).to_string(), "3.23"); // 3.2258
+        assert_eq!(prorated(decimal("10.00"), 40, 31).to_string(), "10.00");
+        assert_eq!(prorated(decimal("10.00"), -1, 31).to_string(), "0.00");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `[commerce]`: how orders are paid, and how long an unpaid one holds its stock.
+//! `[commerce]`: how orders are paid, how long an unpaid one holds its
+//! stock, and how long an unpaid plan renewal is retried.
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -17,6 +18,9 @@ pub struct Settings {
     pub online_hold_minutes: i64,
     /// Lines in one cart, at most.
     pub max_cart_lines: i64,
+    /// Days an unpaid plan renewal keeps its benefits (and is retried)
+    /// before the plan is suspended.
+    pub plan_grace_days: u64,
     /// `[commerce.stripe]`, for `payments = "stripe"`.
     pub stripe: StripeSettings,
 }

@@ -255,6 +255,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    commerce_autoships (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        clinic_id -> Uuid,
+        pet_id -> Uuid,
+        product_id -> Uuid,
+        quantity -> Int4,
+        every_days -> Int4,
+        next_on -> Date,
+        fulfilment -> Text,
+        shipping_address -> Nullable<Jsonb>,
+        status -> Text,
+        stop_reason -> Nullable<Text>,
+        shipments -> Int4,
+        last_order_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     commerce_cart_lines (owner_id, product_id) {
         owner_id -> Uuid,
         product_id -> Uuid,
@@ -384,6 +405,79 @@ diesel::table! {
         refunded -> Numeric,
         method -> Nullable<Text>,
         recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_plan_charges (order_id) {
+        order_id -> Uuid,
+        enrollment_id -> Uuid,
+        plan_id -> Uuid,
+        period_index -> Int4,
+        kind -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_plan_enrollments (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        clinic_id -> Uuid,
+        pet_id -> Uuid,
+        owner_id -> Nullable<Uuid>,
+        status -> Text,
+        started_on -> Date,
+        period_index -> Int4,
+        period_start -> Date,
+        period_end -> Date,
+        cancel_at_period_end -> Bool,
+        next_plan_id -> Nullable<Uuid>,
+        grace_until -> Nullable<Date>,
+        failed_attempts -> Int4,
+        next_retry_on -> Nullable<Date>,
+        card_customer -> Nullable<Text>,
+        card_payment_method -> Nullable<Text>,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_plan_services (plan_id, service_id) {
+        plan_id -> Uuid,
+        service_id -> Uuid,
+        per_period -> Int4,
+    }
+}
+
+diesel::table! {
+    commerce_plan_usage (appointment_id) {
+        appointment_id -> Uuid,
+        enrollment_id -> Uuid,
+        period_index -> Int4,
+        service_id -> Uuid,
+        used_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    commerce_plans (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        species -> Text,
+        name -> Text,
+        description -> Text,
+        billing_period -> Text,
+        price -> Numeric,
+        enrollment_fee -> Numeric,
+        discount_percent -> Int4,
+        minimum_periods -> Int4,
+        is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -921,6 +1015,11 @@ diesel::joinable!(clinic_services -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> clinics (clinic_id));
 diesel::joinable!(clinic_visits -> users (owner_id));
 diesel::joinable!(clinics -> media (photo_id));
+diesel::joinable!(commerce_autoships -> clinics (clinic_id));
+diesel::joinable!(commerce_autoships -> commerce_orders (last_order_id));
+diesel::joinable!(commerce_autoships -> commerce_products (product_id));
+diesel::joinable!(commerce_autoships -> pets (pet_id));
+diesel::joinable!(commerce_autoships -> users (owner_id));
 diesel::joinable!(commerce_cart_lines -> clinics (clinic_id));
 diesel::joinable!(commerce_cart_lines -> commerce_products (product_id));
 diesel::joinable!(commerce_cart_lines -> pets (pet_id));
@@ -940,6 +1039,18 @@ diesel::joinable!(commerce_orders -> clinics (clinic_id));
 diesel::joinable!(commerce_orders -> users (owner_id));
 diesel::joinable!(commerce_payments -> commerce_orders (order_id));
 diesel::joinable!(commerce_payments -> users (recorded_by));
+diesel::joinable!(commerce_plan_charges -> commerce_orders (order_id));
+diesel::joinable!(commerce_plan_charges -> commerce_plan_enrollments (enrollment_id));
+diesel::joinable!(commerce_plan_charges -> commerce_plans (plan_id));
+diesel::joinable!(commerce_plan_enrollments -> clinics (clinic_id));
+diesel::joinable!(commerce_plan_enrollments -> pets (pet_id));
+diesel::joinable!(commerce_plan_enrollments -> users (owner_id));
+diesel::joinable!(commerce_plan_services -> clinic_services (service_id));
+diesel::joinable!(commerce_plan_services -> commerce_plans (plan_id));
+diesel::joinable!(commerce_plan_usage -> appointments (appointment_id));
+diesel::joinable!(commerce_plan_usage -> clinic_services (service_id));
+diesel::joinable!(commerce_plan_usage -> commerce_plan_enrollments (enrollment_id));
+diesel::joinable!(commerce_plans -> clinics (clinic_id));
 diesel::joinable!(commerce_products -> clinics (clinic_id));
 diesel::joinable!(commerce_products -> commerce_categories (category_id));
 diesel::joinable!(commerce_products -> media (image_id));
@@ -1024,6 +1135,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_services,
     clinic_visits,
     clinics,
+    commerce_autoships,
     commerce_cart_lines,
     commerce_categories,
     commerce_invoice_counters,
@@ -1033,6 +1145,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     commerce_orders,
     commerce_payment_events,
     commerce_payments,
+    commerce_plan_charges,
+    commerce_plan_enrollments,
+    commerce_plan_services,
+    commerce_plan_usage,
+    commerce_plans,
     commerce_products,
     commerce_refunds,
     commerce_sales_reports,

@@ -81,6 +81,9 @@ templates! {
     /// `clinic_name`, `document` ("Invoice 000042", "Credit note 000043"),
     /// `total`, `issued_on`; the email carries the PDF.
     InvoiceIssued = "invoice_issued",
+    /// `pet_name`, `plan_name` (a wellness plan, or a repeat order: "repeat
+    /// order of Apoquel"), `headline` ("Renewed", "Payment failed"), `details`.
+    PlanUpdate = "plan_update",
     /// `headline`, `details`.
     AccountNotice = "account_notice",
     /// `headline`, `details`.
@@ -168,7 +171,7 @@ mod tests {
             "previous_starts_at": "Mon 14 Dec 2026, 14:30", "expires_at": "Mon 14 Dec 2026, 12:30",
             "inviter_name": "Dr Alexandra Okafor", "invitation": "to join Happy Paws Clinic as a veterinarian",
             "expires_on": "14 Dec 2026", "has_account": false, "document": "Credit note 000043",
-            "issued_on": "14 Dec 2026",
+            "issued_on": "14 Dec 2026", "plan_name": "Wellness Gold",
         })
     }
 

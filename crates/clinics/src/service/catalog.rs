@@ -317,3 +317,20 @@ pub async fn name_and_price(connection: &mut AsyncPgConnection, id: ServiceId) -
         .optional()?
         .ok_or(kernel::Error::NotFound { resource: "service" })
 }
+
+/// The names of the clinic's services among `ids` (withdrawn or not);
+/// services of other clinics are left out.
+pub async fn names_in(
+    connection: &mut AsyncPgConnection,
+    clinic: ClinicId,
+    ids: &[ServiceId],
+) -> kernel::Result<Vec<(ServiceId, String)>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    let rows: Vec<(uuid::Uuid, String)> = clinic_services::table
+        .filter(clinic_services::clinic_id.eq(clinic))
+        .filter(clinic_services::id.eq_any(ids))
+        .select((clinic_services::id, clinic_services::name))
+        .load(connection)
+        .await?;
+    Ok(rows.into_iter().map(|(id, name)| (ServiceId(id), name)).collect())
+}

@@ -5,12 +5,14 @@ mod cart;
 mod catalog;
 mod invoices;
 mod orders;
+mod plans;
 mod reports;
 
 pub use cart::*;
 pub use catalog::*;
 pub use invoices::*;
 pub use orders::*;
+pub use plans::*;
 pub use reports::*;
 
 use rust_decimal::Decimal;

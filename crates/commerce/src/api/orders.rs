@@ -128,18 +128,26 @@ pub struct Checkout {
     pub note: Option<String>,
 }
 
-fn pickup() -> Fulfilment {
+pub(super) fn pickup() -> Fulfilment {
     Fulfilment::Pickup
 }
 
 impl Checkout {
     fn address_for_shipping(&self) -> Result<(), validator::ValidationError> {
-        if (self.fulfilment == Fulfilment::Shipping) != self.shipping_address.is_some() {
-            return Err(validator::ValidationError::new("shipping_address")
-                .with_message("a shipping address goes with shipping, and only with it".into()));
-        }
-        Ok(())
+        address_for(self.fulfilment, self.shipping_address.as_ref())
     }
+}
+
+/// A shipping address goes with shipping, and only with it.
+pub(super) fn address_for(
+    fulfilment: Fulfilment,
+    address: Option<&ShippingAddress>,
+) -> Result<(), validator::ValidationError> {
+    if (fulfilment == Fulfilment::Shipping) != address.is_some() {
+        return Err(validator::ValidationError::new("shipping_address")
+            .with_message("a shipping address goes with shipping, and only with it".into()));
+    }
+    Ok(())
 }
 
 /// One line of an order, as priced at checkout.

@@ -23,6 +23,30 @@ pub struct Collection {
     pub client_secret: String,
 }
 
+/// How charging a saved card went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Charge {
+    /// The money is taken: the provider's id of the payment.
+    Succeeded {
+        /// The provider's id of it.
+        reference: String,
+    },
+    /// The card was refused (insufficient funds, expired, needs the owner).
+    Declined {
+        /// The provider's reason, for the owner.
+        reason: String,
+    },
+}
+
+/// A card saved with the provider for charges without the owner present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCard {
+    /// The provider's customer.
+    pub customer: String,
+    /// The card (payment method) under it.
+    pub payment_method: String,
+}
+
 /// A payment provider.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync + std::fmt::Debug {
@@ -35,6 +59,14 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Pays `amount` of `payment` back; the provider's reference of the
     /// refund, if it has one. The same `key` never refunds twice.
     async fn refund(&self, payment: &Payment, amount: Decimal, key: &str) -> kernel::Result<Option<String>>;
+
+    /// Saves the card the owner's payment form gave (`payment_method`) for
+    /// later charges (a plan's renewals); `key` makes a repeated call save once.
+    async fn save_card(&self, payment_method: &str, key: &str) -> kernel::Result<SavedCard>;
+
+    /// Charges `order` to a saved card, the owner absent; the same `key`
+    /// never charges twice.
+    async fn charge_saved(&self, order: &Order, card: &SavedCard, key: &str) -> kernel::Result<Charge>;
 }
 
 /// The configured provider, shared.

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Collection, Provider};
+use super::{Charge, Collection, Provider, SavedCard};
 use crate::api::ProviderName;
 use crate::models::{Order, Payment};
 
@@ -23,5 +23,13 @@ impl Provider for Offline {
 
     async fn refund(&self, _: &Payment, _: Decimal, _: &str) -> kernel::Result<Option<String>> {
         Ok(None)
+    }
+
+    async fn save_card(&self, _: &str, _: &str) -> kernel::Result<SavedCard> {
+        Err(kernel::Error::invalid_field("payment_method", "payments are taken at the clinic: leave it out"))
+    }
+
+    async fn charge_saved(&self, _: &Order, _: &SavedCard, _: &str) -> kernel::Result<Charge> {
+        Err(kernel::Error::conflict("payments are taken at the clinic"))
     }
 }

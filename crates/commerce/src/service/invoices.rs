@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::api::{CreditRequest, InvoiceKind, InvoiceLineView, InvoiceLines, InvoiceStatus, InvoiceView, TaxClass};
 use crate::models::{Invoice, InvoiceLine, Order, OrderLine};
 use crate::money::{LineAmounts, Totals};
-use crate::service::{documents, tax};
+use crate::service::{benefits, documents, tax};
 use db::schema::{commerce_invoice_counters, commerce_invoice_lines, commerce_invoices, commerce_order_lines};
 
 kernel::constraint_fields!("commerce_invoices_one_credit_idx" => "invoice_id");
@@ -81,8 +81,9 @@ pub async fn bill_order(connection: &mut AsyncPgConnection, order: &Order, now: 
     documents::schedule(connection, invoice.id).await
 }
 
-/// Drafts the invoice of a completed visit: the service at its price, taxed
-/// at the clinic's standard rate. Run twice, it drafts once.
+/// Drafts the invoice of a completed visit: the service at its price (or as
+/// the pet's wellness plan has it: [`benefits::visit`]), taxed at the
+/// clinic's standard rate. Run twice, it drafts once.
 pub async fn draft_visit(
     connection: &mut AsyncPgConnection,
     visit: &appointments::events::AppointmentCompleted,
@@ -91,8 +92,13 @@ pub async fn draft_visit(
     let clinic = clinics::scheduling::clinic(connection, visit.clinic_id).await?;
     let (name, price) = clinics::service::catalog::name_and_price(connection, visit.service_id).await?;
     let rate = tax::rate_of(&tax::rates_of(connection, clinic.id).await?, TaxClass::Standard);
-    let amounts = LineAmounts::of(price, 1, rate);
     db::transaction(connection, async |connection| {
+        let drafted = commerce_invoices::table.filter(commerce_invoices::appointment_id.eq(visit.appointment_id));
+        if diesel::select(diesel::dsl::exists(drafted)).get_result::<bool>(connection).await? {
+            return Ok(());
+        }
+        let (description, price) = benefits::visit(connection, visit, name, price).await?;
+        let amounts = LineAmounts::of(price, 1, rate);
         let id = uuid::Uuid::now_v7();
         let invoice = Invoice {
             id,
@@ -113,25 +119,18 @@ pub async fn draft_visit(
             created_at: now,
             media_id: None,
         };
-        let drafted = diesel::insert_into(commerce_invoices::table)
-            .values(&invoice)
-            .on_conflict(commerce_invoices::appointment_id)
-            .do_nothing()
-            .execute(connection)
-            .await?;
-        if drafted == 1 {
-            let line = InvoiceLine {
-                id: uuid::Uuid::now_v7(),
-                invoice_id: id,
-                description: name,
-                quantity: 1,
-                unit_price: price,
-                tax_rate: rate,
-                net: amounts.net,
-                tax: amounts.tax,
-            };
-            diesel::insert_into(commerce_invoice_lines::table).values(&line).execute(connection).await?;
-        }
+        diesel::insert_into(commerce_invoices::table).values(&invoice).execute(connection).await?;
+        let line = InvoiceLine {
+            id: uuid::Uuid::now_v7(),
+            invoice_id: id,
+            description,
+            quantity: 1,
+            unit_price: price,
+            tax_rate: rate,
+            net: amounts.net,
+            tax: amounts.tax,
+        };
+        diesel::insert_into(commerce_invoice_lines::table).values(&line).execute(connection).await?;
         Ok(())
     })
     .await

@@ -1,6 +1,7 @@
 //! What commerce tells people: the owner about each change of their order
-//! (in its transaction) and each invoice issued to them, a clinic's admins
-//! about stock running low.
+//! (in its transaction), each invoice issued to them and each change of
+//! their pet's plan or repeat order, a clinic's admins about stock running
+//! low, its clinicians about a prescription to renew.
 
 use clinics::scheduling::Clinic;
 use diesel_async::AsyncPgConnection;
@@ -52,6 +53,46 @@ pub async fn invoice_issued(
         attachments: vec![pdf],
     };
     notifications::notify(connection, owner, &notice).await.map(drop)
+}
+
+/// Tells `owner` about their pet's plan or repeat order (`plan_name`), from the clinic.
+pub async fn tell_member(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    owner: Option<UserId>,
+    pet: kernel::PetId,
+    plan_name: &str,
+    headline: &str,
+    details: String,
+) -> kernel::Result<()> {
+    let Some(owner) = owner else { return Ok(()) };
+    let pet_name = pets::service::pets::name_of(connection, pet).await?;
+    let notice = Notification {
+        category: Category::Order,
+        template: Template::PlanUpdate,
+        data: json!({ "pet_name": pet_name, "plan_name": plan_name, "headline": headline, "details": details }),
+        sender: clinic.sender(),
+        attachments: Vec::new(),
+    };
+    notifications::notify(connection, owner, &notice).await.map(drop)
+}
+
+/// Asks the clinic's clinicians to renew the prescription of `drug` for `pet`.
+pub async fn renewal_request(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    pet: kernel::PetId,
+    drug: &str,
+    why: &str,
+) -> kernel::Result<()> {
+    let pet_name = pets::service::pets::name_of(connection, pet).await?;
+    let clinicians = clinics::service::staff::members_in(connection, clinic.id, Role::CLINICIANS).await?;
+    let notice = Notification::account_notice(
+        &format!("Prescription renewal requested: {pet_name}, {drug}"),
+        &format!("{pet_name}'s repeat order of {drug} stopped: {why} Renew the prescription to restart it."),
+    );
+    let notices: Vec<_> = clinicians.iter().map(|clinician| (*clinician, &notice)).collect();
+    notifications::notify_each(connection, &notices).await.map(drop)
 }
 
 /// Tells the clinic's admins that `product` is down to `left` units.

@@ -158,9 +158,11 @@ pub async fn record_payment(
             .await?;
         crate::service::invoices::bill_order(connection, &order, now).await?;
         let clinic = clinics::scheduling::clinic(connection, order.clinic_id).await?;
-        let details =
-            format!("{} received, thank you. {}", money(order.total, &order.currency), next_step(&order, &clinic));
-        tell_owner(connection, &clinic, &order, "Payment received", details).await?;
+        if !crate::service::enrollments::order_paid(connection, &clinic, &order, now).await? {
+            let details =
+                format!("{} received, thank you. {}", money(order.total, &order.currency), next_step(&order, &clinic));
+            tell_owner(connection, &clinic, &order, "Payment received", details).await?;
+        }
         Ok(order)
     })
     .await?;
@@ -277,7 +279,9 @@ pub(crate) async fn cancel(
         .with_changes(json!({ "status": { "from": OrderStatus::PendingPayment, "to": OrderStatus::Cancelled }, "reason": reason }));
     audit::record(connection, entry).await?;
     let clinic = clinics::scheduling::clinic(connection, order.clinic_id).await?;
-    tell_owner(connection, &clinic, &order, "Cancelled", format!("{reason} Nothing is owed.")).await?;
+    if !crate::service::enrollments::order_cancelled(connection, &clinic, &order, now).await? {
+        tell_owner(connection, &clinic, &order, "Cancelled", format!("{reason} Nothing is owed.")).await?;
+    }
     Ok(order)
 }
 

@@ -126,6 +126,29 @@ pub async fn apply_stripe_event(
     .await
 }
 
+/// A saved card was charged for `order` (the provider's `reference`): the
+/// payment is received and the order paid, as its webhook event would.
+pub(crate) async fn charged(
+    connection: &mut AsyncPgConnection,
+    order: OrderId,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> kernel::Result<()> {
+    let order = access::find(connection, order, true).await?.ok_or(kernel::Error::NotFound { resource: "order" })?;
+    let payment: Payment = commerce_payments::table
+        .filter(commerce_payments::order_id.eq(order.id))
+        .select(Payment::as_select())
+        .for_update()
+        .first(connection)
+        .await?;
+    diesel::update(commerce_payments::table.find(payment.id))
+        .set(commerce_payments::reference.eq(reference))
+        .execute(connection)
+        .await?;
+    let amount = payment.amount;
+    succeeded(connection, order, &payment, amount, now).await
+}
+
 async fn succeeded(
     connection: &mut AsyncPgConnection,
     order: Order,
@@ -158,6 +181,9 @@ async fn succeeded(
     platform::audit::record(connection, entry).await?;
     crate::service::invoices::bill_order(connection, &order, now).await?;
     let clinic = clinics::scheduling::clinic(connection, order.clinic_id).await?;
+    if crate::service::enrollments::order_paid(connection, &clinic, &order, now).await? {
+        return Ok(());
+    }
     let details =
         format!("{} received, thank you. {}", money(received, &order.currency), orders::next_step(&order, &clinic));
     tell_owner(connection, &clinic, &order, "Payment received", details).await

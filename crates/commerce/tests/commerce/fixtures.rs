@@ -145,17 +145,21 @@ pub async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
     diesel::sql_query(sql).load::<Row>(&mut connection).await.unwrap().into_iter().map(|row| row.value).collect()
 }
 
+/// Commerce's jobs over `app`, with its settings and payment provider.
+pub fn commerce_jobs(app: &TestApp) -> graphile_worker::WorkerOptions {
+    let uploads = media::Uploads::from_settings(app.section()).unwrap();
+    let settings: commerce::Settings = app.section();
+    let payments = commerce::payments::Payments::from_settings(&settings).unwrap();
+    commerce::worker_options(testkit::worker_options(app), &settings, &payments, &uploads).unwrap()
+}
+
 /// Runs commerce's due jobs once (the unpaid orders' deadlines, invoices, reports).
 pub async fn run_jobs(app: &TestApp) {
-    let uploads = media::Uploads::from_settings(app.section()).unwrap();
-    let options = commerce::worker_options(testkit::worker_options(app), &uploads);
-    testkit::run_due_jobs(options).await;
+    testkit::run_due_jobs(commerce_jobs(app)).await;
 }
 
 /// Runs commerce's due jobs and the notifications they send, email going to `smtp`.
 pub async fn run_jobs_emailing(app: &TestApp, smtp: &testkit::SmtpServer) {
-    let uploads = media::Uploads::from_settings(app.section()).unwrap();
     let email = smtp.configure(&app.config).section().unwrap();
-    let options = commerce::worker_options(testkit::worker_options(app), &uploads);
-    testkit::run_due_jobs(notifications::worker_options(options, &email).unwrap()).await;
+    testkit::run_due_jobs(notifications::worker_options(commerce_jobs(app), &email).unwrap()).await;
 }

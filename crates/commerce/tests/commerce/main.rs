@@ -11,6 +11,7 @@ mod fixtures;
 mod invoices;
 mod orders;
 mod personal_data;
+mod plans;
 mod reports;
 mod stock;
 mod stripe;

@@ -200,6 +200,11 @@ pub async fn name_of(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::
     Ok(pets::table.find(pet).select(pets::name).first(connection).await?)
 }
 
+/// A pet's primary owner, whoever asks (a plan ends when it changes).
+pub async fn primary_owner_of(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::Result<UserId> {
+    Ok(pets::table.find(pet).select(pets::primary_owner_id).first(connection).await?)
+}
+
 /// A pet's name and species (for a case about it), whoever asks, like [`name_of`].
 pub async fn name_and_species_of(
     connection: &mut AsyncPgConnection,

@@ -43,7 +43,8 @@ pub struct ServiceSpec {
     pub minutes: i32,
     /// Clean-up minutes after.
     pub after: i32,
-    price: &'static str,
+    /// Its price in the clinic's currency.
+    pub price: &'static str,
     species: &'static [Species],
     online: bool,
     rooms: &'static [&'static str],

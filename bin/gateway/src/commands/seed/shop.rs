@@ -1,6 +1,7 @@
 //! Each clinic's shop: the platform's category tree (made by its admin),
 //! and at each clinic, by its admin, the tax rates and a few products with
-//! stock received, one of them sold only on a prescription.
+//! stock received, one of them sold only on a prescription, and a yearly dog
+//! wellness plan.
 
 use diesel_async::AsyncPgConnection;
 use kernel::{CategoryId, Principal, Species, Valid};
@@ -9,7 +10,10 @@ use rust_decimal::Decimal;
 use super::Explain;
 use super::cast::{Cast, PLATFORM_ADMIN};
 use super::clinics::Clinic;
-use commerce::api::{CategoryDraft, ProductDraft, StockAdjustment, StockReason, TaxClass, TaxRateUpdate};
+use commerce::api::{
+    BillingPeriod, CategoryDraft, IncludedService, PlanRequest, ProductDraft, StockAdjustment, StockReason, TaxClass,
+    TaxRateUpdate,
+};
 
 /// A product every seeded clinic sells: SKU, name, category, species,
 /// price, tax class, the drug its prescription names, units received.
@@ -114,8 +118,32 @@ pub async fn build(connection: &mut AsyncPgConnection, cast: &Cast, clinics: &[C
             add(connection, &manager, clinic, item, &categories).await?;
             products += 1;
         }
+        add_plan(connection, &manager, clinic).await?;
     }
     Ok(products)
+}
+
+/// A yearly dog wellness plan: two vaccinations included, 10% off the rest,
+/// for four vaccinations' price.
+async fn add_plan(connection: &mut AsyncPgConnection, manager: &Principal, clinic: &Clinic) -> anyhow::Result<()> {
+    let Ok((vaccination, spec)) = clinic.service("Vaccination") else { return Ok(()) };
+    let request = Valid::new(PlanRequest {
+        species: Species::Dog,
+        name: "Dog wellness".to_owned(),
+        description: "Two vaccinations a year and 10% off food, medication and other visits.".to_owned(),
+        billing_period: BillingPeriod::Year,
+        price: spec.price.parse::<Decimal>()? * Decimal::from(4),
+        enrollment_fee: Decimal::ZERO,
+        discount_percent: 10,
+        minimum_periods: 1,
+        included: vec![IncludedService { service_id: vaccination, per_period: 2 }],
+        is_active: true,
+    })
+    .explain(|| "the wellness plan".into())?;
+    commerce::service::plans::add(connection, manager, clinic.id, &request)
+        .await
+        .explain(|| format!("add the wellness plan of {}", clinic.spec.name))?;
+    Ok(())
 }
 
 async fn add(

@@ -15,7 +15,7 @@ use rust_decimal::prelude::ToPrimitive;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::{Collection, Provider};
+use super::{Charge, Collection, Provider, SavedCard};
 use crate::api::ProviderName;
 use crate::models::{Order, Payment};
 use crate::settings::StripeSettings;
@@ -32,6 +32,17 @@ pub struct Stripe {
 struct Intent {
     id: String,
     client_secret: String,
+}
+
+#[derive(Deserialize)]
+struct Customer {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Charged {
+    id: String,
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +130,34 @@ impl Provider for Stripe {
             return Err(kernel::Error::conflict("the payment provider could not refund the payment"));
         }
         Ok(Some(refund.id))
+    }
+
+    async fn save_card(&self, payment_method: &str, key: &str) -> kernel::Result<SavedCard> {
+        let form = [
+            ("payment_method", payment_method.to_owned()),
+            ("invoice_settings[default_payment_method]", payment_method.to_owned()),
+        ];
+        let customer: Customer = self.post("/v1/customers", key, &form, "stripe create customer").await?;
+        Ok(SavedCard { customer: customer.id, payment_method: payment_method.to_owned() })
+    }
+
+    async fn charge_saved(&self, order: &Order, card: &SavedCard, key: &str) -> kernel::Result<Charge> {
+        let form = [
+            ("amount", minor_units(order.total, &order.currency)?.to_string()),
+            ("currency", order.currency.to_lowercase()),
+            ("customer", card.customer.clone()),
+            ("payment_method", card.payment_method.clone()),
+            ("off_session", "true".to_owned()),
+            ("confirm", "true".to_owned()),
+            ("metadata[order_id]", order.id.to_string()),
+        ];
+        // Stripe answers a declined card with 402 (a conflict here).
+        match self.post::<Charged>("/v1/payment_intents", key, &form, "stripe charge saved card").await {
+            Ok(charged) if charged.status == "succeeded" => Ok(Charge::Succeeded { reference: charged.id }),
+            Ok(charged) => Ok(Charge::Declined { reason: format!("the payment needs the owner ({})", charged.status) }),
+            Err(kernel::Error::Conflict { message, .. }) => Ok(Charge::Declined { reason: message }),
+            Err(other) => Err(other),
+        }
     }
 }
 

@@ -2,6 +2,9 @@
 
 #![expect(missing_docs, reason = "rows mirror their tables' columns, documented in migrations/")]
 
+mod plans;
+pub use plans::*;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kernel::{CategoryId, ClinicId, MediaId, OrderId, PaymentId, PetId, ProductId, RecordId, Species, UserId};
