@@ -59,6 +59,7 @@ pub struct IncludedService {
     /// The clinic's service (a vaccination, a check-up).
     pub service_id: ServiceId,
     /// Visits included per period.
+    #[serde(deserialize_with = "platform::extract::integer")]
     #[validate(range(min = 1, max = 365))]
     #[schema(minimum = 1, maximum = 365)]
     pub per_period: i32,
@@ -92,12 +93,12 @@ pub struct PlanRequest {
     #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "15.00")]
     pub enrollment_fee: Decimal,
     /// Off products at checkout and off services outside the allowance.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "platform::extract::integer")]
     #[validate(range(min = 0, max = 100))]
     #[schema(minimum = 0, maximum = 100)]
     pub discount_percent: i32,
     /// Periods paid before a cancellation takes effect.
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "platform::extract::integer")]
     #[validate(range(min = 1, max = 120))]
     #[schema(minimum = 1, maximum = 120)]
     pub minimum_periods: i32,
@@ -287,10 +288,12 @@ pub struct AutoshipRequest {
     /// The pet it is for (an owner's pet).
     pub pet_id: PetId,
     /// Units per order.
+    #[serde(deserialize_with = "platform::extract::integer")]
     #[validate(range(min = 1, max = 999))]
     #[schema(minimum = 1, maximum = 999)]
     pub quantity: i32,
     /// Days between orders.
+    #[serde(deserialize_with = "platform::extract::integer")]
     #[validate(range(min = 7, max = 365))]
     #[schema(minimum = 7, maximum = 365)]
     pub every_days: i32,
