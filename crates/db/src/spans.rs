@@ -2,9 +2,10 @@
 //! is current: the request's or the job's), with the statement's text but
 //! never its bound values (which may be personal data). The text is rendered
 //! only when spans are exported ([`render_statements`]): rendering SQL for
-//! every statement is not free.
+//! every statement is not free. Every statement sent is also counted
+//! ([`statements_sent`]): a test bounds the round trips of a request with it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use tracing::Span;
@@ -15,6 +16,15 @@ static RENDER: AtomicBool = AtomicBool::new(false);
 /// Turns the statement text of `db.query` spans on (traces are exported) or off.
 pub fn render_statements(on: bool) {
     RENDER.store(on, Ordering::Relaxed);
+}
+
+/// Statements sent by this process's pooled connections.
+static SENT: AtomicU64 = AtomicU64::new(0);
+
+/// How many statements this process's pooled connections have sent (each a
+/// round trip to the database), transaction control included.
+pub fn statements_sent() -> u64 {
+    SENT.load(Ordering::Relaxed)
 }
 
 /// The longest statement text recorded on a span.
@@ -30,6 +40,7 @@ impl Instrumentation for QuerySpans {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
             InstrumentationEvent::StartQuery { query, .. } => {
+                SENT.fetch_add(1, Ordering::Relaxed);
                 let span = tracing::info_span!(
                     "db.query",
                     otel.name = "db.query",

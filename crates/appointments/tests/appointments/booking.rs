@@ -167,3 +167,25 @@ async fn staff_overbook_a_service_that_allows_it_and_any_vet_means_the_first_fre
     let squeezed = expect(scene.book(&scene.receptionist, over).await, 201).await;
     assert_eq!(squeezed["overbooked"], true);
 }
+
+/// Statements (round trips) one booking sends at most, measured at 45: the
+/// connection's check, the service, clinic, pet and caller's role, the
+/// owner's cap, hours and calendars, the appointment (in a savepoint), the
+/// pet's care, two jobs, two notices (each with its recipient's preferences,
+/// deliveries and jobs, in a savepoint) and the audit entry, in one
+/// transaction. Raise it only with a reason; lower it as bookings get leaner
+/// (issue 20). The count is the process's: nextest runs each test alone in
+/// its process.
+const BOOKING_STATEMENTS: u64 = 45;
+
+#[tokio::test]
+async fn a_booking_sends_a_bounded_number_of_statements() {
+    let scene = Scene::new().await;
+    // The owner's first request provisions them; the second is a steady-state booking.
+    expect(scene.book(&scene.owner, scene.booking(berlin_at(5, "10:00"))).await, 201).await;
+    let before = db::spans::statements_sent();
+    expect(scene.book(&scene.owner, scene.booking(berlin_at(5, "11:00"))).await, 201).await;
+    let sent = db::spans::statements_sent() - before;
+    eprintln!("a booking sent {sent} statements");
+    assert!(sent <= BOOKING_STATEMENTS, "a booking sent {sent} statements, more than {BOOKING_STATEMENTS}");
+}
