@@ -17,7 +17,7 @@ use crate::availability::slots::{Slot, free_place, free_slots};
 use crate::availability::{self, Clinic, Service};
 use crate::models::Appointment;
 use crate::service::access::{self, Actor};
-use crate::service::messages::{self, Change};
+use crate::service::messages::{self, Change, Told};
 use crate::service::reminders;
 use crate::status::{ACTIVE, Status};
 use db::schema::appointments;
@@ -136,8 +136,8 @@ pub async fn book_within(
                 pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
                 reminders::schedule(connection, settings, now, appointment.id, appointment.starts_at).await?;
                 let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
-                messages::tell_owner(connection, &clinic, &appointment, change).await?;
-                messages::tell_vet(connection, &clinic, &appointment, Change::Requested).await?;
+                let told = [Told::Owner(change), Told::Vet(Change::Requested)];
+                messages::tell(connection, &clinic, &appointment, &told).await?;
                 let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
                     .with_changes(json!({ "starts_at": appointment.starts_at, "vet_id": appointment.vet_id, "overbooked": booking.overbook }));
                 audit::record(connection, entry).await?;

@@ -17,7 +17,7 @@ use crate::availability::{self, Clinic};
 use crate::models::Appointment;
 use crate::service::access::{self, Actor};
 use crate::service::listing::record_ids;
-use crate::service::messages::{self, Change};
+use crate::service::messages::{self, Change, Told};
 use crate::service::{reminders, waitlist};
 use crate::status::{self, Status};
 use db::schema::{appointment_records, appointments};
@@ -80,10 +80,9 @@ pub async fn transition(
         match to {
             Status::Confirmed => messages::tell_owner(connection, &clinic, &updated, Change::Confirmed).await?,
             Status::Cancelled => {
-                if actor == Actor::Staff {
-                    messages::tell_owner(connection, &clinic, &updated, Change::Cancelled).await?;
-                }
-                messages::tell_vet(connection, &clinic, &updated, Change::Cancelled).await?;
+                let (owner, vet) = (Told::Owner(Change::Cancelled), Told::Vet(Change::Cancelled));
+                let told: &[Told] = if actor == Actor::Staff { &[owner, vet] } else { &[vet] };
+                messages::tell(connection, &clinic, &updated, told).await?;
                 waitlist::slot_freed(connection, settings, now, &clinic, &updated).await?;
             }
             _ => {}

@@ -25,6 +25,15 @@ pub enum Change {
     Reminder,
 }
 
+/// Who hears of a change, and the change as put to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Told {
+    /// The pet's primary owner.
+    Owner(Change),
+    /// The vet (changes to their day).
+    Vet(Change),
+}
+
 /// Tells the pet's primary owner.
 pub async fn tell_owner(
     connection: &mut AsyncPgConnection,
@@ -32,7 +41,7 @@ pub async fn tell_owner(
     appointment: &Appointment,
     change: Change,
 ) -> kernel::Result<()> {
-    tell(connection, clinic, appointment, appointment.owner_id, change, false).await
+    tell(connection, clinic, appointment, &[Told::Owner(change)]).await
 }
 
 /// Tells the vet (changes to their day).
@@ -42,50 +51,67 @@ pub async fn tell_vet(
     appointment: &Appointment,
     change: Change,
 ) -> kernel::Result<()> {
-    tell(connection, clinic, appointment, appointment.vet_id, change, true).await
+    tell(connection, clinic, appointment, &[Told::Vet(change)]).await
 }
 
-async fn tell(
+/// Tells each of `told` about the appointment, with one round of lookups
+/// and one batch of notices however many they are.
+pub async fn tell(
     connection: &mut AsyncPgConnection,
     clinic: &Clinic,
     appointment: &Appointment,
-    recipient: UserId,
-    change: Change,
-    to_vet: bool,
+    told: &[Told],
 ) -> kernel::Result<()> {
     let pet_name = pets::service::pets::name_of(connection, appointment.pet_id).await?;
-    let recipient_name = first_name_of(connection, recipient).await?;
     let vet_name = clinics::scheduling::vet_display_name(connection, appointment.vet_id).await?;
-    let (template, name, previous, reason) = match change {
-        Change::Confirmed => (Template::AppointmentConfirmed, "confirmed", None, None),
-        Change::Requested if to_vet => (Template::AppointmentUpdate, "booked", None, None),
-        Change::Requested => (Template::AppointmentUpdate, "requested", None, None),
-        Change::Rescheduled(before) => {
-            (Template::AppointmentUpdate, "rescheduled", Some(spoken(clinic.zone, before)), None)
-        }
-        Change::Cancelled => (Template::AppointmentUpdate, "cancelled", None, appointment.cancel_reason.clone()),
-        Change::Reminder => (Template::AppointmentUpdate, "reminder", None, None),
+    let recipient = |told: &Told| match told {
+        Told::Owner(_) => appointment.owner_id,
+        Told::Vet(_) => appointment.vet_id,
     };
-    let data = json!({
-        "recipient_name": recipient_name,
-        "owner_name": recipient_name,
-        "pet_name": pet_name,
-        "clinic_name": clinic.name,
-        "starts_at": spoken(clinic.zone, appointment.starts_at),
-        "vet_name": vet_name,
-        "change": name,
-        "previous_starts_at": previous,
-        "reason": reason,
-        "appointment_id": appointment.id,
-    });
-    let notification = Notification {
-        category: Category::Appointment,
-        template,
-        data,
-        sender: clinic.sender(),
-        attachments: Vec::new(),
-    };
-    notifications::notify(connection, recipient, &notification).await.map(drop)
+    let recipients: Vec<UserId> = told.iter().map(recipient).collect();
+    let names = platform::users::names(connection, &recipients).await?;
+    let mut notices = Vec::with_capacity(told.len());
+    for each in told {
+        let (change, to_vet) = match *each {
+            Told::Owner(change) => (change, false),
+            Told::Vet(change) => (change, true),
+        };
+        let (template, name, previous, reason) = match change {
+            Change::Confirmed => (Template::AppointmentConfirmed, "confirmed", None, None),
+            Change::Requested if to_vet => (Template::AppointmentUpdate, "booked", None, None),
+            Change::Requested => (Template::AppointmentUpdate, "requested", None, None),
+            Change::Rescheduled(before) => {
+                (Template::AppointmentUpdate, "rescheduled", Some(spoken(clinic.zone, before)), None)
+            }
+            Change::Cancelled => (Template::AppointmentUpdate, "cancelled", None, appointment.cancel_reason.clone()),
+            Change::Reminder => (Template::AppointmentUpdate, "reminder", None, None),
+        };
+        let recipient = recipient(each);
+        let recipient_name = names.get(&recipient).and_then(|name| name.first_name.clone());
+        let recipient_name = recipient_name.unwrap_or_else(|| "there".to_owned());
+        let data = json!({
+            "recipient_name": recipient_name,
+            "owner_name": recipient_name,
+            "pet_name": pet_name,
+            "clinic_name": clinic.name,
+            "starts_at": spoken(clinic.zone, appointment.starts_at),
+            "vet_name": vet_name,
+            "change": name,
+            "previous_starts_at": previous,
+            "reason": reason,
+            "appointment_id": appointment.id,
+        });
+        let notification = Notification {
+            category: Category::Appointment,
+            template,
+            data,
+            sender: clinic.sender(),
+            attachments: Vec::new(),
+        };
+        notices.push((recipient, notification));
+    }
+    let notices: Vec<(UserId, &Notification)> = notices.iter().map(|(user, notice)| (*user, notice)).collect();
+    notifications::notify_each(connection, &notices).await.map(drop)
 }
 
 /// How a message greets `user`: their first name, or "there".

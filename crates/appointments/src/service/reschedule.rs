@@ -18,7 +18,7 @@ use crate::service::access::{self, Actor};
 use crate::service::booking::{check_start, unavailable};
 use crate::service::lifecycle::within_notice;
 use crate::service::listing::record_ids;
-use crate::service::messages::{self, Change};
+use crate::service::messages::{self, Change, Told};
 use crate::service::{reminders, waitlist};
 use crate::status::Status;
 use db::schema::appointments;
@@ -84,10 +84,9 @@ pub async fn reschedule(
         };
         reminders::schedule(connection, settings, now, id, moved.starts_at).await?;
         let change = Change::Rescheduled(before.starts_at);
-        if actor == Actor::Staff {
-            messages::tell_owner(connection, &clinic, &moved, change).await?;
-        }
-        messages::tell_vet(connection, &clinic, &moved, change).await?;
+        let told: &[Told] =
+            if actor == Actor::Staff { &[Told::Owner(change), Told::Vet(change)] } else { &[Told::Vet(change)] };
+        messages::tell(connection, &clinic, &moved, told).await?;
         if before.vet_id != moved.vet_id {
             messages::tell_vet(connection, &clinic, &before, Change::Cancelled).await?;
         }
