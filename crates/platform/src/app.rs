@@ -7,7 +7,8 @@ use std::time::Duration;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{App, web};
+use actix_web::http::header::ContentType;
+use actix_web::{App, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -19,6 +20,9 @@ use crate::middleware::{cors, observe, security_headers};
 use crate::openapi::{ApiDoc, RouteTable, complete_document, unmatched_route};
 use crate::routes::{API_PREFIX, Area, Mount, Routes};
 use crate::state::AppState;
+
+/// Where the OpenAPI document is served.
+const OPENAPI_PATH: &str = "/openapi.json";
 
 /// Builds the App with `mount` registering the routes (each crate's `routes`).
 pub fn build_app(
@@ -46,10 +50,19 @@ pub fn build_app(
         .split_for_parts();
     let document = complete_document(document);
     let routes = RouteTable::from_document(&document);
+    // Serialized once: `/openapi.json` answers with the same bytes every time.
+    let spec = web::Bytes::from(serde_json::to_vec(&document).unwrap_or_else(|error| {
+        tracing::error!(%error, "the OpenAPI document does not serialize");
+        b"{}".to_vec()
+    }));
     app.configure(configure_extractors(settings.server.json_limit_bytes))
         .app_data(web::Data::new(routes))
+        .service(web::resource(OPENAPI_PATH).route(web::get().to(move || {
+            let spec = spec.clone();
+            async move { HttpResponse::Ok().content_type(ContentType::json()).body(spec) }
+        })))
         .service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(OPENAPI_PATH)))
         .default_service(web::to(unmatched_route))
         .wrap(from_fn(move |request: ServiceRequest, next: Next<_>| async move {
             match tokio::time::timeout(deadline, next.call(request)).await {
