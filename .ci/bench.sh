@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Load-tests a release build of the gateway with wrk and prints requests/s and
-# p50/p99 latency per endpoint, next to pgbench's select-only TPS on the same
-# PostgreSQL database (the ceiling any database-backed endpoint can reach here).
+# p50/p99 latency per endpoint, its share of pgbench's TPS on the same
+# PostgreSQL database in the same run (select-only for reads, simple-update
+# for booking: the ceiling a database-backed endpoint can reach here), and
+# the statements (round trips) each request sent, from the gateway's
+# db_statements_total.
 # The gateway serves its own database, vet_bench, created afresh and seeded by
 # .ci/bench/*.sql; each area adds its endpoints (and seed) below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${BENCH_PORT:-18081}"
+METRICS="127.0.0.1:${BENCH_METRICS_PORT:-19465}"
 DURATION="${BENCH_DURATION:-10s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 BASE="http://127.0.0.1:$PORT"
@@ -15,9 +19,9 @@ DB=vet_bench
 DB_URL="postgres://postgres@127.0.0.1:5432/$DB"
 # Quotas stay on (one Redis round trip per request, as in production), raised so
 # the single load-generating caller measures work rather than 429s.
-# Metrics on any free port: `make run` may hold the default one.
+# Metrics on a port of the bench's own: `make run` may hold the default one.
 export APP_ENV=development VET__SERVER__PORT="$PORT" VET__LOG__FILTER=warn VET__LOG__FORMAT=json \
-  VET__METRICS__ADDRESS=127.0.0.1:0 \
+  VET__METRICS__ADDRESS="$METRICS" \
   VET__DATABASE__URL="$DB_URL" \
   VET__RATE_LIMIT__LIMITS__ANONYMOUS__READ=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__READ=1000000000 \
   VET__RATE_LIMIT__LIMITS__RECEPTIONIST__WRITE=1000000000 VET__RATE_LIMIT__LIMITS__PET_OWNER__WRITE=1000000000 \
@@ -28,30 +32,47 @@ RELEASE="${CARGO_TARGET_DIR:-target}/release"
 
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
-# measure NAME PATH [TOKEN]: one wrk run, one table row.
+# statements: the gateway's db_statements_total now.
+statements() { curl -fsS "http://$METRICS/metrics" | awk '$1 == "db_statements_total" {print $2}'; }
+
+# row NAME WRK_OUTPUT CEILING STATEMENTS_BEFORE: one table row from a wrk run.
+row() {
+  local name="$1" output="$2" ceiling="$3" before="$4" rps requests after
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$output")"
+  requests="$(awk '/requests in/ {print $1}' <<<"$output")"
+  after="$(statements)"
+  printf '%-34s %12s %10s %10s %7s %9s %s\n' "$name" "$rps" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
+    "$(awk '$1 == "99%" {print $2}' <<<"$output")" \
+    "$(awk -v r="$rps" -v c="$ceiling" 'BEGIN { if (c > 0) printf "%.0f%%", 100 * r / c; else print "-" }')" \
+    "$(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "-" }')" \
+    "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
+}
+
+# measure NAME PATH [TOKEN]: one wrk run, one table row (share of select-only).
 measure() {
   local name="$1" path="$2" token="${3:-}" headers=()
   [ -n "$token" ] && headers=(-H "Authorization: Bearer $token")
   local status
   status="$(curl -s -o /dev/null -w '%{http_code}' "${headers[@]}" "$BASE$path")"
   [ "$status" = 200 ] || { echo "$path answered $status, not 200" >&2; exit 1; }
-  local output
+  local before output
+  before="$(statements)"
   output="$(wrk -t"$((CONNECTIONS < 2 ? 1 : 2))" -c"$CONNECTIONS" -d"$DURATION" --latency "${headers[@]}" "$BASE$path")"
-  printf '%-34s %12s %10s %10s %s\n' "$name" \
-    "$(awk '/Requests\/sec/ {print $2}' <<<"$output")" \
-    "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
-    "$(awk '$1 == "99%" {print $2}' <<<"$output")" \
-    "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
+  row "$name" "$output" "$SELECT_TPS" "$before"
 }
 
 mkdir -p target
 .ci/services.sh fresh-database "$DB"
-cargo build --quiet --release -p gateway
-cargo build --quiet --release -p clinics --example search_plan
-cargo build --quiet --release -p media --example media_bench
-cargo build --quiet --release -p chat --example ws_bench
-cargo build --quiet --release -p emergency --example route_bench
-cargo build --quiet --release -p commerce --example checkout_bench
+# One build for everything (features unified once, each dependency built once).
+cargo build --quiet --release -p gateway -p clinics -p media -p chat -p emergency -p commerce -p jobs --bins --examples
+
+# The ceilings, measured first on the same database: pgbench's own tables.
+pgbench -h 127.0.0.1 -U postgres -i -q -s 1 "$DB" >/dev/null 2>&1
+SELECT_TPS="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')"
+UPDATE_TPS="$(pgbench -h 127.0.0.1 -U postgres -b simple-update -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')"
 "$RELEASE"/gateway migrate run >/dev/null
 "$RELEASE"/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
@@ -60,8 +81,10 @@ for _ in $(seq 100); do curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break;
 BENCH_EMAIL=bench@vet-platform.local
 TOKEN="$("$RELEASE"/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
 
-printf '\n%-34s %12s %10s %10s\n' "endpoint" "requests/s" "p50" "p99"
-printf '%-34s %12s %10s %10s\n' "--------" "----------" "---" "---"
+printf '\n%-34s %12s\n' "pgbench select-only (TPS)" "$SELECT_TPS"
+printf '%-34s %12s\n' "pgbench simple-update (TPS)" "$UPDATE_TPS"
+printf '\n%-34s %12s %10s %10s %7s %9s\n' "endpoint" "requests/s" "p50" "p99" "share" "stmts/req"
+printf '%-34s %12s %10s %10s %7s %9s\n' "--------" "----------" "---" "---" "-----" "---------"
 measure "liveness" /health/live
 measure "readiness (db + redis)" /health/ready
 measure "session (JWT verify)" /api/v1/auth/session "$TOKEN"
@@ -110,12 +133,11 @@ WEEK_FROM="$(date -u -d "@$TOMORROW" +%Y-%m-%dT%H:%M:%SZ)"
 WEEK_TO="$(date -u -d "@$((TOMORROW + 7 * 86400))" +%Y-%m-%dT%H:%M:%SZ)"
 measure "availability 1 vet x 1 week" \
   "/api/v1/availability?clinic_id=$CLINIC&service_id=$SERVICE&vet_id=${VETS%%,*}&from=$WEEK_FROM&to=$WEEK_TO"
+before="$(statements)"
 output="$(BENCH_TOKEN="$DESK_TOKEN" BENCH_PET="$PATIENT" BENCH_SERVICE="$SERVICE" BENCH_VETS="$VETS" \
   BENCH_THREADS=2 BENCH_FROM="$TOMORROW" \
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s .ci/bench/book.lua "$BASE")"
-printf '%-34s %12s %10s %10s %s\n' "book distinct slots (1 M held)" \
-  "$(awk '/Requests\/sec/ {print $2}' <<<"$output")" "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
-  "$(awk '$1 == "99%" {print $2}' <<<"$output")" "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
+row "book distinct slots (1 M held)" "$output" "$UPDATE_TPS" "$before"
 booked="$(psql_bench -tAc "SELECT count(*) FROM appointments WHERE starts_at > now()")"
 printf '%-34s %12s\n' "  appointments booked in the run" "$booked"
 
@@ -130,7 +152,7 @@ CONNECTIONS=1 measure "  one caller, q=" "/api/v1/products?q=senior%20kibble&lim
 
 # Chat: fan-out latency from a send to the socket, on one gateway and across
 # two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.
-VET__SERVER__PORT=$((PORT + 1)) "$RELEASE"/gateway serve \
+VET__SERVER__PORT=$((PORT + 1)) VET__METRICS__ADDRESS=127.0.0.1:0 "$RELEASE"/gateway serve \
   >target/bench-gateway-b.log 2>&1 &
 SECOND_PID=$!
 trap 'kill "$GATEWAY_PID" "$SECOND_PID" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
@@ -152,13 +174,7 @@ printf '%-34s %12s MB/s (%s MB file, curl over loopback)\n' "upload, streamed to
   "$(printf '%s\n' "${speeds[@]}" | awk '{ sum += $1 } END { printf "%.1f", sum / NR / 1e6 }')" \
   "$(du -m target/bench-12mp.jpg | cut -f1)"
 
-pgbench -h 127.0.0.1 -U postgres -i -q -s 1 "$DB" >/dev/null 2>&1
-tps="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
-  | awk '/^tps/ {print $3; exit}')"
-printf '%-34s %12s\n' "pgbench select-only (TPS)" "$tps"
-tps="$(pgbench -h 127.0.0.1 -U postgres -b simple-update -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
-  | awk '/^tps/ {print $3; exit}')"
-printf '%-34s %12s\n\n' "pgbench simple-update (TPS)" "$tps"
+echo
 
 echo "plan of the nearest-20 search at 50 000 clinics:"
 "$RELEASE"/examples/search_plan "$DB_URL" 48.8566,2.3522 | sed 's/^/  /'
@@ -167,5 +183,5 @@ echo
 # The job queue: throughput with a no-op handler and enqueue-to-start latency,
 # on a queue of its own (the one above holds the bookings' reminders).
 .ci/services.sh fresh-database vet_bench_jobs
-cargo run --quiet --release -p jobs --example queue_bench -- "postgres://postgres@127.0.0.1:5432/vet_bench_jobs"
+"$RELEASE"/examples/queue_bench "postgres://postgres@127.0.0.1:5432/vet_bench_jobs"
 echo

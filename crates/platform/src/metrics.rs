@@ -6,8 +6,9 @@
 //! Series recorded here: `http_requests_total` and
 //! `http_request_duration_seconds` by route template (never the raw path),
 //! method and status; `http_requests_in_flight`; the database pool
-//! (`db_pool_connections`, `db_pool_idle_connections`, `db_pool_waiters`,
-//! sampled at each scrape, and `db_pool_wait_seconds`, recorded by `db`);
+//! (`db_pool_connections`, `db_pool_idle_connections`, `db_pool_waiters` and
+//! `db_statements_total`, the statements sent (round trips), sampled at each
+//! scrape, and `db_pool_wait_seconds`, recorded by `db`);
 //! `redis_errors_total` and `rate_limit_rejections_total`. Other crates add
 //! their own (jobs, notifications) and may sample gauges at scrape time
 //! through a [`Sampler`].
@@ -138,6 +139,7 @@ fn sample_pool(state: &AppState) {
     metrics::gauge!("db_pool_max_connections").set(status.max_size as f64);
     metrics::gauge!("db_pool_idle_connections").set(status.available as f64);
     metrics::gauge!("db_pool_waiters").set(status.waiting as f64);
+    metrics::counter!("db_statements_total").absolute(db::spans::statements_sent());
 }
 
 /// The `/metrics` listener.
