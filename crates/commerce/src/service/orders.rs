@@ -328,6 +328,17 @@ pub(crate) async fn payment_of(connection: &mut AsyncPgConnection, order: OrderI
         .await?)
 }
 
+/// The order's payment, held locked until the transaction ends (every
+/// change of a payment holds it: refunds and provider events queue).
+pub(crate) async fn locked_payment_of(connection: &mut AsyncPgConnection, order: OrderId) -> kernel::Result<Payment> {
+    Ok(commerce_payments::table
+        .filter(commerce_payments::order_id.eq(order))
+        .select(Payment::as_select())
+        .for_update()
+        .first(connection)
+        .await?)
+}
+
 /// How an order is shown.
 pub async fn view(connection: &mut AsyncPgConnection, order: Order) -> kernel::Result<OrderView> {
     let page = Page { items: vec![order], next_cursor: None };

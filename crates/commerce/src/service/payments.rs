@@ -103,12 +103,7 @@ pub async fn apply_stripe_event(
         let Some(order) = order else { return Ok(true) };
         let order =
             access::find(connection, order, true).await?.ok_or(kernel::Error::NotFound { resource: "order" })?;
-        let payment: Payment = commerce_payments::table
-            .filter(commerce_payments::order_id.eq(order.id))
-            .select(Payment::as_select())
-            .for_update()
-            .first(connection)
-            .await?;
+        let payment = orders::locked_payment_of(connection, order.id).await?;
         match outcome {
             Outcome::Succeeded => {
                 let received = from_minor_units(intent.amount_received, &intent.currency).min(payment.amount);
@@ -135,12 +130,7 @@ pub(crate) async fn charged(
     now: DateTime<Utc>,
 ) -> kernel::Result<()> {
     let order = access::find(connection, order, true).await?.ok_or(kernel::Error::NotFound { resource: "order" })?;
-    let payment: Payment = commerce_payments::table
-        .filter(commerce_payments::order_id.eq(order.id))
-        .select(Payment::as_select())
-        .for_update()
-        .first(connection)
-        .await?;
+    let payment = orders::locked_payment_of(connection, order.id).await?;
     diesel::update(commerce_payments::table.find(payment.id))
         .set(commerce_payments::reference.eq(reference))
         .execute(connection)

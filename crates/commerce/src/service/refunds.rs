@@ -47,12 +47,7 @@ pub async fn refund(
                 details: json!({ "status": order.status }),
             });
         }
-        let payment: Payment = commerce_payments::table
-            .filter(commerce_payments::order_id.eq(order.id))
-            .select(Payment::as_select())
-            .for_update()
-            .first(connection)
-            .await?;
+        let payment = orders::locked_payment_of(connection, order.id).await?;
         let refundable = payment.captured - payment.refunded;
         if request.amount > refundable {
             return Err(kernel::Error::Conflict {
