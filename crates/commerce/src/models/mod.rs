@@ -57,6 +57,12 @@ impl Product {
     pub fn available(&self) -> Option<i32> {
         self.track_stock.then_some(self.stock_quantity)
     }
+
+    /// The drug a prescription must name to sell it; `None` when it sells
+    /// without one.
+    pub fn prescription_drug(&self) -> Option<&str> {
+        self.drug.as_deref().filter(|_| self.prescription_required)
+    }
 }
 
 /// A `commerce_cart_lines` row.

@@ -44,19 +44,13 @@ pub async fn create(
     if first_on < today {
         return Err(kernel::Error::invalid_field("first_on", "must be today or later"));
     }
-    if let (true, Some(drug)) = (product.prescription_required, product.drug.as_deref()) {
+    if let Some(drug) = product.prescription_drug() {
         let refill = db::transaction(connection, async |connection| {
             refills::next(connection, request.pet_id, clinic.id, drug, first_on).await
         })
         .await?;
         if refill.is_none() {
-            return Err(kernel::Error::invalid_field(
-                "product_id",
-                format!(
-                    "{} needs a current prescription of {drug} from this clinic for the pet, with a refill left",
-                    product.name
-                ),
-            ));
+            return Err(refills::missing("product_id", &product.name, drug));
         }
     }
     let autoship = Autoship {
@@ -196,8 +190,8 @@ async fn ship(
             stop_with_notice(connection, &clinic, &autoship, &product, "the product is no longer sold", now).await?;
             return Ok(Shipped::Stopped);
         }
-        let refill = match (product.prescription_required, product.drug.as_deref()) {
-            (true, Some(drug)) => {
+        let refill = match product.prescription_drug() {
+            Some(drug) => {
                 let local = clinics::schedule::local_date(clinic.zone, now);
                 let Some(refill) = refills::next(connection, autoship.pet_id, clinic.id, drug, local).await? else {
                     let why = "no current prescription with a refill left";
@@ -207,7 +201,7 @@ async fn ship(
                 };
                 Some(refill)
             }
-            _ => None,
+            None => None,
         };
         let discount = benefits::discount(connection, autoship.pet_id, clinic.id).await?;
         let line = NewLine {
@@ -274,7 +268,7 @@ async fn ship(
         );
         tell_owner(connection, &clinic, &order, "Repeat order placed", details).await?;
         let last_refill = refill.is_some_and(|refill| refill.left_after == 0);
-        if last_refill && let Some(drug) = product.drug.as_deref() {
+        if last_refill && let Some(drug) = product.prescription_drug() {
             let why = "this order used the prescription's last refill";
             stop_with_notice(connection, &clinic, &autoship, &product, why, now).await?;
             messages::renewal_request(connection, &clinic, autoship.pet_id, drug, &format!("{why}.")).await?;

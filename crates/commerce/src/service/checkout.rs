@@ -116,7 +116,7 @@ async fn prescription(
     product: &Product,
     today: chrono::NaiveDate,
 ) -> kernel::Result<Option<RecordId>> {
-    let (true, Some(drug)) = (product.prescription_required, product.drug.as_deref()) else { return Ok(None) };
+    let Some(drug) = product.prescription_drug() else { return Ok(None) };
     let field = format!("lines.{}", product.id);
     let Some(pet) = line.pet_id else {
         return Err(kernel::Error::invalid_field(field, "needs a prescription: name the pet it is for"));
@@ -125,11 +125,5 @@ async fn prescription(
     if let Some(refill) = refills::next(connection, pet, product.clinic_id, drug, today).await? {
         return Ok(Some(refill.prescription_id));
     }
-    Err(kernel::Error::invalid_field(
-        field,
-        format!(
-            "{} needs a current prescription of {drug} from this clinic for the pet, with a refill left",
-            product.name
-        ),
-    ))
+    Err(refills::missing(field, &product.name, drug))
 }

@@ -45,6 +45,15 @@ pub async fn next(
     Ok(None)
 }
 
+/// 422 on `field`: `product` sells only under a prescription of `drug` with
+/// a refill left, and the pet has none.
+pub fn missing(field: impl Into<String>, product: &str, drug: &str) -> kernel::Error {
+    kernel::Error::invalid_field(
+        field,
+        format!("{product} needs a current prescription of {drug} from this clinic for the pet, with a refill left"),
+    )
+}
+
 /// The order lines (not cancelled) that used the prescription.
 async fn fills(connection: &mut AsyncPgConnection, prescription: RecordId) -> kernel::Result<i64> {
     Ok(commerce_order_lines::table
