@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, PetId, ServiceId};
 use rust_decimal::Decimal;
 
-use crate::api::{AllowanceView, EnrollmentStatus};
+use crate::api::{AllowanceView, EnrollmentStatus, IncludedServiceView};
 use crate::models::{Enrollment, Plan, PlanService};
 use crate::money;
 use db::schema::{commerce_plan_enrollments, commerce_plan_services, commerce_plan_usage, commerce_plans};
@@ -74,29 +74,34 @@ pub async fn visit(
     Ok((description, money::discounted(price, plan.discount_percent)))
 }
 
-/// Each included service of the plan: included, used and left in the
-/// enrollment's current period.
+/// Each of the plan's `included` services (as its view shows them):
+/// included, used and left in the enrollment's current period.
 pub async fn allowance(
     connection: &mut AsyncPgConnection,
     enrollment: &Enrollment,
-    plan: &Plan,
+    included: &[IncludedServiceView],
 ) -> kernel::Result<Vec<AllowanceView>> {
-    let included = included_of(connection, plan.id).await?;
-    let ids: Vec<ServiceId> = included.iter().map(|service| service.service_id).collect();
-    let names = clinics::service::catalog::names_in(connection, plan.clinic_id, &ids).await?;
-    let mut allowance = Vec::with_capacity(included.len());
-    for service in included {
-        let used = i32::try_from(used_of(connection, enrollment, service.service_id).await?).unwrap_or(i32::MAX);
-        let name = names.iter().find(|(id, _)| *id == service.service_id).map(|(_, name)| name.clone());
-        allowance.push(AllowanceView {
-            service_id: service.service_id,
-            name: name.unwrap_or_default(),
-            included: service.per_period,
-            used,
-            left: (service.per_period - used).max(0),
-        });
-    }
-    Ok(allowance)
+    let used: Vec<(ServiceId, i64)> = commerce_plan_usage::table
+        .filter(commerce_plan_usage::enrollment_id.eq(enrollment.id))
+        .filter(commerce_plan_usage::period_index.eq(enrollment.period_index))
+        .group_by(commerce_plan_usage::service_id)
+        .select((commerce_plan_usage::service_id, diesel::dsl::count_star()))
+        .load(connection)
+        .await?;
+    Ok(included
+        .iter()
+        .map(|service| {
+            let used = used.iter().find(|(id, _)| *id == service.service_id).map_or(0, |(_, count)| *count);
+            let used = i32::try_from(used).unwrap_or(i32::MAX);
+            AllowanceView {
+                service_id: service.service_id,
+                name: service.name.clone(),
+                included: service.per_period,
+                used,
+                left: (service.per_period - used).max(0),
+            }
+        })
+        .collect())
 }
 
 /// A plan's included services.

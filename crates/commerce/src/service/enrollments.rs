@@ -628,7 +628,6 @@ async fn resolve(
 /// How a pet's plan is shown.
 pub async fn view(connection: &mut AsyncPgConnection, enrollment: Enrollment) -> kernel::Result<EnrollmentView> {
     let plan = plans::found(connection, enrollment.plan_id).await?;
-    let allowance = benefits::allowance(connection, &enrollment, &plan).await?;
     let unpaid_order_id = unpaid_order(connection, enrollment.id).await?;
     let pet_name = pets::service::pets::name_of(connection, enrollment.pet_id).await?;
     let ends_on = (enrollment.status == EnrollmentStatus::Ended)
@@ -640,11 +639,14 @@ pub async fn view(connection: &mut AsyncPgConnection, enrollment: Enrollment) ->
          current period) and does not renew.",
         enrollment.period_end
     );
+    let currency = clinics::scheduling::clinic(connection, plan.clinic_id).await?.currency;
+    let plan_view = plans::view(connection, plan, currency).await?;
+    let allowance = benefits::allowance(connection, &enrollment, &plan_view.included).await?;
     Ok(EnrollmentView {
         id: enrollment.id,
         pet_id: enrollment.pet_id,
         owner_id: enrollment.owner_id,
-        plan: plans::view(connection, plan).await?,
+        plan: plan_view,
         status: enrollment.status,
         period_index: enrollment.period_index,
         period_start: enrollment.period_start,

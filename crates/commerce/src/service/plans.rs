@@ -44,7 +44,7 @@ pub async fn add(
     })
     .await?;
     let found = found(connection, id).await?;
-    view(connection, found).await
+    view(connection, found, clinic.currency).await
 }
 
 /// Replaces a plan (its clinic's admins). Members keep their current period
@@ -76,7 +76,8 @@ pub async fn update(
     })
     .await?;
     let found = found(connection, id).await?;
-    view(connection, found).await
+    let currency = clinics::scheduling::clinic(connection, clinic).await?.currency;
+    view(connection, found, currency).await
 }
 
 /// The clinic's plans: those open to new members (anyone), or all of them
@@ -95,7 +96,7 @@ pub async fn of_clinic(
     let plans: Vec<Plan> = query.order(commerce_plans::name).select(Plan::as_select()).load(connection).await?;
     let mut views = Vec::with_capacity(plans.len());
     for plan in plans {
-        views.push(view(connection, plan).await?);
+        views.push(view(connection, plan, clinic.currency.clone()).await?);
     }
     Ok(views)
 }
@@ -177,12 +178,11 @@ pub async fn found(connection: &mut AsyncPgConnection, id: uuid::Uuid) -> kernel
         .ok_or(kernel::Error::NotFound { resource: "plan" })
 }
 
-/// How a plan is shown.
-pub async fn view(connection: &mut AsyncPgConnection, plan: Plan) -> kernel::Result<PlanView> {
+/// How a plan is shown, priced in its clinic's `currency`.
+pub async fn view(connection: &mut AsyncPgConnection, plan: Plan, currency: String) -> kernel::Result<PlanView> {
     let included = benefits::included_of(connection, plan.id).await?;
     let ids: Vec<ServiceId> = included.iter().map(|service| service.service_id).collect();
     let names = clinics::service::catalog::names_in(connection, plan.clinic_id, &ids).await?;
-    let currency = clinics::scheduling::clinic(connection, plan.clinic_id).await?.currency;
     let included = included
         .into_iter()
         .map(|service| IncludedServiceView {
