@@ -581,9 +581,10 @@ async fn switch(
     Ok(())
 }
 
-/// Cancels a plan's unpaid order whose card was declined (which ends a
-/// pending plan or drops an upgrade: [`order_cancelled`]).
-async fn give_up(
+/// Cancels a plan's order if it is still unpaid (a declined card, a grace
+/// period over), which ends a pending plan, suspends a renewing one or drops
+/// an upgrade ([`order_cancelled`]).
+pub(crate) async fn give_up(
     connection: &mut AsyncPgConnection,
     order: OrderId,
     reason: &str,

@@ -18,15 +18,14 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::OrderId;
 
 use crate::Settings;
-use crate::api::{EnrollmentStatus, OrderStatus};
+use crate::api::EnrollmentStatus;
 use crate::models::{Enrollment, Order, PlanCharge};
 use crate::payments::Payments;
 use crate::service::enrollments::{self, Bill, Settled};
 use crate::service::messages::{money, tell_member};
-use crate::service::{orders, plans};
+use crate::service::plans;
 use db::schema::commerce_plan_enrollments;
 
 /// Days after a period's start on which an unpaid renewal is charged again.
@@ -62,7 +61,7 @@ pub async fn run(
                 summary.renewed += 1;
                 let settled = enrollments::settle(connection, payments, &enrollment, &order, 1, now).await?;
                 if settled != Settled::Paid {
-                    unpaid(connection, settings, enrollment.id, &settled, now).await?;
+                    unpaid(connection, enrollment.id, &settled, now).await?;
                 }
             }
             Renewal::NotDue => {}
@@ -163,7 +162,6 @@ async fn renew(
 /// the next of [`RETRY_DAYS`], the owner told.
 async fn unpaid(
     connection: &mut AsyncPgConnection,
-    settings: &Settings,
     id: uuid::Uuid,
     settled: &Settled,
     now: DateTime<Utc>,
@@ -184,7 +182,7 @@ async fn unpaid(
             ))
             .execute(connection)
             .await?;
-        let grace = enrollment.grace_until.unwrap_or(enrollment.period_start + Days::new(settings.plan_grace_days));
+        let grace = show(enrollment.grace_until);
         let why = match settled {
             Settled::Declined(reason) => {
                 format!("The card was declined ({reason}); we try again on {}.", show(next_retry_on))
@@ -216,7 +214,7 @@ async fn retry(
     }
     let Some(order) = enrollments::unpaid_order(connection, id).await? else { return Ok(Retry::NotDue) };
     if enrollment.grace_until.is_some_and(|grace| grace < today) {
-        suspend(connection, order, now).await?;
+        enrollments::give_up(connection, order, "Not paid within the grace period.", now).await?;
         return Ok(Retry::Suspended);
     }
     let order =
@@ -256,19 +254,6 @@ async fn retry(
     })
     .await?;
     Ok(Retry::Attempted)
-}
-
-/// Cancels the unpaid renewal, which suspends the plan.
-async fn suspend(connection: &mut AsyncPgConnection, order: OrderId, now: DateTime<Utc>) -> kernel::Result<()> {
-    db::transaction(connection, async |connection| {
-        if let Some(order) = crate::access::find(connection, order, true).await?
-            && order.status == OrderStatus::PendingPayment
-        {
-            orders::cancel(connection, order, None, "Not paid within the grace period.", now).await?;
-        }
-        Ok(())
-    })
-    .await
 }
 
 /// The next retry day after `today`; after the last, the day after the
