@@ -87,8 +87,7 @@ pub async fn tell(
             Change::Reminder => (Template::AppointmentUpdate, "reminder", None, None),
         };
         let recipient = recipient(each);
-        let recipient_name = names.get(&recipient).and_then(|name| name.first_name.clone());
-        let recipient_name = recipient_name.unwrap_or_else(|| "there".to_owned());
+        let recipient_name = greeting(names.get(&recipient).and_then(|name| name.first_name.clone()));
         let data = json!({
             "recipient_name": recipient_name,
             "owner_name": recipient_name,
@@ -116,5 +115,10 @@ pub async fn tell(
 
 /// How a message greets `user`: their first name, or "there".
 pub async fn first_name_of(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<String> {
-    Ok(platform::users::name(connection, user).await?.first_name.unwrap_or_else(|| "there".to_owned()))
+    Ok(greeting(platform::users::name(connection, user).await?.first_name))
+}
+
+/// A greeting's name: the first name, or "there".
+fn greeting(first_name: Option<String>) -> String {
+    first_name.unwrap_or_else(|| "there".to_owned())
 }
