@@ -5,10 +5,22 @@
 //! Header fields that point at other keys (`jku`, `x5u`, `jwk`, `x5c`) are refused
 //! outright: we only ever use keys from our configured key set, and never make an
 //! outbound request a token asked for.
+//!
+//! A client sends the same token with every request until it expires, and the
+//! RSA signature check is the costliest step of a request that reads one row.
+//! So a verified token is remembered, by the SHA-256 of its text, with the key
+//! that verified it. A remembered token passes again only while that very key
+//! is still the key set's current one (a refresh of the key set, every `ttl`,
+//! sends each token through the full check once more, and a removed key refuses
+//! its tokens as before), and only until its `exp`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
 
-use jsonwebtoken::{Algorithm, Validation};
+use aws_lc_rs::digest::{SHA256, digest};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use moka::future::Cache;
 
 use super::claims::SessionClaims;
 use super::keys::{KeyError, KeyStore};
@@ -25,9 +37,23 @@ pub enum VerifyError {
     KeysUnavailable,
 }
 
+/// How many verified tokens are remembered (about 300 bytes each).
+const REMEMBERED_TOKENS: u64 = 10_000;
+
+/// The longest a verified token is remembered, whatever its `exp`.
+const REMEMBERED_FOR: Duration = Duration::from_secs(300);
+
+/// A token that passed every check, and the key it was checked with.
+struct Verified {
+    claims: SessionClaims,
+    kid: String,
+    key: Arc<DecodingKey>,
+}
+
 /// Verifies session tokens against the configured issuer and key set.
 pub struct TokenVerifier {
     keys: KeyStore,
+    verified: Cache<[u8; 32], Arc<Verified>>,
     issuer: String,
     authorized_parties: HashSet<String>,
     require_azp: bool,
@@ -39,6 +65,7 @@ impl TokenVerifier {
     pub fn new(settings: &AuthSettings, keys: KeyStore) -> Self {
         Self {
             keys,
+            verified: Cache::builder().max_capacity(REMEMBERED_TOKENS).time_to_live(REMEMBERED_FOR).build(),
             issuer: settings.issuer.clone(),
             authorized_parties: settings.authorized_parties.iter().cloned().collect(),
             require_azp: settings.require_azp,
@@ -48,6 +75,21 @@ impl TokenVerifier {
 
     /// The claims of `token` when every check passes.
     pub async fn verify(&self, token: &str) -> Result<SessionClaims, VerifyError> {
+        let fingerprint = fingerprint(token);
+        if let Some(verified) = self.verified.get(&fingerprint).await
+            && Arc::ptr_eq(&self.key(&verified.kid).await?, &verified.key)
+        {
+            self.check_expiry(&verified.claims)?;
+            return Ok(verified.claims.clone());
+        }
+        let verified = self.verify_afresh(token).await?;
+        let claims = verified.claims.clone();
+        self.verified.insert(fingerprint, Arc::new(verified)).await;
+        Ok(claims)
+    }
+
+    /// Every check, the signature included.
+    async fn verify_afresh(&self, token: &str) -> Result<Verified, VerifyError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Invalid("malformed token"))?;
         if header.alg != Algorithm::RS256 {
             return Err(VerifyError::Invalid("unsupported token algorithm"));
@@ -56,15 +98,30 @@ impl TokenVerifier {
             return Err(VerifyError::Invalid("token header references a key"));
         }
         let kid = header.kid.ok_or(VerifyError::Invalid("token has no key id"))?;
-        let key = self.keys.key_for(&kid).await.map_err(|error| match error {
-            KeyError::UnknownKid => VerifyError::Invalid("unknown signing key"),
-            KeyError::Unavailable => VerifyError::KeysUnavailable,
-        })?;
+        let key = self.key(&kid).await?;
         let claims = jsonwebtoken::decode::<SessionClaims>(token, &key, &self.validation())
             .map_err(|error| VerifyError::Invalid(describe(error.kind())))?
             .claims;
         self.check_iat_and_azp(&claims)?;
-        Ok(claims)
+        Ok(Verified { claims, kid, key })
+    }
+
+    /// The key set's current key named `kid`.
+    async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, VerifyError> {
+        self.keys.key_for(kid).await.map_err(|error| match error {
+            KeyError::UnknownKid => VerifyError::Invalid("unknown signing key"),
+            KeyError::Unavailable => VerifyError::KeysUnavailable,
+        })
+    }
+
+    /// A remembered token's `exp`, checked as `jsonwebtoken` checks it (its other
+    /// time claims only grow truer with time).
+    fn check_expiry(&self, claims: &SessionClaims) -> Result<(), VerifyError> {
+        let leeway = i64::try_from(self.leeway_secs).unwrap_or(i64::MAX);
+        if claims.exp < chrono::Utc::now().timestamp().saturating_sub(leeway) {
+            return Err(VerifyError::Invalid("token expired"));
+        }
+        Ok(())
     }
 
     fn validation(&self) -> Validation {
@@ -92,6 +149,13 @@ impl TokenVerifier {
             _ => Ok(()),
         }
     }
+}
+
+/// The SHA-256 of `token`: what a verified token is remembered by.
+fn fingerprint(token: &str) -> [u8; 32] {
+    let mut fingerprint = [0; 32];
+    fingerprint.copy_from_slice(digest(&SHA256, token.as_bytes()).as_ref());
+    fingerprint
 }
 
 fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> &'static str {

@@ -112,6 +112,20 @@ async fn expiry_is_checked_with_five_seconds_of_leeway() {
 }
 
 #[tokio::test]
+async fn a_remembered_token_still_expires_at_its_exp() {
+    let app = app().await;
+    let mut claims = app.tokens.claims_for("user_alice");
+    // Valid for one more second: expired four seconds ago, with five of leeway.
+    claims.exp = chrono::Utc::now().timestamp() - 4;
+    let token = app.tokens.sign(&claims);
+    for _ in 0..2 {
+        assert_eq!(app.get_with_token(&token, SESSION).await.status(), StatusCode::OK);
+    }
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_rejected(&app, &token).await;
+}
+
+#[tokio::test]
 async fn tokens_from_the_future_are_401() {
     let app = app().await;
     let now = chrono::Utc::now().timestamp();
