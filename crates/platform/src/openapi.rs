@@ -13,7 +13,6 @@
 //! and timestamps a pattern too: in OpenAPI 3.1 `format` is only an
 //! annotation, and clients (and fuzzers) may ignore it.
 
-use actix_web::dev::ResourceDef;
 use actix_web::{HttpRequest, web};
 use utoipa::openapi::OpenApi as OpenApiDocument;
 use utoipa::openapi::path::PathItem;
@@ -180,27 +179,62 @@ fn add_patterns(value: &mut serde_json::Value) {
     }
 }
 
-/// Every documented path with the methods it accepts.
+/// Every documented path with the methods it accepts, in a radix tree: the
+/// route a path belongs to is found in one walk down its segments, where the
+/// router tries each route's pattern (a regular expression) in turn.
 pub struct RouteTable {
-    routes: Vec<(ResourceDef, String)>,
+    routes: matchit::Router<Route>,
+}
+
+/// One documented path.
+struct Route {
+    /// As documented: `/api/v1/pets/{id}`.
+    template: String,
+    /// Its methods, as an `Allow` header lists them.
+    allow: String,
 }
 
 impl RouteTable {
     /// Reads the paths and methods of `document`.
     pub fn from_document(document: &OpenApiDocument) -> Self {
-        let routes = document
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| (ResourceDef::new(path.as_str()), methods_of(item).join(", ")))
-            .collect();
+        let mut routes = matchit::Router::new();
+        for (path, item) in &document.paths.paths {
+            let route = Route { template: path.clone(), allow: methods_of(item).join(", ") };
+            if let Err(error) = routes.insert(positional(path), route) {
+                tracing::error!(%error, path, "a documented path is left out of the route table");
+            }
+        }
         Self { routes }
+    }
+
+    /// The documented template `path` belongs to (`/api/v1/pets/{id}` for
+    /// `/api/v1/pets/0193…`), or `None` when no documented route has it.
+    pub fn template(&self, path: &str) -> Option<&str> {
+        self.routes.at(path).ok().map(|matched| matched.value.template.as_str())
     }
 
     /// The `Allow` value for `path`, or `None` when no documented route has it.
     pub fn allowed_methods(&self, path: &str) -> Option<&str> {
-        self.routes.iter().find(|(pattern, _)| pattern.is_match(path)).map(|(_, allow)| allow.as_str())
+        self.routes.at(path).ok().map(|matched| matched.value.allow.as_str())
     }
+}
+
+/// `path` with its parameters named by their position (`/pets/{p0}/records/{p1}`):
+/// the tree takes one name per position, and the documented names vary
+/// (`/clinics/{id}` beside `/clinics/{clinic_id}/…`).
+fn positional(path: &str) -> String {
+    let mut position = 0;
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                position += 1;
+                format!("{{p{position}}}")
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn methods_of(item: &PathItem) -> Vec<&'static str> {
@@ -229,6 +263,28 @@ pub async fn unmatched_route(request: HttpRequest, routes: web::Data<RouteTable>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_finds_its_documented_template_whatever_its_parameters_are_called() {
+        let document: OpenApiDocument = serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": {
+                "/clinics/{id}": { "get": { "responses": {} }, "put": { "responses": {} } },
+                "/clinics/{clinic_id}/vets/{vet_id}": { "delete": { "responses": {} } },
+                "/clinics/search": { "get": { "responses": {} } },
+            },
+        }))
+        .unwrap();
+        let table = RouteTable::from_document(&document);
+        assert_eq!(table.template("/clinics/0193"), Some("/clinics/{id}"));
+        assert_eq!(table.template("/clinics/search"), Some("/clinics/search"));
+        assert_eq!(table.template("/clinics/0193/vets/0194"), Some("/clinics/{clinic_id}/vets/{vet_id}"));
+        assert_eq!(table.allowed_methods("/clinics/0193"), Some("GET, PUT"));
+        for unknown in ["/clinics", "/clinics/", "/clinics/0193/vets", "/clinics/0193/vets/0194/x"] {
+            assert_eq!(table.template(unknown), None, "{unknown}");
+        }
+    }
 
     #[test]
     fn strings_get_the_pattern_of_their_shape_and_constrained_ones_keep_theirs() {

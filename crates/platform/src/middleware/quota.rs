@@ -14,6 +14,7 @@ use actix_web::web;
 
 use crate::auth::extractor::authenticate;
 use crate::error::ApiError;
+use crate::openapi::RouteTable;
 use crate::rate_limit::{RouteClass, quota_headers};
 use crate::state::AppState;
 
@@ -82,9 +83,12 @@ fn route_of(request: &ServiceRequest) -> String {
 pub(crate) struct RouteTemplate(pub(crate) Option<String>);
 
 /// The template of the route the router will match, if any (read as
-/// [`route_of`] reads it).
+/// [`route_of`] reads it): a documented route from the [`RouteTable`], else
+/// (`/openapi.json`, `/docs`) the router's own table, walked route by route.
 pub(crate) fn route_template(request: &ServiceRequest) -> Option<String> {
-    request.resource_map().match_pattern(request.match_info().as_str())
+    let path = request.match_info().as_str();
+    let documented = request.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.template(path));
+    documented.map(str::to_owned).or_else(|| request.resource_map().match_pattern(path))
 }
 
 /// The client address: the last entry of the trusted proxy's header, else the peer.
