@@ -83,6 +83,36 @@ async fn two_gateway_instances_share_one_budget() {
 }
 
 #[tokio::test]
+async fn instances_lease_numbers_of_the_budget_and_never_admit_more_than_it() {
+    let budget = |settings: &mut platform::Settings| {
+        let limits = ClassLimits { read: 300, write: 5, auth_sensitive: 2, webhook: 5 };
+        settings.rate_limit.limits.insert("pet_owner".into(), limits);
+    };
+    let first = TestApp::spawn_with(mount, budget).await;
+    let (url, prefix) = (first.db.url().to_owned(), first.state.settings().rate_limit.key_prefix.clone());
+    let second = TestApp::spawn_with(mount, move |settings| {
+        budget(settings);
+        settings.database.url = url.into();
+        settings.rate_limit.key_prefix = prefix;
+    })
+    .await;
+    let owner = first.user(Role::PetOwner).await;
+    let second_token = second.tokens.token_for(&owner.subject);
+    let admitted = async |app: &TestApp, token: &str| {
+        let mut admitted = 0;
+        while call(app, Method::GET, "/api/v1/users/me", token, None).await.status() == 200 {
+            admitted += 1;
+        }
+        admitted
+    };
+    // The first request leases numbers 1 to 3 (a hundredth of 300) to the first
+    // instance; the second leases the rest, three at a time, and stops at 300.
+    expect(call(&first, Method::GET, "/api/v1/users/me", &owner.token, None).await, 200).await;
+    assert_eq!(admitted(&second, &second_token).await, 297);
+    assert_eq!(admitted(&first, &owner.token).await, 2, "the first instance's lease still holds two");
+}
+
+#[tokio::test]
 async fn with_redis_down_reads_keep_working_or_fail_closed_when_configured() {
     let redis: SocketAddr = "127.0.0.1:6379".parse().unwrap();
     let proxy = FaultProxy::start(redis).await;
