@@ -16,7 +16,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, PetId, Principal, Role};
 
 use crate::api::Relation;
-use crate::models::Pet;
+use rust_decimal::Decimal;
+
+use crate::models::{Pet, latest_weight};
 use db::schema::{pet_care, pet_co_owners, pets};
 
 /// The caller's standing towards one pet.
@@ -80,8 +82,19 @@ pub async fn resolve(
     principal: &Principal,
     pet: PetId,
 ) -> kernel::Result<(Pet, Access)> {
+    let (row, access, _) = resolve_with_weight(connection, principal, pet).await?;
+    Ok((row, access))
+}
+
+/// [`resolve`], with the pet's latest weight read by the same statement (an
+/// owner's view of their pet is then one round trip).
+pub async fn resolve_with_weight(
+    connection: &mut AsyncPgConnection,
+    principal: &Principal,
+    pet: PetId,
+) -> kernel::Result<(Pet, Access, Option<Decimal>)> {
     let not_found = || kernel::Error::NotFound { resource: "pet" };
-    let (row, is_co_owner) = pets::table
+    let (row, is_co_owner, weight) = pets::table
         .find(pet)
         .select((
             Pet::as_select(),
@@ -90,8 +103,9 @@ pub async fn resolve(
                     .filter(pet_co_owners::pet_id.eq(pet))
                     .filter(pet_co_owners::user_id.eq(principal.user_id)),
             ),
+            latest_weight(),
         ))
-        .first::<(Pet, bool)>(connection)
+        .first::<(Pet, bool, Option<Decimal>)>(connection)
         .await
         .optional()?
         .ok_or_else(not_found)?;
@@ -117,7 +131,7 @@ pub async fn resolve(
         _ => return Err(not_found()),
     };
     let is_primary = is_owner && is_primary;
-    Ok((row, Access { relation, care_clinics, is_owner, is_primary, is_admin }))
+    Ok((row, Access { relation, care_clinics, is_owner, is_primary, is_admin }, weight))
 }
 
 /// `Forbidden` unless `allowed`: the caller can see the pet (its existence is

@@ -10,7 +10,7 @@ use crate::api::{
     AddendumView, Alert, NeuterStatus, PetProfile, RecordDetails, RecordKind, ReminderKind, ReminderStatus,
     ReminderView, Sex, Species,
 };
-use db::schema::{health_record_addenda, health_records, pet_reminders, pets};
+use db::schema::{health_record_addenda, health_records, pet_reminders, pet_weights, pets};
 
 // The request fields of constraints whose names do not say them.
 kernel::constraint_fields!(
@@ -18,6 +18,18 @@ kernel::constraint_fields!(
     "pet_invitations_user_key" => "user_id",
     "pet_invitations_email_key" => "email",
 );
+
+/// The latest weight of the `pets` row a query reads (a correlated subquery
+/// on the pet's weight index), `NULL` for a pet never weighed.
+#[diesel::dsl::auto_type]
+pub fn latest_weight() -> _ {
+    pet_weights::table
+        .filter(pet_weights::pet_id.eq(pets::id))
+        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
+        .select(pet_weights::weight_kg)
+        .limit(1_i64)
+        .single_value()
+}
 
 /// A `pets` row.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use crate::access::{self, Access};
 use crate::api::{PetProfile, PetView, Relation};
 use crate::events::PetRemoved;
-use crate::models::{Pet, PetChanges};
+use crate::models::{Pet, PetChanges, latest_weight};
 use crate::service::latest_today;
-use db::schema::{pet_co_owners, pet_weights, pets};
+use db::schema::{pet_co_owners, pets};
 
 /// Registers a pet owned by the caller (any signed-in user).
 pub async fn create(
@@ -35,8 +35,7 @@ pub async fn create(
 
 /// One pet, for anyone who may see it.
 pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal, id: PetId) -> kernel::Result<PetView> {
-    let (pet, access) = access::resolve(connection, principal, id).await?;
-    let weight = current_weight(connection, id).await?;
+    let (pet, access, weight) = access::resolve_with_weight(connection, principal, id).await?;
     Ok(view(pet, &access, weight))
 }
 
@@ -54,16 +53,10 @@ pub async fn list_mine(
             .sql(" UNION ALL SELECT c.pet_id FROM pet_co_owners c WHERE c.user_id = ")
             .bind::<diesel::sql_types::Uuid, _>(me)
             .sql(")");
-    let latest_weight = pet_weights::table
-        .filter(pet_weights::pet_id.eq(pets::id))
-        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
-        .select(pet_weights::weight_kg)
-        .limit(1)
-        .single_value();
     let mut query = pets::table
         .filter(pets::is_active)
         .filter(mine)
-        .select((Pet::as_select(), latest_weight))
+        .select((Pet::as_select(), latest_weight()))
         .order(pets::id.desc())
         .limit(page.fetch_limit())
         .into_boxed();
@@ -146,16 +139,6 @@ pub fn view_as(pet: Pet, relation: Relation, current_weight_kg: Option<Decimal>)
         created_at: pet.created_at,
         updated_at: pet.updated_at,
     }
-}
-
-async fn current_weight(connection: &mut AsyncPgConnection, pet: PetId) -> kernel::Result<Option<Decimal>> {
-    Ok(pet_weights::table
-        .filter(pet_weights::pet_id.eq(pet))
-        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
-        .select(pet_weights::weight_kg)
-        .first::<Decimal>(connection)
-        .await
-        .optional()?)
 }
 
 /// How long ago a pet may have been born (the oldest horses and parrots).
