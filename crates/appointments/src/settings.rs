@@ -32,8 +32,11 @@ impl platform::config::Section for Settings {
         if self.horizon_days < 1 || self.max_range_days < 1 || self.max_upcoming_per_owner < 1 {
             return Err("horizon_days, max_range_days and max_upcoming_per_owner must be at least 1".to_owned());
         }
-        if self.reminder_hours_before.iter().any(|hours| *hours < 1) {
-            return Err("reminder_hours_before lists hours before the start, at least 1".to_owned());
+        let distinct: std::collections::HashSet<_> = self.reminder_hours_before.iter().collect();
+        if self.reminder_hours_before.iter().any(|hours| *hours < 1)
+            || distinct.len() < self.reminder_hours_before.len()
+        {
+            return Err("reminder_hours_before lists distinct hours before the start, at least 1".to_owned());
         }
         Ok(())
     }

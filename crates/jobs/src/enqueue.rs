@@ -84,13 +84,17 @@ async fn add(
 
 /// Adds each job with its own options in one statement (one call of
 /// graphile-worker's `add_jobs`), inside the caller's transaction like
-/// [`enqueue`]. Jobs with a unique key go through [`enqueue`].
+/// [`enqueue`]. A unique key replaces its pending job as with [`enqueue`]
+/// (a running one keeps going and a new job is added); one batch may not
+/// name a key twice.
 pub async fn enqueue_each<J: TaskHandler>(
     connection: &mut AsyncPgConnection,
     jobs: &[(J, EnqueueOptions)],
 ) -> kernel::Result<()> {
-    if jobs.iter().any(|(_, options)| options.unique_key.is_some()) {
-        return Err(kernel::Error::internal("enqueue_each takes no unique keys: use enqueue"));
+    let keys: Vec<Option<&str>> = jobs.iter().map(|(_, options)| options.unique_key.as_deref()).collect();
+    let distinct: std::collections::HashSet<&str> = keys.iter().flatten().copied().collect();
+    if distinct.len() < keys.iter().flatten().count() {
+        return Err(kernel::Error::internal("enqueue_each was given one unique key twice"));
     }
     if jobs.is_empty() {
         return Ok(());
@@ -103,16 +107,17 @@ pub async fn enqueue_each<J: TaskHandler>(
     let priorities: Vec<i32> = jobs.iter().map(|(_, options)| options.priority).collect();
     diesel::sql_query(
         "SELECT count(*) FROM graphile_worker.add_jobs(ARRAY( \
-           SELECT ($1, payload::json, queue, run_at, attempts::smallint, NULL, priority::smallint, NULL) \
+           SELECT ($1, payload::json, queue, run_at, attempts::smallint, key, priority::smallint, NULL) \
                   ::graphile_worker.job_spec \
-           FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::int[]) \
-                AS spec(payload, queue, run_at, attempts, priority)))",
+           FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::int[]) \
+                AS spec(payload, queue, run_at, attempts, key, priority)))",
     )
     .bind::<Text, _>(J::IDENTIFIER)
     .bind::<Array<Text>, _>(payloads)
     .bind::<Array<Nullable<Text>>, _>(queues)
     .bind::<Array<Nullable<Timestamptz>>, _>(run_at)
     .bind::<Array<Integer>, _>(attempts)
+    .bind::<Array<Nullable<Text>>, _>(keys)
     .bind::<Array<Integer>, _>(priorities)
     .execute(connection)
     .await?;

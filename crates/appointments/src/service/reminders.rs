@@ -6,7 +6,7 @@
 use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
-use jobs::{EnqueueOptions, enqueue};
+use jobs::{EnqueueOptions, enqueue_each};
 use kernel::AppointmentId;
 
 use crate::jobs::RemindOfAppointment;
@@ -24,18 +24,20 @@ pub async fn schedule(
     appointment: AppointmentId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
+    let mut due = Vec::new();
+    let mut past = Vec::new();
     for &hours in &settings.reminder_hours_before {
         let at = starts_at - Duration::hours(hours);
         let keyed = key(appointment, hours);
         if at <= now {
-            jobs::cancel(connection, std::slice::from_ref(&keyed)).await?;
+            past.push(keyed);
             continue;
         }
         let job = RemindOfAppointment { appointment_id: appointment, hours_before: hours, starts_at };
-        enqueue(connection, &job, EnqueueOptions { run_at: Some(at), unique_key: Some(keyed), ..Default::default() })
-            .await?;
+        due.push((job, EnqueueOptions { run_at: Some(at), unique_key: Some(keyed), ..Default::default() }));
     }
-    Ok(())
+    jobs::cancel(connection, &past).await?;
+    enqueue_each(connection, &due).await
 }
 
 /// Removes the pending reminders.

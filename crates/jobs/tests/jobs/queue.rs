@@ -62,9 +62,31 @@ async fn enqueue_each_adds_every_job_with_its_own_options_in_the_callers_transac
                 JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id \
                 WHERE j.run_at > now() + interval '7 hours' AND q.queue_name = 'q' AND j.max_attempts = 10";
     assert_eq!(count(&mut connection, held).await, 1);
+    assert_eq!(count(&mut connection, JOBS).await, 3);
+}
+
+#[tokio::test]
+async fn enqueue_each_replaces_the_pending_job_of_each_unique_key() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
     let keyed =
-        vec![(RecordEffect { n: 4 }, EnqueueOptions { unique_key: Some("one-key".into()), ..Default::default() })];
-    assert!(enqueue_each(&mut connection, &keyed).await.is_err(), "keyed jobs go through enqueue");
+        |n, key: &str| (RecordEffect { n }, EnqueueOptions { unique_key: Some(key.into()), ..Default::default() });
+    enqueue(
+        &mut connection,
+        &RecordEffect { n: 1 },
+        EnqueueOptions { unique_key: Some("a".into()), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    enqueue_each(&mut connection, &[keyed(2, "a"), keyed(3, "b"), (RecordEffect { n: 4 }, EnqueueOptions::default())])
+        .await
+        .unwrap();
+    assert_eq!(count(&mut connection, JOBS).await, 3);
+    let replaced = "SELECT count(*) AS count FROM graphile_worker._private_jobs \
+                    WHERE key = 'a' AND payload->>'n' = '2' AND revision = 1";
+    assert_eq!(count(&mut connection, replaced).await, 1, "the pending job of key a was replaced");
+    let twice = [keyed(5, "c"), keyed(6, "c")];
+    assert!(enqueue_each(&mut connection, &twice).await.is_err(), "one key twice in a batch");
     assert_eq!(count(&mut connection, JOBS).await, 3);
 }
 
