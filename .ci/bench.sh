@@ -74,14 +74,17 @@ SELECT_TPS="$(pgbench -h 127.0.0.1 -U postgres -S -c 8 -j 2 -T "${DURATION%s}" "
 UPDATE_TPS="$(pgbench -h 127.0.0.1 -U postgres -b simple-update -c 8 -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')"
 "$RELEASE"/gateway migrate run >/dev/null
+STARTED="$(date +%s%N)"
 "$RELEASE"/gateway serve >target/bench-gateway.log 2>&1 &
 GATEWAY_PID=$!
 trap 'kill "$GATEWAY_PID" 2>/dev/null || true; wait "$GATEWAY_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1000); do curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break; sleep 0.01; done
+COLD_START_MS=$((($(date +%s%N) - STARTED) / 1000000))
 BENCH_EMAIL=bench@vet-platform.local
 TOKEN="$("$RELEASE"/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
 
-printf '\n%-34s %12s\n' "pgbench select-only (TPS)" "$SELECT_TPS"
+printf '\n%-34s %9s ms\n' "cold start to ready" "$COLD_START_MS"
+printf '%-34s %12s\n' "pgbench select-only (TPS)" "$SELECT_TPS"
 printf '%-34s %12s\n' "pgbench simple-update (TPS)" "$UPDATE_TPS"
 printf '\n%-34s %12s %10s %10s %7s %9s\n' "endpoint" "requests/s" "p50" "p99" "share" "stmts/req"
 printf '%-34s %12s %10s %10s %7s %9s\n' "--------" "----------" "---" "---" "-----" "---------"
@@ -149,6 +152,10 @@ measure "products search q= (100 000)" "/api/v1/products?q=senior%20kibble&limit
 measure "products filters (100 000)" "/api/v1/products?species=dog&in_stock=true&max_price=20&limit=20"
 CONNECTIONS=1 measure "  one caller, q=" "/api/v1/products?q=senior%20kibble&limit=20"
 "$RELEASE"/examples/checkout_bench "$DB_URL" 16 "${DURATION%s}"
+
+# The gateway's memory after the HTTP load above (now, and its peak).
+memory() { awk -v key="$1:" '$1 == key {printf "%.0f", $2 / 1024}' "/proc/$GATEWAY_PID/status"; }
+printf '%-34s %9s MB (peak %s MB)\n' "gateway RSS after the HTTP load" "$(memory VmRSS)" "$(memory VmHWM)"
 
 # Chat: fan-out latency from a send to the socket, on one gateway and across
 # two sharing Postgres and Redis; idle sockets one gateway holds, and its memory.
