@@ -9,7 +9,7 @@
 //!
 //! Counting is a fixed window per (caller, class) in one atomic Redis script.
 //! An instance takes the numbers of its caller's next requests from Redis a
-//! [`Lease`] at a time (a hundredth of the limit, at least one, at most
+//! lease at a time (a hundredth of the limit, at least one, at most
 //! [`MAX_LEASE`]) and admits those requests without asking again, so a busy
 //! caller costs one round trip per lease, not per request. The window's count
 //! in Redis includes every number leased, so no instance ever admits more
