@@ -14,10 +14,9 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, PetId, Principal, Role};
-
-use crate::api::Relation;
 use rust_decimal::Decimal;
 
+use crate::api::Relation;
 use crate::models::{Pet, latest_weight};
 use db::schema::{pet_care, pet_co_owners, pets};
 

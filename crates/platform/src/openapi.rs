@@ -227,8 +227,9 @@ fn positional(path: &str) -> String {
     path.split('/')
         .map(|segment| {
             if segment.starts_with('{') && segment.ends_with('}') {
+                let named = format!("{{p{position}}}");
                 position += 1;
-                format!("{{p{position}}}")
+                named
             } else {
                 segment.to_owned()
             }

@@ -62,16 +62,23 @@ async fn anonymous_callers_are_limited_by_address() {
     assert_eq!(app.get("/health/live").await.status(), 200, "probes are not counted");
 }
 
-#[tokio::test]
-async fn two_gateway_instances_share_one_budget() {
-    let first = TestApp::spawn_with(mount, small_limits).await;
+/// Two gateway instances over one database and one quota namespace, each
+/// with `limits`.
+async fn two_instances(limits: fn(&mut platform::Settings)) -> (TestApp, TestApp) {
+    let first = TestApp::spawn_with(mount, limits).await;
     let (url, prefix) = (first.db.url().to_owned(), first.state.settings().rate_limit.key_prefix.clone());
     let second = TestApp::spawn_with(mount, move |settings| {
-        small_limits(settings);
+        limits(settings);
         settings.database.url = url.into();
         settings.rate_limit.key_prefix = prefix;
     })
     .await;
+    (first, second)
+}
+
+#[tokio::test]
+async fn two_gateway_instances_share_one_budget() {
+    let (first, second) = two_instances(small_limits).await;
     let owner = first.user(Role::PetOwner).await;
     let second_token = second.tokens.token_for(&owner.subject);
     for index in 0..5 {
@@ -88,14 +95,7 @@ async fn instances_lease_numbers_of_the_budget_and_never_admit_more_than_it() {
         let limits = ClassLimits { read: 300, write: 5, auth_sensitive: 2, webhook: 5 };
         settings.rate_limit.limits.insert("pet_owner".into(), limits);
     };
-    let first = TestApp::spawn_with(mount, budget).await;
-    let (url, prefix) = (first.db.url().to_owned(), first.state.settings().rate_limit.key_prefix.clone());
-    let second = TestApp::spawn_with(mount, move |settings| {
-        budget(settings);
-        settings.database.url = url.into();
-        settings.rate_limit.key_prefix = prefix;
-    })
-    .await;
+    let (first, second) = two_instances(budget).await;
     let owner = first.user(Role::PetOwner).await;
     let second_token = second.tokens.token_for(&owner.subject);
     let admitted = async |app: &TestApp, token: &str| {
