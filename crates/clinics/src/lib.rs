@@ -35,6 +35,7 @@
 
 pub mod api;
 pub mod handlers;
+mod known_hours;
 pub mod models;
 pub mod personal_data;
 pub mod schedule;

@@ -58,13 +58,17 @@ pub struct FoundClinic {
     pub clinic: Clinic,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Float8>)]
     pub distance_km: Option<f64>,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    pub open_now: bool,
+    /// [`ROW_VERSION`]: what `scheduling::Clinic::row_version` holds.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub row_version: i64,
 }
 
+/// The select expression of a clinic row's version, `row_version`.
+pub const ROW_VERSION: &str = "c.xmin::text::bigint AS row_version";
+
 impl FoundClinic {
-    /// The public view.
-    pub fn into_view(self) -> ClinicView {
+    /// The public view, open now or not.
+    pub fn into_view(self, open_now: bool) -> ClinicView {
         let clinic = self.clinic;
         let average = (clinic.rating_count > 0).then(|| f64::from(clinic.rating_sum) / f64::from(clinic.rating_count));
         ClinicView {
@@ -103,7 +107,7 @@ impl FoundClinic {
             },
             is_active: clinic.is_active,
             distance_km: self.distance_km,
-            open_now: self.open_now,
+            open_now,
         }
     }
 }

@@ -37,6 +37,11 @@ impl OpeningHours {
                 .unwrap_or_else(|| self.weekly.get(&day.weekday().number_from_monday()).cloned().unwrap_or_default())
         })
     }
+
+    /// Whether the clinic is open at the instant `at`.
+    pub fn is_open(&self, zone: Tz, at: DateTime<Utc>) -> bool {
+        !self.open(zone, at, at + Duration::nanoseconds(1)).as_slice().is_empty()
+    }
 }
 
 /// Weekly intervals (ISO weekday → local intervals) within `[from, to)`.

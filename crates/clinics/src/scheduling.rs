@@ -13,10 +13,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, Interval, Intervals, Range, Role, RoomId, ServiceId, Species, UserId};
 
+use crate::known_hours;
 use crate::schedule::{LocalInterval, OpeningHours, local_date, weekly};
 use db::schema::{
-    clinic_hours_exceptions, clinic_memberships, clinic_opening_hours, clinic_rooms, clinic_service_rooms,
-    clinic_service_staff, clinic_services, clinics, vet_time_off, vet_working_hours, vets,
+    clinic_memberships, clinic_rooms, clinic_service_rooms, clinic_service_staff, clinic_services, clinics,
+    vet_time_off, vet_working_hours, vets,
 };
 
 /// What scheduling needs to know about a clinic.
@@ -38,6 +39,9 @@ pub struct Clinic {
     pub is_active: bool,
     /// The ISO 4217 currency of its prices.
     pub currency: String,
+    /// The version of its row (`xmin`, the transaction that wrote it), which
+    /// moves with every change to the clinic or to its hours and exceptions.
+    pub row_version: i64,
 }
 
 impl Clinic {
@@ -120,15 +124,44 @@ pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId])
             clinics::email,
             clinics::is_active,
             clinics::currency,
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("clinics.xmin::text::bigint"),
         ))
-        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String)>(connection)
+        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String, i64)>(connection)
         .await?;
     rows.into_iter()
-        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency)| {
-            let zone = zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))?;
-            Ok(Clinic { id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency })
+        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency, row_version)| {
+            Ok(Clinic {
+                id,
+                zone: parse_zone(id, &zone)?,
+                name,
+                always_open,
+                cancellation_notice_hours,
+                email,
+                is_active,
+                currency,
+                row_version,
+            })
         })
         .collect()
+}
+
+/// The scheduling facts of a clinic row at `row_version`.
+pub fn of_row(row: &crate::models::Clinic, row_version: i64) -> kernel::Result<Clinic> {
+    Ok(Clinic {
+        id: row.id,
+        name: row.name.clone(),
+        zone: parse_zone(row.id, &row.time_zone)?,
+        always_open: row.open_24_7,
+        cancellation_notice_hours: row.cancellation_notice_hours,
+        email: row.email.clone(),
+        is_active: row.is_active,
+        currency: row.currency.clone(),
+        row_version,
+    })
+}
+
+fn parse_zone(id: ClinicId, zone: &str) -> kernel::Result<Tz> {
+    zone.parse().map_err(|_| kernel::Error::internal(format!("clinic {id} has zone {zone}")))
 }
 
 /// The clinic `id` when it takes bookings; a deactivated one is `NotFound`,
@@ -243,64 +276,40 @@ pub async fn opening_hours(
     kernel::single(opening_hours_each(connection, &[(clinic, (from, to))]).await?)
 }
 
-/// [`opening_hours`] of each clinic over its own range, in their order, in
-/// two queries.
+/// [`opening_hours`] of each clinic over its own range, in their order: from
+/// the copies the crate keeps (`known_hours`) of each clinic's
+/// current row version, reading (in two queries) only those it lacks.
 pub async fn opening_hours_each(
     connection: &mut AsyncPgConnection,
     wanted: &[(&Clinic, Interval)],
 ) -> kernel::Result<Vec<OpeningHours>> {
-    let dates = |clinic: &Clinic, (from, to): Interval| {
-        (local_date(clinic.zone, from) - Duration::days(1), local_date(clinic.zone, to))
-    };
-    let ids: Vec<ClinicId> = wanted.iter().map(|(clinic, _)| clinic.id).collect();
-    let (Some(first), Some(last)) = (
-        wanted.iter().map(|&(clinic, range)| dates(clinic, range).0).min(),
-        wanted.iter().map(|&(clinic, range)| dates(clinic, range).1).max(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let rows: Vec<(ClinicId, i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
-        .filter(clinic_opening_hours::clinic_id.eq_any(&ids))
-        .select((
-            clinic_opening_hours::clinic_id,
-            clinic_opening_hours::weekday,
-            clinic_opening_hours::opens,
-            clinic_opening_hours::closes,
-        ))
-        .load(connection)
-        .await?;
-    let exception_rows: Vec<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> =
-        clinic_hours_exceptions::table
-            .filter(clinic_hours_exceptions::clinic_id.eq_any(&ids))
-            .filter(clinic_hours_exceptions::on_date.between(first, last))
-            .select((
-                clinic_hours_exceptions::clinic_id,
-                clinic_hours_exceptions::on_date,
-                clinic_hours_exceptions::opens,
-                clinic_hours_exceptions::closes,
-            ))
-            .load(connection)
-            .await?;
+    let firsts: Vec<(&Clinic, NaiveDate)> =
+        wanted.iter().map(|&(clinic, (from, _))| (clinic, local_date(clinic.zone, from) - Duration::days(1))).collect();
+    let known = known_hours::each(connection, &firsts).await?;
     Ok(wanted
         .iter()
-        .map(|&(clinic, range)| {
-            let (first, last) = dates(clinic, range);
-            let weekly = rows
-                .iter()
-                .filter(|(owner, ..)| *owner == clinic.id)
-                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes))
-                .collect();
-            let mut exceptions: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
-            for &(_, date, opens, closes) in
-                exception_rows.iter().filter(|(owner, date, ..)| *owner == clinic.id && (first..=last).contains(date))
-            {
-                let day = exceptions.entry(date).or_default();
-                if let (Some(opens), Some(closes)) = (opens, closes) {
-                    day.push((opens, closes));
-                }
-            }
-            OpeningHours { always_open: clinic.always_open, weekly: by_weekday(weekly), exceptions }
+        .zip(known)
+        .map(|(&(clinic, _), known)| OpeningHours {
+            always_open: clinic.always_open,
+            weekly: known.weekly.clone(),
+            exceptions: known.exceptions.clone(),
         })
+        .collect())
+}
+
+/// Whether each clinic is open at `at`, in their order (its own zone,
+/// exceptions and overnight hours; the reading `clinic_is_open` gives SQL).
+pub async fn open_at_each(
+    connection: &mut AsyncPgConnection,
+    clinics: &[Clinic],
+    at: DateTime<Utc>,
+) -> kernel::Result<Vec<bool>> {
+    let scheduled: Vec<(&Clinic, Interval)> =
+        clinics.iter().filter(|clinic| !clinic.always_open).map(|clinic| (clinic, (at, at))).collect();
+    let mut hours = opening_hours_each(connection, &scheduled).await?.into_iter();
+    Ok(clinics
+        .iter()
+        .map(|clinic| clinic.always_open || hours.next().is_some_and(|hours| hours.is_open(clinic.zone, at)))
         .collect())
 }
 

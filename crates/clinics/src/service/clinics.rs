@@ -7,7 +7,8 @@ use kernel::{ClinicId, Principal, Role, Valid};
 use platform::audit::{self, AuditEntry};
 
 use crate::api::{ClinicProfile, ClinicView, EmergencyStatusUpdate, HoursException, OpeningHours, WeeklyHours};
-use crate::models::{ClinicChanges, FoundClinic};
+use crate::models::{ClinicChanges, FoundClinic, ROW_VERSION};
+use crate::scheduling;
 use db::schema::{clinic_hours_exceptions, clinic_opening_hours, clinics};
 
 /// Creates a clinic (platform admins).
@@ -65,16 +66,28 @@ pub async fn set_active(
 
 /// The clinic, whatever its state.
 async fn view(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
-    let found = diesel::sql_query(
-        "SELECT c.*, NULL::float8 AS distance_km, clinic_is_open(c.id, c.time_zone, c.open_24_7, now()) AS open_now \
-         FROM clinics c WHERE c.id = $1",
-    )
+    let found = diesel::sql_query(format!(
+        "SELECT c.*, NULL::float8 AS distance_km, {ROW_VERSION} FROM clinics c WHERE c.id = $1"
+    ))
     .bind::<diesel::sql_types::Uuid, _>(id)
     .get_result::<FoundClinic>(connection)
     .await
     .optional()?
     .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
-    Ok(found.into_view())
+    kernel::single(views(connection, vec![found]).await?)
+}
+
+/// The public views of clinics a query found, each open now or not.
+pub(crate) async fn views(
+    connection: &mut AsyncPgConnection,
+    found: Vec<FoundClinic>,
+) -> kernel::Result<Vec<ClinicView>> {
+    let clinics = found
+        .iter()
+        .map(|found| scheduling::of_row(&found.clinic, found.row_version))
+        .collect::<kernel::Result<Vec<_>>>()?;
+    let open = scheduling::open_at_each(connection, &clinics, Utc::now()).await?;
+    Ok(found.into_iter().zip(open).map(|(found, open)| found.into_view(open)).collect())
 }
 
 /// Replaces the profile (clinic admins of it, platform admins).

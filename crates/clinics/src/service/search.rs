@@ -2,7 +2,9 @@
 //! `location = ll_to_earth(latitude, longitude)`, so cost follows the page
 //! size, not the number of clinics), within a radius, by service, species,
 //! text, "open now" (each clinic's own time zone and exceptions) and emergency
-//! readiness.
+//! readiness. The `open_now=true` filter is SQL (`clinic_is_open`); the
+//! `open_now` of each result is read in Rust from the hours the crate keeps
+//! per clinic row version (`scheduling::open_at_each`), so a page costs no lookup per row.
 //!
 //! Pagination is by keyset: the cursor is the last item's id, and the next page
 //! starts after that item's `(distance, id)` (or `id` without `near`).
@@ -14,7 +16,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, Valid};
 
 use crate::api::{ClinicSearch, ClinicView, VetSearch, VetView};
-use crate::models::{FoundClinic, FoundVet};
+use crate::models::{FoundClinic, FoundVet, ROW_VERSION};
 
 /// Radius when a search gives `near` without `radius_km`.
 pub const DEFAULT_RADIUS_KM: f64 = 25.0;
@@ -94,7 +96,12 @@ pub async fn clinics(
         let (query, sql) = clinics_query(filter, page, radius)?;
         let rows = query.sql(&sql).query.load::<FoundClinic>(connection).await?;
         if radius >= asked || i64::try_from(rows.len()).unwrap_or(i64::MAX) >= page.fetch_limit() {
-            return Ok(Page::from_rows(rows, page, |found| found.clinic.id.0).map(FoundClinic::into_view));
+            let views = if filter.open_now == Some(true) {
+                rows.into_iter().map(|found| found.into_view(true)).collect()
+            } else {
+                super::clinics::views(connection, rows).await?
+            };
+            return Ok(Page::from_rows(views, page, |view| view.id.0));
         }
         radius = (radius * 4.0).min(asked);
     }
@@ -172,8 +179,7 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> 
     }
     let limit = query.bind::<diesel::sql_types::BigInt, _>(page.fetch_limit());
     let sql = format!(
-        "SELECT c.*, {distance} AS distance_km, clinic_is_open(c.id, c.time_zone, c.open_24_7, now()) AS open_now \
-         FROM clinics c WHERE {} ORDER BY {order} LIMIT {limit}",
+        "SELECT c.*, {distance} AS distance_km, {ROW_VERSION} FROM clinics c WHERE {} ORDER BY {order} LIMIT {limit}",
         conditions.join(" AND ")
     );
     Ok((query, sql))

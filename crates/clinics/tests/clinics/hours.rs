@@ -173,3 +173,58 @@ async fn the_sql_and_the_rust_readings_of_opening_hours_agree() {
     let open = sql.iter().filter(|reading| reading.open).count();
     assert!(open > 100 && open < sql.len() / 2, "{open} open quarter hours: the scene is not a trivial one");
 }
+
+/// A clinic's `open_now` in search and on its page: read from the hours the
+/// gateway keeps per version of the clinic's row.
+async fn shown_open_now(app: &testkit::TestApp, id: &str) -> (bool, bool) {
+    let page = expect(app.get("/api/v1/clinics?q=Round%20the%20Clock%20Vets").await, 200).await;
+    let found = page["items"].as_array().unwrap().iter().find(|item| item["id"] == id).unwrap().clone();
+    let clinic = expect(app.get(&format!("/api/v1/clinics/{id}")).await, 200).await;
+    (found["open_now"].as_bool().unwrap(), clinic["open_now"].as_bool().unwrap())
+}
+
+/// The kept hours are never stale: every change to them, through the API or
+/// straight in the tables, moves the clinic's row version and shows at once;
+/// and a search that knows them sends no statement to read them.
+#[tokio::test]
+async fn open_now_follows_every_change_to_the_hours_and_a_repeated_search_reads_them_once() {
+    use diesel_async::RunQueryDsl;
+
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Round the Clock Vets", 51.5072, -0.1276, "Europe/London")).await;
+    let path = format!("/api/v1/clinics/{id}/hours");
+    let whole_days: Vec<_> =
+        (1..=7).map(|weekday| json!({ "weekday": weekday, "opens": "00:00", "closes": "00:00" })).collect();
+    let around_the_clock = json!({ "weekly": whole_days, "exceptions": [] });
+    expect(app.call(Method::PUT, &path, &admin.token, Some(around_the_clock.clone())).await, 200).await;
+    assert_eq!(shown_open_now(&app, &id).await, (true, true));
+
+    let before = db::spans::statements_sent();
+    expect(app.get("/api/v1/clinics?q=Round%20the%20Clock%20Vets").await, 200).await;
+    let sent = db::spans::statements_sent() - before;
+    assert!(sent <= 2, "a search of known hours sent {sent} statements, not the connection's check and itself");
+
+    // Straight in the table, behind the service's back: the trigger moves the row.
+    let mut connection = app.db.connect().await;
+    diesel::sql_query("DELETE FROM clinic_opening_hours WHERE clinic_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(id.parse::<uuid::Uuid>().unwrap())
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(shown_open_now(&app, &id).await, (false, false), "closed once its hours are gone");
+
+    expect(app.call(Method::PUT, &path, &admin.token, Some(around_the_clock)).await, 200).await;
+    assert_eq!(shown_open_now(&app, &id).await, (true, true));
+    // Closed yesterday, today and tomorrow (in UTC, so in London too), whatever the week says.
+    let today = Utc::now().date_naive();
+    let closed: Vec<_> = [today.pred_opt().unwrap(), today, today.succ_opt().unwrap()]
+        .iter()
+        .map(|date| json!({ "date": date.to_string(), "note": "closed" }))
+        .collect();
+    let whole_days: Vec<_> =
+        (1..=7).map(|weekday| json!({ "weekday": weekday, "opens": "00:00", "closes": "00:00" })).collect();
+    let hours = json!({ "weekly": whole_days, "exceptions": closed });
+    expect(app.call(Method::PUT, &path, &admin.token, Some(hours)).await, 200).await;
+    assert_eq!(shown_open_now(&app, &id).await, (false, false), "closed by its exceptions");
+}

@@ -1,0 +1,127 @@
+//! Clinics' weekly hours and exceptions as last read, by the clinic row's version.
+//!
+//! A clinic row's version (`xmin`, the transaction that wrote it) moves with
+//! every change to the clinic and, through a trigger, to its hours or
+//! exceptions, whoever writes them. So the copy read at the version a caller's
+//! clinic row carries is what the tables hold: search's "open now" and
+//! availability reuse it instead of reading the hours on every request, and a
+//! copy of an older version is never handed out, whichever instance made the
+//! change. The copies are immutable facts about a version, so one process-wide
+//! memo serves every connection.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use kernel::ClinicId;
+use moka::future::Cache;
+
+use crate::schedule::LocalInterval;
+use crate::scheduling::{Clinic, by_weekday};
+use db::schema::{clinic_hours_exceptions, clinic_opening_hours};
+
+/// A clinic's hours at one version of its row.
+#[derive(Debug)]
+pub struct Known {
+    /// The clinic row version they were read at (or after: never before).
+    row_version: i64,
+    /// The local date from which every exception is held (all later ones).
+    exceptions_from: NaiveDate,
+    /// ISO weekday (1 = Monday) → intervals.
+    pub weekly: BTreeMap<u32, Vec<LocalInterval>>,
+    /// Dates whose intervals replace the weekly ones (empty: closed).
+    pub exceptions: BTreeMap<NaiveDate, Vec<LocalInterval>>,
+}
+
+/// Clinics whose hours a process keeps; one a search page or an availability
+/// request has not touched for an hour is dropped.
+static KNOWN: LazyLock<Cache<ClinicId, Arc<Known>>> =
+    LazyLock::new(|| Cache::builder().max_capacity(4_096).time_to_idle(Duration::from_secs(3_600)).build());
+
+/// Each clinic's hours at its row version, with every exception from its date on,
+/// in their order: the memo's copies, and the others read in two queries.
+pub async fn each(
+    connection: &mut AsyncPgConnection,
+    wanted: &[(&Clinic, NaiveDate)],
+) -> kernel::Result<Vec<Arc<Known>>> {
+    let mut found = Vec::with_capacity(wanted.len());
+    for &(clinic, from) in wanted {
+        let known = KNOWN.get(&clinic.id).await;
+        found.push(known.filter(|known| known.row_version == clinic.row_version && known.exceptions_from <= from));
+    }
+    let missing: Vec<(&Clinic, NaiveDate)> =
+        wanted.iter().zip(&found).filter(|(_, known)| known.is_none()).map(|(wanted, _)| *wanted).collect();
+    let read = read(connection, &missing).await?;
+    for (id, known) in &read {
+        KNOWN.insert(*id, Arc::clone(known)).await;
+    }
+    wanted
+        .iter()
+        .zip(found)
+        .map(|(&(clinic, _), known)| {
+            known
+                .or_else(|| read.get(&clinic.id).cloned())
+                .ok_or_else(|| kernel::Error::internal(format!("the hours of clinic {} were not read", clinic.id)))
+        })
+        .collect()
+}
+
+/// The hours of `clinics` as the tables hold them now, with every exception
+/// from the earliest date asked for.
+async fn read(
+    connection: &mut AsyncPgConnection,
+    clinics: &[(&Clinic, NaiveDate)],
+) -> kernel::Result<HashMap<ClinicId, Arc<Known>>> {
+    let Some(from) = clinics.iter().map(|&(_, from)| from).min() else {
+        return Ok(HashMap::new());
+    };
+    let ids: Vec<ClinicId> = clinics.iter().map(|(clinic, _)| clinic.id).collect();
+    let weekly: Vec<(ClinicId, i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
+        .filter(clinic_opening_hours::clinic_id.eq_any(&ids))
+        .select((
+            clinic_opening_hours::clinic_id,
+            clinic_opening_hours::weekday,
+            clinic_opening_hours::opens,
+            clinic_opening_hours::closes,
+        ))
+        .load(connection)
+        .await?;
+    let exceptions: Vec<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> = clinic_hours_exceptions::table
+        .filter(clinic_hours_exceptions::clinic_id.eq_any(&ids))
+        .filter(clinic_hours_exceptions::on_date.ge(from))
+        .select((
+            clinic_hours_exceptions::clinic_id,
+            clinic_hours_exceptions::on_date,
+            clinic_hours_exceptions::opens,
+            clinic_hours_exceptions::closes,
+        ))
+        .load(connection)
+        .await?;
+    Ok(clinics
+        .iter()
+        .map(|&(clinic, _)| {
+            let weekly = weekly
+                .iter()
+                .filter(|(owner, ..)| *owner == clinic.id)
+                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes))
+                .collect();
+            let mut days: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
+            for &(_, date, opens, closes) in exceptions.iter().filter(|(owner, ..)| *owner == clinic.id) {
+                let day = days.entry(date).or_default();
+                if let (Some(opens), Some(closes)) = (opens, closes) {
+                    day.push((opens, closes));
+                }
+            }
+            let known = Known {
+                row_version: clinic.row_version,
+                exceptions_from: from,
+                weekly: by_weekday(weekly),
+                exceptions: days,
+            };
+            (clinic.id, Arc::new(known))
+        })
+        .collect())
+}

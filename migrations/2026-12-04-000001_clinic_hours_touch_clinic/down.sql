@@ -1,0 +1,3 @@
+DROP TRIGGER clinic_hours_exceptions_touch_clinic ON clinic_hours_exceptions;
+DROP TRIGGER clinic_opening_hours_touch_clinic ON clinic_opening_hours;
+DROP FUNCTION clinic_hours_changed();
