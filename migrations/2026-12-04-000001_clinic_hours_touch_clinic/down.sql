@@ -1,3 +1,7 @@
-DROP TRIGGER clinic_hours_exceptions_touch_clinic ON clinic_hours_exceptions;
-DROP TRIGGER clinic_opening_hours_touch_clinic ON clinic_opening_hours;
+DROP TRIGGER clinic_hours_exceptions_deleted ON clinic_hours_exceptions;
+DROP TRIGGER clinic_hours_exceptions_updated ON clinic_hours_exceptions;
+DROP TRIGGER clinic_hours_exceptions_inserted ON clinic_hours_exceptions;
+DROP TRIGGER clinic_opening_hours_deleted ON clinic_opening_hours;
+DROP TRIGGER clinic_opening_hours_updated ON clinic_opening_hours;
+DROP TRIGGER clinic_opening_hours_inserted ON clinic_opening_hours;
 DROP FUNCTION clinic_hours_changed();

@@ -7,7 +7,10 @@
 //! availability reuse it instead of reading the hours on every request, and a
 //! copy of an older version is never handed out, whichever instance made the
 //! change. The copies are immutable facts about a version, so one process-wide
-//! memo serves every connection.
+//! memo serves every connection. (One transaction writes one version: a
+//! transaction that read the hours through here and then changed them again
+//! would leave a copy of its first state under its final version; the only
+//! writer, `service::clinics::set_hours`, reads nothing through here.)
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock};

@@ -1,7 +1,8 @@
 //! Wall-clock schedules (weekly hours, dated exceptions) turned into UTC
 //! intervals in a clinic's time zone, so 09:00 stays 09:00 across
-//! daylight-saving changes. The Rust reading of opening hours; the SQL one is
-//! `clinic_is_open` (search's "open now"), and a test holds them equal.
+//! daylight-saving changes. The Rust reading of opening hours (every
+//! `open_now` shown, availability, booking); the SQL one is `clinic_is_open`
+//! (search's `open_now=true` filter), and a test holds them equal.
 
 use std::collections::BTreeMap;
 
