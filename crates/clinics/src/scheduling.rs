@@ -15,10 +15,7 @@ use kernel::{ClinicId, Interval, Intervals, Range, Role, RoomId, ServiceId, Spec
 
 use crate::known_hours;
 use crate::schedule::{LocalInterval, OpeningHours, local_date, weekly};
-use db::schema::{
-    clinic_memberships, clinic_rooms, clinic_service_rooms, clinic_service_staff, clinic_services, clinics,
-    vet_time_off, vet_working_hours, vets,
-};
+use db::schema::{clinic_memberships, clinic_rooms, clinic_services, clinics, vet_time_off, vet_working_hours, vets};
 
 /// What scheduling needs to know about a clinic.
 #[derive(Debug, Clone)]
@@ -192,28 +189,31 @@ pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kerne
 }
 
 /// The active services among `ids`, with who performs each and in which
-/// rooms, in three queries.
+/// rooms, in one query.
 pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> kernel::Result<Vec<Service>> {
-    let rows = clinic_services::table
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Array, Uuid};
+
+    let rows: Vec<(ServiceRow, Vec<UserId>, Vec<RoomId>)> = clinic_services::table
         .filter(clinic_services::id.eq_any(ids))
         .filter(clinic_services::is_active)
-        .select(ServiceRow::as_select())
-        .load(connection)
-        .await?;
-    let staff: Vec<(ServiceId, UserId)> = clinic_service_staff::table
-        .filter(clinic_service_staff::service_id.eq_any(ids))
-        .select((clinic_service_staff::service_id, clinic_service_staff::user_id))
-        .load(connection)
-        .await?;
-    let rooms: Vec<(ServiceId, RoomId)> = clinic_service_rooms::table
-        .filter(clinic_service_rooms::service_id.eq_any(ids))
-        .select((clinic_service_rooms::service_id, clinic_service_rooms::room_id))
+        .select((
+            ServiceRow::as_select(),
+            sql::<Array<Uuid>>(
+                "ARRAY(SELECT staff.user_id FROM clinic_service_staff staff \
+                 WHERE staff.service_id = clinic_services.id ORDER BY staff.user_id)",
+            ),
+            sql::<Array<Uuid>>(
+                "ARRAY(SELECT room.room_id FROM clinic_service_rooms room \
+                 WHERE room.service_id = clinic_services.id ORDER BY room.room_id)",
+            ),
+        ))
         .load(connection)
         .await?;
     let minutes = |value: i32| Duration::minutes(i64::from(value));
     Ok(rows
         .into_iter()
-        .map(|row| Service {
+        .map(|(row, staff, rooms)| Service {
             id: row.id,
             clinic_id: row.clinic_id,
             name: row.name,
@@ -223,15 +223,10 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
             species: row.species,
             bookable_online: row.bookable_online,
             allows_overbooking: row.allows_overbooking,
-            staff: of_service(&staff, row.id),
-            rooms: of_service(&rooms, row.id),
+            staff,
+            rooms,
         })
         .collect())
-}
-
-/// The second halves of the `(service, T)` pairs of `service`.
-fn of_service<T: Copy>(pairs: &[(ServiceId, T)], service: ServiceId) -> Vec<T> {
-    pairs.iter().filter(|(owner, _)| *owner == service).map(|(_, item)| *item).collect()
 }
 
 /// The veterinarians of the service's clinic who may perform it, in id order.
