@@ -46,13 +46,24 @@ pub async fn list_mine(
     page: &PageRequest,
 ) -> kernel::Result<Page<PetView>> {
     let me = principal.user_id;
-    // One index lookup per relation, not a scan of all pets filtered by an OR.
+    // The page's ids from each relation's index, in order and no further
+    // (a page of an owner of a hundred reads a page, not a hundred), not a
+    // scan of all pets filtered by an OR.
+    let after = page.after.unwrap_or(uuid::Uuid::max());
     let mine =
-        diesel::dsl::sql::<diesel::sql_types::Bool>("pets.id IN (SELECT o.id FROM pets o WHERE o.primary_owner_id = ")
+        diesel::dsl::sql::<diesel::sql_types::Bool>("pets.id IN ((SELECT o.id FROM pets o WHERE o.primary_owner_id = ")
             .bind::<diesel::sql_types::Uuid, _>(me)
-            .sql(" UNION ALL SELECT c.pet_id FROM pet_co_owners c WHERE c.user_id = ")
+            .sql(" AND o.is_active AND o.id < ")
+            .bind::<diesel::sql_types::Uuid, _>(after)
+            .sql(" ORDER BY o.id DESC LIMIT ")
+            .bind::<diesel::sql_types::BigInt, _>(page.fetch_limit())
+            .sql(") UNION ALL (SELECT c.pet_id FROM pet_co_owners c JOIN pets p ON p.id = c.pet_id WHERE c.user_id = ")
             .bind::<diesel::sql_types::Uuid, _>(me)
-            .sql(")");
+            .sql(" AND p.is_active AND c.pet_id < ")
+            .bind::<diesel::sql_types::Uuid, _>(after)
+            .sql(" ORDER BY c.pet_id DESC LIMIT ")
+            .bind::<diesel::sql_types::BigInt, _>(page.fetch_limit())
+            .sql("))");
     let mut query = pets::table
         .filter(pets::is_active)
         .filter(mine)

@@ -134,3 +134,49 @@ async fn an_invitation_reaches_a_member_in_the_app_and_an_address_by_email() {
     let mail = messages.iter().find(|message| message.contains("future.owner@example.com")).expect("an email");
     assert!(mail.contains("sign up in the app"), "{mail}");
 }
+
+/// The owner's list merges the pets they own and co-own, newest first, page by
+/// page without gaps or repeats, and leaves deleted ones out even where they
+/// are the newest of either kind.
+#[tokio::test]
+async fn the_list_pages_through_owned_and_co_owned_pets_without_the_deleted_ones() {
+    let app = app().await;
+    let (alice, bob) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    let mut alive = Vec::new();
+    for (owner, name) in [(&alice, "A1"), (&bob, "B1"), (&alice, "A2"), (&bob, "B2"), (&alice, "A3"), (&bob, "B3")] {
+        alive.push((pet(&app, owner, dog(name)).await, owner.user_id));
+    }
+    let mut connection = app.db.connect().await;
+    for (id, owner) in &alive {
+        if *owner == bob.user_id {
+            diesel::sql_query("INSERT INTO pet_co_owners (pet_id, user_id) VALUES ($1, $2)")
+                .bind::<diesel::sql_types::Uuid, _>(id.parse::<uuid::Uuid>().unwrap())
+                .bind::<diesel::sql_types::Uuid, _>(alice.user_id.0)
+                .execute(&mut connection)
+                .await
+                .unwrap();
+        }
+    }
+    // The newest owned and the newest co-owned pet are deleted.
+    for (id, owner) in [&alive[4], &alive[5]] {
+        let token = if *owner == alice.user_id { &alice.token } else { &bob.token };
+        expect(app.call(Method::DELETE, &format!("/api/v1/pets/{id}"), token, None).await, 204).await;
+    }
+    let mut expected: Vec<String> = alive[..4].iter().map(|(id, _)| id.clone()).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+
+    let (mut listed, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let path = match &cursor {
+            Some(cursor) => format!("/api/v1/pets?limit=1&cursor={cursor}"),
+            None => "/api/v1/pets?limit=1".to_owned(),
+        };
+        let page = expect(app.call(Method::GET, &path, &alice.token, None).await, 200).await;
+        listed.extend(page["items"].as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(listed, expected);
+}
