@@ -121,7 +121,7 @@ pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId])
             clinics::email,
             clinics::is_active,
             clinics::currency,
-            diesel::dsl::sql::<diesel::sql_types::BigInt>("clinics.xmin::text::bigint"),
+            db::fixed_sql::<diesel::sql_types::BigInt>("clinics.xmin::text::bigint"),
         ))
         .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String, i64)>(connection)
         .await?;
@@ -143,7 +143,7 @@ pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId])
 }
 
 /// The scheduling facts of a clinic row at `row_version`.
-pub fn of_row(row: &crate::models::Clinic, row_version: i64) -> kernel::Result<Clinic> {
+pub(crate) fn of_row(row: &crate::models::Clinic, row_version: i64) -> kernel::Result<Clinic> {
     Ok(Clinic {
         id: row.id,
         name: row.name.clone(),
@@ -191,7 +191,6 @@ pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kerne
 /// The active services among `ids`, with who performs each and in which
 /// rooms, in one query.
 pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> kernel::Result<Vec<Service>> {
-    use diesel::dsl::sql;
     use diesel::sql_types::{Array, Uuid};
 
     let rows: Vec<(ServiceRow, Vec<UserId>, Vec<RoomId>)> = clinic_services::table
@@ -199,11 +198,11 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
         .filter(clinic_services::is_active)
         .select((
             ServiceRow::as_select(),
-            sql::<Array<Uuid>>(
+            db::fixed_sql::<Array<Uuid>>(
                 "ARRAY(SELECT staff.user_id FROM clinic_service_staff staff \
                  WHERE staff.service_id = clinic_services.id ORDER BY staff.user_id)",
             ),
-            sql::<Array<Uuid>>(
+            db::fixed_sql::<Array<Uuid>>(
                 "ARRAY(SELECT room.room_id FROM clinic_service_rooms room \
                  WHERE room.service_id = clinic_services.id ORDER BY room.room_id)",
             ),

@@ -8,6 +8,8 @@
 //!   production).
 //! - [`transaction()`]: several changes at once, rolled back on any error.
 //! - [`like`]: `LIKE` patterns from user text, wildcards escaped.
+//! - [`fixed_sql()`]: SQL text the DSL cannot say, in a statement that stays
+//!   prepared (diesel's `dsl::sql` makes every statement it is in re-planned).
 //! - [`schema`]: the Diesel schema of every table (all crates' tables live in
 //!   one database, so their schema lives here).
 //! - [`spans`]: a tracing span per statement, on every pooled connection.
@@ -15,6 +17,7 @@
 //! Domain crates take `&mut AsyncPgConnection` in their services so that calls
 //! from several crates can share one transaction.
 
+mod fixed_sql;
 pub mod like;
 pub mod migrations;
 pub mod pool;
@@ -24,5 +27,6 @@ pub mod spans;
 mod transaction;
 
 pub use diesel_async::AsyncPgConnection;
+pub use fixed_sql::{FixedSql, fixed_sql};
 pub use pool::{Connection, Pool, PoolSettings, build_pool, connect};
 pub use transaction::transaction;

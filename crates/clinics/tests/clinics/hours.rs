@@ -228,3 +228,37 @@ async fn open_now_follows_every_change_to_the_hours_and_a_repeated_search_reads_
     expect(app.call(Method::PUT, &path, &admin.token, Some(hours)).await, 200).await;
     assert_eq!(shown_open_now(&app, &id).await, (false, false), "closed by its exceptions");
 }
+
+/// What availability and booking read of a clinic and its services (its row
+/// version, a service's staff and rooms: SQL the DSL cannot say) stays a
+/// prepared statement of the connection, not parsed and planned per call.
+#[tokio::test]
+async fn the_scheduling_reads_stay_prepared_on_the_connection() {
+    use diesel::QueryableByName;
+    use diesel_async::RunQueryDsl;
+
+    let app = app().await;
+    let admin = admin(&app).await;
+    let id = clinic(&app, &admin, profile("Prepared Paws", 48.86, 2.34, "Europe/Paris")).await;
+    let id = ClinicId(id.parse().unwrap());
+    let mut connection = app.db.connect().await;
+    for _ in 0..2 {
+        clinics::scheduling::clinic(&mut connection, id).await.unwrap();
+        clinics::scheduling::services(&mut connection, &[]).await.unwrap();
+    }
+
+    #[derive(QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let prepared: Vec<Prepared> =
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements").load(&mut connection).await.unwrap();
+    for text in ["xmin", "clinic_service_staff"] {
+        assert!(
+            prepared.iter().any(|prepared| prepared.statement.contains(text)),
+            "no prepared statement reads {text}: {:#?}",
+            prepared.iter().map(|prepared| &prepared.statement).collect::<Vec<_>>()
+        );
+    }
+}
