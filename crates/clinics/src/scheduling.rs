@@ -121,7 +121,7 @@ pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId])
             clinics::email,
             clinics::is_active,
             clinics::currency,
-            db::fixed_sql::<diesel::sql_types::BigInt>("clinics.xmin::text::bigint"),
+            db::Sql::<diesel::sql_types::BigInt>::expression("clinics.xmin::text::bigint"),
         ))
         .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String, i64)>(connection)
         .await?;
@@ -198,11 +198,11 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
         .filter(clinic_services::is_active)
         .select((
             ServiceRow::as_select(),
-            db::fixed_sql::<Array<Uuid>>(
+            db::Sql::<Array<Uuid>>::expression(
                 "ARRAY(SELECT staff.user_id FROM clinic_service_staff staff \
                  WHERE staff.service_id = clinic_services.id ORDER BY staff.user_id)",
             ),
-            db::fixed_sql::<Array<Uuid>>(
+            db::Sql::<Array<Uuid>>::expression(
                 "ARRAY(SELECT room.room_id FROM clinic_service_rooms room \
                  WHERE room.service_id = clinic_services.id ORDER BY room.room_id)",
             ),

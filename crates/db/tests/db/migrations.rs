@@ -1,8 +1,6 @@
 //! The migrations against a real Postgres: every one reverses exactly, and the
 //! runner used by `gateway migrate` reports and applies them correctly.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
-
 use std::process::Command;
 
 use db::migrations::{self, MIGRATIONS};
