@@ -66,7 +66,7 @@ async fn add(
     options: EnqueueOptions,
 ) -> kernel::Result<i64> {
     let payload = traced(payload)?;
-    let enqueued: EnqueuedId = diesel::sql_query(
+    let enqueued: EnqueuedId = db::Sql::query(
         "SELECT (graphile_worker.add_job($1, $2::json, queue_name => $3, run_at => $4, \
                 max_attempts => $5, job_key => $6, priority => $7)).id AS id",
     )
@@ -105,7 +105,7 @@ pub async fn enqueue_each<J: TaskHandler>(
     let attempts: Vec<i32> =
         jobs.iter().map(|(_, options)| options.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS)).collect();
     let priorities: Vec<i32> = jobs.iter().map(|(_, options)| options.priority).collect();
-    diesel::sql_query(
+    db::Sql::query(
         "SELECT count(*) FROM graphile_worker.add_jobs(ARRAY( \
            SELECT ($1, payload::json, queue, run_at, attempts::smallint, key, priority::smallint, NULL) \
                   ::graphile_worker.job_spec \
@@ -147,7 +147,7 @@ pub async fn cancel(connection: &mut AsyncPgConnection, keys: &[String]) -> kern
     if keys.is_empty() {
         return Ok(());
     }
-    diesel::sql_query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key")
+    db::Sql::query("SELECT graphile_worker.remove_job(key) FROM unnest($1::text[]) AS key")
         .bind::<Array<Text>, _>(keys)
         .execute(connection)
         .await?;

@@ -218,7 +218,7 @@ async fn hold_within_cap(
     now: DateTime<Utc>,
     owner: UserId,
 ) -> kernel::Result<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
+    db::Sql::query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
         .bind::<diesel::sql_types::Integer, _>(OWNER_CAP_LOCK)
         .bind::<diesel::sql_types::Uuid, _>(owner)
         .execute(connection)

@@ -66,7 +66,7 @@ pub async fn set_active(
 
 /// The clinic, whatever its state.
 async fn view(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
-    let found = diesel::sql_query(format!(
+    let found = db::Sql::query(format!(
         "SELECT c.*, NULL::float8 AS distance_km, {ROW_VERSION} FROM clinics c WHERE c.id = $1"
     ))
     .bind::<diesel::sql_types::Uuid, _>(id)

@@ -9,8 +9,7 @@
 //! Pagination is by keyset: the cursor is the last item's id, and the next page
 //! starts after that item's `(distance, id)` (or `id` without `near`).
 
-use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use db::Sql;
 use diesel::sql_types::{Float8, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, Valid};
@@ -20,36 +19,6 @@ use crate::models::{FoundClinic, FoundVet, ROW_VERSION};
 
 /// Radius when a search gives `near` without `radius_km`.
 pub const DEFAULT_RADIUS_KM: f64 = 25.0;
-
-/// A raw query whose `$n` placeholders are numbered as binds are added.
-struct Query<'a> {
-    query: BoxedSqlQuery<'a, Pg, SqlQuery>,
-    binds: usize,
-}
-
-impl<'a> Query<'a> {
-    fn new(sql: &str) -> Self {
-        Self { query: diesel::sql_query(sql).into_boxed(), binds: 0 }
-    }
-
-    fn sql(mut self, sql: &str) -> Self {
-        self.query = self.query.sql(sql);
-        self
-    }
-
-    /// Binds `value` and returns its placeholder.
-    fn bind<ST, V>(&mut self, value: V) -> String
-    where
-        Pg: diesel::sql_types::HasSqlType<ST>,
-        V: diesel::serialize::ToSql<ST, Pg> + Send + 'a,
-        ST: Send + 'a,
-    {
-        self.binds += 1;
-        let query = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
-        self.query = query.bind::<ST, V>(value);
-        format!("${}", self.binds)
-    }
-}
 
 /// `near=lat,lng` → the point, or a validation error. Plain decimals only
 /// (`-12.5`, no exponent, sign or leading zero), as the documented pattern says.
@@ -94,7 +63,7 @@ pub async fn clinics(
     let mut radius = if filter.near.is_some() { asked.min(FIRST_RING_KM) } else { asked };
     loop {
         let (query, sql) = clinics_query(filter, page, radius)?;
-        let rows = query.sql(&sql).query.load::<FoundClinic>(connection).await?;
+        let rows = query.sql(&sql).load::<FoundClinic>(connection).await?;
         if radius >= asked || i64::try_from(rows.len()).unwrap_or(i64::MAX) >= page.fetch_limit() {
             let views = if filter.open_now == Some(true) {
                 rows.into_iter().map(|found| found.into_view(true)).collect()
@@ -120,23 +89,23 @@ pub async fn explain_clinics(
         line: String,
     }
     let (query, sql) = clinics_query(filter, page, filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM))?;
-    let plan = query.sql(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")).query.load::<PlanLine>(connection).await?;
+    let plan = query.sql(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")).load::<PlanLine>(connection).await?;
     Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
 }
 
-fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> kernel::Result<(Query<'a>, String)> {
+fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> kernel::Result<(Sql<'a>, String)> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
-    let mut query = Query::new("");
+    let mut query = Sql::query("");
     let mut conditions = vec!["c.is_active".to_owned()];
     let (distance, order) = match near {
         Some((latitude, longitude)) => {
-            let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
-            let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
+            let (lat, lng) = (query.placeholder::<Float8, _>(latitude), query.placeholder::<Float8, _>(longitude));
+            let (box_m, km) = (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
             let knn = format!("(c.location <-> ll_to_earth({lat}, {lng}))");
             conditions.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
             conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
             if let Some(after) = page.after {
-                let anchor = query.bind::<SqlUuid, _>(after);
+                let anchor = query.placeholder::<SqlUuid, _>(after);
                 conditions.push(format!(
                     "({knn}, c.id) > (SELECT a.location <-> ll_to_earth({lat}, {lng}), a.id \
                      FROM clinics a WHERE a.id = {anchor})"
@@ -146,19 +115,19 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> 
         }
         None => {
             if let Some(after) = page.after {
-                conditions.push(format!("c.id < {}", query.bind::<SqlUuid, _>(after)));
+                conditions.push(format!("c.id < {}", query.placeholder::<SqlUuid, _>(after)));
             }
             ("NULL::float8".to_owned(), "c.id DESC".to_owned())
         }
     };
     if let Some(kind) = filter.service {
-        let kind = query.bind::<Text, _>(kind.as_str());
+        let kind = query.placeholder::<Text, _>(kind.as_str());
         conditions.push(format!(
             "EXISTS (SELECT 1 FROM clinic_services s WHERE s.clinic_id = c.id AND s.is_active AND s.kind = {kind})"
         ));
     }
     if let Some(species) = filter.species {
-        let species = query.bind::<Text, _>(species.as_str());
+        let species = query.placeholder::<Text, _>(species.as_str());
         conditions.push(format!(
             "EXISTS (SELECT 1 FROM clinic_services s WHERE s.clinic_id = c.id AND s.is_active \
              AND (cardinality(s.species) = 0 OR {species} = ANY(s.species)))"
@@ -171,13 +140,14 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> 
         conditions.push("c.emergency_capable AND c.emergency_status <> 'diverting'".to_owned());
     }
     if let Some(text) = filter.q.as_deref() {
-        let (like, words) = (query.bind::<Text, _>(db::like::contains(text)), query.bind::<Text, _>(text.to_owned()));
+        let (like, words) =
+            (query.placeholder::<Text, _>(db::like::contains(text)), query.placeholder::<Text, _>(text.to_owned()));
         conditions.push(format!(
             "(c.name ILIKE {like} OR c.city ILIKE {like} OR c.name % {words} OR EXISTS (SELECT 1 FROM clinic_services s \
              WHERE s.clinic_id = c.id AND s.is_active AND s.name ILIKE {like}))"
         ));
     }
-    let limit = query.bind::<diesel::sql_types::BigInt, _>(page.fetch_limit());
+    let limit = query.placeholder::<diesel::sql_types::BigInt, _>(page.fetch_limit());
     let sql = format!(
         "SELECT c.*, {distance} AS distance_km, {ROW_VERSION} FROM clinics c WHERE {} ORDER BY {order} LIMIT {limit}",
         conditions.join(" AND ")
@@ -193,13 +163,13 @@ pub async fn vets(
     page: &PageRequest,
 ) -> kernel::Result<Page<VetView>> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
-    let mut query = Query::new("");
+    let mut query = Sql::query("");
     let mut where_clinic = vec!["c.is_active".to_owned()];
     let distance = match near {
         Some((latitude, longitude)) => {
-            let (lat, lng) = (query.bind::<Float8, _>(latitude), query.bind::<Float8, _>(longitude));
+            let (lat, lng) = (query.placeholder::<Float8, _>(latitude), query.placeholder::<Float8, _>(longitude));
             let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
-            let (box_m, km) = (query.bind::<Float8, _>(radius * 1010.0), query.bind::<Float8, _>(radius));
+            let (box_m, km) = (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
             where_clinic.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
             where_clinic.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
             format!("min(distance_km({lat}, {lng}, c.latitude, c.longitude))")
@@ -207,23 +177,24 @@ pub async fn vets(
         None => "NULL::float8".to_owned(),
     };
     let having = match filter.clinic_id {
-        Some(clinic) => format!("HAVING bool_or(m.clinic_id = {})", query.bind::<SqlUuid, _>(clinic)),
+        Some(clinic) => format!("HAVING bool_or(m.clinic_id = {})", query.placeholder::<SqlUuid, _>(clinic)),
         None => String::new(),
     };
     let mut conditions = vec!["TRUE".to_owned()];
     if let Some(specialty) = filter.specialty.as_deref() {
-        conditions.push(format!("{} = ANY(v.specialties)", query.bind::<Text, _>(specialty.to_lowercase())));
+        conditions.push(format!("{} = ANY(v.specialties)", query.placeholder::<Text, _>(specialty.to_lowercase())));
     }
     if let Some(language) = filter.language.as_deref() {
-        conditions.push(format!("{} = ANY(v.languages)", query.bind::<Text, _>(language.to_lowercase())));
+        conditions.push(format!("{} = ANY(v.languages)", query.placeholder::<Text, _>(language.to_lowercase())));
     }
     if let Some(text) = filter.q.as_deref() {
-        let (like, words) = (query.bind::<Text, _>(db::like::contains(text)), query.bind::<Text, _>(text.to_owned()));
+        let (like, words) =
+            (query.placeholder::<Text, _>(db::like::contains(text)), query.placeholder::<Text, _>(text.to_owned()));
         conditions.push(format!("(v.display_name ILIKE {like} OR v.display_name % {words})"));
     }
     let order = if near.is_some() { "found.distance_km, v.user_id" } else { "v.user_id" };
     if let Some(after) = page.after {
-        let anchor = query.bind::<SqlUuid, _>(after);
+        let anchor = query.placeholder::<SqlUuid, _>(after);
         conditions.push(if near.is_some() {
             format!(
                 "(found.distance_km, v.user_id) > (SELECT distance_km, user_id FROM found WHERE user_id = {anchor})"
@@ -232,7 +203,7 @@ pub async fn vets(
             format!("v.user_id > {anchor}")
         });
     }
-    let limit = query.bind::<diesel::sql_types::BigInt, _>(page.fetch_limit());
+    let limit = query.placeholder::<diesel::sql_types::BigInt, _>(page.fetch_limit());
     let sql = format!(
         "WITH found AS (SELECT m.user_id, {distance} AS distance_km, array_agg(m.clinic_id ORDER BY m.clinic_id) AS clinic_ids \
            FROM clinic_memberships m JOIN clinics c ON c.id = m.clinic_id \
@@ -242,7 +213,7 @@ pub async fn vets(
         where_clinic.join(" AND "),
         conditions.join(" AND ")
     );
-    let rows = query.sql(&sql).query.load::<FoundVet>(connection).await?;
+    let rows = query.sql(&sql).load::<FoundVet>(connection).await?;
     Ok(Page::from_rows(rows, page, |found| found.vet.user_id.0).map(FoundVet::into_view))
 }
 

@@ -49,31 +49,21 @@ pub async fn list_mine(
     // The page's ids from each relation's index, in order and no further
     // (a page of an owner of a hundred reads a page, not a hundred), not a
     // scan of all pets filtered by an OR.
-    let after = page.after.unwrap_or(uuid::Uuid::max());
-    let mine =
-        diesel::dsl::sql::<diesel::sql_types::Bool>("pets.id IN ((SELECT o.id FROM pets o WHERE o.primary_owner_id = ")
-            .bind::<diesel::sql_types::Uuid, _>(me)
-            .sql(" AND o.is_active AND o.id < ")
-            .bind::<diesel::sql_types::Uuid, _>(after)
-            .sql(" ORDER BY o.id DESC LIMIT ")
-            .bind::<diesel::sql_types::BigInt, _>(page.fetch_limit())
-            .sql(") UNION ALL (SELECT c.pet_id FROM pet_co_owners c JOIN pets p ON p.id = c.pet_id WHERE c.user_id = ")
-            .bind::<diesel::sql_types::Uuid, _>(me)
-            .sql(" AND p.is_active AND c.pet_id < ")
-            .bind::<diesel::sql_types::Uuid, _>(after)
-            .sql(" ORDER BY c.pet_id DESC LIMIT ")
-            .bind::<diesel::sql_types::BigInt, _>(page.fetch_limit())
-            .sql("))");
-    let mut query = pets::table
+    let mut mine = db::Sql::<diesel::sql_types::Bool>::expression("");
+    let owner = mine.placeholder::<diesel::sql_types::Uuid, _>(me);
+    let after = mine.placeholder::<diesel::sql_types::Uuid, _>(page.after.unwrap_or(uuid::Uuid::max()));
+    let limit = mine.placeholder::<diesel::sql_types::BigInt, _>(page.fetch_limit());
+    let mine = mine.sql(&format!(
+        "pets.id IN ((SELECT o.id FROM pets o WHERE o.primary_owner_id = {owner} AND o.is_active AND o.id < {after} \
+         ORDER BY o.id DESC LIMIT {limit}) UNION ALL (SELECT c.pet_id FROM pet_co_owners c JOIN pets p ON p.id = c.pet_id \
+         WHERE c.user_id = {owner} AND p.is_active AND c.pet_id < {after} ORDER BY c.pet_id DESC LIMIT {limit}))"
+    ));
+    let query = pets::table
         .filter(pets::is_active)
         .filter(mine)
         .select((Pet::as_select(), latest_weight()))
         .order(pets::id.desc())
-        .limit(page.fetch_limit())
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(pets::id.lt(PetId(after)));
-    }
+        .limit(page.fetch_limit());
     let rows = query.load::<(Pet, Option<Decimal>)>(connection).await?;
     Ok(Page::from_rows(rows, page, |(pet, _)| pet.id.0).map(|(pet, weight)| {
         let relation = if pet.primary_owner_id == me { Relation::PrimaryOwner } else { Relation::CoOwner };
