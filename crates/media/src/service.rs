@@ -54,6 +54,9 @@ pub async fn view(connection: &mut AsyncPgConnection, media: Media) -> kernel::R
 
 /// The views of several uploads, in the order of `ids` (missing ones skipped).
 pub async fn views(connection: &mut AsyncPgConnection, ids: &[MediaId]) -> kernel::Result<Vec<MediaView>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<Media> = media::table
         .filter(media::id.eq_any(ids))
         .filter(media::deleted_at.is_null())

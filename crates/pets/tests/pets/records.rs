@@ -131,3 +131,29 @@ async fn vaccinations_are_summarised_and_protocols_suggest_the_next_dose() {
     assert_eq!(state_of("Leptospirosis"), "overdue");
     assert_eq!(state_of("Kennel cough"), "no_due_date");
 }
+
+/// Statements (round trips) a page of records without attachments sends at
+/// most, measured at 5: the connection's check, the caller's access to the
+/// pet, the page, its attachments and its addenda (a page with attachments
+/// adds the read of their files). Raise it only with a reason (issue 20).
+const RECORDS_PAGE_STATEMENTS: u64 = 5;
+
+#[tokio::test]
+async fn a_records_page_sends_a_bounded_number_of_statements() {
+    let app = app().await;
+    let owner = app.user(Role::PetOwner).await;
+    let rex = pet(&app, &owner, dog("Rex")).await;
+    for text in ["Ate a sock.", "Fine again."] {
+        record(&app, &owner, &rex, json!({ "record_date": "2026-01-05", "details": { "type": "note", "text": text } }))
+            .await;
+    }
+    let path = format!("/api/v1/pets/{rex}/records?limit=20");
+    let before = db::spans::statements_sent();
+    let page = expect(app.call(Method::GET, &path, &owner.token, None).await, 200).await;
+    let sent = db::spans::statements_sent() - before;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert!(
+        sent <= RECORDS_PAGE_STATEMENTS,
+        "a records page sent {sent} statements, more than {RECORDS_PAGE_STATEMENTS}"
+    );
+}
