@@ -58,6 +58,10 @@ pub struct FoundClinic {
     pub clinic: Clinic,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Float8>)]
     pub distance_km: Option<f64>,
+    /// What a `near` search orders by (`location <-> point`, the spatial
+    /// index's own distance), so equal distances can be put in id order.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Float8>)]
+    pub index_distance: Option<f64>,
     /// [`ROW_VERSION`]: what `scheduling::Clinic::row_version` holds.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub row_version: i64,

@@ -67,7 +67,7 @@ pub async fn set_active(
 /// The clinic, whatever its state.
 async fn view(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<ClinicView> {
     let found = db::Sql::query(format!(
-        "SELECT c.*, NULL::float8 AS distance_km, {ROW_VERSION} FROM clinics c WHERE c.id = $1"
+        "SELECT c.*, NULL::float8 AS distance_km, NULL::float8 AS index_distance, {ROW_VERSION} FROM clinics c WHERE c.id = $1"
     ))
     .bind::<diesel::sql_types::Uuid, _>(id)
     .get_result::<FoundClinic>(connection)

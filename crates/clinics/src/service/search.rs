@@ -1,6 +1,6 @@
-//! Finding clinics and vets: nearest first (a GiST KNN scan over the stored
-//! `location = ll_to_earth(latitude, longitude)`, so cost follows the page
-//! size, not the number of clinics), within a radius, by service, species,
+//! Finding clinics and vets: nearest first (a GiST KNN walk over the stored
+//! `location = ll_to_earth(latitude, longitude)` that stops at the page, so
+//! cost follows the page size, not the number of clinics), within a radius, by service, species,
 //! text, "open now" (each clinic's own time zone and exceptions) and emergency
 //! readiness. The `open_now=true` filter is SQL (`clinic_is_open`); the
 //! `open_now` of each result is read in Rust from the hours the crate keeps
@@ -46,12 +46,26 @@ fn plain_decimal(text: &str) -> Option<f64> {
     if plain { text.parse().ok() } else { None }
 }
 
-/// The first radius a `near` search tries; it widens fourfold, up to the
-/// radius asked for, until the page is full. Postgres cannot estimate how
-/// many clinics a box holds, so it reads and sorts every clinic within the
-/// radius: a small ring keeps that to the clinics near the point, and the
-/// nearest page within a ring is the nearest page within any wider one.
-const FIRST_RING_KM: f64 = 5.0;
+/// How far the index walk of a `near` search goes: the nearest this many
+/// active clinics, a city's worth. Filters that match fewer than a page
+/// among them are answered by sorting the radius ([`Nearest::Sort`]).
+const WALK: i64 = 500;
+
+/// How a `near` search puts clinics in `(distance, id)` order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nearest {
+    /// Postgres walks the spatial index outwards from the point (KNN, at most
+    /// [`WALK`] clinics), filters as it goes and stops at one more than the
+    /// page: its cost follows the page, not the clinics in the radius. The
+    /// radius is applied here, where its first clinic beyond shows the walk
+    /// saw every one within; and an index walk orders by distance alone, so
+    /// equal distances are put in id order here.
+    Walk,
+    /// Postgres reads every clinic in the radius's box and sorts them by
+    /// distance, then id: for a walk that ended inside the radius without
+    /// filling the page, or a page whose end falls among equal distances.
+    Sort,
+}
 
 /// Clinics matching `filter`, nearest first when `near` is given, else newest first.
 pub async fn clinics(
@@ -59,21 +73,47 @@ pub async fn clinics(
     filter: &Valid<ClinicSearch>,
     page: &PageRequest,
 ) -> kernel::Result<Page<ClinicView>> {
-    let asked = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
-    let mut radius = if filter.near.is_some() { asked.min(FIRST_RING_KM) } else { asked };
-    loop {
-        let (query, sql) = clinics_query(filter, page, radius)?;
-        let rows = query.sql(&sql).load::<FoundClinic>(connection).await?;
-        if radius >= asked || i64::try_from(rows.len()).unwrap_or(i64::MAX) >= page.fetch_limit() {
-            let views = if filter.open_now == Some(true) {
-                rows.into_iter().map(|found| found.into_view(true)).collect()
-            } else {
-                super::clinics::views(connection, rows).await?
-            };
-            return Ok(Page::from_rows(views, page, |view| view.id.0));
+    let mut rows = load(connection, filter, page, Nearest::Walk).await?;
+    if filter.near.is_some() {
+        let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+        let walked = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let within = |found: &FoundClinic| found.distance_km.is_some_and(|distance| distance <= radius);
+        // Filled a page, or went past the radius: either way nothing nearer was left out.
+        let complete = walked >= page.fetch_limit() || !rows.iter().all(within);
+        rows.retain(within);
+        rows.sort_by(|a, b| by_distance(a).total_cmp(&by_distance(b)).then(a.clinic.id.0.cmp(&b.clinic.id.0)));
+        if !complete || ties_at_page_end(&rows, page) {
+            rows = load(connection, filter, page, Nearest::Sort).await?;
         }
-        radius = (radius * 4.0).min(asked);
     }
+    let views = if filter.open_now == Some(true) {
+        rows.into_iter().map(|found| found.into_view(true)).collect()
+    } else {
+        super::clinics::views(connection, rows).await?
+    };
+    Ok(Page::from_rows(views, page, |view| view.id.0))
+}
+
+fn by_distance(found: &FoundClinic) -> f64 {
+    found.index_distance.unwrap_or(f64::INFINITY)
+}
+
+/// Whether the page's last clinic and the one after it are at the same
+/// distance: then clinics of that distance with smaller ids may lie beyond
+/// what the walk read. Nearer than that, it read every clinic.
+fn ties_at_page_end(rows: &[FoundClinic], page: &PageRequest) -> bool {
+    let last = page.limit.checked_sub(1).and_then(|last| rows.get(last));
+    matches!((last, rows.get(page.limit)), (Some(last), Some(next)) if by_distance(last) == by_distance(next))
+}
+
+async fn load(
+    connection: &mut AsyncPgConnection,
+    filter: &ClinicSearch,
+    page: &PageRequest,
+    nearest: Nearest,
+) -> kernel::Result<Vec<FoundClinic>> {
+    let (query, sql) = clinics_query(filter, page, nearest)?;
+    Ok(query.sql(&sql).load::<FoundClinic>(connection).await?)
 }
 
 /// The plan Postgres runs a clinic search with (`EXPLAIN (ANALYZE, BUFFERS)`:
@@ -88,36 +128,65 @@ pub async fn explain_clinics(
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let (query, sql) = clinics_query(filter, page, filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM))?;
+    let (query, sql) = clinics_query(filter, page, Nearest::Walk)?;
     let plan = query.sql(&format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")).load::<PlanLine>(connection).await?;
     Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
 }
 
-fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> kernel::Result<(Sql<'a>, String)> {
+fn clinics_query<'a>(
+    filter: &ClinicSearch,
+    page: &PageRequest,
+    nearest: Nearest,
+) -> kernel::Result<(Sql<'a>, String)> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
     let mut query = Sql::query("");
-    let mut conditions = vec!["c.is_active".to_owned()];
-    let (distance, order) = match near {
+    let mut conditions = Vec::new();
+    let (select, from, order) = match near {
         Some((latitude, longitude)) => {
             let (lat, lng) = (query.placeholder::<Float8, _>(latitude), query.placeholder::<Float8, _>(longitude));
-            let (box_m, km) = (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
-            let knn = format!("(c.location <-> ll_to_earth({lat}, {lng}))");
-            conditions.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
-            conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+            let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+            let knn = format!("(c.location <-> earth_point({lat}, {lng}))");
             if let Some(after) = page.after {
                 let anchor = query.placeholder::<SqlUuid, _>(after);
                 conditions.push(format!(
-                    "({knn}, c.id) > (SELECT a.location <-> ll_to_earth({lat}, {lng}), a.id \
+                    "({knn}, c.id) > (SELECT a.location <-> earth_point({lat}, {lng}), a.id \
                      FROM clinics a WHERE a.id = {anchor})"
                 ));
             }
-            (format!("distance_km({lat}, {lng}, c.latitude, c.longitude)"), format!("{knn}, c.id"))
+            let distance = format!("distance_km({lat}, {lng}, c.latitude, c.longitude) AS distance_km");
+            match nearest {
+                Nearest::Walk => (
+                    format!("c.*, {distance}"),
+                    format!(
+                        "(SELECT c.*, {knn} AS index_distance, {ROW_VERSION} FROM clinics c \
+                         WHERE c.is_active ORDER BY index_distance LIMIT {WALK}) c"
+                    ),
+                    "c.index_distance".to_owned(),
+                ),
+                Nearest::Sort => {
+                    let (box_m, km) =
+                        (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
+                    conditions.push("c.is_active".to_owned());
+                    conditions.push(format!("cube_enlarge(earth_point({lat}, {lng}), {box_m}, 3) @> c.location"));
+                    conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+                    (
+                        format!("c.*, {distance}, {knn} AS index_distance, {ROW_VERSION}"),
+                        "clinics c".to_owned(),
+                        format!("{knn}, c.id"),
+                    )
+                }
+            }
         }
         None => {
+            conditions.push("c.is_active".to_owned());
             if let Some(after) = page.after {
                 conditions.push(format!("c.id < {}", query.placeholder::<SqlUuid, _>(after)));
             }
-            ("NULL::float8".to_owned(), "c.id DESC".to_owned())
+            (
+                format!("c.*, NULL::float8 AS distance_km, NULL::float8 AS index_distance, {ROW_VERSION}"),
+                "clinics c".to_owned(),
+                "c.id DESC".to_owned(),
+            )
         }
     };
     if let Some(kind) = filter.service {
@@ -147,11 +216,12 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, radius: f64) -> 
              WHERE s.clinic_id = c.id AND s.is_active AND s.name ILIKE {like}))"
         ));
     }
-    let limit = query.placeholder::<diesel::sql_types::BigInt, _>(page.fetch_limit());
-    let sql = format!(
-        "SELECT c.*, {distance} AS distance_km, {ROW_VERSION} FROM clinics c WHERE {} ORDER BY {order} LIMIT {limit}",
-        conditions.join(" AND ")
-    );
+    // The page size is written into the text, not bound: with `LIMIT $n` a
+    // generic plan is costed as reading a tenth of the walk, so Postgres would
+    // plan the search afresh on every call. A few page sizes, a few statements.
+    let limit = page.fetch_limit();
+    let conditions = if conditions.is_empty() { "TRUE".to_owned() } else { conditions.join(" AND ") };
+    let sql = format!("SELECT {select} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit}");
     Ok((query, sql))
 }
 
@@ -170,7 +240,7 @@ pub async fn vets(
             let (lat, lng) = (query.placeholder::<Float8, _>(latitude), query.placeholder::<Float8, _>(longitude));
             let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
             let (box_m, km) = (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
-            where_clinic.push(format!("earth_box(ll_to_earth({lat}, {lng}), {box_m}) @> c.location"));
+            where_clinic.push(format!("cube_enlarge(earth_point({lat}, {lng}), {box_m}, 3) @> c.location"));
             where_clinic.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
             format!("min(distance_km({lat}, {lng}, c.latitude, c.longitude))")
         }

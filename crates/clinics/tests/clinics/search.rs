@@ -48,6 +48,12 @@ async fn nearest_first_with_distances_within_a_tenth_of_a_percent_and_the_radius
             item["profile"]["name"]
         );
     }
+    // The walk reached Orleans, past the radius: it saw every clinic within,
+    // so the search is one statement (and the connection's check).
+    let before = db::spans::statements_sent();
+    expect(app.get(&near).await, 200).await;
+    let sent = db::spans::statements_sent() - before;
+    assert!(sent <= 2, "a search whose walk left the radius sent {sent} statements");
     let wide = expect(app.get(&format!("/api/v1/clinics?near={},{}&radius_km=150", PARIS.0, PARIS.1)).await, 200).await;
     assert_eq!(names(&wide).last(), Some(&"Orleans"));
 
@@ -128,12 +134,42 @@ async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
     let plan = clinics::service::search::explain_clinics(&mut connection, &kernel::Valid::new(filter).unwrap(), &page)
         .await
         .unwrap();
-    assert!(plan.contains("clinics_location_idx"), "the plan does not use the spatial index:\n{plan}");
-    assert!(!plan.contains("Seq Scan on clinics"), "{plan}");
+    let walk = plan.lines().find(|line| line.contains("Index Scan using clinics_location_idx"));
+    let read: usize = walk
+        .and_then(|line| line.rsplit("rows=").next())
+        .and_then(|rows| rows.split(' ').next())
+        .and_then(|rows| rows.parse().ok())
+        .unwrap_or_else(|| panic!("the plan does not walk the spatial index:\n{plan}"));
+    assert!(plan.contains("Order By: "), "the index is not walked in distance order:\n{plan}");
+    assert!(!plan.contains("Sort Key") && !plan.contains("Seq Scan on clinics"), "{plan}");
+    assert_eq!(read, 21, "the walk stops at the page and the one after it:\n{plan}");
 }
 
 #[tokio::test]
-async fn widening_rings_page_through_exactly_the_clinics_of_one_search_over_the_whole_radius() {
+async fn a_filter_matching_only_beyond_the_walk_still_finds_its_clinic() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    // 5 000 clinics on a grid, the nearest 500 within about 65 km of the
+    // point; the only emergency-ready one 95 km away.
+    connection
+        .batch_execute(
+            "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
+             SELECT gen_random_uuid(), 'Clinic ' || n, 'Street', 'City', 'FR', 43 + (n % 100) * 0.05, \
+                    -1 + (n / 100) * 0.06, 'Europe/Paris', 'EUR' FROM generate_series(1, 5000) AS n; \
+             INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency, \
+                                  emergency_capable) \
+             VALUES (gen_random_uuid(), 'Far emergency', 'Street', 'City', 'FR', 46.85, 1.5, 'Europe/Paris', 'EUR', true); \
+             ANALYZE clinics;",
+        )
+        .await
+        .unwrap();
+    let page = expect(app.get("/api/v1/clinics?near=46.0,1.5&radius_km=100&emergency=true").await, 200).await;
+    assert_eq!(names(&page), ["Far emergency"]);
+}
+
+#[tokio::test]
+async fn pages_walk_exactly_the_clinics_of_one_sorted_search_ties_included() {
     use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
     #[derive(diesel::QueryableByName)]
     struct Id {
@@ -142,13 +178,18 @@ async fn widening_rings_page_through_exactly_the_clinics_of_one_search_over_the_
     }
     let app = app().await;
     let mut connection = app.db.connect().await;
-    // 300 clinics spread over about 150 km around Paris, thinning outwards.
+    // 300 clinics spread over about 150 km around Paris, thinning outwards,
+    // and two buildings of 12 clinics each at the very same point: pages end
+    // among equal distances, where the index walk alone has no id order.
     connection
         .batch_execute(
             "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
              SELECT gen_random_uuid(), 'Ring ' || n, 'Street', 'City', 'FR', \
                     48.8566 + sin(n) * (n / 300.0) ^ 2 * 1.3, 2.3522 + cos(n) * (n / 300.0) ^ 2 * 2.0, \
-                    'Europe/Paris', 'EUR' FROM generate_series(1, 300) AS n; ANALYZE clinics;",
+                    'Europe/Paris', 'EUR' FROM generate_series(1, 300) AS n; \
+             INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
+             SELECT gen_random_uuid(), 'Shared ' || n, 'Street', 'City', 'FR', 48.86 + (n % 2) * 0.1, 2.36, \
+                    'Europe/Paris', 'EUR' FROM generate_series(1, 24) AS n; ANALYZE clinics;",
         )
         .await
         .unwrap();
@@ -162,8 +203,8 @@ async fn widening_rings_page_through_exactly_the_clinics_of_one_search_over_the_
     .into_iter()
     .map(|row| row.id)
     .collect();
-    assert!(reference.len() > 200 && reference.len() < 300, "{} within 120 km", reference.len());
-    for limit in [3, 7, 100] {
+    assert!(reference.len() > 224 && reference.len() < 324, "{} within 120 km", reference.len());
+    for limit in [3, 5, 7, 100] {
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -189,4 +230,40 @@ async fn subnormal_coordinates_are_stored_rounded_and_searchable() {
     assert_eq!(shown["profile"]["location"], json!({ "latitude": 0.0, "longitude": 0.0 }));
     let page = expect(app.get("/api/v1/clinics?near=-0,0&radius_km=0.1").await, 200).await;
     assert_eq!(names(&page), ["Null Island"]);
+}
+
+/// `earth_point` is `ll_to_earth`'s point as a cube, and Postgres inlines it
+/// into a prepared statement's generic plan: no SQL function is called (and
+/// its body parsed and planned) per statement, as `ll_to_earth` would be.
+#[tokio::test]
+async fn earth_point_is_the_point_of_ll_to_earth_inlined_into_the_plan() {
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Same {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        same: bool,
+    }
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    connection
+        .batch_execute(
+            "SET plan_cache_mode = force_generic_plan; PREPARE point_of(float8, float8) AS \
+             SELECT earth_point($1, $2) = ll_to_earth($1, $2)::cube AS same",
+        )
+        .await
+        .unwrap();
+    for (latitude, longitude) in [(48.8566, 2.3522), (-33.8688, 151.2093), (0.0, -180.0), (90.0, 0.0)] {
+        let same: Same =
+            diesel::sql_query(format!("EXECUTE point_of({latitude}, {longitude})")).get_result(&mut connection).await.unwrap();
+        assert!(same.same, "({latitude}, {longitude})");
+    }
+    let plan: Vec<Line> = diesel::sql_query("EXPLAIN (VERBOSE) EXECUTE point_of(1, 2)").load(&mut connection).await.unwrap();
+    let plan = plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n");
+    assert!(plan.contains("ll_to_earth($1, $2)"), "the plan is generic:\n{plan}");
+    assert!(!plan.contains("earth_point("), "earth_point is called, not inlined:\n{plan}");
 }

@@ -81,7 +81,7 @@ pub async fn report(
             "c.accepted_clinic_id = $3",
         ),
         Scope::Region { .. } => (
-            "earth_box(ll_to_earth($4, $5), $6 * 1010.0) @> c.location \
+            "cube_enlarge(earth_point($4, $5), $6 * 1010.0, 3) @> c.location \
              AND distance_km($4, $5, c.latitude, c.longitude) <= $6",
             "c.accepted_at IS NOT NULL",
         ),

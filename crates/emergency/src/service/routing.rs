@@ -63,7 +63,7 @@ pub async fn candidates(
     now: DateTime<Utc>,
     limit: i64,
 ) -> kernel::Result<Vec<Candidate>> {
-    // The earth_box prefilter reaches the GiST index on (location, period);
+    // The box prefilter reaches the GiST index on (location, period);
     // distance_km is the exact great-circle test. The inner query keeps the
     // nearest whole kilometres that fill the round (WITH TIES keeps all of
     // the last one), so only those vets have their waiting offers counted.
@@ -71,7 +71,7 @@ pub async fn candidates(
            SELECT o.vet_id, o.clinic_id, distance_km($1, $2, o.latitude, o.longitude) AS distance_km \
            FROM emergency_on_call o \
            WHERE o.period @> $3 \
-             AND earth_box(ll_to_earth($1, $2), $4 * 1010.0) @> o.location \
+             AND cube_enlarge(earth_point($1, $2), $4 * 1010.0, 3) @> o.location \
              AND distance_km($1, $2, o.latitude, o.longitude) <= least(o.radius_km, $4) \
              AND o.vet_id <> $6 \
              AND EXISTS (SELECT 1 FROM clinic_memberships m WHERE m.clinic_id = o.clinic_id \

@@ -1,0 +1,1 @@
+DROP FUNCTION earth_point(double precision, double precision);
