@@ -70,8 +70,9 @@ pub struct Service {
     pub bookable_online: bool,
     /// Staff may book it over other appointments.
     pub allows_overbooking: bool,
-    /// Who may perform it (empty: any veterinarian of the clinic).
-    pub staff: Vec<UserId>,
+    /// The clinic's veterinarians who may perform it, in id order: those it
+    /// names, or all of them when it names none.
+    pub vets: Vec<UserId>,
     /// Rooms it needs one of (empty: none).
     pub rooms: Vec<RoomId>,
 }
@@ -199,8 +200,13 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
         .select((
             ServiceRow::as_select(),
             db::Sql::<Array<Uuid>>::expression(
-                "ARRAY(SELECT staff.user_id FROM clinic_service_staff staff \
-                 WHERE staff.service_id = clinic_services.id ORDER BY staff.user_id)",
+                "ARRAY(SELECT m.user_id FROM clinic_memberships m \
+                 WHERE m.clinic_id = clinic_services.clinic_id AND m.role = 'veterinarian' \
+                 AND (m.user_id IN (SELECT staff.user_id FROM clinic_service_staff staff \
+                                    WHERE staff.service_id = clinic_services.id) \
+                      OR NOT EXISTS (SELECT 1 FROM clinic_service_staff staff \
+                                     WHERE staff.service_id = clinic_services.id)) \
+                 ORDER BY m.user_id)",
             ),
             db::Sql::<Array<Uuid>>::expression(
                 "ARRAY(SELECT room.room_id FROM clinic_service_rooms room \
@@ -212,7 +218,7 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
     let minutes = |value: i32| Duration::minutes(i64::from(value));
     Ok(rows
         .into_iter()
-        .map(|(row, staff, rooms)| Service {
+        .map(|(row, vets, rooms)| Service {
             id: row.id,
             clinic_id: row.clinic_id,
             name: row.name,
@@ -222,40 +228,8 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
             species: row.species,
             bookable_online: row.bookable_online,
             allows_overbooking: row.allows_overbooking,
-            staff,
+            vets,
             rooms,
-        })
-        .collect())
-}
-
-/// The veterinarians of the service's clinic who may perform it, in id order.
-pub async fn qualified_vets(connection: &mut AsyncPgConnection, service: &Service) -> kernel::Result<Vec<UserId>> {
-    Ok(qualified_vets_each(connection, &[service]).await?.pop().unwrap_or_default())
-}
-
-/// [`qualified_vets`] of each of `services`, in their order, in one query.
-pub async fn qualified_vets_each(
-    connection: &mut AsyncPgConnection,
-    services: &[&Service],
-) -> kernel::Result<Vec<Vec<UserId>>> {
-    let clinic_ids: Vec<ClinicId> = services.iter().map(|service| service.clinic_id).collect();
-    let members: Vec<(ClinicId, UserId)> = clinic_memberships::table
-        .filter(clinic_memberships::clinic_id.eq_any(&clinic_ids))
-        .filter(clinic_memberships::role.eq(Role::Veterinarian))
-        .select((clinic_memberships::clinic_id, clinic_memberships::user_id))
-        .order(clinic_memberships::user_id)
-        .load(connection)
-        .await?;
-    Ok(services
-        .iter()
-        .map(|service| {
-            members
-                .iter()
-                .filter(|(clinic, vet)| {
-                    *clinic == service.clinic_id && (service.staff.is_empty() || service.staff.contains(vet))
-                })
-                .map(|(_, vet)| *vet)
-                .collect()
         })
         .collect())
 }

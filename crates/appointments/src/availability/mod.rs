@@ -14,8 +14,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Interval, Intervals, Range, RoomId, UserId};
 
 pub use clinics::scheduling::{
-    Clinic, RoomCapacity, Service, bookable_clinic, clinic, clinics_by_id, qualified_vets, qualified_vets_each,
-    service, services,
+    Clinic, RoomCapacity, Service, bookable_clinic, clinic, clinics_by_id, service, services,
 };
 
 use self::slots::{RoomTime, SlotQuery, VetTime};

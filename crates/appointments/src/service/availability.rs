@@ -93,18 +93,15 @@ async fn load_each(
     let clinics = availability::clinics_by_id(connection, &clinic_ids).await?;
     let found: Vec<kernel::Result<(&Clinic, &Service)>> =
         queries.iter().map(|query| find(query, &clinics, &services, settings)).collect();
-    let performing: Vec<&Service> = found.iter().flatten().map(|(_, service)| *service).collect();
-    let mut qualified = availability::qualified_vets_each(connection, &performing).await?.into_iter();
     let checked: Vec<kernel::Result<Checked>> = queries
         .iter()
         .zip(found)
         .map(|(query, found)| {
             let (clinic, service) = found?;
-            let qualified = qualified.next().unwrap_or_default();
             let vets = match query.vet_id {
-                Some(vet) if qualified.contains(&vet) => vec![vet],
+                Some(vet) if service.vets.contains(&vet) => vec![vet],
                 Some(_) => return Err(kernel::Error::NotFound { resource: "vet performing this service" }),
-                None => qualified,
+                None => service.vets.clone(),
             };
             let from = query.from.max(now + Duration::minutes(settings.min_notice_minutes));
             let to = query.to.min(now + Duration::days(settings.horizon_days));

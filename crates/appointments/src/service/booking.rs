@@ -83,11 +83,10 @@ pub async fn book_within(
     let clinic = availability::bookable_clinic(connection, service.clinic_id).await?;
     let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
     check_rules(settings, now, &clinic, &service, actor, booking, pet.species)?;
-    let qualified = availability::qualified_vets(connection, &service).await?;
     let candidates: Vec<UserId> = match booking.vet {
-        Some(vet) if qualified.contains(&vet) => vec![vet],
+        Some(vet) if service.vets.contains(&vet) => vec![vet],
         Some(_) => return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic")),
-        None => qualified,
+        None => service.vets.clone(),
     };
     if actor == Actor::Owner {
         hold_within_cap(connection, settings, now, pet.primary_owner_id).await?;

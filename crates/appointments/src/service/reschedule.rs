@@ -48,7 +48,7 @@ pub async fn reschedule(
         check_start(settings, now, &clinic, actor, request.starts_at)?;
         let service = availability::service(connection, before.service_id).await?;
         let vet = request.vet_id.unwrap_or(before.vet_id);
-        if !availability::qualified_vets(connection, &service).await?.contains(&vet) {
+        if !service.vets.contains(&vet) {
             return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic"));
         }
         let window = (request.starts_at, request.starts_at + Duration::minutes(1));

@@ -49,7 +49,7 @@ pub async fn join(
         return Err(kernel::Error::Forbidden("only the pet's owners join a waitlist".to_owned()));
     }
     if let Some(vet) = request.vet_id
-        && !availability::qualified_vets(connection, &service).await?.contains(&vet)
+        && !service.vets.contains(&vet)
     {
         return Err(kernel::Error::invalid_field("vet_id", "does not perform this service at this clinic"));
     }

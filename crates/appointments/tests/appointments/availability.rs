@@ -131,3 +131,22 @@ async fn dates_outside_the_calendar_are_422_naming_the_field_never_500() {
     let refused = expect(scene.book(&scene.owner, far).await, 422).await;
     assert!(refused["error"]["details"]["fields"]["starts_at"].is_array(), "{refused}");
 }
+
+/// Statements one search of a week sends at most once the clinic's hours are
+/// known: the connection's check, the service (with the vets who perform it
+/// and its rooms, in one query), the clinic, the vets' weekly hours, their
+/// time off and the bookings (7 before the vets came with the service).
+/// Lower it as availability gets leaner (issue 20).
+const AVAILABILITY_STATEMENTS: u64 = 6;
+
+#[tokio::test]
+async fn an_availability_search_sends_a_bounded_number_of_statements() {
+    let scene = Scene::new().await;
+    let path = range_path(&scene, berlin_at(3, "00:00"), berlin_at(10, "00:00"));
+    assert!(!starts(&expect(scene.app.get(&path).await, 200).await).is_empty());
+    let before = db::spans::statements_sent();
+    expect(scene.app.get(&path).await, 200).await;
+    let sent = db::spans::statements_sent() - before;
+    eprintln!("an availability search sent {sent} statements");
+    assert!(sent <= AVAILABILITY_STATEMENTS, "an availability search sent {sent} statements");
+}
