@@ -133,11 +133,7 @@ pub async fn explain_clinics(
     Ok(plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n"))
 }
 
-fn clinics_query<'a>(
-    filter: &ClinicSearch,
-    page: &PageRequest,
-    nearest: Nearest,
-) -> kernel::Result<(Sql<'a>, String)> {
+fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, nearest: Nearest) -> kernel::Result<(Sql<'a>, String)> {
     let near = filter.near.as_deref().map(parse_near).transpose()?;
     let mut query = Sql::query("");
     let mut conditions = Vec::new();

@@ -258,11 +258,14 @@ async fn earth_point_is_the_point_of_ll_to_earth_inlined_into_the_plan() {
         .await
         .unwrap();
     for (latitude, longitude) in [(48.8566, 2.3522), (-33.8688, 151.2093), (0.0, -180.0), (90.0, 0.0)] {
-        let same: Same =
-            diesel::sql_query(format!("EXECUTE point_of({latitude}, {longitude})")).get_result(&mut connection).await.unwrap();
+        let same: Same = diesel::sql_query(format!("EXECUTE point_of({latitude}, {longitude})"))
+            .get_result(&mut connection)
+            .await
+            .unwrap();
         assert!(same.same, "({latitude}, {longitude})");
     }
-    let plan: Vec<Line> = diesel::sql_query("EXPLAIN (VERBOSE) EXECUTE point_of(1, 2)").load(&mut connection).await.unwrap();
+    let plan: Vec<Line> =
+        diesel::sql_query("EXPLAIN (VERBOSE) EXECUTE point_of(1, 2)").load(&mut connection).await.unwrap();
     let plan = plan.into_iter().map(|line| line.line).collect::<Vec<_>>().join("\n");
     assert!(plan.contains("ll_to_earth($1, $2)"), "the plan is generic:\n{plan}");
     assert!(!plan.contains("earth_point("), "earth_point is called, not inlined:\n{plan}");
