@@ -52,7 +52,7 @@ fn plain_decimal(text: &str) -> Option<f64> {
 const WALK: i64 = 500;
 
 /// How a `near` search puts clinics in `(distance, id)` order.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Nearest {
     /// Postgres walks the spatial index outwards from the point (KNN, at most
     /// [`WALK`] clinics), filters as it goes and stops at one more than the
@@ -160,11 +160,8 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, nearest: Nearest
                     "c.index_distance".to_owned(),
                 ),
                 Nearest::Sort => {
-                    let (box_m, km) =
-                        (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
                     conditions.push("c.is_active".to_owned());
-                    conditions.push(format!("cube_enlarge(earth_point({lat}, {lng}), {box_m}, 3) @> c.location"));
-                    conditions.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+                    conditions.extend(within_radius(&mut query, &lat, &lng, radius));
                     (
                         format!("c.*, {distance}, {knn} AS index_distance, {ROW_VERSION}"),
                         "clinics c".to_owned(),
@@ -221,6 +218,18 @@ fn clinics_query<'a>(filter: &ClinicSearch, page: &PageRequest, nearest: Nearest
     Ok((query, sql))
 }
 
+/// The conditions that clinic `c` lies within `radius_km` of the point whose
+/// placeholders are `lat` and `lng`: a box around it the spatial index reads
+/// (enlarged by the arc, which is longer than the chord, and 1% more), then
+/// the exact great-circle distance.
+fn within_radius(query: &mut Sql<'_>, lat: &str, lng: &str, radius_km: f64) -> [String; 2] {
+    let (box_m, km) = (query.placeholder::<Float8, _>(radius_km * 1010.0), query.placeholder::<Float8, _>(radius_km));
+    [
+        format!("cube_enlarge(earth_point({lat}, {lng}), {box_m}, 3) @> c.location"),
+        format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"),
+    ]
+}
+
 /// Veterinarians matching `filter`: those working at an active clinic (near
 /// `near`, nearest first), else by id.
 pub async fn vets(
@@ -234,10 +243,7 @@ pub async fn vets(
     let distance = match near {
         Some((latitude, longitude)) => {
             let (lat, lng) = (query.placeholder::<Float8, _>(latitude), query.placeholder::<Float8, _>(longitude));
-            let radius = filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
-            let (box_m, km) = (query.placeholder::<Float8, _>(radius * 1010.0), query.placeholder::<Float8, _>(radius));
-            where_clinic.push(format!("cube_enlarge(earth_point({lat}, {lng}), {box_m}, 3) @> c.location"));
-            where_clinic.push(format!("distance_km({lat}, {lng}, c.latitude, c.longitude) <= {km}"));
+            where_clinic.extend(within_radius(&mut query, &lat, &lng, filter.radius_km.unwrap_or(DEFAULT_RADIUS_KM)));
             format!("min(distance_km({lat}, {lng}, c.latitude, c.longitude))")
         }
         None => "NULL::float8".to_owned(),

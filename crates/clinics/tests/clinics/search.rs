@@ -115,19 +115,26 @@ async fn bad_search_parameters_are_refused() {
     expect(app.get("/api/v1/clinics?service=astrology").await, 400).await;
 }
 
-#[tokio::test]
-async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
+/// 5 000 clinics on a grid over central France (lat 43–48, lng -1–2), then
+/// `more` SQL, then `ANALYZE`.
+async fn grid_of_clinics(connection: &mut diesel_async::AsyncPgConnection, more: &str) {
     use diesel_async::SimpleAsyncConnection;
-    let app = app().await;
-    let mut connection = app.db.connect().await;
     connection
-        .batch_execute(
+        .batch_execute(&format!(
             "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
              SELECT gen_random_uuid(), 'Clinic ' || n, 'Street', 'City', 'FR', 43 + (n % 100) * 0.05, \
-                    -1 + (n / 100) * 0.06, 'Europe/Paris', 'EUR' FROM generate_series(1, 5000) AS n; ANALYZE clinics;",
-        )
+                    -1 + (n / 100) * 0.06, 'Europe/Paris', 'EUR' FROM generate_series(1, 5000) AS n; \
+             {more} ANALYZE clinics;"
+        ))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    grid_of_clinics(&mut connection, "").await;
     let filter =
         clinics::api::ClinicSearch { near: Some("46.0,1.5".into()), radius_km: Some(100.0), ..Default::default() };
     let page = kernel::PageRequest::new(Some(20), None).unwrap();
@@ -147,23 +154,17 @@ async fn the_nearest_search_walks_the_spatial_index_not_the_table() {
 
 #[tokio::test]
 async fn a_filter_matching_only_beyond_the_walk_still_finds_its_clinic() {
-    use diesel_async::SimpleAsyncConnection;
     let app = app().await;
     let mut connection = app.db.connect().await;
-    // 5 000 clinics on a grid, the nearest 500 within about 65 km of the
-    // point; the only emergency-ready one 95 km away.
-    connection
-        .batch_execute(
-            "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency) \
-             SELECT gen_random_uuid(), 'Clinic ' || n, 'Street', 'City', 'FR', 43 + (n % 100) * 0.05, \
-                    -1 + (n / 100) * 0.06, 'Europe/Paris', 'EUR' FROM generate_series(1, 5000) AS n; \
-             INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency, \
-                                  emergency_capable) \
-             VALUES (gen_random_uuid(), 'Far emergency', 'Street', 'City', 'FR', 46.85, 1.5, 'Europe/Paris', 'EUR', true); \
-             ANALYZE clinics;",
-        )
-        .await
-        .unwrap();
+    // The nearest 500 of the grid lie within about 65 km of the point; the
+    // only emergency-ready clinic 95 km away.
+    grid_of_clinics(
+        &mut connection,
+        "INSERT INTO clinics (id, name, address_line1, city, country, latitude, longitude, time_zone, currency, \
+                              emergency_capable) \
+         VALUES (gen_random_uuid(), 'Far emergency', 'Street', 'City', 'FR', 46.85, 1.5, 'Europe/Paris', 'EUR', true);",
+    )
+    .await;
     let page = expect(app.get("/api/v1/clinics?near=46.0,1.5&radius_km=100&emergency=true").await, 200).await;
     assert_eq!(names(&page), ["Far emergency"]);
 }
