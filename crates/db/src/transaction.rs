@@ -27,3 +27,24 @@ pub async fn transaction<T>(
         },
     }
 }
+
+/// Runs `work` all or nothing, like [`transaction`], but inside a caller's
+/// transaction without a savepoint of its own (two round trips fewer): there
+/// a failed statement aborts the caller's whole transaction. So that no
+/// caller can catch the error and commit what is left, a failure marks the
+/// transaction broken: it can only roll back, and the pool then drops the
+/// connection. For work nobody recovers from within the transaction (a
+/// lost booking race, which must, needs [`transaction`]'s savepoint).
+pub async fn all_or_nothing<T>(
+    connection: &mut AsyncPgConnection,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> kernel::Result<T>,
+) -> kernel::Result<T> {
+    if AnsiTransactionManager::transaction_manager_status_mut(connection).transaction_depth()?.is_none() {
+        return transaction(connection, work).await;
+    }
+    let done = work(&mut *connection).await;
+    if done.is_err() {
+        AnsiTransactionManager::transaction_manager_status_mut(connection).set_in_error();
+    }
+    done
+}

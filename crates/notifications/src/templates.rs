@@ -5,7 +5,9 @@
 //! (plain-text email, inbox and push body) and `sms` (kept under 160
 //! characters), and `templates/<name>.html`, the HTML email (escaped
 //! automatically, extending `layout.html`). A variable the data lacks is an
-//! error, never an empty gap in a message.
+//! error, never an empty gap in a message. Every template may greet its
+//! reader by `recipient_name`: [`crate::notify`] sets it from the recipient's
+//! profile, so senders never look names up.
 
 use std::sync::LazyLock;
 
@@ -56,17 +58,17 @@ macro_rules! templates {
 }
 
 templates! {
-    /// `owner_name`, `pet_name`, `clinic_name`, `starts_at`, optional `vet_name`.
+    /// `pet_name`, `clinic_name`, `starts_at`, optional `vet_name`.
     AppointmentConfirmed = "appointment_confirmed",
-    /// `recipient_name`, `pet_name`, `clinic_name`, `starts_at`, `change`
+    /// `pet_name`, `clinic_name`, `starts_at`, `change`
     /// (`requested`, `rescheduled`, `cancelled`, `booked` for the vet,
     /// `reminder`), and `vet_name`, `reason`, `previous_starts_at` (may be null).
     AppointmentUpdate = "appointment_update",
-    /// `recipient_name`, `pet_name`, `clinic_name`, `starts_at`, `expires_at`.
+    /// `pet_name`, `clinic_name`, `starts_at`, `expires_at`.
     WaitlistOffer = "waitlist_offer",
-    /// `owner_name`, `pet_name`, `vaccine`, `due_on`.
+    /// `pet_name`, `vaccine`, `due_on`.
     VaccinationDue = "vaccination_due",
-    /// `owner_name`, `pet_name`, `care` (e.g. "Rabies vaccination"), `due_on`,
+    /// `pet_name`, `care` (e.g. "Rabies vaccination"), `due_on`,
     /// `overdue` and `today` (booleans).
     CareDue = "care_due",
     /// `headline`, `details`.
@@ -162,7 +164,7 @@ mod tests {
     /// Longest plausible values for every variable any template uses.
     fn sample() -> serde_json::Value {
         serde_json::json!({
-            "owner_name": "Alexandra", "pet_name": "Mister Whiskers", "clinic_name": "Happy Paws Clinic",
+            "pet_name": "Mister Whiskers", "clinic_name": "Happy Paws Clinic",
             "starts_at": "Mon 14 Dec 14:30", "vet_name": "Dr Okafor", "vaccine": "rabies booster",
             "due_on": "14 Dec 2026", "headline": "A vet accepted your case", "details": "Dr Okafor is on her way.",
             "sender_name": "Dr Okafor", "preview": "How is he eating today?", "order_number": "VP-000123",

@@ -77,10 +77,7 @@ async fn send(
             ReminderKind::Medication => format!("{} (medication)", reminder.subject),
         };
         for owner in owners_of(connection, &pet).await? {
-            let first_name =
-                platform::users::name(connection, owner).await?.first_name.unwrap_or_else(|| "there".to_owned());
             let data = json!({
-                "owner_name": first_name,
                 "pet_name": pet.name,
                 "care": care,
                 "due_on": reminder.due_on.format("%e %B %Y").to_string().trim(),

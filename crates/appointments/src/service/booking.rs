@@ -115,7 +115,6 @@ pub async fn book_within(
         free_slots(&query, &vets, rooms.as_deref()).collect()
     };
     let status = if actor == Actor::Staff { Status::Confirmed } else { Status::Requested };
-    let mut last_conflict = None;
     for slot in slots.iter().filter(|slot| slot.starts_at == booking.starts_at) {
         let row = NewAppointment {
             id: AppointmentId::new(),
@@ -130,23 +129,19 @@ pub async fn book_within(
             overbooked: booking.overbook,
             series: booking.series,
         };
-        match insert(connection, row).await {
-            Ok(appointment) => {
-                pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
-                reminders::schedule(connection, settings, now, appointment.id, appointment.starts_at).await?;
-                let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
-                let told = [Told::Owner(change), Told::Vet(Change::Requested)];
-                messages::tell(connection, &clinic, &appointment, &told).await?;
-                let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
+        if let Some(appointment) = insert(connection, row).await? {
+            pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
+            reminders::schedule(connection, settings, now, appointment.id, appointment.starts_at).await?;
+            let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
+            let told = [Told::Owner(change), Told::Vet(Change::Requested)];
+            messages::tell_naming(connection, &clinic, &appointment, &pet.name, &told).await?;
+            let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
                     .with_changes(json!({ "starts_at": appointment.starts_at, "vet_id": appointment.vet_id, "overbooked": booking.overbook }));
-                audit::record(connection, entry).await?;
-                return Ok((appointment, clinic));
-            }
-            Err(kernel::Error::Conflict { details, .. }) => last_conflict = Some(details),
-            Err(other) => return Err(other),
+            audit::record(connection, entry).await?;
+            return Ok((appointment, clinic));
         }
     }
-    Err(unavailable(connection, &candidates, blocks, last_conflict).await?)
+    Err(unavailable(connection, &candidates, blocks, None).await?)
 }
 
 /// The rules a booking must meet before any slot is tried.
@@ -253,37 +248,38 @@ struct NewAppointment<'a> {
     series: Option<SeriesId>,
 }
 
-/// Inserts under a savepoint, so a lost race leaves the transaction usable.
-async fn insert(connection: &mut AsyncPgConnection, row: NewAppointment<'_>) -> kernel::Result<Appointment> {
+/// Inserts the appointment, or nothing when a vet's or a room's exclusion
+/// constraint holds another there (someone was faster): the transaction
+/// stays usable for the next candidate, with no savepoint round trips.
+async fn insert(connection: &mut AsyncPgConnection, row: NewAppointment<'_>) -> kernel::Result<Option<Appointment>> {
     let blocks = (
         std::ops::Bound::Included(row.slot.starts_at - row.service.before),
         std::ops::Bound::Excluded(row.slot.ends_at + row.service.after),
     );
-    db::transaction(connection, async |connection| {
-        Ok(diesel::insert_into(appointments::table)
-            .values((
-                appointments::id.eq(row.id),
-                appointments::clinic_id.eq(row.clinic.id),
-                appointments::service_id.eq(row.service.id.0),
-                appointments::vet_id.eq(row.slot.vet_id),
-                appointments::pet_id.eq(row.pet),
-                appointments::owner_id.eq(row.owner),
-                appointments::booked_by.eq(row.booked_by),
-                appointments::starts_at.eq(row.slot.starts_at),
-                appointments::ends_at.eq(row.slot.ends_at),
-                appointments::blocks.eq(blocks),
-                appointments::room_id.eq(row.slot.room.map(|(room, _)| room.0)),
-                appointments::room_place.eq(row.slot.room.map(|(_, place)| place)),
-                appointments::status.eq(row.status),
-                appointments::overbooked.eq(row.overbooked),
-                appointments::notes.eq(row.notes),
-                appointments::series_id.eq(row.series),
-            ))
-            .returning(Appointment::as_returning())
-            .get_result(connection)
-            .await?)
-    })
-    .await
+    Ok(diesel::insert_into(appointments::table)
+        .values((
+            appointments::id.eq(row.id),
+            appointments::clinic_id.eq(row.clinic.id),
+            appointments::service_id.eq(row.service.id.0),
+            appointments::vet_id.eq(row.slot.vet_id),
+            appointments::pet_id.eq(row.pet),
+            appointments::owner_id.eq(row.owner),
+            appointments::booked_by.eq(row.booked_by),
+            appointments::starts_at.eq(row.slot.starts_at),
+            appointments::ends_at.eq(row.slot.ends_at),
+            appointments::blocks.eq(blocks),
+            appointments::room_id.eq(row.slot.room.map(|(room, _)| room.0)),
+            appointments::room_place.eq(row.slot.room.map(|(_, place)| place)),
+            appointments::status.eq(row.status),
+            appointments::overbooked.eq(row.overbooked),
+            appointments::notes.eq(row.notes),
+            appointments::series_id.eq(row.series),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Appointment::as_returning())
+        .get_result(connection)
+        .await
+        .optional()?)
 }
 
 /// The 409 for a start nobody can take: the appointment in the way, when there

@@ -63,13 +63,22 @@ pub async fn tell(
     told: &[Told],
 ) -> kernel::Result<()> {
     let pet_name = pets::service::pets::name_of(connection, appointment.pet_id).await?;
+    tell_naming(connection, clinic, appointment, &pet_name, told).await
+}
+
+/// [`tell`] when the caller has the pet's name at hand (a booking read the pet).
+pub async fn tell_naming(
+    connection: &mut AsyncPgConnection,
+    clinic: &Clinic,
+    appointment: &Appointment,
+    pet_name: &str,
+    told: &[Told],
+) -> kernel::Result<()> {
     let vet_name = clinics::scheduling::vet_display_name(connection, appointment.vet_id).await?;
     let recipient = |told: &Told| match told {
         Told::Owner(_) => appointment.owner_id,
         Told::Vet(_) => appointment.vet_id,
     };
-    let recipients: Vec<UserId> = told.iter().map(recipient).collect();
-    let names = platform::users::names(connection, &recipients).await?;
     let mut notices = Vec::with_capacity(told.len());
     for each in told {
         let (change, to_vet) = match *each {
@@ -86,11 +95,7 @@ pub async fn tell(
             Change::Cancelled => (Template::AppointmentUpdate, "cancelled", None, appointment.cancel_reason.clone()),
             Change::Reminder => (Template::AppointmentUpdate, "reminder", None, None),
         };
-        let recipient = recipient(each);
-        let recipient_name = greeting(names.get(&recipient).and_then(|name| name.first_name.clone()));
         let data = json!({
-            "recipient_name": recipient_name,
-            "owner_name": recipient_name,
             "pet_name": pet_name,
             "clinic_name": clinic.name,
             "starts_at": spoken(clinic.zone, appointment.starts_at),
@@ -107,18 +112,8 @@ pub async fn tell(
             sender: clinic.sender(),
             attachments: Vec::new(),
         };
-        notices.push((recipient, notification));
+        notices.push((recipient(each), notification));
     }
     let notices: Vec<(UserId, &Notification)> = notices.iter().map(|(user, notice)| (*user, notice)).collect();
     notifications::notify_each(connection, &notices).await.map(drop)
-}
-
-/// How a message greets `user`: their first name, or "there".
-pub async fn first_name_of(connection: &mut AsyncPgConnection, user: UserId) -> kernel::Result<String> {
-    Ok(greeting(platform::users::name(connection, user).await?.first_name))
-}
-
-/// A greeting's name: the first name, or "there".
-fn greeting(first_name: Option<String>) -> String {
-    first_name.unwrap_or_else(|| "there".to_owned())
 }

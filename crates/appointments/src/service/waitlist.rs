@@ -316,9 +316,7 @@ async fn offer_next(
     )
     .await?;
     let pet_name = pets::service::pets::name_of(connection, pet).await?;
-    let recipient_name = crate::service::messages::first_name_of(connection, owner).await?;
     let data = json!({
-        "recipient_name": recipient_name,
         "pet_name": pet_name,
         "clinic_name": clinic.name,
         "starts_at": spoken(clinic.zone, starts_at),

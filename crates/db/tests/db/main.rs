@@ -4,3 +4,4 @@
 
 mod migrations;
 mod sql;
+mod transaction;

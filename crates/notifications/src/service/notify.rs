@@ -19,7 +19,8 @@ pub const MAX_ATTEMPTS: i32 = 8;
 /// the delivery log rows and the delivery jobs commit or roll back with it. The
 /// recipient's preferences pick the channels; non-urgent deliveries wait for
 /// the end of their quiet hours. A deactivated or deleted recipient gets the
-/// inbox entry only. The notification's attachments are kept for its email
+/// inbox entry only. The template may greet them by `recipient_name`, set
+/// here from their profile. The notification's attachments are kept for its email
 /// alone, until that is sent. Fails with `NotFound` for an unknown recipient
 /// and `Internal` when the template cannot be rendered with the data or the
 /// attachments weigh more than [`MAX_ATTACHMENT_BYTES`].
@@ -48,21 +49,22 @@ pub async fn notify_each(
         let (Some(contact), Some(choices)) = (contacts.get(&recipient), choices.get(&recipient)) else {
             return Err(kernel::Error::NotFound { resource: "user" });
         };
-        let rendered = notification.template.render(&notification.data).map_err(kernel::Error::internal)?;
+        let data = addressed(&notification.data, contact);
+        let rendered = notification.template.render(&data).map_err(kernel::Error::internal)?;
         let weight: usize = notification.attachments.iter().map(|file| file.content.len()).sum();
         if weight > MAX_ATTACHMENT_BYTES {
             return Err(kernel::Error::internal(format!("attachments of {weight} bytes, over {MAX_ATTACHMENT_BYTES}")));
         }
         let sender =
             notification.sender.as_ref().map(serde_json::to_value).transpose().map_err(kernel::Error::internal)?;
-        prepared.push((NotificationId::new(), recipient, notification, contact, choices, rendered, sender));
+        prepared.push((NotificationId::new(), recipient, notification, data, contact, choices, rendered, sender));
     }
     let now = Utc::now();
     let mut entries = Vec::with_capacity(prepared.len());
     let mut deliveries = Vec::new();
     let mut attachments = Vec::new();
     let mut jobs = Vec::new();
-    for (id, recipient, notification, contact, choices, rendered, sender) in &prepared {
+    for (id, recipient, notification, data, contact, choices, rendered, sender) in &prepared {
         let category = notification.category;
         entries.push(NewNotification {
             id: *id,
@@ -71,7 +73,7 @@ pub async fn notify_each(
             template: notification.template.name(),
             title: &rendered.subject,
             body: &rendered.text,
-            data: &notification.data,
+            data,
             sender: sender.as_ref(),
             in_inbox: choices.allows(category, Channel::InApp),
         });
@@ -104,7 +106,7 @@ pub async fn notify_each(
             }
         }
     }
-    db::transaction(connection, async |connection| {
+    db::all_or_nothing(connection, async |connection| {
         diesel::insert_into(notifications::table).values(&entries).execute(connection).await?;
         if !deliveries.is_empty() {
             diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
@@ -117,6 +119,17 @@ pub async fn notify_each(
     })
     .await?;
     Ok(prepared.iter().map(|(id, ..)| *id).collect())
+}
+
+/// The notice's data as its recipient reads it: with `recipient_name`, their
+/// first name (or "there", when their profile has none).
+fn addressed(data: &serde_json::Value, contact: &platform::users::Contact) -> serde_json::Value {
+    let mut data = data.clone();
+    if let Some(fields) = data.as_object_mut() {
+        let name = contact.first_name.clone().unwrap_or_else(|| "there".to_owned());
+        fields.insert("recipient_name".to_owned(), name.into());
+    }
+    data
 }
 
 /// Emails `notification` to `address`, which has no account (an invitation to

@@ -108,40 +108,47 @@ pub async fn effective(connection: &mut AsyncPgConnection, user: UserId, time_zo
     Ok(each.remove(&user).unwrap_or(Effective { overrides: Vec::new(), quiet_hours: None, time_zone }))
 }
 
-/// Reads the choices of each user (with the zone they live in) in two queries.
+/// Reads the choices of each user (with the zone they live in) in one query:
+/// their stored overrides, then their quiet hours, as rows of one union.
 pub async fn effective_each(
     connection: &mut AsyncPgConnection,
     users: &[(UserId, Tz)],
 ) -> kernel::Result<HashMap<UserId, Effective>> {
+    use diesel::sql_types::{Bool, Nullable, Text, Time};
+
     let ids: Vec<UserId> = users.iter().map(|(user, _)| *user).collect();
-    let overrides = notification_preferences::table
-        .filter(notification_preferences::user_id.eq_any(&ids))
-        .select((
-            notification_preferences::user_id,
-            notification_preferences::category,
-            notification_preferences::channel,
-            notification_preferences::enabled,
-        ))
-        .load::<(UserId, Category, Channel, bool)>(connection)
-        .await?;
-    let quiet_hours: HashMap<UserId, (NaiveTime, NaiveTime)> = notification_quiet_hours::table
-        .filter(notification_quiet_hours::user_id.eq_any(&ids))
-        .select((notification_quiet_hours::user_id, (notification_quiet_hours::starts, notification_quiet_hours::ends)))
-        .load::<(UserId, (NaiveTime, NaiveTime))>(connection)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(users
+    let overrides = notification_preferences::table.filter(notification_preferences::user_id.eq_any(&ids)).select((
+        notification_preferences::user_id,
+        notification_preferences::category.nullable(),
+        notification_preferences::channel.nullable(),
+        notification_preferences::enabled.nullable(),
+        db::Sql::<Nullable<Time>>::expression("NULL::time"),
+        db::Sql::<Nullable<Time>>::expression("NULL::time"),
+    ));
+    let quiet_hours = notification_quiet_hours::table.filter(notification_quiet_hours::user_id.eq_any(&ids)).select((
+        notification_quiet_hours::user_id,
+        db::Sql::<Nullable<Text>>::expression("NULL::text"),
+        db::Sql::<Nullable<Text>>::expression("NULL::text"),
+        db::Sql::<Nullable<Bool>>::expression("NULL::boolean"),
+        notification_quiet_hours::starts.nullable(),
+        notification_quiet_hours::ends.nullable(),
+    ));
+    type Row = (UserId, Option<Category>, Option<Channel>, Option<bool>, Option<NaiveTime>, Option<NaiveTime>);
+    let rows: Vec<Row> = overrides.union_all(quiet_hours).load(connection).await?;
+    let mut each: HashMap<UserId, Effective> = users
         .iter()
-        .map(|&(user, time_zone)| {
-            let overrides = overrides
-                .iter()
-                .filter(|(owner, ..)| *owner == user)
-                .map(|&(_, category, channel, enabled)| (category, channel, enabled))
-                .collect();
-            (user, Effective { overrides, quiet_hours: quiet_hours.get(&user).copied(), time_zone })
-        })
-        .collect())
+        .map(|&(user, time_zone)| (user, Effective { overrides: Vec::new(), quiet_hours: None, time_zone }))
+        .collect();
+    for (user, category, channel, enabled, starts, ends) in rows {
+        let Some(effective) = each.get_mut(&user) else { continue };
+        if let (Some(category), Some(channel), Some(enabled)) = (category, channel, enabled) {
+            effective.overrides.push((category, channel, enabled));
+        }
+        if let (Some(starts), Some(ends)) = (starts, ends) {
+            effective.quiet_hours = Some((starts, ends));
+        }
+    }
+    Ok(each)
 }
 
 /// The caller's full matrix (every category × channel) and quiet hours.

@@ -252,6 +252,31 @@ async fn quiet_hours_delay_non_urgent_deliveries_but_not_emergencies() {
 }
 
 #[tokio::test]
+async fn every_notice_greets_its_recipient_by_first_name_without_the_sender_naming_them() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    let (named, unnamed) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    let ada = platform::users::ProfileChanges { first_name: Some("Ada".to_owned()), ..Default::default() };
+    platform::users::update_profile(&mut connection, named.user_id, &ada).await.unwrap();
+    let rex = appointment("Rex");
+    assert!(rex.data.get("recipient_name").is_none(), "the sender does not name the recipient");
+    let ids = notify_each(&mut connection, &[(named.user_id, &rex), (unnamed.user_id, &rex)]).await.unwrap();
+    for (id, greeting) in ids.into_iter().zip(["Hello Ada,", "Hello there,"]) {
+        let (body, data): (String, serde_json::Value) = db::schema::notifications::table
+            .find(id)
+            .select((db::schema::notifications::body, db::schema::notifications::data))
+            .first(&mut connection)
+            .await
+            .unwrap();
+        assert!(body.starts_with(greeting), "{body}");
+        assert_eq!(data["recipient_name"], greeting.trim_start_matches("Hello ").trim_end_matches(','));
+    }
+}
+
+#[tokio::test]
 async fn a_rolled_back_change_leaves_no_notification_and_no_job() {
     let app = app().await;
     let owner = app.user(Role::PetOwner).await;

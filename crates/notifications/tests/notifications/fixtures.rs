@@ -126,7 +126,7 @@ pub fn appointment(pet_name: &str) -> Notification {
         category: Category::Appointment,
         template: Template::AppointmentConfirmed,
         data: json!({
-            "owner_name": "Ada", "pet_name": pet_name, "clinic_name": "Happy Paws Clinic",
+            "pet_name": pet_name, "clinic_name": "Happy Paws Clinic",
             "starts_at": "Mon 14 Dec 14:30", "vet_name": "Dr Okafor", "appointment_id": "0193f1a2",
         }),
         sender: None,
