@@ -111,36 +111,43 @@ pub async fn clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel:
 
 /// The clinics among `ids` that exist, active or not, in one query.
 pub async fn clinics_by_id(connection: &mut AsyncPgConnection, ids: &[ClinicId]) -> kernel::Result<Vec<Clinic>> {
-    let rows = clinics::table
-        .filter(clinics::id.eq_any(ids))
-        .select((
-            clinics::id,
-            clinics::name,
-            clinics::time_zone,
-            clinics::open_24_7,
-            clinics::cancellation_notice_hours,
-            clinics::email,
-            clinics::is_active,
-            clinics::currency,
-            db::Sql::<diesel::sql_types::BigInt>::expression("clinics.xmin::text::bigint"),
-        ))
-        .load::<(ClinicId, String, String, bool, i32, Option<String>, bool, String, i64)>(connection)
-        .await?;
-    rows.into_iter()
-        .map(|(id, name, zone, always_open, cancellation_notice_hours, email, is_active, currency, row_version)| {
-            Ok(Clinic {
-                id,
-                zone: parse_zone(id, &zone)?,
-                name,
-                always_open,
-                cancellation_notice_hours,
-                email,
-                is_active,
-                currency,
-                row_version,
-            })
+    let rows = clinics::table.filter(clinics::id.eq_any(ids)).select(ClinicRow::as_select()).load(connection).await?;
+    rows.into_iter().map(ClinicRow::into_clinic).collect()
+}
+
+/// The columns of a `clinics` row that scheduling reads.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = clinics, check_for_backend(diesel::pg::Pg))]
+struct ClinicRow {
+    id: ClinicId,
+    name: String,
+    time_zone: String,
+    open_24_7: bool,
+    cancellation_notice_hours: i32,
+    email: Option<String>,
+    is_active: bool,
+    currency: String,
+    #[diesel(
+        select_expression = db::Sql::<diesel::sql_types::BigInt>::expression("clinics.xmin::text::bigint"),
+        select_expression_type = db::Sql<'static, diesel::sql_types::BigInt>,
+    )]
+    row_version: i64,
+}
+
+impl ClinicRow {
+    fn into_clinic(self) -> kernel::Result<Clinic> {
+        Ok(Clinic {
+            zone: parse_zone(self.id, &self.time_zone)?,
+            id: self.id,
+            name: self.name,
+            always_open: self.open_24_7,
+            cancellation_notice_hours: self.cancellation_notice_hours,
+            email: self.email,
+            is_active: self.is_active,
+            currency: self.currency,
+            row_version: self.row_version,
         })
-        .collect()
+    }
 }
 
 /// The scheduling facts of a clinic row at `row_version`.
@@ -189,12 +196,30 @@ pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kerne
     services(connection, &[id]).await?.pop().ok_or(kernel::Error::NotFound { resource: "service" })
 }
 
+/// The active service `id` and its clinic, when the clinic takes bookings, in
+/// one query: what a booking starts from. A deactivated clinic is
+/// `NotFound`, as it is for the public.
+pub async fn bookable_service(connection: &mut AsyncPgConnection, id: ServiceId) -> kernel::Result<(Service, Clinic)> {
+    let (service, clinic) =
+        services_at_clinics(connection, &[id]).await?.pop().ok_or(kernel::Error::NotFound { resource: "service" })?;
+    if clinic.is_active { Ok((service, clinic)) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+}
+
 /// The active services among `ids`, with who performs each and in which
 /// rooms, in one query.
 pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> kernel::Result<Vec<Service>> {
+    Ok(services_at_clinics(connection, ids).await?.into_iter().map(|(service, _)| service).collect())
+}
+
+/// [`services`], each with its clinic (active or not), in one query.
+pub async fn services_at_clinics(
+    connection: &mut AsyncPgConnection,
+    ids: &[ServiceId],
+) -> kernel::Result<Vec<(Service, Clinic)>> {
     use diesel::sql_types::{Array, Uuid};
 
-    let rows: Vec<(ServiceRow, Vec<UserId>, Vec<RoomId>)> = clinic_services::table
+    let rows: Vec<(ServiceRow, Vec<UserId>, Vec<RoomId>, ClinicRow)> = clinic_services::table
+        .inner_join(clinics::table)
         .filter(clinic_services::id.eq_any(ids))
         .filter(clinic_services::is_active)
         .select((
@@ -212,26 +237,29 @@ pub async fn services(connection: &mut AsyncPgConnection, ids: &[ServiceId]) -> 
                 "ARRAY(SELECT room.room_id FROM clinic_service_rooms room \
                  WHERE room.service_id = clinic_services.id ORDER BY room.room_id)",
             ),
+            ClinicRow::as_select(),
         ))
         .load(connection)
         .await?;
     let minutes = |value: i32| Duration::minutes(i64::from(value));
-    Ok(rows
-        .into_iter()
-        .map(|(row, vets, rooms)| Service {
-            id: row.id,
-            clinic_id: row.clinic_id,
-            name: row.name,
-            duration: minutes(row.duration_minutes),
-            before: minutes(row.buffer_before_minutes),
-            after: minutes(row.buffer_after_minutes),
-            species: row.species,
-            bookable_online: row.bookable_online,
-            allows_overbooking: row.allows_overbooking,
-            vets,
-            rooms,
+    rows.into_iter()
+        .map(|(row, vets, rooms, clinic)| {
+            let service = Service {
+                id: row.id,
+                clinic_id: row.clinic_id,
+                name: row.name,
+                duration: minutes(row.duration_minutes),
+                before: minutes(row.buffer_before_minutes),
+                after: minutes(row.buffer_after_minutes),
+                species: row.species,
+                bookable_online: row.bookable_online,
+                allows_overbooking: row.allows_overbooking,
+                vets,
+                rooms,
+            };
+            Ok((service, clinic.into_clinic()?))
         })
-        .collect())
+        .collect()
 }
 
 /// The clinic's opening hours, with the exceptions that fall in `[from, to)`.

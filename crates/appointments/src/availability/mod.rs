@@ -14,7 +14,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Interval, Intervals, Range, RoomId, UserId};
 
 pub use clinics::scheduling::{
-    Clinic, RoomCapacity, Service, bookable_clinic, clinic, clinics_by_id, service, services,
+    Clinic, RoomCapacity, Service, bookable_clinic, bookable_service, clinic, service, services_at_clinics,
 };
 
 use self::slots::{RoomTime, SlotQuery, VetTime};

@@ -88,11 +88,9 @@ async fn load_each(
     queries: &[AvailabilityQuery],
 ) -> kernel::Result<Vec<kernel::Result<Inputs>>> {
     let service_ids: Vec<_> = queries.iter().map(|query| query.service_id).collect();
-    let services = availability::services(connection, &service_ids).await?;
-    let clinic_ids: Vec<_> = queries.iter().map(|query| query.clinic_id).collect();
-    let clinics = availability::clinics_by_id(connection, &clinic_ids).await?;
+    let services = availability::services_at_clinics(connection, &service_ids).await?;
     let found: Vec<kernel::Result<(&Clinic, &Service)>> =
-        queries.iter().map(|query| find(query, &clinics, &services, settings)).collect();
+        queries.iter().map(|query| find(query, &services, settings)).collect();
     let checked: Vec<kernel::Result<Checked>> = queries
         .iter()
         .zip(found)
@@ -130,21 +128,19 @@ async fn load_each(
 /// deactivated clinic.
 fn find<'a>(
     query: &AvailabilityQuery,
-    clinics: &'a [Clinic],
-    services: &'a [Service],
+    services: &'a [(Service, Clinic)],
     settings: &Settings,
 ) -> kernel::Result<(&'a Clinic, &'a Service)> {
     check_range(query.from, query.to, settings.max_range_days)?;
-    let service = services
+    let (service, clinic) = services
         .iter()
-        .find(|service| service.id == query.service_id)
+        .find(|(service, _)| service.id == query.service_id)
         .ok_or(kernel::Error::NotFound { resource: "service" })?;
     if service.clinic_id != query.clinic_id {
         return Err(kernel::Error::NotFound { resource: "service at this clinic" });
     }
-    let clinic = clinics
-        .iter()
-        .find(|clinic| clinic.id == query.clinic_id && clinic.is_active)
-        .ok_or(kernel::Error::NotFound { resource: "clinic" })?;
+    if !clinic.is_active {
+        return Err(kernel::Error::NotFound { resource: "clinic" });
+    }
     Ok((clinic, service))
 }

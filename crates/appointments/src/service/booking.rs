@@ -79,8 +79,7 @@ pub async fn book_within(
     now: DateTime<Utc>,
     booking: &Booking,
 ) -> kernel::Result<(Appointment, Clinic)> {
-    let service = availability::service(connection, booking.service).await?;
-    let clinic = availability::bookable_clinic(connection, service.clinic_id).await?;
+    let (service, clinic) = availability::bookable_service(connection, booking.service).await?;
     let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
     check_rules(settings, now, &clinic, &service, actor, booking, pet.species)?;
     let candidates: Vec<UserId> = match booking.vet {

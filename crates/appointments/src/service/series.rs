@@ -27,8 +27,7 @@ pub async fn create(
     now: DateTime<Utc>,
     request: &Valid<SeriesRequest>,
 ) -> kernel::Result<SeriesView> {
-    let service = availability::service(connection, request.service_id).await?;
-    let clinic = availability::bookable_clinic(connection, service.clinic_id).await?;
+    let (_, clinic) = availability::bookable_service(connection, request.service_id).await?;
     crate::service::access::booker(connection, principal, request.pet_id, clinic.id).await?;
     let series_id = SeriesId::new();
     diesel::insert_into(appointment_series::table)
