@@ -321,7 +321,7 @@ pub async fn vet_schedules(
 }
 
 /// [`vet_schedules`] for several clinics, each with its vets and range, in
-/// their order, in six queries however many there are.
+/// their order, in five queries however many there are.
 pub async fn vet_schedules_each(
     connection: &mut AsyncPgConnection,
     wanted: &[(&Clinic, &[UserId], Interval)],
@@ -330,24 +330,7 @@ pub async fn vet_schedules_each(
     let opening = opening_hours_each(connection, &ranges).await?;
     let clinic_ids: Vec<ClinicId> = wanted.iter().map(|(clinic, ..)| clinic.id).collect();
     let vet_ids: Vec<UserId> = wanted.iter().flat_map(|(_, vets, _)| vets.iter().copied()).collect();
-    let hours: Vec<(ClinicId, UserId, i16, NaiveTime, NaiveTime)> = vet_working_hours::table
-        .filter(vet_working_hours::clinic_id.eq_any(&clinic_ids))
-        .filter(vet_working_hours::vet_id.eq_any(&vet_ids))
-        .select((
-            vet_working_hours::clinic_id,
-            vet_working_hours::vet_id,
-            vet_working_hours::weekday,
-            vet_working_hours::starts,
-            vet_working_hours::ends,
-        ))
-        .load(connection)
-        .await?;
-    let time_off: Vec<(UserId, Option<ClinicId>, Range)> = vet_time_off::table
-        .filter(vet_time_off::vet_id.eq_any(&vet_ids))
-        .filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq_any(&clinic_ids)))
-        .select((vet_time_off::vet_id, vet_time_off::clinic_id, vet_time_off::period))
-        .load(connection)
-        .await?;
+    let (hours, time_off) = hours_and_time_off(connection, &clinic_ids, &vet_ids, &ranges).await?;
     Ok(wanted
         .iter()
         .zip(opening)
@@ -371,6 +354,64 @@ pub async fn vet_schedules_each(
                 .collect()
         })
         .collect())
+}
+
+/// A vet's weekly hours at a clinic: `(clinic, vet, ISO weekday, starts, ends)`.
+type WeeklyHours = (ClinicId, UserId, i16, NaiveTime, NaiveTime);
+
+/// A vet's time off (at one clinic, or everywhere when `None`): `(vet, clinic, period)`.
+type TimeOff = (UserId, Option<ClinicId>, Range);
+
+/// The weekly hours of `vets` at `clinics` and their time off there (or
+/// everywhere) that meets one of the `ranges`, in one query: the two kinds
+/// of row travel as one union, each with the other's columns null.
+async fn hours_and_time_off(
+    connection: &mut AsyncPgConnection,
+    clinics: &[ClinicId],
+    vets: &[UserId],
+    ranges: &[(&Clinic, Interval)],
+) -> kernel::Result<(Vec<WeeklyHours>, Vec<TimeOff>)> {
+    use diesel::sql_types::{Nullable, SmallInt, Time, Timestamptz};
+
+    let from = ranges.iter().map(|(_, (from, _))| *from).min();
+    let to = ranges.iter().map(|(_, (_, to))| *to).max();
+    let (Some(from), Some(to)) = (from, to) else { return Ok((Vec::new(), Vec::new())) };
+    let hours = vet_working_hours::table
+        .filter(vet_working_hours::clinic_id.eq_any(clinics))
+        .filter(vet_working_hours::vet_id.eq_any(vets))
+        .select((
+            vet_working_hours::vet_id,
+            vet_working_hours::clinic_id.nullable(),
+            vet_working_hours::weekday.nullable(),
+            vet_working_hours::starts.nullable(),
+            vet_working_hours::ends.nullable(),
+            db::Sql::<Nullable<diesel::sql_types::Range<Timestamptz>>>::expression("NULL::tstzrange"),
+        ));
+    let time_off = vet_time_off::table
+        .filter(vet_time_off::vet_id.eq_any(vets))
+        .filter(vet_time_off::clinic_id.is_null().or(vet_time_off::clinic_id.eq_any(clinics)))
+        .filter(vet_time_off::period.overlaps_with((std::ops::Bound::Included(from), std::ops::Bound::Excluded(to))))
+        .select((
+            vet_time_off::vet_id,
+            vet_time_off::clinic_id,
+            db::Sql::<Nullable<SmallInt>>::expression("NULL::smallint"),
+            db::Sql::<Nullable<Time>>::expression("NULL::time"),
+            db::Sql::<Nullable<Time>>::expression("NULL::time"),
+            vet_time_off::period.nullable(),
+        ));
+    type Row = (UserId, Option<ClinicId>, Option<i16>, Option<NaiveTime>, Option<NaiveTime>, Option<Range>);
+    let rows: Vec<Row> = hours.union_all(time_off).load(connection).await?;
+    let (mut weekly, mut away) = (Vec::new(), Vec::new());
+    for row in rows {
+        match row {
+            (vet, clinic, None, None, None, Some(period)) => away.push((vet, clinic, period)),
+            (vet, Some(clinic), Some(weekday), Some(starts), Some(ends), None) => {
+                weekly.push((clinic, vet, weekday, starts, ends));
+            }
+            _ => return Err(kernel::Error::internal("a row of hours and time off that is neither")),
+        }
+    }
+    Ok((weekly, away))
 }
 
 /// The capacities of `rooms`, by room name.
