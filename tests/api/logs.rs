@@ -32,6 +32,9 @@ async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
     assert_eq!(response.status(), 200);
     client.get(format!("{session}?access_token={token}&email=alice@example.com")).send().await.unwrap();
     client.get(&session).bearer_auth("alice@example.com").send().await.unwrap();
+    let api_key = format!("vpk_0123456789ab_{}", "5ec7e75ec7e7".repeat(4));
+    let refused = client.get(&session).bearer_auth(&api_key).send().await.unwrap();
+    assert_eq!(refused.status(), 401, "an unknown API key");
 
     terminate(&served);
     let waited = tokio::task::spawn_blocking(move || served.child.wait());
@@ -42,6 +45,7 @@ async fn request_logs_carry_id_route_status_latency_and_user_but_no_secrets() {
     let signature = token.rsplit('.').next().unwrap();
     assert!(!logs.contains(signature), "a token reached the logs");
     assert!(!logs.contains("alice@example.com"), "an email reached the logs");
+    assert!(!logs.contains("5ec7e75ec7e7"), "an API key reached the logs");
 
     let completed: Vec<Value> = logs
         .lines()

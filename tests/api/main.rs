@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
 
+mod api_keys;
 mod chat;
 mod cli;
 mod client;

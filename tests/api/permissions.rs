@@ -4,8 +4,8 @@
 //! until the table is reviewed again (`cargo insta review`).
 //!
 //! Callers, from the least to the most privileged: anonymous, another owner,
-//! a vet of another clinic, the clinic's receptionist, its clinic admin, the
-//! pet's owner, a platform admin. Ids in paths are the world's (the owner's
+//! a vet of another clinic, the clinic's receptionist, its clinic admin, its
+//! API key (every scope), the pet's owner, a platform admin. Ids in paths are the world's (the owner's
 //! pet, its record, reminder and co-owner, the clinic, its vet, service, room
 //! and review, the owner's appointment, upload, and conversation with the
 //! clinic and its message, the owner's emergency case offered to the vet and
@@ -21,6 +21,7 @@
 use std::fmt::Write;
 
 use kernel::Role;
+use platform::auth::api_keys::Scope;
 use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::{TestApp, TestUser, fixtures};
@@ -61,8 +62,10 @@ struct World {
     plan: String,
     /// The owner's repeat order of the product for the pet.
     autoship: String,
-    /// Free whole-hour slots two days after the appointment's, three per caller.
+    /// Free whole-hour slots two and three days after the appointment's, three per caller.
     slots: Vec<Value>,
+    /// Another API key of the clinic (the one the key caller uses is never revoked).
+    api_key: String,
     callers: Vec<(&'static str, Option<TestUser>)>,
 }
 
@@ -163,17 +166,23 @@ async fn world(app: &TestApp) -> World {
     let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
     let (product, order, invoice) = shop(app, &clinic, &clinic_admin, &owner).await;
     let (plan, autoship) = plan_and_autoship(app, &clinic, &clinic_admin, &owner, &pet, &product).await;
+    let clinic_key = api_key(app, &clinic, &clinic_admin, &Scope::ALL).await;
+    let spare_key = api_key(app, &clinic, &clinic_admin, &[Scope::AppointmentsRead]).await;
     let callers = vec![
         ("anonymous", None),
         ("other_owner", Some(other_owner)),
         ("vet_elsewhere", Some(vet_elsewhere)),
         ("receptionist", Some(desk)),
         ("clinic_admin", Some(clinic_admin)),
+        ("clinic_key", Some(clinic_key)),
         ("owner", Some(owner.clone())),
         ("platform_admin", Some(admin)),
     ];
+    let mut slots = on_the_hour(free_slots(app, &clinic, &service, 4).await);
+    slots.extend(on_the_hour(free_slots(app, &clinic, &service, 5).await));
     World {
-        slots: on_the_hour(free_slots(app, &clinic, &service, 4).await),
+        slots,
+        api_key: spare_key.subject,
         clinic,
         vet,
         service,
@@ -198,6 +207,23 @@ async fn world(app: &TestApp) -> World {
         plan,
         autoship,
         callers,
+    }
+}
+
+/// An API key of `clinic` with `scopes`, made by its admin, as a caller: its
+/// account's id, its key id as the subject, the key as the token.
+async fn api_key(app: &TestApp, clinic: &str, clinic_admin: &TestUser, scopes: &[Scope]) -> TestUser {
+    let request = json!({ "name": format!("Integration {}", scopes.len()), "scopes": scopes });
+    let issued: Value = app
+        .api(Method::POST, &format!("/clinics/{clinic}/api-keys"))
+        .by(clinic_admin)
+        .json(&request)
+        .expect_json(201)
+        .await;
+    TestUser {
+        user_id: issued["key"]["acts_as"].as_str().unwrap().parse().unwrap(),
+        subject: issued["key"]["id"].as_str().unwrap().to_owned(),
+        token: issued["secret"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -283,6 +309,7 @@ fn concrete(world: &World, path: &str) -> String {
             ("{record_id}", _) => world.record.clone(),
             ("{reminder_id}", _) => world.reminder.clone(),
             ("{time_off_id}", _) => world.time_off.clone(),
+            ("{key_id}", _) => world.api_key.clone(),
             (parameter, _) if parameter.starts_with('{') => UNKNOWN_ID.to_owned(),
             (literal, _) => literal.to_owned(),
         };
@@ -305,6 +332,7 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
     let note = json!({ "record_date": "2026-02-02", "clinic_id": world.clinic, "details": { "type": "note", "text": "Seen" } });
     match (method.as_str(), path.trim_start_matches(platform::routes::API_PREFIX)) {
         ("PUT", "/admin/users/{id}/role") => json!({ "role": "pet_owner" }),
+        ("POST", "/clinics/{id}/api-keys") => json!({ "name": format!("Key {caller}"), "scopes": ["patients:read"] }),
         ("POST", "/chat/conversations") => json!({ "clinic_id": world.clinic }),
         ("POST", "/chat/conversations/{id}/messages") => json!({ "body": format!("Hello from caller {caller}") }),
         ("PATCH", "/chat/conversations/{id}/messages/{message_id}") => json!({ "body": "Rex is limping less" }),

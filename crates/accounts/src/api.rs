@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-use kernel::{DataExportId, Role, UserId};
+use kernel::{ApiKeyId, DataExportId, Role, UserId};
 use media::LinkView;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use platform::auth::api_keys::{ApiKey, Issued, Scope};
 use platform::users::{ProfileChanges, User};
 
 use crate::preferences::Preferences;
@@ -202,4 +203,97 @@ pub struct ExportedAccount {
     pub profile: UserView,
     /// The identity provider's id for the account.
     pub clerk_id: String,
+}
+
+/// `POST /clinics/{id}/api-keys`: a key for a third party.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyRequest {
+    /// What the clinic calls it ("Lab results sync"), 1 to 100 characters,
+    /// not blank, no control characters.
+    #[validate(length(min = 1, max = 100), custom(function = "platform::validation::one_line"))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
+    pub name: String,
+    /// What it may do: each scope opens the routes that name it.
+    #[validate(length(min = 1, max = 4))]
+    #[schema(min_items = 1, max_items = 4)]
+    pub scopes: Vec<Scope>,
+    /// When it stops working (in the future); never when absent.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A clinic's API key as lists show it: never its secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyView {
+    /// Its id.
+    pub id: ApiKeyId,
+    /// What the clinic calls it.
+    pub name: String,
+    /// `vpk_<12 hex>`: the start of the key, to recognise it by.
+    pub prefix: String,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// When it stops working, if ever (a rotated key: at the end of its grace period).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The key it replaced by rotation.
+    pub rotated_from: Option<ApiKeyId>,
+    /// The account it acts through (the actor of its changes in the audit log).
+    pub acts_as: UserId,
+    /// Who made it.
+    pub created_by: Option<UserId>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Its last use, to the minute.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The address it was last used from.
+    pub last_used_from: Option<String>,
+}
+
+impl From<ApiKey> for ApiKeyView {
+    fn from(key: ApiKey) -> Self {
+        Self {
+            id: key.id,
+            name: key.name,
+            prefix: key.prefix,
+            scopes: key.scopes,
+            expires_at: key.expires_at,
+            revoked_at: key.revoked_at,
+            rotated_from: key.rotated_from,
+            acts_as: key.user_id,
+            created_by: key.created_by,
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            last_used_from: key.last_used_from,
+        }
+    }
+}
+
+/// A key just made (or rotated in): the only time its secret is shown.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssuedApiKey {
+    /// The key.
+    pub key: ApiKeyView,
+    /// The whole key (`vpk_<12 hex>_<48 hex>`), sent as `Authorization: Bearer …`.
+    /// Shown once: the platform keeps only its hash.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for IssuedApiKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("IssuedApiKey").field("key", &self.key).field("secret", &"[redacted]").finish()
+    }
+}
+
+impl From<Issued> for IssuedApiKey {
+    fn from(issued: Issued) -> Self {
+        Self { key: issued.key.into(), secret: issued.secret }
+    }
 }

@@ -11,7 +11,10 @@
 //!   every crate's `platform::personal_data::Holder`;
 //! - [`service::admin`]: platform admins list, search, change roles,
 //!   deactivate and reactivate users; every change is audited;
-//! - [`service::audit_log`]: reading the audit log.
+//! - [`service::audit_log`]: reading the audit log;
+//! - [`service::api_keys`]: clinic admins make, list, revoke and rotate their
+//!   clinic's API keys (the table and the check on every request are
+//!   `platform::auth::api_keys`'s).
 //!
 //! Services take `&mut AsyncPgConnection` and a `&Principal`, so other binaries
 //! can call them directly; [`routes`] mounts the HTTP API over the crate's
@@ -63,7 +66,7 @@ pub fn worker_options(
 
 /// Mounts the accounts endpoints (and the Clerk webhook, outside the API).
 pub fn routes(routes: &mut Routes, settings: &Settings, personal_data: &PersonalData) {
-    use handlers::{admin, me, webhooks};
+    use handlers::{admin, api_keys, me, webhooks};
     routes
         .app_data(web::Data::new(settings.clone()))
         .app_data(web::Data::new(personal_data.holders.clone()))
@@ -78,6 +81,10 @@ pub fn routes(routes: &mut Routes, settings: &Settings, personal_data: &Personal
         .service(admin::change_role)
         .service(admin::deactivate)
         .service(admin::reactivate)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::create_api_key)
+        .service(api_keys::revoke_api_key)
+        .service(api_keys::rotate_api_key)
         .service(admin::list_audit_log)
         .outside_api(webhooks::clerk_webhook);
 }

@@ -1,4 +1,5 @@
-//! `[accounts]`: the identity provider's webhooks and personal data exports.
+//! `[accounts]`: the identity provider's webhooks, personal data exports and
+//! clinics' API keys.
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -17,6 +18,8 @@ pub struct Settings {
     pub export_inline_max_items: i64,
     /// Hours a built data export stays downloadable before it is deleted.
     pub export_retention_hours: i64,
+    /// Hours a rotated API key keeps working beside the key that replaced it.
+    pub api_key_rotation_grace_hours: i64,
 }
 
 impl platform::config::Section for Settings {
@@ -28,6 +31,9 @@ impl platform::config::Section for Settings {
         }
         if self.export_inline_max_items < 0 || !(1..=24 * 30).contains(&self.export_retention_hours) {
             return Err("export_inline_max_items must not be negative, export_retention_hours 1 to 720".to_owned());
+        }
+        if !(0..=24 * 30).contains(&self.api_key_rotation_grace_hours) {
+            return Err("api_key_rotation_grace_hours must be 0 to 720".to_owned());
         }
         Ok(())
     }

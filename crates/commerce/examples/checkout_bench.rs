@@ -41,6 +41,7 @@ async fn main() {
                     subject: format!("bench_buyer_{buyer}"),
                     role: Role::PetOwner,
                     memberships: Vec::new(),
+                    credential: kernel::Credential::Session,
                 };
                 diesel::sql_query("INSERT INTO users (id, clerk_id, email, role) VALUES ($1, $2, $3, 'pet_owner')")
                     .bind::<diesel::sql_types::Uuid, _>(owner.user_id)

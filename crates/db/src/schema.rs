@@ -11,6 +11,25 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        secret_sha256 -> Bytea,
+        scopes -> Array<Text>,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        rotated_from -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        last_used_from -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     appointment_records (appointment_id, record_id) {
         appointment_id -> Uuid,
         record_id -> Uuid,
@@ -980,6 +999,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_keys -> clinics (clinic_id));
 diesel::joinable!(appointment_records -> appointments (appointment_id));
 diesel::joinable!(appointment_records -> health_records (record_id));
 diesel::joinable!(appointment_series -> clinics (clinic_id));
@@ -1117,6 +1137,7 @@ diesel::joinable!(waitlist_offers -> users (vet_id));
 diesel::joinable!(waitlist_offers -> waitlist_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
     appointment_records,
     appointment_series,
     appointments,

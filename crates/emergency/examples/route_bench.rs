@@ -51,6 +51,7 @@ async fn main() {
             subject: String::new(),
             role: Role::PetOwner,
             memberships: Vec::new(),
+            credential: kernel::Credential::Session,
         };
         // Spread over a 10 km square around the centre of Paris.
         let step = index as f64;

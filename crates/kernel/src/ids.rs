@@ -79,6 +79,11 @@ id_type!(
 );
 
 id_type!(
+    /// A clinic's API key for a third party (practice software, a lab, a website).
+    ApiKeyId
+);
+
+id_type!(
     /// A notification sent to one user (its in-app inbox entry).
     NotificationId
 );

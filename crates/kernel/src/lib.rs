@@ -46,14 +46,14 @@ pub mod __private {
 pub use clock::Clock;
 pub use error::{Error, FieldErrors, Result, single};
 pub use ids::{
-    AddendumId, AppointmentId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId,
+    AddendumId, ApiKeyId, AppointmentId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId,
     EmergencyCaseId, EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, OrderId, PaymentId,
     PetId, PetInvitationId, ProductId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId,
     WaitlistEntryId, WaitlistOfferId, WeightId,
 };
 pub use intervals::{Interval, Intervals, Range};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
-pub use principal::{Membership, Principal};
+pub use principal::{Credential, Membership, Principal};
 pub use role::{Role, UnknownRole};
 pub use species::Species;
 pub use valid::{Valid, field_errors};

@@ -1,9 +1,10 @@
 //! Who is calling, and the one-line guards services use.
 
-use crate::{ClinicId, Error, Result, Role, UserId};
+use crate::{ApiKeyId, ClinicId, Error, Result, Role, UserId};
 
-/// The authenticated caller, resolved from a verified session token *and our
-/// own `users` row*: the role is ours, never a token claim.
+/// The authenticated caller, resolved from a verified session token (or a
+/// clinic's API key) *and our own `users` row*: the role is ours, never a
+/// token claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// Our user id.
@@ -14,6 +15,24 @@ pub struct Principal {
     pub role: Role,
     /// The clinics the caller works at, with the clinic role at each.
     pub memberships: Vec<Membership>,
+    /// What the caller signed in with.
+    pub credential: Credential,
+}
+
+/// What a caller signed in with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Credential {
+    /// A person's session token.
+    #[default]
+    Session,
+    /// A clinic's API key: the caller acts as the clinic (its admin), on the
+    /// routes its scopes open and nowhere else.
+    ApiKey {
+        /// The key.
+        id: ApiKeyId,
+        /// What it may do (`appointments:read`...).
+        scopes: Vec<String>,
+    },
 }
 
 /// Staff of a clinic: `role` is `Veterinarian`, `Receptionist` or `ClinicAdmin`.
@@ -77,7 +96,13 @@ mod tests {
     use super::*;
 
     fn caller(role: Role) -> Principal {
-        Principal { user_id: UserId::new(), subject: "user_x".into(), role, memberships: Vec::new() }
+        Principal {
+            user_id: UserId::new(),
+            subject: "user_x".into(),
+            role,
+            memberships: Vec::new(),
+            credential: Credential::Session,
+        }
     }
 
     #[test]

@@ -15,13 +15,18 @@
 
 use actix_web::{HttpRequest, web};
 use utoipa::openapi::OpenApi as OpenApiDocument;
-use utoipa::openapi::path::PathItem;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::ApiError;
 
-/// The base document: title, version, the bearer scheme and the error envelope.
+/// The security scheme of API keys; an operation keys may call names it with
+/// the scopes it needs: `security(("bearer" = []), ("api_key" = ["appointments:read"]))`.
+pub const API_KEY_SCHEME: &str = "api_key";
+
+/// The base document: title, version, the bearer and API key schemes and the
+/// error envelope.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -46,6 +51,19 @@ impl Modify for BearerScheme {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("A Clerk session token (development: `make dev-token`)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            API_KEY_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("vpk_…")
+                    .description(Some(
+                        "A clinic's API key, made by its admin: the caller acts as the clinic, on the operations \
+                         whose `api_key` requirement lists scopes the key has (all of them), and on no other.",
+                    ))
                     .build(),
             ),
         );
@@ -192,6 +210,19 @@ struct Route {
     template: String,
     /// Its methods, as an `Allow` header lists them.
     allow: String,
+    /// The methods API keys may call, each with the scopes it needs.
+    key_scopes: Vec<(&'static str, Vec<String>)>,
+}
+
+/// What a route asks of an API key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyAccess<'a> {
+    /// No documented route has the path (the router answers 404 or 405).
+    NoRoute,
+    /// Keys may not call it.
+    Closed,
+    /// Keys with all of these scopes may.
+    Needs(&'a [String]),
 }
 
 impl RouteTable {
@@ -199,7 +230,13 @@ impl RouteTable {
     pub fn from_document(document: &OpenApiDocument) -> Self {
         let mut routes = matchit::Router::new();
         for (path, item) in &document.paths.paths {
-            let route = Route { template: path.clone(), allow: methods_of(item).join(", ") };
+            let operations = operations_of(item);
+            let allow = operations.iter().map(|(method, _)| *method).collect::<Vec<_>>().join(", ");
+            let key_scopes = operations
+                .iter()
+                .filter_map(|(method, operation)| Some((*method, key_scopes_of(operation)?)))
+                .collect();
+            let route = Route { template: path.clone(), allow, key_scopes };
             if let Err(error) = routes.insert(positional(path), route) {
                 tracing::error!(%error, path, "a documented path is left out of the route table");
             }
@@ -211,6 +248,17 @@ impl RouteTable {
     /// `/api/v1/pets/0193…`), or `None` when no documented route has it.
     pub fn template(&self, path: &str) -> Option<&str> {
         self.routes.at(path).ok().map(|matched| matched.value.template.as_str())
+    }
+
+    /// What `method path` asks of an API key.
+    pub fn key_access(&self, method: &str, path: &str) -> KeyAccess<'_> {
+        let Ok(matched) = self.routes.at(path) else { return KeyAccess::NoRoute };
+        let route = matched.value;
+        match route.key_scopes.iter().find(|(allowed, _)| *allowed == method) {
+            Some((_, scopes)) => KeyAccess::Needs(scopes),
+            None if route.allow.split(", ").any(|allowed| allowed == method) => KeyAccess::Closed,
+            None => KeyAccess::NoRoute,
+        }
     }
 
     /// The `Allow` value for `path`, or `None` when no documented route has it.
@@ -238,19 +286,27 @@ fn positional(path: &str) -> String {
         .join("/")
 }
 
-fn methods_of(item: &PathItem) -> Vec<&'static str> {
+fn operations_of(item: &PathItem) -> Vec<(&'static str, &Operation)> {
     [
-        ("GET", item.get.is_some()),
-        ("HEAD", item.head.is_some()),
-        ("POST", item.post.is_some()),
-        ("PUT", item.put.is_some()),
-        ("PATCH", item.patch.is_some()),
-        ("DELETE", item.delete.is_some()),
-        ("OPTIONS", item.options.is_some()),
+        ("GET", &item.get),
+        ("HEAD", &item.head),
+        ("POST", &item.post),
+        ("PUT", &item.put),
+        ("PATCH", &item.patch),
+        ("DELETE", &item.delete),
+        ("OPTIONS", &item.options),
     ]
     .into_iter()
-    .filter_map(|(method, present)| present.then_some(method))
+    .filter_map(|(method, operation)| Some((method, operation.as_ref()?)))
     .collect()
+}
+
+/// The scopes of the operation's [`API_KEY_SCHEME`] requirement, if it has one.
+fn key_scopes_of(operation: &Operation) -> Option<Vec<String>> {
+    operation.security.as_ref()?.iter().find_map(|requirement| {
+        let requirement = serde_json::to_value(requirement).ok()?;
+        serde_json::from_value(requirement.get(API_KEY_SCHEME)?.clone()).ok()
+    })
 }
 
 /// The App's default service: 405 with `Allow` for a known path, 404 otherwise.
@@ -285,6 +341,28 @@ mod tests {
         for unknown in ["/clinics", "/clinics/", "/clinics/0193/vets", "/clinics/0193/vets/0194/x"] {
             assert_eq!(table.template(unknown), None, "{unknown}");
         }
+    }
+
+    #[test]
+    fn an_operation_is_open_to_keys_with_all_the_scopes_its_api_key_requirement_lists() {
+        let document: OpenApiDocument = serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": {
+                "/pets/{id}": {
+                    "get": { "responses": {}, "security": [{ "bearer": [] }, { "api_key": ["patients:read"] }] },
+                    "put": { "responses": {}, "security": [{ "bearer": [] }] },
+                },
+                "/both": { "post": { "responses": {}, "security": [{ "api_key": ["a:read", "a:write"] }] } },
+            },
+        }))
+        .unwrap();
+        let table = RouteTable::from_document(&document);
+        assert_eq!(table.key_access("GET", "/pets/0193"), KeyAccess::Needs(&["patients:read".to_owned()]));
+        assert_eq!(table.key_access("PUT", "/pets/0193"), KeyAccess::Closed);
+        assert_eq!(table.key_access("DELETE", "/pets/0193"), KeyAccess::NoRoute, "the router answers 405");
+        assert_eq!(table.key_access("GET", "/elsewhere"), KeyAccess::NoRoute);
+        assert_eq!(table.key_access("POST", "/both"), KeyAccess::Needs(&["a:read".to_owned(), "a:write".to_owned()]));
     }
 
     #[test]

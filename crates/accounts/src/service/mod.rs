@@ -3,6 +3,7 @@
 //! [`Principal`](kernel::Principal), returning `kernel::Result`.
 
 pub mod admin;
+pub mod api_keys;
 pub mod audit_log;
 pub mod me;
 pub mod personal_data;

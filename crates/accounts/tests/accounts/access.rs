@@ -22,6 +22,10 @@ enum Access {
     PlatformAdmin,
     /// Only a correctly signed webhook delivery.
     SignedWebhook,
+    /// The clinic's admins and platform admins. This crate's tests have no
+    /// clinic, so only the refusals are checked here; the gateway's
+    /// permission table (`tests/api/permissions.rs`) has the clinic's admin.
+    ClinicAdmins,
 }
 
 /// The policy of every route; a route in the spec but not here fails the test.
@@ -41,6 +45,10 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("post", "/api/v1/admin/users/{id}/reactivate", Access::PlatformAdmin),
     ("get", "/api/v1/admin/audit-log", Access::PlatformAdmin),
     ("post", "/webhooks/clerk", Access::SignedWebhook),
+    ("get", "/api/v1/clinics/{id}/api-keys", Access::ClinicAdmins),
+    ("post", "/api/v1/clinics/{id}/api-keys", Access::ClinicAdmins),
+    ("post", "/api/v1/clinics/{id}/api-keys/{key_id}/revoke", Access::ClinicAdmins),
+    ("post", "/api/v1/clinics/{id}/api-keys/{key_id}/rotate", Access::ClinicAdmins),
 ];
 
 #[tokio::test]
@@ -59,9 +67,14 @@ async fn every_route_and_method_follows_the_policy_for_every_role() {
                 .find(|(m, p, _)| m == method && p == path)
                 .map(|(_, _, access)| *access)
                 .unwrap_or_else(|| panic!("{method} {path} is not in the policy table"));
-            let concrete = path.replace("{id}", &target.user_id.to_string());
+            let concrete = path
+                .replace("{id}", &target.user_id.to_string())
+                .replace("{key_id}", &uuid::Uuid::now_v7().to_string());
             let http_method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body = match (method.as_str(), path.as_str()) {
+                ("post", "/api/v1/clinics/{id}/api-keys") => {
+                    Some(json!({ "name": "Key", "scopes": ["patients:read"] }))
+                }
                 ("put", _) => Some(json!({ "role": "pet_owner" })),
                 ("patch", _) => Some(json!({})),
                 _ => None,
@@ -70,7 +83,11 @@ async fn every_route_and_method_follows_the_policy_for_every_role() {
             match access {
                 Access::Public => assert!(anonymous.is_success(), "{method} {path} anonymous: {anonymous}"),
                 Access::SignedWebhook => assert_eq!(anonymous, 400, "{method} {path} unsigned"),
-                Access::SignedIn | Access::SignedInOwn | Access::SignedInErasing | Access::PlatformAdmin => {
+                Access::SignedIn
+                | Access::SignedInOwn
+                | Access::SignedInErasing
+                | Access::PlatformAdmin
+                | Access::ClinicAdmins => {
                     assert_eq!(anonymous, 401, "{method} {path} anonymous")
                 }
             }
@@ -84,7 +101,11 @@ async fn every_route_and_method_follows_the_policy_for_every_role() {
                     Access::PlatformAdmin => *role == Role::PlatformAdmin,
                     _ => true,
                 };
-                if access == Access::SignedWebhook {
+                if access == Access::ClinicAdmins && *role == Role::PlatformAdmin {
+                    assert!(!status.is_server_error(), "{method} {path} as {role}: {status}");
+                } else if access == Access::ClinicAdmins {
+                    assert_eq!(status, 403, "{method} {path} as {role}, not the clinic's admin");
+                } else if access == Access::SignedWebhook {
                     assert_eq!(status, 400, "{method} {path} as {role} without a signature");
                 } else if access == Access::SignedInOwn {
                     assert_eq!(status, 404, "{method} {path} as {role}, someone else's");

@@ -19,6 +19,7 @@ use crate::service::{access, availability, lifecycle, listing, reschedule, serie
 /// Free slots of a service, for one vet or any who performs it.
 #[utoipa::path(
     tag = "appointments",
+    security((), ("bearer" = []), ("api_key" = ["appointments:read"])),
     params(AvailabilityQuery),
     responses(
         (status = 200, body = AvailabilityView),
@@ -43,7 +44,7 @@ pub async fn get_availability(
 /// conflicting one in `details`.
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:write"])),
     params((
         "Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$",
         description = "1 to 255 visible ASCII characters; a retry with it gets the first answer"
@@ -103,7 +104,7 @@ pub async fn list_my_appointments(
 /// One appointment (its pet's owners, the clinic's staff).
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:read"])),
     params(("id" = AppointmentId, Path, description = "Appointment id")),
     responses((status = 200, body = AppointmentView), NotFound, StandardErrors)
 )]
@@ -120,7 +121,7 @@ pub async fn get_appointment(
 /// have is 409 (with the allowed ones), one the caller may not make is 403.
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:write"])),
     params(("id" = AppointmentId, Path, description = "Appointment id")),
     request_body = TransitionRequest,
     responses(
@@ -147,7 +148,7 @@ pub async fn transition_appointment(
 /// Moves the appointment to another start (or vet); its history keeps the old one.
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:write"])),
     params(("id" = AppointmentId, Path, description = "Appointment id")),
     request_body = RescheduleRequest,
     responses(
@@ -174,7 +175,7 @@ pub async fn reschedule_appointment(
 /// Who booked, moved and changed the appointment, and when.
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:read"])),
     params(("id" = AppointmentId, Path, description = "Appointment id")),
     responses((status = 200, body = Vec<HistoryEntry>), NotFound, StandardErrors)
 )]

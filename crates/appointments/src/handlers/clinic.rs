@@ -11,7 +11,7 @@ use crate::service::{calendar, stats};
 /// The clinic's calendar: per vet, appointments, blocked and free time (its staff).
 #[utoipa::path(
     tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["appointments:read"])),
     params(("id" = ClinicId, Path, description = "Clinic id"), RangeQuery),
     responses(
         (status = 200, body = CalendarView),

@@ -74,7 +74,13 @@ pub struct Context {
 /// The owner's principal as the assistant acts with it: their own pets only,
 /// none of the clinic access they may also have as staff.
 fn as_owner(owner: UserId) -> Principal {
-    Principal { user_id: owner, subject: String::new(), role: Role::PetOwner, memberships: Vec::new() }
+    Principal {
+        user_id: owner,
+        subject: String::new(),
+        role: Role::PetOwner,
+        memberships: Vec::new(),
+        credential: kernel::Credential::Session,
+    }
 }
 
 /// What `owner` may see of `pet`, for the assistant.

@@ -25,7 +25,7 @@ pub async fn list_services(
 /// Adds a service (clinic admins).
 #[utoipa::path(
     tag = "clinics",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["catalog:write"])),
     params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = ServiceOffer,
     responses(
@@ -50,7 +50,7 @@ pub async fn add_service(
 /// Replaces a service (clinic admins).
 #[utoipa::path(
     tag = "clinics",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["catalog:write"])),
     params(
         ("id" = ClinicId, Path, description = "Clinic id"),
         ("service_id" = ServiceId, Path, description = "Service id"),
@@ -79,7 +79,7 @@ pub async fn update_service(
 /// Withdraws a service (clinic admins).
 #[utoipa::path(
     tag = "clinics",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["catalog:write"])),
     params(
         ("id" = ClinicId, Path, description = "Clinic id"),
         ("service_id" = ServiceId, Path, description = "Service id"),

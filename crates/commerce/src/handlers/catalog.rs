@@ -116,7 +116,7 @@ pub async fn clinic_products(
 /// Adds a product to the clinic's catalog (its admins).
 #[utoipa::path(
     tag = "commerce",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["catalog:write"])),
     params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = ProductDraft,
     responses(
@@ -142,7 +142,7 @@ pub async fn add_product(
 /// carts see a new price as a change to agree to.
 #[utoipa::path(
     tag = "commerce",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["catalog:write"])),
     params(("id" = ClinicId, Path, description = "Clinic id"), ("product_id" = ProductId, Path, description = "Product id")),
     request_body = ProductDraft,
     responses(

@@ -172,6 +172,7 @@ pub async fn reachable(app: &TestApp, user: &TestUser, phone: &str) {
         subject: user.subject.clone(),
         role: Role::Veterinarian,
         memberships: Vec::new(),
+        credential: kernel::Credential::Session,
     };
     let device = notifications::api::DeviceRegistration {
         token: format!("device-{}", user.subject),

@@ -21,8 +21,13 @@ async fn uploaded(app: &TestApp, user: &TestUser, purpose: &str, name: &str, byt
 
 /// Attaches `id` as the crate owning `owner_type` would.
 async fn attach(app: &TestApp, user: &TestUser, id: MediaId, purpose: Purpose, owner_type: &'static str) {
-    let principal =
-        Principal { user_id: user.user_id, subject: user.subject.clone(), role: Role::PetOwner, memberships: vec![] };
+    let principal = Principal {
+        user_id: user.user_id,
+        subject: user.subject.clone(),
+        role: Role::PetOwner,
+        memberships: vec![],
+        credential: kernel::Credential::Session,
+    };
     let mut connection = app.db.connect().await;
     media::service::claim(&mut connection, &principal, id, purpose, (owner_type, uuid::Uuid::now_v7())).await.unwrap();
 }

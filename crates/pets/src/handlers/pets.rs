@@ -49,7 +49,7 @@ pub async fn create_pet(
 /// One pet (its owners, caring clinics' staff, platform admins).
 #[utoipa::path(
     tag = "pets",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["patients:read"])),
     params(("id" = PetId, Path, description = "Pet id")),
     responses((status = 200, body = PetView), NotFound, StandardErrors)
 )]
@@ -154,7 +154,7 @@ pub async fn add_weight(
 /// The clinic's patients by pet name, owner name or microchip (its staff).
 #[utoipa::path(
     tag = "pets",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["patients:read"])),
     params(("id" = ClinicId, Path, description = "Clinic id"), PatientSearch, PageQuery),
     responses(
         (status = 200, body = Page<PatientView>),

@@ -12,7 +12,7 @@ use crate::service::records;
 /// The medical timeline, newest record date first.
 #[utoipa::path(
     tag = "pets",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = ["patients:read"])),
     params(("id" = PetId, Path, description = "Pet id"), RecordFilter, PageQuery),
     responses(
         (status = 200, body = Page<RecordView>),

@@ -9,18 +9,22 @@
 //!   served the anonymous view.
 //!
 //! Tokens are read from the header only, never from the query string (query
-//! strings end up in proxy logs).
+//! strings end up in proxy logs). A bearer token that starts `vpk_` is a
+//! clinic's API key ([`super::api_keys`]): an unknown, revoked or expired one
+//! is 401, a live one on a route its scopes do not open 403.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use kernel::Principal;
+use kernel::{Credential, Principal};
 
+use super::api_keys;
 use super::principal::ResolveError;
 use super::verifier::VerifyError;
 use crate::error::ApiError;
+use crate::openapi::{KeyAccess, RouteTable};
 use crate::state::AppState;
 
 /// The authenticated caller.
@@ -65,6 +69,8 @@ struct Outcome(Result<Option<Principal>, Failure>);
 #[derive(Debug, Clone, Copy)]
 enum Failure {
     Invalid(&'static str),
+    /// An API key on a route its scopes do not open.
+    OutOfScope(&'static str),
     Unavailable(&'static str),
     Internal,
 }
@@ -73,6 +79,7 @@ impl From<Failure> for ApiError {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Invalid(reason) => ApiError::Unauthenticated { reason, credentials_sent: true },
+            Failure::OutOfScope(reason) => ApiError::Domain(kernel::Error::Forbidden(reason.to_owned())),
             Failure::Unavailable(dependency) => ApiError::Domain(kernel::Error::Unavailable { dependency }),
             Failure::Internal => ApiError::Domain(kernel::Error::internal("authentication failed")),
         }
@@ -104,6 +111,9 @@ async fn resolve(request: &HttpRequest) -> Result<Option<Principal>, Failure> {
         .and_then(bearer_token)
         .ok_or(Failure::Invalid("expected `Authorization: Bearer <token>`"))?;
     let state = request.app_data::<web::Data<AppState>>().ok_or(Failure::Internal)?;
+    if api_keys::is_api_key(token) {
+        return key_holder(request, state, token).await.map(Some);
+    }
     let claims = state.verifier().verify(token).await.map_err(|error| match error {
         VerifyError::Invalid(reason) => Failure::Invalid(reason),
         VerifyError::KeysUnavailable => Failure::Unavailable("identity provider"),
@@ -119,6 +129,44 @@ async fn resolve(request: &HttpRequest) -> Result<Option<Principal>, Failure> {
         },
     })?;
     Ok(Some(principal))
+}
+
+/// The clinic an API key stands for, on a route its scopes open.
+async fn key_holder(request: &HttpRequest, state: &AppState, token: &str) -> Result<Principal, Failure> {
+    let failed = |error: kernel::Error| match error {
+        kernel::Error::Unavailable { dependency } => Failure::Unavailable(dependency),
+        other => {
+            tracing::error!(error = %other, "checking an API key failed");
+            Failure::Internal
+        }
+    };
+    let mut connection = db::connect(state.db()).await.map_err(failed)?;
+    let address = client_address(request, state.rate_limiter().settings().trusted_proxy_header.as_deref());
+    let principal = api_keys::authenticate(&mut connection, token, &address, chrono::Utc::now())
+        .await
+        .map_err(failed)?
+        .ok_or(Failure::Invalid("unknown, revoked or expired API key"))?;
+    let routes = request.app_data::<web::Data<RouteTable>>().ok_or(Failure::Internal)?;
+    let Credential::ApiKey { scopes, .. } = &principal.credential else { return Err(Failure::Internal) };
+    match routes.key_access(request.method().as_str(), request.path()) {
+        KeyAccess::NoRoute => Ok(principal),
+        KeyAccess::Closed => Err(Failure::OutOfScope("API keys may not call this route")),
+        KeyAccess::Needs(needed) if needed.iter().all(|scope| scopes.contains(scope)) => Ok(principal),
+        KeyAccess::Needs(_) => Err(Failure::OutOfScope("this API key's scopes do not open this route")),
+    }
+}
+
+/// The client address: the last entry of the trusted proxy's header, else the peer.
+pub(crate) fn client_address(request: &HttpRequest, trusted_proxy_header: Option<&str>) -> String {
+    let forwarded = trusted_proxy_header
+        .and_then(|name| request.headers().get(name))
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .map(|address| address.trim().to_owned())
+        .filter(|address| !address.is_empty());
+    forwarded
+        .or_else(|| request.peer_addr().map(|address| address.ip().to_string()))
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The token of a `Bearer` credential (scheme case-insensitive, RFC 6750).

@@ -1,5 +1,7 @@
-//! Authentication: who is calling, from a Clerk-style session JWT.
+//! Authentication: who is calling, from a Clerk-style session JWT or a
+//! clinic's API key.
 //!
+//! - [`api_keys`]: a clinic's keys for third parties, checked on every request;
 //! - [`keys`]: the JWKS cache (URL with refresh, or a file in development);
 //! - [`verifier`]: signature and claim checks;
 //! - [`principal`]: the caller's user id, role and active flag from our `users`
@@ -9,6 +11,7 @@
 //!   same code as production tokens;
 //! - [`session`]: `GET /api/v1/auth/session`, the caller's verified identity.
 
+pub mod api_keys;
 pub mod claims;
 pub mod extractor;
 pub mod keys;

@@ -69,6 +69,7 @@ impl Principals {
             subject: subject.to_owned(),
             role: account.role,
             memberships: account.memberships,
+            credential: kernel::Credential::Session,
         })
     }
 

@@ -12,7 +12,7 @@ use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use crate::auth::extractor::authenticate;
+use crate::auth::extractor::{authenticate, client_address};
 use crate::error::ApiError;
 use crate::openapi::RouteTable;
 use crate::rate_limit::{RouteClass, quota_headers};
@@ -37,7 +37,10 @@ pub async fn enforce_rate_limit(
     };
     let identity = match &principal {
         Some(principal) => format!("user:{}", principal.user_id),
-        None => format!("ip:{}", client_address(&request, limiter.settings().trusted_proxy_header.as_deref())),
+        None => {
+            let trusted = limiter.settings().trusted_proxy_header.as_deref();
+            format!("ip:{}", client_address(request.request(), trusted))
+        }
     };
     let role = principal.as_ref().map(|principal| principal.role);
     let quota = match limiter.count(state.redis(), &identity, class, role).await {
@@ -89,17 +92,4 @@ pub(crate) fn route_template(request: &ServiceRequest) -> Option<String> {
     let path = request.match_info().as_str();
     let documented = request.app_data::<web::Data<RouteTable>>().and_then(|routes| routes.template(path));
     documented.map(str::to_owned).or_else(|| request.resource_map().match_pattern(path))
-}
-
-/// The client address: the last entry of the trusted proxy's header, else the peer.
-fn client_address(request: &ServiceRequest, trusted_proxy_header: Option<&str>) -> String {
-    let forwarded = trusted_proxy_header
-        .and_then(|name| request.headers().get(name))
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.rsplit(',').next())
-        .map(|address| address.trim().to_owned())
-        .filter(|address| !address.is_empty());
-    forwarded
-        .or_else(|| request.peer_addr().map(|address| address.ip().to_string()))
-        .unwrap_or_else(|| "unknown".to_owned())
 }

@@ -112,6 +112,7 @@ impl Person {
             subject: self.subject.to_owned(),
             role: self.role,
             memberships: self.memberships.clone(),
+            credential: kernel::Credential::Session,
         }
     }
 }

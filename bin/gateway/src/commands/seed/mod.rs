@@ -138,6 +138,7 @@ async fn already_seeded(connection: &mut AsyncPgConnection) -> anyhow::Result<bo
         subject: PLATFORM_ADMIN.to_owned(),
         role: Role::PlatformAdmin,
         memberships: Vec::new(),
+        credential: kernel::Credential::Session,
     };
     let search = Valid::new(::clinics::api::ClinicSearch { q: Some(first.name.to_owned()), ..Default::default() })
         .explain(|| "the search for the seed's first clinic".into())?;
