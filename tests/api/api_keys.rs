@@ -23,7 +23,11 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let app = TestApp::spawn(crate::modules).await;
+    scene_with(|_| {}).await
+}
+
+async fn scene_with(adjust: impl FnOnce(&mut platform::Settings)) -> Scene {
+    let app = TestApp::spawn_with(crate::modules, adjust).await;
     let admin = fixtures::admin(&app).await;
     let clinic = fixtures::clinic(&app, &admin, fixtures::clinic_profile("Here", 48.85, 2.35, "Europe/Paris")).await;
     let elsewhere =
@@ -272,4 +276,22 @@ async fn only_the_clinics_admins_manage_its_keys_and_the_audit_log_never_holds_a
         let secret_part = key.rsplit('_').next().unwrap();
         assert!(!logged.contains(secret_part), "a secret reached the audit log");
     }
+}
+
+#[tokio::test]
+async fn each_key_has_a_quota_of_its_own() {
+    let scene = scene_with(|settings| {
+        let limits = platform::config::ClassLimits { read: 3, write: 100, auth_sensitive: 2, webhook: 5 };
+        settings.rate_limit.limits.insert("clinic_admin".into(), limits);
+    })
+    .await;
+    let (first, second) = (scene.key(&["appointments:read"]).await, scene.key(&["appointments:read"]).await);
+    let calendar = calendar_of(&scene.clinic);
+    for _ in 0..3 {
+        assert_eq!(scene.with_key(secret(&first), Method::GET, &calendar, None).await, 200);
+    }
+    assert_eq!(scene.with_key(secret(&first), Method::GET, &calendar, None).await, 429);
+    assert_eq!(scene.with_key(secret(&second), Method::GET, &calendar, None).await, 200, "another key's quota");
+    let keys = format!("/clinics/{}/api-keys", scene.clinic);
+    scene.app.api(Method::GET, &keys).by(&scene.clinic_admin).expect(200).await;
 }

@@ -14,7 +14,7 @@ use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{AddendumId, ClinicId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
+use kernel::{AddendumId, ClinicId, MediaId, Page, PageRequest, PetId, Principal, RecordId, UserId, Valid};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
@@ -405,20 +405,9 @@ pub(crate) async fn views(
     records: Vec<HealthRecord>,
 ) -> kernel::Result<Vec<RecordView>> {
     let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
-    let attached: Vec<(RecordId, MediaId)> = health_record_attachments::table
-        .filter(health_record_attachments::record_id.eq_any(&ids))
-        .order(health_record_attachments::created_at)
-        .select((health_record_attachments::record_id, health_record_attachments::media_id))
-        .load(connection)
-        .await?;
+    let (attached, addenda) = attachments_and_addenda(connection, &ids).await?;
     let media_ids: Vec<MediaId> = attached.iter().map(|(_, upload)| *upload).collect();
     let files = media::service::views(connection, &media_ids).await?;
-    let addenda: Vec<Addendum> = health_record_addenda::table
-        .filter(health_record_addenda::record_id.eq_any(&ids))
-        .order(health_record_addenda::id)
-        .select(Addendum::as_select())
-        .load(connection)
-        .await?;
     records
         .into_iter()
         .map(|record| {
@@ -450,6 +439,48 @@ pub(crate) async fn views(
             })
         })
         .collect()
+}
+
+/// The attachments (oldest first) and addenda (in order) of `records`, in
+/// one query: the two kinds of row travel as one union, each with the
+/// other's columns null.
+async fn attachments_and_addenda(
+    connection: &mut AsyncPgConnection,
+    records: &[RecordId],
+) -> kernel::Result<(Vec<(RecordId, MediaId)>, Vec<Addendum>)> {
+    use diesel::sql_types::{Nullable, Text, Uuid};
+
+    let null_uuid = || db::Sql::<Nullable<Uuid>>::expression("NULL::uuid");
+    let attachments =
+        health_record_attachments::table.filter(health_record_attachments::record_id.eq_any(records)).select((
+            health_record_attachments::record_id,
+            health_record_attachments::created_at,
+            health_record_attachments::media_id.nullable(),
+            null_uuid(),
+            null_uuid(),
+            db::Sql::<Nullable<Text>>::expression("NULL::text"),
+        ));
+    let addenda = health_record_addenda::table.filter(health_record_addenda::record_id.eq_any(records)).select((
+        health_record_addenda::record_id,
+        health_record_addenda::created_at,
+        null_uuid(),
+        health_record_addenda::id.nullable(),
+        health_record_addenda::author_id,
+        health_record_addenda::body.nullable(),
+    ));
+    type Row = (RecordId, DateTime<Utc>, Option<MediaId>, Option<AddendumId>, Option<UserId>, Option<String>);
+    let rows: Vec<Row> = attachments.union_all(addenda).load(connection).await?;
+    let (mut attached, mut notes) = (Vec::new(), Vec::new());
+    for (record_id, created_at, media, addendum, author_id, body) in rows {
+        match (media, addendum, body) {
+            (Some(media), None, None) => attached.push((created_at, record_id, media)),
+            (None, Some(id), Some(body)) => notes.push(Addendum { id, record_id, author_id, body, created_at }),
+            _ => return Err(kernel::Error::internal("a row of attachments and addenda that is neither")),
+        }
+    }
+    attached.sort_by_key(|&(created_at, ..)| created_at);
+    notes.sort_by_key(|addendum| addendum.id);
+    Ok((attached.into_iter().map(|(_, record, media)| (record, media)).collect(), notes))
 }
 
 /// Whether every one of `records` is a health record of `pet` (an appointment
