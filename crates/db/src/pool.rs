@@ -7,14 +7,6 @@
 //! - `recycle_timeout`: how long the liveness check of a pooled connection may take;
 //! - `statement_timeout`: set on every new connection, so a stuck query (a table
 //!   lock, a runaway plan) is cancelled by Postgres itself.
-//!
-//! Every connection also plans its prepared statements once
-//! (`plan_cache_mode = force_generic_plan`). Left to choose, Postgres keeps
-//! planning a statement on every call when a parameter (a `LIMIT $n`, an
-//! array) makes the plan for the values at hand look cheaper than the generic
-//! one, and most of ours are such: a booking spent 14% of the database's CPU
-//! in the planner (issue 20). The service's statements are written for their
-//! indexes, so the generic plan is the one they want.
 
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
@@ -82,8 +74,7 @@ pub struct PoolSettings {
 /// Builds the pool; connections are opened lazily, so this does not touch the network.
 pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
     let session_setup = format!(
-        "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}; \
-         SET plan_cache_mode = force_generic_plan",
+        "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
         settings.statement_timeout.as_millis(),
         // A transaction left open by a dropped request must not hold locks for long.
         (settings.statement_timeout * 2).as_millis(),
