@@ -128,6 +128,12 @@ async fn a_key_acts_as_its_clinic_on_the_routes_its_scopes_open_and_nowhere_else
     assert_eq!(scene.with_key(key, Method::GET, "/users/me", None).await, 403);
     let keys = format!("/clinics/{}/api-keys", scene.clinic);
     assert_eq!(scene.with_key(key, Method::GET, &keys, None).await, 403, "a key cannot manage keys");
+    // A route spelled with percent-escapes is the route the router serves.
+    let escaped = format!("/clinics/{}/%61pi-keys", scene.clinic);
+    assert_eq!(scene.with_key(key, Method::GET, &escaped, None).await, 403, "escaped, still closed to keys");
+    let escaped = format!("/clinics/{}/%73ervices", scene.clinic);
+    let offer = json!({ "kind": "consultation", "name": "Dental", "duration_minutes": 30, "price": "40.00" });
+    assert_eq!(scene.with_key(key, Method::POST, &escaped, Some(offer)).await, 403, "escaped, still out of scope");
     // An unknown path is still 404, not a question of scope.
     assert_eq!(scene.with_key(key, Method::GET, "/no-such-thing", None).await, 404);
 

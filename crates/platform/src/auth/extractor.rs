@@ -148,7 +148,8 @@ async fn key_holder(request: &HttpRequest, state: &AppState, token: &str) -> Res
         .ok_or(Failure::Invalid("unknown, revoked or expired API key"))?;
     let routes = request.app_data::<web::Data<RouteTable>>().ok_or(Failure::Internal)?;
     let Credential::ApiKey { scopes, .. } = &principal.credential else { return Err(Failure::Internal) };
-    match routes.key_access(request.method().as_str(), request.path()) {
+    // The path as the router matches it (percent-decoded): `/%61pi-keys` is `/api-keys`.
+    match routes.key_access(request.method().as_str(), request.match_info().as_str()) {
         KeyAccess::NoRoute => Ok(principal),
         KeyAccess::Closed => Err(Failure::OutOfScope("API keys may not call this route")),
         KeyAccess::Needs(needed) if needed.iter().all(|scope| scopes.contains(scope)) => Ok(principal),
