@@ -47,6 +47,12 @@ impl Clinic {
     pub fn sender(&self) -> Option<notifications::Sender> {
         self.email.clone().map(|email| notifications::Sender { name: self.name.clone(), email })
     }
+
+    /// `NotFound` when the clinic is deactivated: it takes no bookings and,
+    /// for the public, does not exist.
+    pub fn ensure_bookable(&self) -> kernel::Result<()> {
+        if self.is_active { Ok(()) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+    }
 }
 
 /// What scheduling needs to know about a service.
@@ -173,7 +179,8 @@ fn parse_zone(id: ClinicId, zone: &str) -> kernel::Result<Tz> {
 /// as it is for the public.
 pub async fn bookable_clinic(connection: &mut AsyncPgConnection, id: ClinicId) -> kernel::Result<Clinic> {
     let clinic = clinic(connection, id).await?;
-    if clinic.is_active { Ok(clinic) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+    clinic.ensure_bookable()?;
+    Ok(clinic)
 }
 
 /// A `clinic_services` row as scheduling reads it.
@@ -202,7 +209,8 @@ pub async fn service(connection: &mut AsyncPgConnection, id: ServiceId) -> kerne
 pub async fn bookable_service(connection: &mut AsyncPgConnection, id: ServiceId) -> kernel::Result<(Service, Clinic)> {
     let (service, clinic) =
         services_at_clinics(connection, &[id]).await?.pop().ok_or(kernel::Error::NotFound { resource: "service" })?;
-    if clinic.is_active { Ok((service, clinic)) } else { Err(kernel::Error::NotFound { resource: "clinic" }) }
+    clinic.ensure_bookable()?;
+    Ok((service, clinic))
 }
 
 /// The active services among `ids`, with who performs each and in which

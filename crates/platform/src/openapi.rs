@@ -210,8 +210,8 @@ struct Route {
     template: String,
     /// Its methods, as an `Allow` header lists them.
     allow: String,
-    /// The methods API keys may call, each with the scopes it needs.
-    key_scopes: Vec<(&'static str, Vec<String>)>,
+    /// Each method, with the scopes an API key needs for it (`None`: keys may not call it).
+    key_scopes: Vec<(&'static str, Option<Vec<String>>)>,
 }
 
 /// What a route asks of an API key.
@@ -232,10 +232,7 @@ impl RouteTable {
         for (path, item) in &document.paths.paths {
             let operations = operations_of(item);
             let allow = operations.iter().map(|(method, _)| *method).collect::<Vec<_>>().join(", ");
-            let key_scopes = operations
-                .iter()
-                .filter_map(|(method, operation)| Some((*method, key_scopes_of(operation)?)))
-                .collect();
+            let key_scopes = operations.iter().map(|(method, operation)| (*method, key_scopes_of(operation))).collect();
             let route = Route { template: path.clone(), allow, key_scopes };
             if let Err(error) = routes.insert(positional(path), route) {
                 tracing::error!(%error, path, "a documented path is left out of the route table");
@@ -253,10 +250,9 @@ impl RouteTable {
     /// What `method path` asks of an API key.
     pub fn key_access(&self, method: &str, path: &str) -> KeyAccess<'_> {
         let Ok(matched) = self.routes.at(path) else { return KeyAccess::NoRoute };
-        let route = matched.value;
-        match route.key_scopes.iter().find(|(allowed, _)| *allowed == method) {
-            Some((_, scopes)) => KeyAccess::Needs(scopes),
-            None if route.allow.split(", ").any(|allowed| allowed == method) => KeyAccess::Closed,
+        match matched.value.key_scopes.iter().find(|(allowed, _)| *allowed == method) {
+            Some((_, Some(scopes))) => KeyAccess::Needs(scopes),
+            Some((_, None)) => KeyAccess::Closed,
             None => KeyAccess::NoRoute,
         }
     }

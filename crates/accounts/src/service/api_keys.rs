@@ -89,7 +89,7 @@ pub async fn rotate(
     admin_of(principal, clinic)?;
     db::transaction(connection, async |connection| {
         let key = api_keys::find_for_update(connection, clinic, id).await?;
-        if key.revoked_at.is_some() || key.expires_at.is_some_and(|expires| expires <= now) {
+        if !key.is_live(now) {
             return Err(kernel::Error::conflict("only a live key can be rotated; make a new one"));
         }
         let (issued, until) = api_keys::rotate(connection, &key, principal.user_id, now, grace).await?;

@@ -139,8 +139,6 @@ fn find<'a>(
     if service.clinic_id != query.clinic_id {
         return Err(kernel::Error::NotFound { resource: "service at this clinic" });
     }
-    if !clinic.is_active {
-        return Err(kernel::Error::NotFound { resource: "clinic" });
-    }
+    clinic.ensure_bookable()?;
     Ok((clinic, service))
 }

@@ -109,6 +109,13 @@ pub struct ApiKey {
     pub last_used_from: Option<String>,
 }
 
+impl ApiKey {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|expires| expires > now)
+    }
+}
+
 /// A key just made: its row and the whole key, which is shown this once.
 pub struct Issued {
     /// The row.
@@ -226,15 +233,13 @@ pub async fn find_for_update(
         .ok_or(kernel::Error::NotFound { resource: "API key" })
 }
 
-/// Revokes `key` as of `now` (a revoked key stays revoked as it was).
+/// Revokes `key` (one [`find_for_update`] found unrevoked) as of `now`.
 pub async fn revoke(connection: &mut AsyncPgConnection, key: &ApiKey, now: DateTime<Utc>) -> kernel::Result<ApiKey> {
-    Ok(diesel::update(api_keys::table.find(key.id).filter(api_keys::revoked_at.is_null()))
+    Ok(diesel::update(api_keys::table.find(key.id))
         .set(api_keys::revoked_at.eq(now))
         .returning(ApiKey::as_returning())
         .get_result(connection)
-        .await
-        .optional()?
-        .unwrap_or_else(|| key.clone()))
+        .await?)
 }
 
 /// Replaces `key` with a new one (same clinic, account, name, scopes and
@@ -289,8 +294,7 @@ pub async fn authenticate(
         .optional()?;
     let Some((key, stored)) = found else { return Ok(None) };
     let matches = aws_lc_rs::constant_time::verify_slices_are_equal(&stored, &sha256(token)).is_ok();
-    let live = key.revoked_at.is_none() && key.expires_at.is_none_or(|expires| expires > now);
-    if !(matches && live) {
+    if !(matches && key.is_live(now)) {
         return Ok(None);
     }
     if key.last_used_at.is_none_or(|used| used + LAST_USED_EVERY <= now)

@@ -120,26 +120,26 @@ async fn resolve(request: &HttpRequest) -> Result<Option<Principal>, Failure> {
     })?;
     let principal = state.principals().resolve(state.db(), &claims.sub).await.map_err(|error| match error {
         ResolveError::Deactivated => Failure::Invalid("account deactivated"),
-        ResolveError::Lookup(cause) => match *cause {
-            kernel::Error::Unavailable { dependency } => Failure::Unavailable(dependency),
-            ref other => {
-                tracing::error!(error = %other, "resolving the caller failed");
-                Failure::Internal
-            }
-        },
+        ResolveError::Lookup(cause) => lookup_failed(&cause),
     })?;
     Ok(Some(principal))
 }
 
-/// The clinic an API key stands for, on a route its scopes open.
-async fn key_holder(request: &HttpRequest, state: &AppState, token: &str) -> Result<Principal, Failure> {
-    let failed = |error: kernel::Error| match error {
+/// A failed read of who the caller is: the database is down (503), or
+/// something that is logged (500).
+fn lookup_failed(error: &kernel::Error) -> Failure {
+    match error {
         kernel::Error::Unavailable { dependency } => Failure::Unavailable(dependency),
         other => {
-            tracing::error!(error = %other, "checking an API key failed");
+            tracing::error!(error = %other, "resolving the caller failed");
             Failure::Internal
         }
-    };
+    }
+}
+
+/// The clinic an API key stands for, on a route its scopes open.
+async fn key_holder(request: &HttpRequest, state: &AppState, token: &str) -> Result<Principal, Failure> {
+    let failed = |error: kernel::Error| lookup_failed(&error);
     let mut connection = db::connect(state.db()).await.map_err(failed)?;
     let address = client_address(request, state.rate_limiter().settings().trusted_proxy_header.as_deref());
     let principal = api_keys::authenticate(&mut connection, token, &address, chrono::Utc::now())
