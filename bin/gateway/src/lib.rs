@@ -91,6 +91,7 @@ impl Modules {
         let options = accounts::worker_options(options, &self.accounts, &self.personal_data)?;
         let options = notifications::worker_options(options, &self.notifications)?;
         let options = media::worker_options(options, &self.uploads)?;
+        let options = clinics::worker_options(options);
         let options = pets::worker_options(options, &self.pets);
         let options = appointments::worker_options(options, &self.appointments);
         let options = emergency::worker_options(options, &self.emergency);
@@ -105,7 +106,7 @@ impl Mount for Modules {
         platform::auth::session::routes(routes);
         accounts::routes(routes, &self.accounts, &self.personal_data);
         jobs::routes(routes);
-        notifications::routes(routes);
+        notifications::routes(routes, &self.notifications);
         media::routes(routes, &self.uploads);
         // Before clinics: `/clinics/nearest-available` is not a clinic id.
         let needs = emergency::Needs { scheduling: &self.appointments, chat: &self.chat, uploads: &self.uploads };

@@ -4,7 +4,7 @@
 //! caller is resolved from it, below every crate); this crate decides who may
 //! change a user and how, and serves it:
 //! - [`service::sync`]: Clerk webhooks keep users in step with the identity
-//!   provider (Svix signatures in [`webhook::signature`]), each delivery once;
+//!   provider (Svix signatures in [`platform::webhook_signature`]), each delivery once;
 //! - [`service::me`]: a user's own profile and preferences;
 //! - [`service::personal_data`]: everything held about a person, exported
 //!   (by a job when large, downloaded through a signed link) or erased, across

@@ -24,3 +24,26 @@ pub struct AppointmentCompleted {
 impl ::jobs::Event for AppointmentCompleted {
     const NAME: &'static str = "appointments_appointment_completed";
 }
+
+/// Tells the clinic's own systems (its webhooks) what happened to
+/// `appointment`, inside the change's transaction: ids, status and times,
+/// never the owner's contact details.
+pub(crate) async fn tell_webhooks(
+    connection: &mut diesel_async::AsyncPgConnection,
+    event: notifications::webhooks::EventType,
+    appointment: &crate::models::Appointment,
+    now: chrono::DateTime<chrono::Utc>,
+) -> kernel::Result<()> {
+    let data = serde_json::json!({
+        "appointment_id": appointment.id,
+        "clinic_id": appointment.clinic_id,
+        "pet_id": appointment.pet_id,
+        "owner_id": appointment.owner_id,
+        "vet_id": appointment.vet_id,
+        "service_id": appointment.service_id,
+        "status": appointment.status,
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+    });
+    notifications::webhooks::emit(connection, appointment.clinic_id, event, &data, now).await
+}

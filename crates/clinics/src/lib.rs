@@ -30,11 +30,15 @@
 //!   invitations and vet profile, exported and erased with the rest of their
 //!   data (the vet row stays, without identity, for the records that cite it).
 //!
+//! - [`jobs`]: telling a clinic's admins that its webhook was disabled; a
+//!   worker runs it once [`worker_options`] added it.
+//!
 //! [`routes`] mounts the HTTP API over the crate's [`Settings`] (`[clinics]`)
 //! and the uploads clinic and vet photos come from.
 
 pub mod api;
 pub mod handlers;
+pub mod jobs;
 mod known_hours;
 pub mod models;
 pub mod personal_data;
@@ -47,6 +51,11 @@ pub mod visits;
 use actix_web::web;
 use platform::Routes;
 pub use settings::Settings;
+
+/// Adds this crate's jobs to a worker (it also needs `jobs::Resources`).
+pub fn worker_options(options: graphile_worker::WorkerOptions) -> graphile_worker::WorkerOptions {
+    options.define_job::<jobs::TellAdminsWebhookDisabled>()
+}
 
 /// Mounts the clinics and vets endpoints.
 pub fn routes(routes: &mut Routes, settings: &Settings, uploads: &media::Uploads) {

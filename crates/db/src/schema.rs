@@ -786,6 +786,47 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbound_webhook_attempts (id) {
+        id -> Int8,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+diesel::table! {
+    outbound_webhook_deliveries (endpoint_id, event_id) {
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    outbound_webhooks (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        url -> Text,
+        description -> Text,
+        events -> Array<Text>,
+        secret -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        failures_in_a_row -> Int4,
+        disabled_at -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     personal_data_exports (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -1106,6 +1147,9 @@ diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(notification_quiet_hours -> users (user_id));
 diesel::joinable!(notifications -> users (recipient_id));
+diesel::joinable!(outbound_webhook_deliveries -> outbound_webhooks (endpoint_id));
+diesel::joinable!(outbound_webhooks -> clinics (clinic_id));
+diesel::joinable!(outbound_webhooks -> users (created_by));
 diesel::joinable!(personal_data_exports -> media (media_id));
 diesel::joinable!(personal_data_exports -> users (user_id));
 diesel::joinable!(pet_care -> clinics (clinic_id));
@@ -1190,6 +1234,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_preferences,
     notification_quiet_hours,
     notifications,
+    outbound_webhook_attempts,
+    outbound_webhook_deliveries,
+    outbound_webhooks,
     personal_data_exports,
     pet_care,
     pet_co_owners,

@@ -99,6 +99,17 @@ id_type!(
 );
 
 id_type!(
+    /// A clinic's endpoint for outgoing webhooks.
+    WebhookId
+);
+
+id_type!(
+    /// One event sent to webhooks (the `webhook-id` every endpoint receives it
+    /// under, the same on every retry and redelivery).
+    WebhookEventId
+);
+
+id_type!(
     /// A clinic.
     ClinicId
 );

@@ -49,7 +49,7 @@ pub use ids::{
     AddendumId, ApiKeyId, AppointmentId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId,
     EmergencyCaseId, EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, OrderId, PaymentId,
     PetId, PetInvitationId, ProductId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId,
-    WaitlistEntryId, WaitlistOfferId, WeightId,
+    WaitlistEntryId, WaitlistOfferId, WebhookEventId, WebhookId, WeightId,
 };
 pub use intervals::{Interval, Intervals, Range};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};

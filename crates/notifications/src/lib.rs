@@ -11,6 +11,8 @@
 //!   [`jobs::PurgeOldNotifications`] drops notifications past their retention;
 //! - [`service`]: the inbox, devices, preferences and the admin delivery log
 //!   behind [`routes`];
+//! - [`webhooks`]: a clinic's outgoing webhooks, signed, retried and logged
+//!   ([`webhooks::emit()`] inside the change's transaction);
 //! - [`personal_data::PersonalData`]: a person's notifications, choices and
 //!   devices, exported and erased with the rest of their data.
 //!
@@ -26,11 +28,14 @@ pub mod providers;
 pub mod service;
 mod settings;
 pub mod templates;
+pub mod webhooks;
 
 pub use models::{Attachment, Category, Channel, DeliveryStatus, MAX_ATTACHMENT_BYTES, Notification, Sender};
 pub use providers::Channels;
 pub use service::notify::{email_address, notify, notify_each};
-pub use settings::{EmailSettings, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls};
+pub use settings::{
+    EmailSettings, HostAnswer, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls, WebhookSettings,
+};
 pub use templates::Template;
 
 use platform::Routes;
@@ -45,14 +50,18 @@ pub fn worker_options(
         .define_job::<jobs::Deliver>()
         .define_job::<jobs::EmailAddress>()
         .add_extension(Channels::from_settings(settings)?)
+        .define_job::<webhooks::DeliverWebhook>()
+        .add_extension(webhooks::WebhookClient::from_settings(&settings.webhooks)?)
         .define_job::<jobs::PurgeOldNotifications>()
         .with_cron(&jobs::PurgeOldNotifications::crontab(settings))?)
 }
 
-/// Mounts the notifications endpoints.
-pub fn routes(routes: &mut Routes) {
+/// Mounts the notifications and webhook endpoints.
+pub fn routes(routes: &mut Routes, settings: &Settings) {
     use handlers::*;
+    use webhooks::handlers as hooks;
     routes
+        .app_data(actix_web::web::Data::new(webhooks::Guard::from_settings(&settings.webhooks)))
         .service(list_inbox)
         .service(unread_count)
         .service(mark_all_read)
@@ -61,5 +70,11 @@ pub fn routes(routes: &mut Routes) {
         .service(put_preferences)
         .service(register_device)
         .service(remove_device)
-        .service(list_deliveries);
+        .service(list_deliveries)
+        .service(hooks::list_webhooks)
+        .service(hooks::create_webhook)
+        .service(hooks::delete_webhook)
+        .service(hooks::enable_webhook)
+        .service(hooks::list_webhook_deliveries)
+        .service(hooks::redeliver_webhook);
 }

@@ -17,6 +17,52 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// Mobile push.
     pub push: PushSettings,
+    /// Outgoing webhooks to clinics' systems.
+    pub webhooks: WebhookSettings,
+}
+
+/// Outgoing webhooks: retries, when an endpoint is given up on, and which
+/// addresses a receiver may have.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookSettings {
+    /// Attempts per delivery, spaced by the job queue's backoff (12: about a day).
+    pub max_attempts: i32,
+    /// Deliveries in a row that fail every attempt before the endpoint is
+    /// disabled (and the clinic's admins told).
+    pub disable_after_failures: i32,
+    /// Seconds one attempt may take, connecting included.
+    pub timeout_secs: u64,
+    /// Networks a receiver may be on although they are not public, and where
+    /// plain `http://` is accepted: a receiver on loopback in tests. Empty in
+    /// production, where only public addresses over HTTPS are reached.
+    pub local_networks: Vec<ipnet::IpNet>,
+    /// Fixed answers for host names, `name=address` (like `/etc/hosts`),
+    /// asked before DNS and checked like DNS answers.
+    pub hosts: Vec<HostAnswer>,
+}
+
+/// A fixed answer for a host name, written `name=address`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HostAnswer {
+    /// The name, lower case.
+    pub name: String,
+    /// Its address.
+    pub address: std::net::IpAddr,
+}
+
+impl TryFrom<String> for HostAnswer {
+    type Error = String;
+
+    fn try_from(entry: String) -> Result<Self, String> {
+        let parsed = entry.split_once('=').and_then(|(name, address)| Some((name, address.trim().parse().ok()?)));
+        match parsed {
+            Some((name, address)) if !name.trim().is_empty() => {
+                Ok(Self { name: name.trim().to_ascii_lowercase(), address })
+            }
+            _ => Err(format!("`{entry}` is not name=address")),
+        }
+    }
 }
 
 /// Which implementation a channel uses.
@@ -100,9 +146,21 @@ pub struct PushSettings {
 impl platform::config::Section for Settings {
     const NAME: &'static str = "notifications";
 
-    fn check(&self, _: platform::config::Environment) -> Result<(), String> {
+    fn check(&self, environment: platform::config::Environment) -> Result<(), String> {
         if self.retention_days < 1 {
             return Err("retention_days must be at least 1".to_owned());
+        }
+        let webhooks = &self.webhooks;
+        if !(1..=25).contains(&webhooks.max_attempts)
+            || webhooks.disable_after_failures < 1
+            || webhooks.timeout_secs < 1
+        {
+            return Err(
+                "webhooks need 1 to 25 attempts, disable_after_failures and timeout_secs of at least 1".to_owned()
+            );
+        }
+        if environment == platform::config::Environment::Production && !webhooks.local_networks.is_empty() {
+            return Err("webhooks.local_networks must be empty in production".to_owned());
         }
         Ok(())
     }

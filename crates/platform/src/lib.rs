@@ -49,6 +49,7 @@ pub mod state;
 pub mod telemetry;
 pub mod users;
 pub mod validation;
+pub mod webhook_signature;
 
 pub use app::build_app;
 pub use auth::{CurrentUser, MaybeUser};

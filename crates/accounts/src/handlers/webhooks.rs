@@ -8,7 +8,7 @@ use secrecy::ExposeSecret;
 use crate::Settings;
 use crate::service::sync;
 use crate::webhook::clerk_event;
-use crate::webhook::signature::{self, SignatureError, SignedDelivery};
+use platform::webhook_signature::{self as signature, SignatureError, SignedDelivery};
 
 /// Applies a Clerk `user.created`, `user.updated` or `user.deleted` event; any
 /// other type is acknowledged and ignored. The signature is checked on the raw

@@ -1,4 +1,3 @@
-//! Clerk webhooks: Svix signatures and the event payloads.
+//! Clerk webhooks: the event payloads (signatures: `platform::webhook_signature`).
 
 pub mod clerk_event;
-pub mod signature;

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, PetId, Principal, SeriesId, ServiceId, UserId, Valid};
+use notifications::webhooks::EventType;
 use pets::api::CareSource;
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
@@ -134,6 +135,7 @@ pub async fn book_within(
             let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
             let told = [Told::Owner(change), Told::Vet(Change::Requested)];
             messages::tell_naming(connection, &clinic, &appointment, &pet.name, &told).await?;
+            crate::events::tell_webhooks(connection, EventType::AppointmentCreated, &appointment, now).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
                     .with_changes(json!({ "starts_at": appointment.starts_at, "vet_id": appointment.vet_id, "overbooked": booking.overbook }));
             audit::record(connection, entry).await?;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{AppointmentId, Principal, RecordId, UserId, Valid};
+use notifications::webhooks::EventType;
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
 
@@ -77,6 +78,12 @@ pub async fn transition(
         if !to.is_active() {
             reminders::cancel(connection, settings, id).await?;
         }
+        let event = match to {
+            Status::Cancelled => EventType::AppointmentCancelled,
+            Status::Completed => EventType::AppointmentCompleted,
+            _ => EventType::AppointmentChanged,
+        };
+        crate::events::tell_webhooks(connection, event, &updated, now).await?;
         match to {
             Status::Confirmed => messages::tell_owner(connection, &clinic, &updated, Change::Confirmed).await?,
             Status::Cancelled => {
@@ -116,6 +123,7 @@ pub async fn cancel_upcoming(
             .await?;
         reminders::cancel(connection, settings, appointment.id).await?;
         let clinic = availability::clinic(connection, appointment.clinic_id).await?;
+        crate::events::tell_webhooks(connection, EventType::AppointmentCancelled, &cancelled, now).await?;
         messages::tell_vet(connection, &clinic, &cancelled, Change::Cancelled).await?;
         waitlist::slot_freed(connection, settings, now, &clinic, &cancelled).await?;
         let entry =

@@ -22,6 +22,7 @@ use crate::service::messages::{self, Change, Told};
 use crate::service::{reminders, waitlist};
 use crate::status::Status;
 use db::schema::appointments;
+use notifications::webhooks::EventType;
 
 /// Moves a requested or confirmed appointment (owners within the clinic's
 /// notice, staff any time before it starts); 409 when the new slot is taken.
@@ -83,6 +84,7 @@ pub async fn reschedule(
             Err(other) => return Err(other),
         };
         reminders::schedule(connection, settings, now, id, moved.starts_at).await?;
+        crate::events::tell_webhooks(connection, EventType::AppointmentChanged, &moved, now).await?;
         let change = Change::Rescheduled(before.starts_at);
         let told: &[Told] =
             if actor == Actor::Staff { &[Told::Owner(change), Told::Vet(change)] } else { &[Told::Vet(change)] };

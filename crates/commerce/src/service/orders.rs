@@ -301,11 +301,18 @@ pub(crate) async fn set_status(
     status: OrderStatus,
     now: DateTime<Utc>,
 ) -> kernel::Result<Order> {
-    Ok(diesel::update(commerce_orders::table.find(order.id))
+    let order: Order = diesel::update(commerce_orders::table.find(order.id))
         .set((commerce_orders::status.eq(status), commerce_orders::updated_at.eq(now)))
         .returning(Order::as_returning())
         .get_result(connection)
-        .await?)
+        .await?;
+    if status == OrderStatus::Paid {
+        let data = json!({ "order_id": order.id, "number": order.number(), "clinic_id": order.clinic_id,
+                           "owner_id": order.owner_id, "currency": order.currency, "total": order.total });
+        let event = notifications::webhooks::EventType::OrderPaid;
+        notifications::webhooks::emit(connection, order.clinic_id, event, &data, now).await?;
+    }
+    Ok(order)
 }
 
 pub(crate) async fn record(

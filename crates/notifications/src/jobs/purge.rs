@@ -1,5 +1,5 @@
 //! Housekeeping: notifications past their retention period go, with their
-//! delivery log (daily).
+//! delivery log, and so do finished webhook deliveries (daily).
 
 use diesel_async::RunQueryDsl;
 use graphile_worker::{TaskHandler, WorkerContext};
@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::Settings;
 
 /// Deletes notifications older than `retention_days` whose deliveries are all
-/// finished (a delivery still waiting keeps its notification).
+/// finished (a delivery still waiting keeps its notification), and finished
+/// webhook deliveries as old, with their attempts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PurgeOldNotifications {
     /// `notifications.retention_days`.
@@ -40,7 +41,12 @@ impl TaskHandler for PurgeOldNotifications {
         .bind::<diesel::sql_types::Timestamptz, _>(before)
         .execute(&mut connection)
         .await?;
-        tracing::info!(purged, "purged notifications past their retention");
+        let webhook_deliveries =
+            diesel::sql_query("DELETE FROM outbound_webhook_deliveries WHERE created_at < $1 AND status <> 'pending'")
+                .bind::<diesel::sql_types::Timestamptz, _>(before)
+                .execute(&mut connection)
+                .await?;
+        tracing::info!(purged, webhook_deliveries, "purged notifications and webhook deliveries past their retention");
         Ok(())
     }
 }

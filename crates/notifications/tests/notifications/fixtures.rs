@@ -18,9 +18,10 @@ pub const FCM_PATH: &str = "/v1/projects/vet-test/messages:send";
 
 /// The App with the notifications (and job admin) routes.
 pub async fn app() -> TestApp {
-    TestApp::spawn(|_| {
-        |routes: &mut platform::Routes| {
-            notifications::routes(routes);
+    TestApp::spawn(|config| {
+        let settings: Settings = config.section().expect("[notifications]");
+        move |routes: &mut platform::Routes| {
+            notifications::routes(routes, &settings);
             jobs::routes(routes);
         }
     })
@@ -74,6 +75,7 @@ impl Providers {
                 service_account_file: Some(service_account.path().to_owned()),
                 timeout_ms: 5_000,
             },
+            webhooks: testkit::test_section::<Settings>().webhooks,
         };
         Mock::given(method("POST"))
             .and(path("/token"))

@@ -58,6 +58,12 @@ pub async fn create(
             .get_result(connection)
             .await?;
         reminders::follow_record(connection, settings, &row, &record, &details).await?;
+        if let Some(clinic) = record.clinic_id {
+            let data = json!({ "record_id": id, "pet_id": pet, "clinic_id": clinic, "kind": record.kind,
+                               "record_date": record.record_date, "author_id": record.author_id });
+            let event = notifications::webhooks::EventType::RecordAdded;
+            notifications::webhooks::emit(connection, clinic, event, &data, record.created_at).await?;
+        }
         let entry = AuditEntry::new(Some(principal.user_id), "health_record.created", "health_record", id)
             .with_changes(json!({ "pet_id": pet, "kind": record.kind, "record_date": record.record_date }));
         audit::record(connection, entry).await

@@ -1,4 +1,5 @@
-//! Svix webhook signatures, exactly as Svix specifies them.
+//! Webhook signatures the Standard Webhooks way (Svix's scheme): what the
+//! platform checks on Clerk's deliveries and signs on its own to clinics.
 //!
 //! The signed content is `{svix-id}.{svix-timestamp}.{raw body}`, signed with
 //! HMAC-SHA256 under the base64 key that follows `whsec_` in the secret; the
@@ -54,6 +55,41 @@ pub enum SignatureError {
     NoMatch,
 }
 
+/// Bytes of a new endpoint secret (Standard Webhooks: 24 to 64).
+const SECRET_BYTES: usize = 32;
+
+/// A new random secret, `whsec_<base64>`.
+pub fn new_secret() -> kernel::Result<String> {
+    let mut key = [0_u8; SECRET_BYTES];
+    aws_lc_rs::rand::fill(&mut key).map_err(|_| kernel::Error::internal("no randomness for a webhook secret"))?;
+    Ok(format!("whsec_{}", STANDARD.encode(key)))
+}
+
+/// The `v1,<base64>` signature of message `id` sent at `timestamp` (epoch
+/// seconds) with `body`, under `secret`.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, SignatureError> {
+    let key = key_of(secret)?;
+    let signature = hmac::sign(&key, &signed_content(id, &timestamp.to_string(), body));
+    Ok(format!("v1,{}", STANDARD.encode(signature.as_ref())))
+}
+
+fn key_of(secret: &str) -> Result<hmac::Key, SignatureError> {
+    let bytes =
+        STANDARD.decode(secret.strip_prefix("whsec_").unwrap_or(secret)).map_err(|_| SignatureError::BadSecret)?;
+    Ok(hmac::Key::new(hmac::HMAC_SHA256, &bytes))
+}
+
+/// `{id}.{timestamp}.{body}`.
+fn signed_content(id: &str, timestamp: &str, body: &[u8]) -> Vec<u8> {
+    let mut signed = Vec::with_capacity(id.len() + timestamp.len() + body.len() + 2);
+    signed.extend_from_slice(id.as_bytes());
+    signed.push(b'.');
+    signed.extend_from_slice(timestamp.as_bytes());
+    signed.push(b'.');
+    signed.extend_from_slice(body);
+    signed
+}
+
 /// Checks `delivery` over `body` against `secret` at time `now` (epoch seconds).
 pub fn verify(
     secret: &str,
@@ -62,8 +98,7 @@ pub fn verify(
     now: i64,
     tolerance_secs: i64,
 ) -> Result<(), SignatureError> {
-    let key_bytes =
-        STANDARD.decode(secret.strip_prefix("whsec_").unwrap_or(secret)).map_err(|_| SignatureError::BadSecret)?;
+    let key = key_of(secret)?;
     if delivery.id.is_empty() || delivery.id.len() > 200 {
         return Err(SignatureError::Malformed("the svix-id header is missing or too long"));
     }
@@ -86,13 +121,24 @@ pub fn verify(
     if now.abs_diff(timestamp) > tolerance_secs.unsigned_abs() {
         return Err(SignatureError::OutsideTolerance);
     }
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &key_bytes);
-    let mut signed = Vec::with_capacity(delivery.id.len() + delivery.timestamp.len() + body.len() + 2);
-    signed.extend_from_slice(delivery.id.as_bytes());
-    signed.push(b'.');
-    signed.extend_from_slice(delivery.timestamp.as_bytes());
-    signed.push(b'.');
-    signed.extend_from_slice(body);
+    let signed = signed_content(delivery.id, delivery.timestamp, body);
     let matches = candidates.iter().any(|signature| hmac::verify(&key, &signed, signature).is_ok());
     if matches { Ok(()) } else { Err(SignatureError::NoMatch) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_signed_verifies_and_nothing_else_does() {
+        let secret = new_secret().unwrap();
+        let signature = sign(&secret, "msg_1", 1_700_000_000, b"{}").unwrap();
+        let delivery = SignedDelivery { id: "msg_1", timestamp: "1700000000", signatures: &signature };
+        assert_eq!(verify(&secret, delivery, b"{}", 1_700_000_010, 300), Ok(()));
+        assert_eq!(verify(&secret, delivery, b"{ }", 1_700_000_010, 300), Err(SignatureError::NoMatch));
+        let other = new_secret().unwrap();
+        assert_ne!(secret, other);
+        assert_eq!(verify(&other, delivery, b"{}", 1_700_000_010, 300), Err(SignatureError::NoMatch));
+    }
 }
