@@ -17,6 +17,7 @@ mod process;
 mod production;
 mod shutdown;
 mod traces;
+mod webhooks;
 mod worker;
 
 /// The gateway's modules over a test's configuration.

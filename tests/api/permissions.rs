@@ -10,7 +10,8 @@
 //! and review, the owner's appointment, upload, and conversation with the
 //! clinic and its message, the owner's emergency case offered to the vet and
 //! the vet's time on call, the clinic's product and the owner's paid order of it and its invoice, the
-//! clinic's wellness plan with the pet enrolled, the owner's repeat order);
+//! clinic's wellness plan with the pet enrolled, the owner's repeat order,
+//! the clinic's webhook and the booking's event pending for it);
 //! other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
@@ -66,6 +67,9 @@ struct World {
     slots: Vec<Value>,
     /// Another API key of the clinic (the one the key caller uses is never revoked).
     api_key: String,
+    /// The clinic's webhook, and the event the booking sent it (still pending).
+    webhook: String,
+    webhook_event: String,
     callers: Vec<(&'static str, Option<TestUser>)>,
 }
 
@@ -139,7 +143,21 @@ async fn world(app: &TestApp) -> World {
     let (other_owner, _) = fixtures::owner_with_dog(app, "Bello").await;
     let booking_slots = free_slots(app, &clinic, &service, 2).await;
     let booking = json!({ "pet_id": pet, "service_id": service, "vet_id": vet.user_id, "starts_at": booking_slots[0] });
+    let hook = json!({ "url": "http://127.0.0.1:9/vet-events", "events": ["appointment.created"] });
+    let webhook: Value = app
+        .api(Method::POST, &format!("/clinics/{clinic}/webhooks"))
+        .by(&clinic_admin)
+        .json(&hook)
+        .expect_json(201)
+        .await;
+    let webhook = webhook["endpoint"]["id"].as_str().unwrap().to_owned();
     let booked: Value = app.api(Method::POST, "/appointments").by(&owner).json(&booking).expect_json(201).await;
+    let deliveries: Value = app
+        .api(Method::GET, &format!("/clinics/{clinic}/webhooks/{webhook}/deliveries"))
+        .by(&clinic_admin)
+        .expect_json(200)
+        .await;
+    let webhook_event = deliveries[0]["event_id"].as_str().unwrap().to_owned();
     let conversation: Value = app
         .api(Method::POST, "/chat/conversations")
         .by(&owner)
@@ -183,6 +201,8 @@ async fn world(app: &TestApp) -> World {
     World {
         slots,
         api_key: spare_key.subject,
+        webhook,
+        webhook_event,
         clinic,
         vet,
         service,
@@ -310,6 +330,8 @@ fn concrete(world: &World, path: &str) -> String {
             ("{reminder_id}", _) => world.reminder.clone(),
             ("{time_off_id}", _) => world.time_off.clone(),
             ("{key_id}", _) => world.api_key.clone(),
+            ("{webhook_id}", _) => world.webhook.clone(),
+            ("{event_id}", _) => world.webhook_event.clone(),
             (parameter, _) if parameter.starts_with('{') => UNKNOWN_ID.to_owned(),
             (literal, _) => literal.to_owned(),
         };
@@ -332,6 +354,9 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
     let note = json!({ "record_date": "2026-02-02", "clinic_id": world.clinic, "details": { "type": "note", "text": "Seen" } });
     match (method.as_str(), path.trim_start_matches(platform::routes::API_PREFIX)) {
         ("PUT", "/admin/users/{id}/role") => json!({ "role": "pet_owner" }),
+        ("POST", "/clinics/{id}/webhooks") => {
+            json!({ "url": "http://127.0.0.1:9/vet-events", "events": ["order.paid"] })
+        }
         ("POST", "/clinics/{id}/api-keys") => json!({ "name": format!("Key {caller}"), "scopes": ["patients:read"] }),
         ("POST", "/chat/conversations") => json!({ "clinic_id": world.clinic }),
         ("POST", "/chat/conversations/{id}/messages") => json!({ "body": format!("Hello from caller {caller}") }),

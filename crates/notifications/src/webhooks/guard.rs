@@ -107,8 +107,8 @@ impl Guard {
             return Err(Refusal::Credentials);
         }
         let addresses = match parsed.host() {
-            Some(Host::Ipv4(address)) => self.allowed(&parsed.to_string(), vec![address.into()])?,
-            Some(Host::Ipv6(address)) => self.allowed(&parsed.to_string(), vec![address.into()])?,
+            Some(Host::Ipv4(address)) => self.allowed(&address.to_string(), vec![address.into()])?,
+            Some(Host::Ipv6(address)) => self.allowed(&address.to_string(), vec![address.into()])?,
             Some(Host::Domain(name)) => self.resolve(name).await?,
             None => return Err(Refusal::NotUrl),
         };
