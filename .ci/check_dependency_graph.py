@@ -6,6 +6,7 @@ The allowed edges (ARCHITECTURE.md, "Dependency rules"):
   domain crates may use all of the above;
   appointments -> clinics, pets; chat -> clinics, pets;
   emergency -> clinics, pets, appointments, chat; commerce -> clinics, pets, appointments;
+  outreach -> clinics, pets, commerce (a campaign's audience: clients, visits, plans);
   testkit -> kernel, db, platform, jobs (never a domain crate), dev-dependency only;
   gateway -> everything; nothing depends on gateway.
 A crate's tests may also mount a peer domain crate's routes (a dev-dependency on
@@ -22,6 +23,7 @@ DOMAIN_EDGES = {
     "chat": {"clinics", "pets"},
     "emergency": {"clinics", "pets", "appointments", "chat"},
     "commerce": {"clinics", "pets", "appointments"},
+    "outreach": {"clinics", "pets", "commerce"},
 }
 
 

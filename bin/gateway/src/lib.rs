@@ -39,6 +39,7 @@ pub struct Modules {
     emergency: emergency::Settings,
     commerce: commerce::Settings,
     payments: commerce::payments::Payments,
+    outreach: outreach::Settings,
 }
 
 impl Modules {
@@ -59,6 +60,7 @@ impl Modules {
             Arc::new(chat::personal_data::PersonalData),
             Arc::new(emergency::personal_data::PersonalData),
             Arc::new(commerce::personal_data::PersonalData),
+            Arc::new(outreach::personal_data::PersonalData),
             Arc::new(notifications::personal_data::PersonalData),
         ]);
         Ok(Self {
@@ -74,6 +76,7 @@ impl Modules {
             emergency: config.section()?,
             commerce,
             payments,
+            outreach: config.section()?,
         })
     }
 
@@ -96,6 +99,7 @@ impl Modules {
         let options = appointments::worker_options(options, &self.appointments);
         let options = emergency::worker_options(options, &self.emergency);
         let options = commerce::worker_options(options, &self.commerce, &self.payments, &self.uploads)?;
+        let options = outreach::worker_options(options, &self.outreach);
         chat::worker_options(options, &self.chat)
     }
 }
@@ -116,6 +120,7 @@ impl Mount for Modules {
         appointments::routes(routes, &self.appointments);
         chat::routes(routes, &self.chat, &self.uploads);
         commerce::routes(routes, &self.commerce, &self.payments, &self.uploads);
+        outreach::routes(routes, &self.outreach);
     }
 }
 

@@ -1,5 +1,6 @@
-//! Who has visited a clinic: what makes a review a verified one. Scheduling
-//! records a visit when an appointment is completed, in the same transaction.
+//! Who has visited a clinic: what makes a review a verified one, and who a
+//! campaign to lapsed clients reaches. Scheduling records a visit when an
+//! appointment is completed, in the same transaction.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -29,6 +30,21 @@ pub async fn record(
         .execute(connection)
         .await?;
     Ok(())
+}
+
+/// The owners whose last visit to `clinic` was before `before` (a
+/// campaign's lapsed clients; owners who never visited are not among them).
+pub async fn last_visit_before(
+    connection: &mut AsyncPgConnection,
+    clinic: ClinicId,
+    before: DateTime<Utc>,
+) -> kernel::Result<Vec<UserId>> {
+    Ok(clinic_visits::table
+        .filter(clinic_visits::clinic_id.eq(clinic))
+        .filter(clinic_visits::last_visit_at.lt(before))
+        .select(clinic_visits::owner_id)
+        .load(connection)
+        .await?)
 }
 
 /// Whether `owner` has visited `clinic`.

@@ -86,6 +86,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    campaign_recipients (campaign_id, user_id) {
+        campaign_id -> Uuid,
+        user_id -> Uuid,
+        batch -> Int4,
+        notification_id -> Nullable<Uuid>,
+        sent_at -> Nullable<Timestamptz>,
+        unsubscribed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> Uuid,
+        clinic_id -> Uuid,
+        name -> Text,
+        subject -> Text,
+        body -> Text,
+        audience -> Jsonb,
+        status -> Text,
+        send_at -> Nullable<Timestamptz>,
+        audience_size -> Nullable<Int4>,
+        without_consent -> Nullable<Int4>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     chat_conversations (id) {
         id -> Uuid,
         kind -> Text,
@@ -1051,6 +1082,10 @@ diesel::joinable!(appointments -> clinic_rooms (room_id));
 diesel::joinable!(appointments -> clinic_services (service_id));
 diesel::joinable!(appointments -> clinics (clinic_id));
 diesel::joinable!(appointments -> pets (pet_id));
+diesel::joinable!(campaign_recipients -> campaigns (campaign_id));
+diesel::joinable!(campaign_recipients -> users (user_id));
+diesel::joinable!(campaigns -> clinics (clinic_id));
+diesel::joinable!(campaigns -> users (created_by));
 diesel::joinable!(chat_conversations -> appointments (appointment_id));
 diesel::joinable!(chat_conversations -> clinics (clinic_id));
 diesel::joinable!(chat_conversations -> pets (pet_id));
@@ -1186,6 +1221,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_series,
     appointments,
     audit_log,
+    campaign_recipients,
+    campaigns,
     chat_conversations,
     chat_message_keys,
     chat_messages,

@@ -99,6 +99,11 @@ id_type!(
 );
 
 id_type!(
+    /// A clinic's marketing campaign.
+    CampaignId
+);
+
+id_type!(
     /// A clinic's endpoint for outgoing webhooks.
     WebhookId
 );

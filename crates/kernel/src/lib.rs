@@ -46,10 +46,10 @@ pub mod __private {
 pub use clock::Clock;
 pub use error::{Error, FieldErrors, Result, single};
 pub use ids::{
-    AddendumId, ApiKeyId, AppointmentId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId, DeviceId,
-    EmergencyCaseId, EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, OrderId, PaymentId,
-    PetId, PetInvitationId, ProductId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId, TimeOffId, UserId,
-    WaitlistEntryId, WaitlistOfferId, WebhookEventId, WebhookId, WeightId,
+    AddendumId, ApiKeyId, AppointmentId, CampaignId, CategoryId, ClinicId, ConversationId, DataExportId, DeliveryId,
+    DeviceId, EmergencyCaseId, EmergencyOfferId, InvitationId, MediaId, MessageId, NotificationId, OnCallId, OrderId,
+    PaymentId, PetId, PetInvitationId, ProductId, RecordId, ReminderId, ReviewId, RoomId, SeriesId, ServiceId,
+    TimeOffId, UserId, WaitlistEntryId, WaitlistOfferId, WebhookEventId, WebhookId, WeightId,
 };
 pub use intervals::{Interval, Intervals, Range};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};

@@ -90,6 +90,10 @@ templates! {
     AccountNotice = "account_notice",
     /// `headline`, `details`.
     Announcement = "announcement",
+    /// A clinic's marketing campaign: `subject`, `paragraphs` (the body, a
+    /// list of plain-text paragraphs, escaped in HTML), `clinic_name`,
+    /// `unsubscribe_url` (also the email's one-click `List-Unsubscribe`).
+    Campaign = "campaign",
     /// `inviter_name`, `invitation` (what to: "to join Happy Paws as a
     /// veterinarian"), `expires_on`, `has_account` (whether the address has
     /// an account, else how to sign up is explained).
@@ -174,6 +178,9 @@ mod tests {
             "inviter_name": "Dr Alexandra Okafor", "invitation": "to join Happy Paws Clinic as a veterinarian",
             "expires_on": "14 Dec 2026", "has_account": false, "document": "Credit note 000043",
             "issued_on": "14 Dec 2026", "plan_name": "Wellness Gold",
+            "subject": "Spring vaccination week at Happy Paws: boosters for dogs and cats at a lower price",
+            "paragraphs": ["Book a booster before April.", "We are open on Saturdays too."],
+            "unsubscribe_url": "https://api.vet-platform.example/api/v1/unsubscribe/0123",
         })
     }
 

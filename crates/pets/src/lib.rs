@@ -28,6 +28,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audience;
 pub mod details;
 pub mod events;
 pub mod handlers;

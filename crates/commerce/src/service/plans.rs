@@ -1,11 +1,12 @@
 //! A clinic's wellness plans: defined by its admins, seen by everyone (owners
 //! choose one for their pet), and the clinic's overview of them: members per
-//! plan, revenue per month, the renewals that failed.
+//! plan, revenue per month, the renewals that failed; and who holds one (a
+//! campaign's audience).
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Principal, Role, ServiceId, Valid};
+use kernel::{ClinicId, Principal, Role, ServiceId, UserId, Valid};
 use platform::audit::{self, AuditEntry};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -20,6 +21,19 @@ use db::schema::{
 };
 
 kernel::constraint_fields!("commerce_plans_name_key" => "name");
+
+/// The owners with a pet in one of the clinic's plans now (active, or past
+/// due within its grace), each once.
+pub async fn members(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<UserId>> {
+    let owners: Vec<Option<UserId>> = commerce_plan_enrollments::table
+        .filter(commerce_plan_enrollments::clinic_id.eq(clinic))
+        .filter(commerce_plan_enrollments::status.eq_any(EnrollmentStatus::COVERED))
+        .select(commerce_plan_enrollments::owner_id)
+        .distinct()
+        .load(connection)
+        .await?;
+    Ok(owners.into_iter().flatten().collect())
+}
 
 /// Adds a plan to the clinic (its admins).
 pub async fn add(

@@ -152,6 +152,7 @@ async fn send(
                 text: rendered.text,
                 html: rendered.html,
                 attachments,
+                unsubscribe: target.data.get("unsubscribe_url").and_then(|url| url.as_str()).map(str::to_owned),
             };
             channels.email.send(&email).await
         }

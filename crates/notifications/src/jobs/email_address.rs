@@ -43,6 +43,7 @@ impl TaskHandler for EmailAddress {
             text: rendered.text,
             html: rendered.html,
             attachments: Vec::new(),
+            unsubscribe: None,
         };
         match channels.email.send(&email).await {
             Ok(_) => Ok(()),

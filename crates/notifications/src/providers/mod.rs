@@ -72,6 +72,10 @@ pub struct Email {
     pub html: String,
     /// Files it carries.
     pub attachments: Vec<Attachment>,
+    /// A one-click unsubscribe URL (RFC 8058): sent as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post`; taken from the notification's
+    /// `unsubscribe_url` (marketing carries one).
+    pub unsubscribe: Option<String>,
 }
 
 /// A text message.

@@ -1,10 +1,12 @@
-//! The delivery log, for platform admins.
+//! The delivery log, for platform admins; and how the deliveries of a set of
+//! notifications went (a campaign's counts).
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{DeliveryId, Page, PageRequest, Principal, Role};
+use kernel::{DeliveryId, NotificationId, Page, PageRequest, Principal, Role};
 
 use crate::api::{DeliveryFilter, DeliveryRecord};
+use crate::models::{Channel, DeliveryStatus};
 use db::schema::{notification_deliveries, notifications};
 
 /// Deliveries, newest first, filtered.
@@ -48,4 +50,41 @@ pub async fn list(
         .load::<DeliveryRecord>(connection)
         .await?;
     Ok(Page::from_rows(records, page, |record| record.id.0))
+}
+
+/// How many of some notifications' deliveries on one channel stand where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Accepted by the provider.
+    pub sent: i64,
+    /// Refused for good, or out of attempts.
+    pub failed: i64,
+    /// Nothing to send to (no address, the account closed).
+    pub skipped: i64,
+    /// Waiting (quiet hours, retries).
+    pub pending: i64,
+}
+
+/// Where the `channel` deliveries of `notification_ids` stand, in one query.
+pub async fn outcomes(
+    connection: &mut AsyncPgConnection,
+    notification_ids: &[NotificationId],
+    channel: Channel,
+) -> kernel::Result<Outcomes> {
+    let counts: Vec<(DeliveryStatus, i64)> = notification_deliveries::table
+        .filter(notification_deliveries::notification_id.eq_any(notification_ids))
+        .filter(notification_deliveries::channel.eq(channel))
+        .group_by(notification_deliveries::status)
+        .select((notification_deliveries::status, diesel::dsl::count_star()))
+        .load(connection)
+        .await?;
+    Ok(counts.into_iter().fold(Outcomes::default(), |mut outcomes, (status, count)| {
+        match status {
+            DeliveryStatus::Sent => outcomes.sent += count,
+            DeliveryStatus::Failed => outcomes.failed += count,
+            DeliveryStatus::Skipped => outcomes.skipped += count,
+            DeliveryStatus::Pending => outcomes.pending += count,
+        }
+        outcomes
+    }))
 }

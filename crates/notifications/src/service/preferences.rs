@@ -151,6 +151,70 @@ pub async fn effective_each(
     Ok(each)
 }
 
+/// The users among `users` whom `category` reaches on at least one channel
+/// (for marketing: those who opted in), each once.
+pub async fn reached_by(
+    connection: &mut AsyncPgConnection,
+    users: &[UserId],
+    category: Category,
+) -> kernel::Result<Vec<UserId>> {
+    if category.is_mandatory() {
+        return Ok(users.to_vec());
+    }
+    let stored: Vec<(UserId, Channel, bool)> = notification_preferences::table
+        .filter(notification_preferences::user_id.eq_any(users))
+        .filter(notification_preferences::category.eq(category))
+        .select((
+            notification_preferences::user_id,
+            notification_preferences::channel,
+            notification_preferences::enabled,
+        ))
+        .load(connection)
+        .await?;
+    let mut choices: HashMap<UserId, Vec<(Channel, bool)>> = HashMap::new();
+    for (user, channel, enabled) in stored {
+        choices.entry(user).or_default().push((channel, enabled));
+    }
+    let reaches = |user: &UserId| {
+        let chosen = choices.get(user).map(Vec::as_slice).unwrap_or_default();
+        Channel::ALL.iter().any(|&channel| {
+            chosen
+                .iter()
+                .find(|(stored, _)| *stored == channel)
+                .map_or(default_enabled(category, channel), |(_, on)| *on)
+        })
+    };
+    let mut reached: Vec<UserId> = users.iter().copied().filter(reaches).collect();
+    reached.sort_unstable();
+    reached.dedup();
+    Ok(reached)
+}
+
+/// Switches `category` off on every channel for `user` (an unsubscribe
+/// link); other choices and quiet hours stay. Idempotent.
+pub async fn switch_off(connection: &mut AsyncPgConnection, user: UserId, category: Category) -> kernel::Result<()> {
+    if category.is_mandatory() {
+        return Err(kernel::Error::conflict(format!("{category} notifications cannot be switched off")));
+    }
+    let rows: Vec<StoredChoice> = Channel::ALL
+        .iter()
+        .filter(|&&channel| default_enabled(category, channel))
+        .map(|&channel| StoredChoice { user_id: user, category, channel, enabled: false })
+        .collect();
+    db::all_or_nothing(connection, async |connection| {
+        diesel::delete(
+            notification_preferences::table
+                .filter(notification_preferences::user_id.eq(user))
+                .filter(notification_preferences::category.eq(category)),
+        )
+        .execute(connection)
+        .await?;
+        diesel::insert_into(notification_preferences::table).values(&rows).execute(connection).await?;
+        Ok(())
+    })
+    .await
+}
+
 /// The caller's full matrix (every category × channel) and quiet hours.
 pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal) -> kernel::Result<NotificationPreferences> {
     let time_zone = platform::users::time_zone(connection, principal.user_id).await?;

@@ -1,0 +1,2 @@
+DROP TABLE campaign_recipients;
+DROP TABLE campaigns;
