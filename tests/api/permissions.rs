@@ -11,7 +11,8 @@
 //! clinic and its message, the owner's emergency case offered to the vet and
 //! the vet's time on call, the clinic's product and the owner's paid order of it and its invoice, the
 //! clinic's wellness plan with the pet enrolled, the owner's repeat order,
-//! the clinic's webhook and the booking's event pending for it);
+//! the clinic's webhook and the booking's event pending for it, the clinic's
+//! draft campaign and the owner's unsubscribe link for it);
 //! other ids are unknown
 //! ones. Every write sends a valid body ([`body`]), so a caller who may write
 //! gets a 2xx (or the business answer: 409 for a slot someone else just took,
@@ -70,6 +71,9 @@ struct World {
     /// The clinic's webhook, and the event the booking sent it (still pending).
     webhook: String,
     webhook_event: String,
+    /// The clinic's draft campaign, and the owner's unsubscribe link token for it.
+    campaign: String,
+    unsubscribe_token: String,
     callers: Vec<(&'static str, Option<TestUser>)>,
 }
 
@@ -184,6 +188,17 @@ async fn world(app: &TestApp) -> World {
     let case: Value = app.api(Method::POST, "/emergency-requests").by(&owner).json(&emergency).expect_json(201).await;
     let (product, order, invoice) = shop(app, &clinic, &clinic_admin, &owner).await;
     let (plan, autoship) = plan_and_autoship(app, &clinic, &clinic_admin, &owner, &pet, &product).await;
+    let draft = json!({ "name": "News", "subject": "News", "body": "Hello.", "audience": {} });
+    let campaign: Value = app
+        .api(Method::POST, &format!("/clinics/{clinic}/campaigns"))
+        .by(&clinic_admin)
+        .json(&draft)
+        .expect_json(201)
+        .await;
+    let campaign = fixtures::id_of(&campaign);
+    let outreach: outreach::Settings = app.section();
+    let unsubscribe_token =
+        outreach::unsubscribe::token(&outreach, kernel::CampaignId(campaign.parse().unwrap()), owner.user_id);
     let clinic_key = api_key(app, &clinic, &clinic_admin, &Scope::ALL).await;
     let spare_key = api_key(app, &clinic, &clinic_admin, &[Scope::AppointmentsRead]).await;
     let callers = vec![
@@ -203,6 +218,8 @@ async fn world(app: &TestApp) -> World {
         api_key: spare_key.subject,
         webhook,
         webhook_event,
+        campaign,
+        unsubscribe_token,
         clinic,
         vet,
         service,
@@ -332,6 +349,8 @@ fn concrete(world: &World, path: &str) -> String {
             ("{key_id}", _) => world.api_key.clone(),
             ("{webhook_id}", _) => world.webhook.clone(),
             ("{event_id}", _) => world.webhook_event.clone(),
+            ("{campaign_id}", _) => world.campaign.clone(),
+            ("{token}", _) => world.unsubscribe_token.clone(),
             (parameter, _) if parameter.starts_with('{') => UNKNOWN_ID.to_owned(),
             (literal, _) => literal.to_owned(),
         };
@@ -354,6 +373,10 @@ fn body(world: &World, method: &Method, path: &str, caller: usize) -> Value {
     let note = json!({ "record_date": "2026-02-02", "clinic_id": world.clinic, "details": { "type": "note", "text": "Seen" } });
     match (method.as_str(), path.trim_start_matches(platform::routes::API_PREFIX)) {
         ("PUT", "/admin/users/{id}/role") => json!({ "role": "pet_owner" }),
+        ("POST", "/clinics/{id}/campaigns") | ("PUT", "/clinics/{id}/campaigns/{campaign_id}") => {
+            json!({ "name": format!("News {caller}"), "subject": "News", "body": "Hello.", "audience": { "species": ["dog"] } })
+        }
+        ("POST", "/clinics/{id}/campaigns/{campaign_id}/schedule") => json!({}),
         ("POST", "/clinics/{id}/webhooks") => {
             json!({ "url": "http://127.0.0.1:9/vet-events", "events": ["order.paid"] })
         }
