@@ -19,7 +19,7 @@ pub const FCM_PATH: &str = "/v1/projects/vet-test/messages:send";
 /// The App with the notifications (and job admin) routes.
 pub async fn app() -> TestApp {
     TestApp::spawn(|config| {
-        let settings: Settings = config.section().expect("[notifications]");
+        let settings: Settings = config.section().unwrap();
         move |routes: &mut platform::Routes| {
             notifications::routes(routes, &settings);
             jobs::routes(routes);

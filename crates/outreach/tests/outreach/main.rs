@@ -1,7 +1,7 @@
 //! Outreach against a real Postgres and Redis, through the real HTTP stack,
 //! the real job worker and a real SMTP server.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a failed fixture must fail the test loudly")]
+#![expect(clippy::unwrap_used, reason = "a failed fixture must fail the test loudly")]
 
 mod audience;
 mod campaigns;
