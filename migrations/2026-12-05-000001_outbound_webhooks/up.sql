@@ -53,7 +53,7 @@ CREATE TABLE outbound_webhook_attempts (
     error         text,
     duration_ms   integer NOT NULL,
     FOREIGN KEY (endpoint_id, event_id) REFERENCES outbound_webhook_deliveries (endpoint_id, event_id) ON DELETE CASCADE,
-    CONSTRAINT outbound_webhook_attempts_status_code_check CHECK (status_code BETWEEN 100 AND 599),
+    CONSTRAINT outbound_webhook_attempts_status_code_check CHECK (status_code BETWEEN 100 AND 999),
     CONSTRAINT outbound_webhook_attempts_duration_check CHECK (duration_ms >= 0)
 );
 CREATE INDEX outbound_webhook_attempts_delivery_idx ON outbound_webhook_attempts (endpoint_id, event_id, id);

@@ -121,7 +121,8 @@ pub struct CampaignView {
     pub started_at: Option<DateTime<Utc>>,
     /// When the last batch went out.
     pub finished_at: Option<DateTime<Utc>>,
-    /// How sending went; absent before it started.
+    /// How sending went; absent before it started, and in lists. Read from
+    /// the notifications' delivery log, kept `notifications.retention_days`.
     pub counts: Option<CampaignCounts>,
 }
 
@@ -137,10 +138,13 @@ pub struct CampaignCounts {
     pub recipients: i64,
     /// Emails the mail server accepted.
     pub sent: i64,
-    /// Emails refused for good or out of attempts.
+    /// Emails not delivered: refused for good, out of attempts, or skipped
+    /// (no address, the recipient unsubscribed before it went).
     pub failed: i64,
     /// Emails not sent yet (a later batch, quiet hours, a retry).
     pub pending: i64,
+    /// Recipients sent the campaign on other channels only (no email opted in).
+    pub other_channels: i64,
     /// Recipients who unsubscribed through it.
     pub unsubscribed: i64,
 }

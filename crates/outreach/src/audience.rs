@@ -42,8 +42,8 @@ pub async fn choose(
         clients.retain(|client| lapsed.contains(client));
     }
     if let Some(wanted) = audience.active_plan {
-        let members: HashSet<UserId> =
-            commerce::service::plans::members(connection, clinic).await?.into_iter().collect();
+        let enrolled = commerce::service::plans::enrolled_pets(connection, clinic).await?;
+        let members: HashSet<UserId> = pets::audience::owners_of(connection, &enrolled).await?.into_iter().collect();
         clients.retain(|client| members.contains(client) == wanted);
     }
     let consenting = notifications::service::preferences::reached_by(connection, &clients, Category::Marketing).await?;

@@ -25,7 +25,7 @@ pub async fn list_campaigns(
     mut connection: Db,
 ) -> Result<web::Json<Vec<CampaignView>>, ApiError> {
     let listed = campaigns::list(&mut connection, &caller, *id).await?;
-    Ok(web::Json(listed.into_iter().map(|campaign| campaign.view(None)).collect()))
+    Ok(web::Json(listed.into_iter().map(|campaign| campaign.view(None)).collect::<kernel::Result<_>>()?))
 }
 
 /// Writes a draft campaign.
@@ -45,7 +45,7 @@ pub async fn create_campaign(
     mut connection: Db,
 ) -> Result<HttpResponse, ApiError> {
     let campaign = campaigns::create(&mut connection, &caller, *id, &request, now).await?;
-    Ok(HttpResponse::Created().json(campaign.view(None)))
+    Ok(HttpResponse::Created().json(campaign.view(None)?))
 }
 
 /// One campaign, with how its sending went once it started.
@@ -88,6 +88,7 @@ pub async fn get_campaign(
 )]
 #[put("/clinics/{id}/campaigns/{campaign_id}")]
 pub async fn update_campaign(
+    settings: web::Data<Settings>,
     CurrentUser(caller): CurrentUser,
     path: web::Path<(ClinicId, CampaignId)>,
     ValidJson(request): ValidJson<CampaignRequest>,
@@ -95,7 +96,8 @@ pub async fn update_campaign(
     mut connection: Db,
 ) -> Result<web::Json<CampaignView>, ApiError> {
     let (clinic, campaign) = path.into_inner();
-    Ok(web::Json(campaigns::update(&mut connection, &caller, clinic, campaign, &request, now).await?.view(None)))
+    let updated = campaigns::update(&mut connection, &caller, &settings, clinic, campaign, &request, now).await?;
+    Ok(web::Json(updated.view(None)?))
 }
 
 /// How many clients the campaign's audience matches now, and how many of
@@ -150,7 +152,7 @@ pub async fn schedule_campaign(
     let (clinic, campaign) = path.into_inner();
     let scheduled =
         campaigns::schedule(&mut connection, &caller, &settings, clinic, campaign, request.send_at, now).await?;
-    Ok(web::Json(scheduled.view(None)))
+    Ok(web::Json(scheduled.view(None)?))
 }
 
 /// Stops the campaign: a scheduled one never starts, a sending one sends no
@@ -178,7 +180,7 @@ pub async fn cancel_campaign(
     mut connection: Db,
 ) -> Result<web::Json<CampaignView>, ApiError> {
     let (clinic, campaign) = path.into_inner();
-    Ok(web::Json(campaigns::cancel(&mut connection, &caller, clinic, campaign, now).await?.view(None)))
+    Ok(web::Json(campaigns::cancel(&mut connection, &caller, clinic, campaign, now).await?.view(None)?))
 }
 
 /// The page a campaign's unsubscribe link opens: one button that confirms

@@ -44,15 +44,16 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    /// Its audience (a stored filter that no longer reads is empty, never an error).
-    pub fn audience(&self) -> Audience {
-        serde_json::from_value(self.audience.clone()).unwrap_or_default()
+    /// Its audience. A stored filter that no longer reads is an error, never
+    /// "everyone".
+    pub fn audience(&self) -> kernel::Result<Audience> {
+        serde_json::from_value(self.audience.clone()).map_err(kernel::Error::internal)
     }
 
     /// The API view, with `counts` once sending started.
-    pub fn view(self, counts: Option<CampaignCounts>) -> CampaignView {
-        CampaignView {
-            audience: self.audience(),
+    pub fn view(self, counts: Option<CampaignCounts>) -> kernel::Result<CampaignView> {
+        Ok(CampaignView {
+            audience: self.audience()?,
             id: self.id,
             clinic_id: self.clinic_id,
             name: self.name,
@@ -64,6 +65,6 @@ impl Campaign {
             started_at: self.started_at,
             finished_at: self.finished_at,
             counts,
-        }
+        })
     }
 }

@@ -44,8 +44,12 @@ impl platform::config::Section for Settings {
             return Err("public_url must be an http(s) URL".to_owned());
         }
         if environment == platform::config::Environment::Production {
-            if self.unsubscribe_secret.expose_secret() == DEVELOPMENT_UNSUBSCRIBE_SECRET {
-                return Err("set unsubscribe_secret (VET__OUTREACH__UNSUBSCRIBE_SECRET) in production".to_owned());
+            let secret = self.unsubscribe_secret.expose_secret();
+            if secret == DEVELOPMENT_UNSUBSCRIBE_SECRET || secret.len() < 32 {
+                return Err(
+                    "set unsubscribe_secret (VET__OUTREACH__UNSUBSCRIBE_SECRET) to 32 or more random bytes in production"
+                        .to_owned(),
+                );
             }
             if !self.public_url.starts_with("https://") {
                 return Err("public_url (VET__OUTREACH__PUBLIC_URL) must be https:// in production".to_owned());

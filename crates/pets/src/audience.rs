@@ -1,13 +1,14 @@
 //! A clinic's clients as a campaign chooses them (`outreach` reads them
 //! here, never this crate's tables): the owners and co-owners of the living
 //! pets in the clinic's care, optionally of some species, or with a
-//! vaccination due by a date (overdue ones included).
+//! vaccination due by a date (overdue ones included); and the owners of
+//! given pets (a plan's members).
 
 use chrono::NaiveDate;
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Date, Nullable, Text, Uuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Species, UserId};
+use kernel::{ClinicId, PetId, Species, UserId};
 
 /// Which of a clinic's clients.
 #[derive(Debug, Clone, Default)]
@@ -50,4 +51,17 @@ pub async fn clients(
     .load(connection)
     .await?;
     Ok(clients.into_iter().map(|client| client.id).collect())
+}
+
+/// The owners and co-owners of `pets`, each once, in id order (the members
+/// of a plan, from its enrolled pets).
+pub async fn owners_of(connection: &mut AsyncPgConnection, pets: &[PetId]) -> kernel::Result<Vec<UserId>> {
+    let owners: Vec<Client> = db::Sql::query(
+        "SELECT primary_owner_id AS id FROM pets WHERE id = ANY($1) \
+         UNION SELECT user_id FROM pet_co_owners WHERE pet_id = ANY($1) ORDER BY id",
+    )
+    .bind::<Array<Uuid>, _>(pets)
+    .load(connection)
+    .await?;
+    Ok(owners.into_iter().map(|owner| owner.id).collect())
 }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{ClinicId, Principal, Role, ServiceId, UserId, Valid};
+use kernel::{ClinicId, PetId, Principal, Role, ServiceId, Valid};
 use platform::audit::{self, AuditEntry};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -22,17 +22,16 @@ use db::schema::{
 
 kernel::constraint_fields!("commerce_plans_name_key" => "name");
 
-/// The owners with a pet in one of the clinic's plans now (active, or past
-/// due within its grace), each once.
-pub async fn members(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<UserId>> {
-    let owners: Vec<Option<UserId>> = commerce_plan_enrollments::table
+/// The pets in one of the clinic's plans now (active, or past due within
+/// its grace), each once: their owners and co-owners are its members.
+pub async fn enrolled_pets(connection: &mut AsyncPgConnection, clinic: ClinicId) -> kernel::Result<Vec<PetId>> {
+    Ok(commerce_plan_enrollments::table
         .filter(commerce_plan_enrollments::clinic_id.eq(clinic))
         .filter(commerce_plan_enrollments::status.eq_any(EnrollmentStatus::COVERED))
-        .select(commerce_plan_enrollments::owner_id)
+        .select(commerce_plan_enrollments::pet_id)
         .distinct()
         .load(connection)
-        .await?;
-    Ok(owners.into_iter().flatten().collect())
+        .await?)
 }
 
 /// Adds a plan to the clinic (its admins).

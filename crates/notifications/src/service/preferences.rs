@@ -16,8 +16,8 @@ use kernel::{Principal, UserId, Valid};
 use crate::api::{
     ChannelPreference, NotificationPreferences, NotificationPreferencesUpdate, PreferenceChoice, QuietHours,
 };
-use crate::models::{Category, Channel};
-use db::schema::{notification_preferences, notification_quiet_hours};
+use crate::models::{Category, Channel, DeliveryStatus};
+use db::schema::{notification_deliveries, notification_preferences, notification_quiet_hours, notifications};
 
 /// Whether `channel` carries `category` for a user who never chose.
 pub fn default_enabled(category: Category, channel: Channel) -> bool {
@@ -191,7 +191,9 @@ pub async fn reached_by(
 }
 
 /// Switches `category` off on every channel for `user` (an unsubscribe
-/// link); other choices and quiet hours stay. Idempotent.
+/// link); other choices and quiet hours stay. Deliveries of that category
+/// still waiting (quiet hours, retries) are skipped: nothing more of it
+/// reaches them. Idempotent.
 pub async fn switch_off(connection: &mut AsyncPgConnection, user: UserId, category: Category) -> kernel::Result<()> {
     if category.is_mandatory() {
         return Err(kernel::Error::conflict(format!("{category} notifications cannot be switched off")));
@@ -210,6 +212,22 @@ pub async fn switch_off(connection: &mut AsyncPgConnection, user: UserId, catego
         .execute(connection)
         .await?;
         diesel::insert_into(notification_preferences::table).values(&rows).execute(connection).await?;
+        let theirs = notifications::table
+            .filter(notifications::recipient_id.eq(user))
+            .filter(notifications::category.eq(category))
+            .select(notifications::id);
+        diesel::update(
+            notification_deliveries::table
+                .filter(notification_deliveries::status.eq(DeliveryStatus::Pending))
+                .filter(notification_deliveries::notification_id.eq_any(theirs)),
+        )
+        .set((
+            notification_deliveries::status.eq(DeliveryStatus::Skipped),
+            notification_deliveries::last_error.eq("the recipient switched this category off"),
+            notification_deliveries::updated_at.eq(chrono::Utc::now()),
+        ))
+        .execute(connection)
+        .await?;
         Ok(())
     })
     .await

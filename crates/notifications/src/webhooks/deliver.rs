@@ -260,6 +260,7 @@ async fn count_failure(
         .execute(connection)
         .await?;
     metrics::counter!("webhook_endpoints_disabled_total").increment(1);
+    let url = super::without_query(&url);
     jobs::publish(connection, &WebhookDisabled { webhook_id: endpoint, clinic_id: clinic, url, reason }).await?;
     Ok(())
 }

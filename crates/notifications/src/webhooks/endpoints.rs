@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::api::NewEndpoint;
 use super::models::{AttemptRow, DeliveryRow, DeliveryState, Endpoint, NewEndpointRow};
-use super::{EventType, Guard, deliver};
+use super::{EventType, Guard, deliver, without_query};
 use db::schema::{outbound_webhook_attempts, outbound_webhook_deliveries, outbound_webhooks};
 
 /// Endpoints one clinic may have.
@@ -49,6 +49,11 @@ pub async fn create(
         created_at: now,
     };
     db::transaction(connection, async |connection| {
+        // One registration at a time per clinic, so two cannot both pass the count.
+        db::Sql::query("SELECT pg_advisory_xact_lock(hashtextextended('outbound_webhooks:' || $1::text, 0))")
+            .bind::<diesel::sql_types::Uuid, _>(clinic)
+            .execute(connection)
+            .await?;
         let existing = outbound_webhooks::table
             .filter(outbound_webhooks::clinic_id.eq(clinic))
             .count()
@@ -62,7 +67,7 @@ pub async fn create(
             .returning(Endpoint::as_returning())
             .get_result(connection)
             .await?;
-        let changes = json!({ "url": endpoint.url, "events": endpoint.events, "clinic_id": clinic });
+        let changes = json!({ "url": without_query(&endpoint.url), "events": endpoint.events, "clinic_id": clinic });
         audit::record(connection, entry(principal, "webhook.created", endpoint.id).with_changes(changes)).await?;
         Ok(endpoint)
     })
@@ -99,7 +104,8 @@ pub async fn delete(
             .await
             .optional()?
             .ok_or(NOT_FOUND)?;
-        audit::record(connection, entry(principal, "webhook.deleted", id).with_changes(json!({ "url": url }))).await
+        let changes = json!({ "url": without_query(&url) });
+        audit::record(connection, entry(principal, "webhook.deleted", id).with_changes(changes)).await
     })
     .await
 }

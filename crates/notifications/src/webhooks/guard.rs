@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use ipnet::IpNet;
 use url::{Host, Url};
@@ -35,7 +36,8 @@ const NOT_PUBLIC: &[&str] = &[
     "198.51.100.0/24",
     "203.0.113.0/24",
     "224.0.0.0/3",
-    "::/127",
+    "::/96",
+    "::ffff:0:0:0/96",
     "64:ff9b::/96",
     "64:ff9b:1::/48",
     "100::/64",
@@ -60,11 +62,13 @@ pub enum Refusal {
     /// User name or password in the URL.
     #[error("must not carry a user name or password")]
     Credentials,
-    /// The name has no address.
-    #[error("host {0} does not resolve")]
+    /// The name has no address (in time). Said like [`Refusal::NotPublic`],
+    /// so that refusals never tell which internal names exist.
+    #[error("host {0} must resolve to public addresses only")]
     Unresolved(String),
-    /// An address that is not public.
-    #[error("host {host} resolves to {address}, which is not a public address")]
+    /// An address that is not public; the message never names it, so that
+    /// refusals cannot map a private network.
+    #[error("host {host} must resolve to public addresses only")]
     NotPublic {
         /// The URL's host.
         host: String,
@@ -82,6 +86,8 @@ struct Rules {
     not_public: Vec<IpNet>,
     local: Vec<IpNet>,
     hosts: HashMap<String, Vec<IpAddr>>,
+    /// How long a DNS answer may take.
+    resolve_timeout: Duration,
 }
 
 impl Guard {
@@ -93,7 +99,8 @@ impl Guard {
         for answer in &settings.hosts {
             hosts.entry(answer.name.clone()).or_default().push(answer.address);
         }
-        Self(Arc::new(Rules { not_public, local: settings.local_networks.clone(), hosts }))
+        let resolve_timeout = Duration::from_secs(settings.timeout_secs);
+        Self(Arc::new(Rules { not_public, local: settings.local_networks.clone(), hosts, resolve_timeout }))
     }
 
     /// Checks `url` as it resolves now: scheme, no credentials, and every
@@ -123,8 +130,10 @@ impl Guard {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         let answers = match self.0.hosts.get(&name) {
             Some(fixed) => fixed.clone(),
-            None => tokio::net::lookup_host((name.as_str(), 0))
+            None => tokio::time::timeout(self.0.resolve_timeout, tokio::net::lookup_host((name.as_str(), 0)))
                 .await
+                .ok()
+                .and_then(Result::ok)
                 .map(|found| found.map(|socket| socket.ip()).collect())
                 .unwrap_or_default(),
         };
@@ -136,7 +145,11 @@ impl Guard {
 
     fn allowed(&self, host: &str, addresses: Vec<IpAddr>) -> Result<Vec<IpAddr>, Refusal> {
         match addresses.iter().find(|address| !self.is_local(**address) && !self.is_public(**address)) {
-            Some(address) => Err(Refusal::NotPublic { host: host.to_owned(), address: *address }),
+            Some(address) => {
+                // For the operators; the clinic is told only that it is not public.
+                tracing::info!(host, %address, "a webhook address was refused");
+                Err(Refusal::NotPublic { host: host.to_owned(), address: *address })
+            }
             None => Ok(addresses),
         }
     }
@@ -202,6 +215,9 @@ mod tests {
             "https://[fe80::1]/",
             "https://[fd00::1]/",
             "https://[::ffff:127.0.0.1]/",
+            "https://[::127.0.0.1]/",
+            "https://[::a9fe:a9fe]/",
+            "https://[::ffff:0:a9fe:a9fe]/",
             "https://0.0.0.0/",
             "https://inside.example/",
         ] {

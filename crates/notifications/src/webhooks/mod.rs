@@ -82,6 +82,12 @@ impl EventType {
     }
 }
 
+/// `url` without its query and fragment, for audit entries and notices: a
+/// receiver's URL may carry a token there.
+pub fn without_query(url: &str) -> String {
+    url.split(['?', '#']).next().unwrap_or_default().to_owned()
+}
+
 /// The body every endpoint receives.
 #[derive(Serialize)]
 struct Body<'a, T> {
@@ -136,7 +142,7 @@ pub struct WebhookDisabled {
     pub webhook_id: WebhookId,
     /// Its clinic.
     pub clinic_id: ClinicId,
-    /// Where it pointed.
+    /// Where it pointed, without its query.
     pub url: String,
     /// Why it was disabled.
     pub reason: String,

@@ -20,8 +20,8 @@ kernel::text_enum!(
     }
 );
 
-/// A registered endpoint.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A registered endpoint (its `Debug` hides the secret).
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = outbound_webhooks)]
 pub struct Endpoint {
     /// Its id.
@@ -46,6 +46,20 @@ pub struct Endpoint {
     pub disabled_at: Option<DateTime<Utc>>,
     /// Why.
     pub disabled_reason: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Endpoint")
+            .field("id", &self.id)
+            .field("clinic_id", &self.clinic_id)
+            .field("url", &super::without_query(&self.url))
+            .field("events", &self.events)
+            .field("secret", &"[redacted]")
+            .field("disabled_at", &self.disabled_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A new endpoint's row.

@@ -55,10 +55,12 @@ pub async fn create(
     .await
 }
 
-/// Rewrites a campaign not yet sending (a scheduled one keeps its time).
+/// Rewrites a campaign not yet sending (a scheduled one keeps its time,
+/// and its new audience must stay within `[outreach] max_audience`).
 pub async fn update(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
+    settings: &Settings,
     clinic: ClinicId,
     id: CampaignId,
     request: &Valid<CampaignRequest>,
@@ -69,6 +71,9 @@ pub async fn update(
     db::transaction(connection, async |connection| {
         let campaign = locked(connection, clinic, id).await?;
         editable(&campaign)?;
+        if campaign.status == CampaignStatus::Scheduled {
+            within_limit(connection, settings, clinic, &request.audience, now).await?;
+        }
         let updated: Campaign = diesel::update(campaigns::table.find(id))
             .set((
                 campaigns::name.eq(request.name.trim()),
@@ -114,7 +119,7 @@ pub async fn get(
     let campaign = of_clinic(clinic, id).select(Campaign::as_select()).first(connection).await.optional()?;
     let campaign = campaign.ok_or(NOT_FOUND)?;
     let counts = counts(connection, &campaign).await?;
-    Ok(campaign.view(counts))
+    campaign.view(counts)
 }
 
 /// How many clients the campaign's audience matches now, and how many of
@@ -129,7 +134,7 @@ pub async fn preview(
     admin_of(principal, clinic)?;
     let campaign = of_clinic(clinic, id).select(Campaign::as_select()).first(connection).await.optional()?;
     let campaign = campaign.ok_or(NOT_FOUND)?;
-    let chosen = audience::choose(connection, clinic, &campaign.audience(), now.date_naive()).await?;
+    let chosen = audience::choose(connection, clinic, &campaign.audience()?, now.date_naive()).await?;
     Ok(AudiencePreview { matching: count(chosen.matching.len()), consenting: count(chosen.consenting.len()) })
 }
 
@@ -153,11 +158,7 @@ pub async fn schedule(
     db::transaction(connection, async |connection| {
         let campaign = locked(connection, clinic, id).await?;
         editable(&campaign)?;
-        let chosen = audience::choose(connection, clinic, &campaign.audience(), now.date_naive()).await?;
-        if count(chosen.consenting.len()) > settings.max_audience {
-            let message = format!("reaches {} clients, more than {}", chosen.consenting.len(), settings.max_audience);
-            return Err(kernel::Error::invalid_field("audience", message));
-        }
+        within_limit(connection, settings, clinic, &campaign.audience()?, now).await?;
         let scheduled: Campaign = diesel::update(campaigns::table.find(id))
             .set((
                 campaigns::status.eq(CampaignStatus::Scheduled),
@@ -218,6 +219,7 @@ pub async fn counts(connection: &mut AsyncPgConnection, campaign: &Campaign) -> 
     let notices: Vec<NotificationId> = recipients.iter().filter_map(|(notice, _)| *notice).collect();
     let emails = notifications::service::delivery_log::outcomes(connection, &notices, Channel::Email).await?;
     let unsubscribed = recipients.iter().filter(|(_, unsubscribed)| *unsubscribed).count();
+    let emailed = emails.sent + emails.failed + emails.skipped + emails.pending;
     Ok(Some(CampaignCounts {
         audience: i64::from(campaign.audience_size.unwrap_or_default()),
         without_consent: i64::from(campaign.without_consent.unwrap_or_default()),
@@ -225,6 +227,7 @@ pub async fn counts(connection: &mut AsyncPgConnection, campaign: &Campaign) -> 
         sent: emails.sent,
         failed: emails.failed + emails.skipped,
         pending: emails.pending + count(recipients.len() - notices.len()),
+        other_channels: count(notices.len()) - emailed,
         unsubscribed: count(unsubscribed),
     }))
 }
@@ -237,6 +240,23 @@ fn count(items: usize) -> i64 {
 
 fn admin_of(principal: &Principal, clinic: ClinicId) -> kernel::Result<()> {
     principal.require_staff(clinic, &[Role::ClinicAdmin])
+}
+
+/// 422 when `audience` reaches more than `[outreach] max_audience` clients
+/// (a draft may be any size until it is scheduled).
+async fn within_limit(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    clinic: ClinicId,
+    audience: &crate::api::Audience,
+    now: DateTime<Utc>,
+) -> kernel::Result<()> {
+    let reached = audience::choose(connection, clinic, audience, now.date_naive()).await?.consenting.len();
+    if count(reached) > settings.max_audience {
+        let message = format!("reaches {reached} clients, more than {}", settings.max_audience);
+        return Err(kernel::Error::invalid_field("audience", message));
+    }
+    Ok(())
 }
 
 fn editable(campaign: &Campaign) -> kernel::Result<()> {

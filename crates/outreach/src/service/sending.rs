@@ -1,6 +1,8 @@
 //! Sending a campaign, as its jobs do it.
 //!
-//! [`start`] (at the campaign's `send_at`) chooses its recipients once: the
+//! [`start`] (at the campaign's `send_at`) chooses its recipients once (a
+//! campaign whose audience grew past `[outreach] max_audience` goes back to
+//! draft instead): the
 //! clients its audience matches then who opted in to marketing, frozen into
 //! `campaign_recipients` in one statement, numbered into batches of
 //! `[outreach] batch_size`; and enqueues one job per batch, spaced
@@ -38,11 +40,21 @@ pub async fn start(
     db::transaction(connection, async |connection| {
         let campaign = campaigns::table.find(id).select(Campaign::as_select()).for_update().first(connection).await;
         let Some(campaign) = campaign.optional()? else { return Ok(0) };
-        if campaign.status != CampaignStatus::Scheduled {
+        // Cancelled, already started, or moved later while this job waited.
+        if campaign.status != CampaignStatus::Scheduled || campaign.send_at.is_some_and(|at| at > now) {
             return Ok(0);
         }
-        let chosen = audience::choose(connection, campaign.clinic_id, &campaign.audience(), now.date_naive()).await?;
+        let chosen = audience::choose(connection, campaign.clinic_id, &campaign.audience()?, now.date_naive()).await?;
         let recipients = chosen.consenting.len();
+        if i64::try_from(recipients).unwrap_or(i64::MAX) > settings.max_audience {
+            // Its clients grew past the limit since it was scheduled: it waits for its admins.
+            tracing::warn!(campaign_id = %id, recipients, "a campaign over outreach.max_audience was not started");
+            diesel::update(campaigns::table.find(id))
+                .set((campaigns::status.eq(CampaignStatus::Draft), campaigns::updated_at.eq(now)))
+                .execute(connection)
+                .await?;
+            return Ok(0);
+        }
         let batches = i32::try_from(recipients.div_ceil(usize::try_from(settings.batch_size).unwrap_or(1)))
             .map_err(kernel::Error::internal)?;
         db::Sql::query(

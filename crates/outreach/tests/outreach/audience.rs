@@ -12,11 +12,24 @@ async fn an_audience_chooses_clients_by_species_last_visit_vaccination_and_plan(
     let scene = scene().await;
     let vet = testkit::fixtures::staff(&scene.app, &scene.platform_admin, &scene.clinic, Role::Veterinarian).await;
     // Ann: a dog, lapsed, a vaccination due in 10 days, in a plan.
-    // Bob: a cat, seen yesterday. Cy: a dog, never seen, a vaccination due in 100 days. Dee: a cat, lapsed.
+    // Bob: a cat, seen yesterday. Cy: a dog, never seen, a vaccination due in 100 days.
+    // Dee: a cat, lapsed, not opted in.
     let (ann, anns_dog) = scene.client("dog", true).await;
     let (bob, _) = scene.client("cat", true).await;
     let (_, cys_dog) = scene.client("dog", true).await;
     let (dee, _) = scene.client("cat", false).await;
+    // Eve: co-owner of Ann's dog (never seen herself).
+    let eve = scene.app.user(Role::PetOwner).await;
+    let invitation: Value = scene
+        .app
+        .api(Method::POST, &format!("/pets/{anns_dog}/co-owners"))
+        .by(&ann)
+        .json(&json!({ "user_id": eve.user_id }))
+        .expect_json(202)
+        .await;
+    let accept = format!("/pet-invitations/{}/accept", testkit::fixtures::id_of(&invitation));
+    scene.app.api(Method::POST, &accept).by(&eve).expect(204).await;
+    crate::fixtures::opt_in(&scene.app, &eve).await;
     let today = chrono::Utc::now().date_naive();
     for (pet, due_in) in [(&anns_dog, 10), (&cys_dog, 100)] {
         let due = today + chrono::Duration::days(due_in);
@@ -35,16 +48,16 @@ async fn an_audience_chooses_clients_by_species_last_visit_vaccination_and_plan(
     let campaign = scene.campaign(json!({})).await;
     let lapsed_since = (today - chrono::Duration::days(30)).to_string();
     for (audience, expected) in [
-        (json!({}), (4, 3)),
+        (json!({}), (5, 4)),
         (json!({ "species": ["cat"] }), (2, 1)),
-        (json!({ "species": ["dog", "cat"] }), (4, 3)),
+        (json!({ "species": ["dog", "cat"] }), (5, 4)),
         (json!({ "last_visit_before": lapsed_since }), (2, 1)),
-        (json!({ "vaccination_due_within_days": 30 }), (1, 1)),
-        (json!({ "vaccination_due_within_days": 365 }), (2, 2)),
-        (json!({ "active_plan": true }), (1, 1)),
+        (json!({ "vaccination_due_within_days": 30 }), (2, 2)),
+        (json!({ "vaccination_due_within_days": 365 }), (3, 3)),
+        (json!({ "active_plan": true }), (2, 2)),
         (json!({ "active_plan": false }), (3, 2)),
         (json!({ "species": ["cat"], "last_visit_before": lapsed_since }), (1, 0)),
-        (json!({ "species": ["dog"], "vaccination_due_within_days": 30, "active_plan": true }), (1, 1)),
+        (json!({ "species": ["dog"], "vaccination_due_within_days": 30, "active_plan": true }), (2, 2)),
     ] {
         let edit = json!({ "name": "Audience", "subject": "News", "body": "Hello.", "audience": audience });
         scene.app.api(Method::PUT, &scene.campaign_path(&campaign)).by(&scene.admin).json(&edit).expect(200).await;

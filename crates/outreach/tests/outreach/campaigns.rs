@@ -163,6 +163,7 @@ async fn a_recipient_in_quiet_hours_gets_the_campaign_when_they_end() {
     let scene = scene().await;
     let (awake, _) = scene.client("dog", true).await;
     let (asleep, _) = scene.client("dog", true).await;
+    let (leaving, _) = scene.client("dog", true).await;
     // Quiet from two hours ago to two hours ahead, in their zone (UTC: none set).
     let now = chrono::Utc::now();
     let quiet = json!({
@@ -170,18 +171,32 @@ async fn a_recipient_in_quiet_hours_gets_the_campaign_when_they_end() {
         "quiet_hours": { "start": (now - chrono::Duration::hours(2)).format("%H:%M").to_string(),
                          "end": (now + chrono::Duration::hours(2)).format("%H:%M").to_string() },
     });
-    scene.app.api(Method::PUT, "/notifications/preferences").by(&asleep).json(&quiet).expect(200).await;
+    for sleeper in [&asleep, &leaving] {
+        scene.app.api(Method::PUT, "/notifications/preferences").by(sleeper).json(&quiet).expect(200).await;
+    }
 
     let campaign = scene.campaign(json!({})).await;
     scene.send_now(&campaign).await;
     let messages = scene.campaign_mail();
     assert_eq!((to(&messages, &address_of(&awake)).len(), to(&messages, &address_of(&asleep)).len()), (1, 0));
     let counts = scene.get_campaign(&campaign).await["counts"].clone();
-    assert_eq!((counts["sent"].clone(), counts["pending"].clone()), (json!(1), json!(1)), "{counts}");
+    assert_eq!((counts["sent"].clone(), counts["pending"].clone()), (json!(1), json!(2)), "{counts}");
 
-    // When the quiet hours end, it goes.
+    // One unsubscribes (from an earlier email's link) before their quiet hours end.
+    let settings: outreach::Settings = scene.config.section().unwrap();
+    let id = kernel::CampaignId(campaign.parse().unwrap());
+    let link = format!("/api/v1/unsubscribe/{}", outreach::unsubscribe::token(&settings, id, leaving.user_id));
+    assert_eq!(scene.app.client.post(scene.app.url(&link)).send().await.unwrap().status(), 200);
+
+    // When the quiet hours end, it goes to the other one only.
     testkit::make_jobs_due(&mut scene.app.db.connect().await).await;
     scene.run_jobs().await;
-    assert_eq!(to(&scene.campaign_mail(), &address_of(&asleep)).len(), 1);
-    assert_eq!(scene.get_campaign(&campaign).await["counts"]["sent"], 2);
+    let messages = scene.campaign_mail();
+    assert_eq!((to(&messages, &address_of(&asleep)).len(), to(&messages, &address_of(&leaving)).len()), (1, 0));
+    let counts = scene.get_campaign(&campaign).await["counts"].clone();
+    assert_eq!(
+        [&counts["sent"], &counts["failed"], &counts["pending"], &counts["unsubscribed"]],
+        [&json!(2), &json!(1), &json!(0), &json!(1)],
+        "the unsubscribed one's email was skipped: {counts}"
+    );
 }

@@ -49,10 +49,18 @@ async fn a_campaign_to_ten_thousand_clients_starts_in_a_fixed_number_of_statemen
     let settings: outreach::Settings = scene.config.section().unwrap();
     let id = CampaignId(campaign.parse().unwrap());
     let mut connection = db::connect(scene.app.state.db()).await.unwrap();
+    let start = outreach::service::sending::start;
+    // Before its time (a job left from an earlier schedule): nothing starts.
+    assert_eq!(start(&mut connection, &settings, id, chrono::Utc::now()).await.unwrap(), 0);
+    // Grown past the limit since it was scheduled: back to draft, nothing sent.
+    let smaller = outreach::Settings { max_audience: CLIENTS as i64 - 1, ..settings.clone() };
+    let at_send_time = chrono::Utc::now() + chrono::Duration::hours(2);
+    assert_eq!(start(&mut connection, &smaller, id, at_send_time).await.unwrap(), 0);
+    assert_eq!(scene.get_campaign(&campaign).await["status"], "draft");
+    scene.app.api(Method::POST, &path).by(&scene.admin).json(&later).expect(200).await;
     let (statements, rss) = (db::spans::statements_sent(), resident_kib());
     let started = Instant::now();
-    let recipients =
-        outreach::service::sending::start(&mut connection, &settings, id, chrono::Utc::now()).await.unwrap();
+    let recipients = start(&mut connection, &settings, id, at_send_time).await.unwrap();
     let elapsed = started.elapsed();
     let sent = db::spans::statements_sent() - statements;
     eprintln!(
