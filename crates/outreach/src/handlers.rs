@@ -34,7 +34,7 @@ pub async fn list_campaigns(
     security(("bearer" = [])),
     params(("id" = ClinicId, Path, description = "Clinic id")),
     request_body = CampaignRequest,
-    responses((status = 201, body = CampaignView), Forbidden, JsonBodyErrors, StandardErrors)
+    responses((status = 201, body = CampaignView), Forbidden, NotFound, JsonBodyErrors, StandardErrors)
 )]
 #[post("/clinics/{id}/campaigns")]
 pub async fn create_campaign(

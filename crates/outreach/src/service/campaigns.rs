@@ -33,6 +33,8 @@ pub async fn create(
     admin_of(principal, clinic)?;
     let audience = serde_json::to_value(&request.audience).map_err(kernel::Error::internal)?;
     db::transaction(connection, async |connection| {
+        // An unknown clinic is 404 (a platform admin may name any).
+        clinics::scheduling::clinic(connection, clinic).await?;
         let campaign: Campaign = diesel::insert_into(campaigns::table)
             .values((
                 campaigns::id.eq(CampaignId::new()),

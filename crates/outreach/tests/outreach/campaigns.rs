@@ -156,6 +156,10 @@ async fn a_campaign_is_edited_until_it_sends_and_cancelled_before_it_does() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let unknown = scene.campaign_path(&uuid::Uuid::now_v7().to_string());
     scene.app.api(Method::GET, &unknown).by(&scene.admin).expect(404).await;
+    // A platform admin may write for any clinic, but not for one that does not exist.
+    let draft = json!({ "name": "x", "subject": "y", "body": "z" });
+    let nowhere = format!("/clinics/{}/campaigns", uuid::Uuid::now_v7());
+    scene.app.api(Method::POST, &nowhere).by(&scene.platform_admin).json(&draft).expect(404).await;
 }
 
 #[tokio::test]
