@@ -30,6 +30,18 @@ pub fn default_enabled(category: Category, channel: Channel) -> bool {
     }
 }
 
+/// Whether `channel` carries `category` for a user whose stored choices are
+/// `overrides`: mandatory categories always, else their choice, else the default.
+fn allowed(overrides: &[(Category, Channel, bool)], category: Category, channel: Channel) -> bool {
+    if category.is_mandatory() {
+        return true;
+    }
+    overrides
+        .iter()
+        .find(|(stored_category, stored_channel, _)| (*stored_category, *stored_channel) == (category, channel))
+        .map_or_else(|| default_enabled(category, channel), |(_, _, enabled)| *enabled)
+}
+
 /// A user's effective choices, read once per notification.
 #[derive(Debug, Clone)]
 pub struct Effective {
@@ -43,13 +55,7 @@ pub struct Effective {
 impl Effective {
     /// Whether `channel` carries `category`.
     pub fn allows(&self, category: Category, channel: Channel) -> bool {
-        if category.is_mandatory() {
-            return true;
-        }
-        self.overrides
-            .iter()
-            .find(|(stored_category, stored_channel, _)| (*stored_category, *stored_channel) == (category, channel))
-            .map_or_else(|| default_enabled(category, channel), |(_, _, enabled)| *enabled)
+        allowed(&self.overrides, category, channel)
     }
 
     /// When a delivery asked for at `now` may go out: `now`, or the end of
@@ -158,31 +164,24 @@ pub async fn reached_by(
     users: &[UserId],
     category: Category,
 ) -> kernel::Result<Vec<UserId>> {
-    if category.is_mandatory() {
-        return Ok(users.to_vec());
-    }
-    let stored: Vec<(UserId, Channel, bool)> = notification_preferences::table
+    let stored: Vec<(UserId, Category, Channel, bool)> = notification_preferences::table
         .filter(notification_preferences::user_id.eq_any(users))
         .filter(notification_preferences::category.eq(category))
         .select((
             notification_preferences::user_id,
+            notification_preferences::category,
             notification_preferences::channel,
             notification_preferences::enabled,
         ))
         .load(connection)
         .await?;
-    let mut choices: HashMap<UserId, Vec<(Channel, bool)>> = HashMap::new();
-    for (user, channel, enabled) in stored {
-        choices.entry(user).or_default().push((channel, enabled));
+    let mut overrides: HashMap<UserId, Vec<(Category, Channel, bool)>> = HashMap::new();
+    for (user, stored_category, channel, enabled) in stored {
+        overrides.entry(user).or_default().push((stored_category, channel, enabled));
     }
     let reaches = |user: &UserId| {
-        let chosen = choices.get(user).map(Vec::as_slice).unwrap_or_default();
-        Channel::ALL.iter().any(|&channel| {
-            chosen
-                .iter()
-                .find(|(stored, _)| *stored == channel)
-                .map_or(default_enabled(category, channel), |(_, on)| *on)
-        })
+        let chosen = overrides.get(user).map(Vec::as_slice).unwrap_or_default();
+        Channel::ALL.iter().any(|&channel| allowed(chosen, category, channel))
     };
     let mut reached: Vec<UserId> = users.iter().copied().filter(reaches).collect();
     reached.sort_unstable();
