@@ -5,7 +5,8 @@
 //! every statement is not free. Every statement sent is also counted
 //! ([`statements_sent`]): a test bounds the round trips of a request with it.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use tracing::Span;
@@ -30,10 +31,19 @@ pub fn statements_sent() -> u64 {
 /// The longest statement text recorded on a span.
 const MAX_STATEMENT: usize = 1000;
 
-/// Opens a span when a statement starts and closes it when it finishes.
+/// Opens a span when a statement starts and closes it when it finishes, and
+/// counts the statements still running (the pool drops a connection left with one).
 #[derive(Debug, Default)]
 pub struct QuerySpans {
     open: Vec<Span>,
+    running: Arc<AtomicUsize>,
+}
+
+impl QuerySpans {
+    /// The count of statements started and not yet finished.
+    pub fn running(&self) -> Arc<AtomicUsize> {
+        Arc::clone(&self.running)
+    }
 }
 
 impl Instrumentation for QuerySpans {
@@ -41,6 +51,7 @@ impl Instrumentation for QuerySpans {
         match event {
             InstrumentationEvent::StartQuery { query, .. } => {
                 SENT.fetch_add(1, Ordering::Relaxed);
+                self.running.fetch_add(1, Ordering::Relaxed);
                 let span = tracing::info_span!(
                     "db.query",
                     otel.name = "db.query",
@@ -57,6 +68,7 @@ impl Instrumentation for QuerySpans {
                 self.open.push(span);
             }
             InstrumentationEvent::FinishQuery { error, .. } => {
+                self.running.fetch_sub(1, Ordering::Relaxed);
                 if let Some(span) = self.open.pop()
                     && error.is_some()
                 {

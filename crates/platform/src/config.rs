@@ -132,6 +132,9 @@ pub struct DatabaseSettings {
     pub create_timeout_ms: u64,
     /// Milliseconds checking a pooled connection may take.
     pub recycle_timeout_ms: u64,
+    /// Milliseconds since its last checkout after which a pooled connection is
+    /// verified (a `SELECT 1`) before it is handed out again.
+    pub verify_idle_after_ms: u64,
     /// Milliseconds any statement may run before Postgres cancels it.
     pub statement_timeout_ms: u64,
     /// Apply pending migrations when `serve` starts (never in production).
@@ -148,6 +151,7 @@ impl DatabaseSettings {
             wait_timeout: Duration::from_millis(self.wait_timeout_ms),
             create_timeout: Duration::from_millis(self.create_timeout_ms),
             recycle_timeout: Duration::from_millis(self.recycle_timeout_ms),
+            verify_idle_after: Duration::from_millis(self.verify_idle_after_ms),
             statement_timeout: Duration::from_millis(self.statement_timeout_ms),
         }
     }
