@@ -148,8 +148,7 @@ pub fn build_pool(settings: &PoolSettings) -> Result<Pool, BuildError> {
         // A transaction left open by a dropped request must not hold locks for long.
         (settings.statement_timeout * 2).as_millis(),
     );
-    let manager =
-        Manager { url: settings.url.clone(), session_setup, verify_idle_after: settings.verify_idle_after };
+    let manager = Manager { url: settings.url.clone(), session_setup, verify_idle_after: settings.verify_idle_after };
     Pool::builder(manager)
         .max_size(settings.max_size)
         .wait_timeout(Some(settings.wait_timeout))
