@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use deadpool::managed::{BuildError, Metrics, Object, RecycleError, RecycleResult};
 use diesel::ConnectionError;
-use diesel_async::pooled_connection::{PoolError, PoolableConnection};
+use diesel_async::pooled_connection::{PoolError, PoolableConnection, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 use crate::spans::QuerySpans;
@@ -73,9 +73,9 @@ impl deadpool::managed::Manager for Manager {
             return Err(RecycleError::message("closed, broken or in the middle of a statement"));
         }
         if metrics.last_used() >= self.verify_idle_after {
-            use diesel_async::RunQueryDsl;
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
-                .execute(&mut pooled.connection)
+            pooled
+                .connection
+                .ping(&RecyclingMethod::Verified)
                 .await
                 .map_err(|error| RecycleError::Backend(PoolError::QueryError(error)))?;
         }
