@@ -36,8 +36,10 @@ pub struct SlotView {
     /// The vet free for this slot.
     pub vet_id: UserId,
     /// When the visit would start (UTC).
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub starts_at: DateTime<Utc>,
     /// When the visit would end, buffers excluded (UTC).
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub ends_at: DateTime<Utc>,
     /// The start on the clinic's clock, `YYYY-MM-DDTHH:MM`.
     pub local_start: String,

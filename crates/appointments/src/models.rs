@@ -2,7 +2,7 @@
 
 #![expect(missing_docs, reason = "rows mirror their tables' columns, documented in migrations/")]
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use kernel::{AppointmentId, ClinicId, PetId, RecordId, RoomId, SeriesId, ServiceId, UserId};
@@ -60,12 +60,29 @@ impl Appointment {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM` on the clinic's clock.
+/// `YYYY-MM-DDTHH:MM` on the clinic's clock. Written without a format
+/// string: chrono parses one again on every call, and a week of slots calls
+/// this hundreds of times.
 pub fn local(zone: Tz, at: DateTime<Utc>) -> String {
-    at.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()
+    let local = at.with_timezone(&zone).naive_local();
+    format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute())
 }
 
 /// A readable local time for messages, e.g. `Mon 30 Mar 2026, 09:00`.
 pub fn spoken(zone: Tz, at: DateTime<Utc>) -> String {
     at.with_timezone(&zone).format("%a %-d %b %Y, %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_is_the_minute_on_the_clinics_clock() {
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        // Paris moved to summer time at 01:00 UTC that day.
+        assert_eq!(local(chrono_tz::Europe::Paris, at("2026-03-29T00:59:59Z")), "2026-03-29T01:59");
+        assert_eq!(local(chrono_tz::Europe::Paris, at("2026-03-29T01:00:00Z")), "2026-03-29T03:00");
+        assert_eq!(local(chrono_tz::Pacific::Kiritimati, at("2026-12-31T10:05:00Z")), "2027-01-01T00:05");
+    }
 }

@@ -2,6 +2,7 @@
 //! shared state, behind the platform's middleware, with the OpenAPI document,
 //! `/docs` and the 404/405 fallback.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
@@ -24,10 +25,19 @@ use crate::state::AppState;
 /// Where the OpenAPI document is served.
 const OPENAPI_PATH: &str = "/openapi.json";
 
-/// Builds the App with `mount` registering the routes (each crate's `routes`).
+/// The OpenAPI document as served, and the route table read from it: made by
+/// the first worker to build its App and shared by the others. Each worker
+/// builds an App of its own, and completing and serializing the document is
+/// most of what that costs, in time and in memory the allocator keeps.
+#[derive(Clone, Default)]
+pub struct SharedDocument(Arc<OnceLock<(web::Bytes, web::Data<RouteTable>)>>);
+
+/// Builds the App with `mount` registering the routes (each crate's `routes`);
+/// every App built with one `document` (a clone of it) serves the same mount.
 pub fn build_app(
     state: AppState,
     mount: impl Mount,
+    document: SharedDocument,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -39,7 +49,7 @@ pub fn build_app(
 > {
     let settings = state.settings().clone();
     let deadline = Duration::from_secs(settings.server.request_timeout_secs);
-    let (app, document) = App::new()
+    let (app, raw_document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -48,15 +58,9 @@ pub fn build_app(
             utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))),
         )
         .split_for_parts();
-    let document = complete_document(document);
-    let routes = RouteTable::from_document(&document);
-    // Serialized once: `/openapi.json` answers with the same bytes every time.
-    let spec = web::Bytes::from(serde_json::to_vec(&document).unwrap_or_else(|error| {
-        tracing::error!(%error, "the OpenAPI document does not serialize");
-        b"{}".to_vec()
-    }));
+    let (spec, routes) = document.0.get_or_init(|| serve(raw_document)).clone();
     app.configure(configure_extractors(settings.server.json_limit_bytes))
-        .app_data(web::Data::new(routes))
+        .app_data(routes)
         .service(web::resource(OPENAPI_PATH).route(web::get().to(move || {
             let spec = spec.clone();
             async move { HttpResponse::Ok().content_type(ContentType::json()).body(spec) }
@@ -74,4 +78,16 @@ pub fn build_app(
         .wrap(security_headers(&settings))
         .wrap(cors(&settings))
         .wrap(from_fn(observe))
+}
+
+/// The completed document, serialized once (`/openapi.json` answers with the
+/// same bytes every time), and its route table.
+fn serve(document: utoipa::openapi::OpenApi) -> (web::Bytes, web::Data<RouteTable>) {
+    let document = complete_document(document);
+    let routes = RouteTable::from_document(&document);
+    let spec = web::Bytes::from(serde_json::to_vec(&document).unwrap_or_else(|error| {
+        tracing::error!(%error, "the OpenAPI document does not serialize");
+        b"{}".to_vec()
+    }));
+    (spec, web::Data::new(routes))
 }

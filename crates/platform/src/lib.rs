@@ -51,7 +51,7 @@ pub mod users;
 pub mod validation;
 pub mod webhook_signature;
 
-pub use app::build_app;
+pub use app::{SharedDocument, build_app};
 pub use auth::{CurrentUser, MaybeUser};
 pub use config::Settings;
 pub use error::{ApiError, ErrorEnvelope};

@@ -32,7 +32,8 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
             workers => workers,
         };
-        let server = HttpServer::new(move || crate::build_app(state.clone(), mount.clone()))
+        let document = crate::app::SharedDocument::default();
+        let server = HttpServer::new(move || crate::build_app(state.clone(), mount.clone(), document.clone()))
             .listen(listener)?
             .workers(workers)
             .client_request_timeout(Duration::from_millis(server_settings.client_request_timeout_ms))

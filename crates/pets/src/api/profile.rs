@@ -192,8 +192,10 @@ pub struct PetView {
     /// The caller's relation to the pet.
     pub relation: Relation,
     /// When the pet was registered.
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -255,14 +255,17 @@ pub struct RecordView {
     /// True when `next_due` came from the species' vaccine protocol.
     pub next_due_suggested: bool,
     /// After this the record only takes addenda.
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub editable_until: DateTime<Utc>,
     /// Additions made later, oldest first.
     pub addenda: Vec<AddendumView>,
     /// Documents and images attached (lab reports, X-rays), oldest first.
     pub attachments: Vec<media::MediaView>,
     /// When it was written.
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last edited.
+    #[serde(serialize_with = "kernel::dates::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
