@@ -42,7 +42,7 @@ fn check(year: i32) -> Result<(), ValidationError> {
 /// own `Serialize` writes (RFC 3339, `Z`, a fraction only when there is one),
 /// handed to the serializer as one string. chrono hands it a `Display`
 /// instead, and serde_json escapes each of its couple of dozen fragments on
-/// its own: a fifth of the gateway's CPU on a week of slots. For the views
+/// its own: a tenth of the gateway's CPU on a week of slots. For the views
 /// listed in bulk (slots, pets, records); elsewhere chrono's is as good.
 pub fn rfc3339<S: serde::Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
