@@ -5,7 +5,7 @@
 //!
 //! `appointments` books against these; it never reads this crate's tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -346,15 +346,13 @@ pub async fn vet_schedules_each(
             let open = opening.open(clinic.zone, from, to);
             vets.iter()
                 .map(|&vet_id| {
-                    let own_hours = hours
-                        .iter()
-                        .filter(|(at, vet, ..)| *at == clinic.id && *vet == vet_id)
-                        .map(|&(.., weekday, starts, ends)| (weekday, starts, ends))
-                        .collect();
+                    let own_hours = hours.get(&(clinic.id, vet_id)).cloned().unwrap_or_default();
                     let away = time_off
-                        .iter()
-                        .filter(|(vet, at, _)| *vet == vet_id && at.is_none_or(|at| at == clinic.id))
-                        .map(|(.., period)| *period);
+                        .get(&vet_id)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(at, _)| at.is_none_or(|at| at == clinic.id))
+                        .map(|(_, period)| *period);
                     let working = weekly(clinic.zone, &by_weekday(own_hours), from, to);
                     let available = working.intersect(&open).subtract(&Intervals::from_ranges(away, from, to));
                     VetSchedule { vet_id, working, available }
@@ -364,26 +362,28 @@ pub async fn vet_schedules_each(
         .collect())
 }
 
-/// A vet's weekly hours at a clinic: `(clinic, vet, ISO weekday, starts, ends)`.
-type WeeklyHours = (ClinicId, UserId, i16, NaiveTime, NaiveTime);
+/// Each vet's weekly hours at each clinic: `(ISO weekday, starts, ends)`.
+type WeeklyHours = HashMap<(ClinicId, UserId), Vec<(i16, NaiveTime, NaiveTime)>>;
 
-/// A vet's time off (at one clinic, or everywhere when `None`): `(vet, clinic, period)`.
-type TimeOff = (UserId, Option<ClinicId>, Range);
+/// Each vet's time off: `(clinic, period)`, the clinic `None` for time off everywhere.
+type TimeOff = HashMap<UserId, Vec<(Option<ClinicId>, Range)>>;
 
 /// The weekly hours of `vets` at `clinics` and their time off there (or
 /// everywhere) that meets one of the `ranges`, in one query: the two kinds
-/// of row travel as one union, each with the other's columns null.
+/// of row travel as one union, each with the other's columns null. Both come
+/// back by vet: a search over thousands of vets looks each one up, rather
+/// than scanning every vet's rows for each.
 async fn hours_and_time_off(
     connection: &mut AsyncPgConnection,
     clinics: &[ClinicId],
     vets: &[UserId],
     ranges: &[(&Clinic, Interval)],
-) -> kernel::Result<(Vec<WeeklyHours>, Vec<TimeOff>)> {
+) -> kernel::Result<(WeeklyHours, TimeOff)> {
     use diesel::sql_types::{Nullable, SmallInt, Time, Timestamptz};
 
     let from = ranges.iter().map(|(_, (from, _))| *from).min();
     let to = ranges.iter().map(|(_, (_, to))| *to).max();
-    let (Some(from), Some(to)) = (from, to) else { return Ok((Vec::new(), Vec::new())) };
+    let (Some(from), Some(to)) = (from, to) else { return Ok((HashMap::new(), HashMap::new())) };
     let hours = vet_working_hours::table
         .filter(vet_working_hours::clinic_id.eq_any(clinics))
         .filter(vet_working_hours::vet_id.eq_any(vets))
@@ -409,12 +409,12 @@ async fn hours_and_time_off(
         ));
     type Row = (UserId, Option<ClinicId>, Option<i16>, Option<NaiveTime>, Option<NaiveTime>, Option<Range>);
     let rows: Vec<Row> = hours.union_all(time_off).load(connection).await?;
-    let (mut weekly, mut away) = (Vec::new(), Vec::new());
+    let (mut weekly, mut away) = (WeeklyHours::new(), TimeOff::new());
     for row in rows {
         match row {
-            (vet, clinic, None, None, None, Some(period)) => away.push((vet, clinic, period)),
+            (vet, clinic, None, None, None, Some(period)) => away.entry(vet).or_default().push((clinic, period)),
             (vet, Some(clinic), Some(weekday), Some(starts), Some(ends), None) => {
-                weekly.push((clinic, vet, weekday, starts, ends));
+                weekly.entry((clinic, vet)).or_default().push((weekday, starts, ends));
             }
             _ => return Err(kernel::Error::internal("a row of hours and time off that is neither")),
         }
