@@ -109,8 +109,7 @@ async fn read(
             let weekly = weekly
                 .iter()
                 .filter(|(owner, ..)| *owner == clinic.id)
-                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes))
-                .collect();
+                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes));
             let mut days: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
             for &(_, date, opens, closes) in exceptions.iter().filter(|(owner, ..)| *owner == clinic.id) {
                 let day = days.entry(date).or_default();

@@ -346,7 +346,7 @@ pub async fn vet_schedules_each(
             let open = opening.open(clinic.zone, from, to);
             vets.iter()
                 .map(|&vet_id| {
-                    let own_hours = hours.get(&(clinic.id, vet_id)).cloned().unwrap_or_default();
+                    let own_hours = hours.get(&(clinic.id, vet_id)).into_iter().flatten().copied();
                     let away = time_off
                         .get(&vet_id)
                         .into_iter()
@@ -495,7 +495,9 @@ pub async fn vet_display_name(connection: &mut AsyncPgConnection, vet: UserId) -
 }
 
 /// Weekly rows as ISO weekday (1 = Monday) → local intervals.
-pub(crate) fn by_weekday(rows: Vec<(i16, NaiveTime, NaiveTime)>) -> BTreeMap<u32, Vec<LocalInterval>> {
+pub(crate) fn by_weekday(
+    rows: impl IntoIterator<Item = (i16, NaiveTime, NaiveTime)>,
+) -> BTreeMap<u32, Vec<LocalInterval>> {
     let mut weekly: BTreeMap<u32, Vec<LocalInterval>> = BTreeMap::new();
     for (weekday, starts, ends) in rows {
         if let Ok(weekday) = u32::try_from(weekday) {
