@@ -7,7 +7,9 @@
 //!   and run by `gateway migrate` and by the test harness (never implicitly in
 //!   production).
 //! - [`transaction()`]: several changes at once, rolled back on any error;
-//!   [`all_or_nothing`] the same within a caller's transaction, without a savepoint.
+//!   [`all_or_nothing`] the same within a caller's transaction, without a
+//!   savepoint; [`snapshot()`]: several reads that see one state. Both plan
+//!   their statements once.
 //! - [`like`]: `LIKE` patterns from user text, wildcards escaped.
 //! - [`sql`]: SQL text the DSL cannot say, with bound values, in statements
 //!   that stay prepared (diesel's `dsl::sql` and `sql_query` are re-planned on
@@ -31,4 +33,4 @@ mod transaction;
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{Connection, Pool, PoolSettings, build_pool, connect};
 pub use sql::Sql;
-pub use transaction::{all_or_nothing, transaction};
+pub use transaction::{all_or_nothing, snapshot, transaction};
