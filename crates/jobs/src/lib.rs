@@ -7,7 +7,8 @@
 //! - [`enqueue()`]: add a job *inside the caller's transaction*, so a rolled-back
 //!   change enqueues nothing and a committed one cannot lose its side effect;
 //!   [`cancel()`] removes pending jobs by their unique key the same way;
-//!   [`publish()`] adds an [`Event`] a higher crate reacts to;
+//!   [`publish()`] adds an [`Event`] a higher crate reacts to; a [`Batch`]
+//!   gathers the jobs of several kinds one transaction adds, for one statement;
 //! - [`worker`]: the worker process (`gateway worker`), with crashed-worker
 //!   recovery (a job whose worker died is retried after its lease), cron, and
 //!   graceful shutdown; [`Settings`] is its `[jobs]` section;
@@ -32,7 +33,7 @@ mod settings;
 pub mod worker;
 
 use anyhow::Context;
-pub use enqueue::{EnqueueOptions, Event, cancel, enqueue, enqueue_each, install, publish};
+pub use enqueue::{Batch, EnqueueOptions, Event, cancel, enqueue, enqueue_each, install, publish};
 pub use graphile_worker::{TaskHandler, WorkerContext, WorkerContextExt};
 use kernel::Clock;
 use platform::Routes;

@@ -3,7 +3,8 @@
 //! - [`notify()`]: records a notification for a user *inside the caller's
 //!   transaction* and schedules one delivery job per channel the recipient's
 //!   [`service::preferences`] allow (after their quiet hours unless urgent);
-//!   [`notify_each()`] does the same for several recipients in one go;
+//!   [`notify_each()`] does the same for several recipients in one go, and
+//!   [`notify_each_into()`] leaves the delivery jobs in the caller's batch;
 //! - [`templates`]: the closed set of message templates (text, HTML, SMS);
 //! - [`providers`]: email (SMTP), SMS (Twilio-compatible), push (FCM), each
 //!   with a `log` default, built from [`Settings`] (`[notifications]`);
@@ -32,7 +33,7 @@ pub mod webhooks;
 
 pub use models::{Attachment, Category, Channel, DeliveryStatus, MAX_ATTACHMENT_BYTES, Notification, Sender};
 pub use providers::Channels;
-pub use service::notify::{email_address, notify, notify_each};
+pub use service::notify::{email_address, notify, notify_each, notify_each_into};
 pub use settings::{
     EmailSettings, HostAnswer, ProviderKind, PushSettings, Settings, SmsSettings, SmtpTls, WebhookSettings,
 };

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use jobs::{EnqueueOptions, enqueue, enqueue_each};
+use jobs::{Batch, EnqueueOptions, enqueue, enqueue_each};
 use testkit::TestDb;
 
 use crate::fixtures::{
@@ -88,6 +88,44 @@ async fn enqueue_each_replaces_the_pending_job_of_each_unique_key() {
     let twice = [keyed(5, "c"), keyed(6, "c")];
     assert!(enqueue_each(&mut connection, &twice).await.is_err(), "one key twice in a batch");
     assert_eq!(count(&mut connection, JOBS).await, 3);
+}
+
+#[tokio::test]
+async fn a_batch_adds_jobs_of_several_kinds_in_one_statement_of_the_callers_transaction() {
+    let database = TestDb::new().await;
+    let mut connection = database.connect().await;
+    connection.set_instrumentation(db::spans::QuerySpans::default());
+    let batch = || -> kernel::Result<Batch> {
+        let mut batch = Batch::default();
+        batch.add(&RecordEffect { n: 1 }, EnqueueOptions { unique_key: Some("a".into()), ..Default::default() })?;
+        batch.add(&Tick {}, EnqueueOptions { priority: -10, ..Default::default() })?;
+        batch.add(&AlwaysFails {}, EnqueueOptions::default())?;
+        Ok(batch)
+    };
+    let rolled_back = db::transaction(&mut connection, async |connection| {
+        batch()?.enqueue(connection).await?;
+        Err::<(), _>(kernel::Error::conflict("the booking failed"))
+    })
+    .await;
+    assert!(rolled_back.is_err());
+    assert_eq!(count(&mut connection, JOBS).await, 0);
+
+    let before = db::spans::statements_sent();
+    batch().unwrap().enqueue(&mut connection).await.unwrap();
+    assert_eq!(db::spans::statements_sent() - before, 1, "three jobs of three kinds, one statement");
+    let kinds = "SELECT count(*) AS count FROM graphile_worker.jobs \
+                 WHERE (task_identifier = 'test_record_effect' AND key = 'a' AND priority = 0) \
+                    OR (task_identifier = 'test_tick' AND key IS NULL AND priority = -10) \
+                    OR (task_identifier = 'test_always_fails' AND key IS NULL AND priority = 0)";
+    assert_eq!(count(&mut connection, kinds).await, 3, "each job with its own kind and options");
+
+    let before = db::spans::statements_sent();
+    Batch::default().enqueue(&mut connection).await.unwrap();
+    assert_eq!(db::spans::statements_sent() - before, 0, "an empty batch sends nothing");
+    let mut twice = Batch::default();
+    twice.add(&RecordEffect { n: 2 }, EnqueueOptions { unique_key: Some("b".into()), ..Default::default() }).unwrap();
+    let again = twice.add(&Tick {}, EnqueueOptions { unique_key: Some("b".into()), ..Default::default() });
+    assert!(again.is_err(), "one key twice in a batch");
 }
 
 #[tokio::test]

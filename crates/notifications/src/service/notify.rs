@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use jobs::{EnqueueOptions, enqueue_each};
+use jobs::{Batch, EnqueueOptions};
 use kernel::{DeliveryId, NotificationId, UserId};
 
 use crate::jobs::{Deliver, EmailAddress};
@@ -40,6 +40,24 @@ pub async fn notify_each(
     connection: &mut AsyncPgConnection,
     notices: &[(UserId, &Notification)],
 ) -> kernel::Result<Vec<NotificationId>> {
+    db::all_or_nothing(connection, async |connection| {
+        let mut jobs = Batch::default();
+        let ids = notify_each_into(connection, notices, &mut jobs).await?;
+        jobs.enqueue(connection).await?;
+        Ok(ids)
+    })
+    .await
+}
+
+/// [`notify_each`], with the delivery jobs added to the caller's `jobs`
+/// rather than enqueued: a caller with jobs of its own enqueues them all in
+/// one statement (a booking's reminders and notices), inside the same
+/// transaction as the notices. The deliveries are not sent unless it does.
+pub async fn notify_each_into(
+    connection: &mut AsyncPgConnection,
+    notices: &[(UserId, &Notification)],
+    jobs: &mut Batch,
+) -> kernel::Result<Vec<NotificationId>> {
     let recipients: Vec<UserId> = notices.iter().map(|(recipient, _)| *recipient).collect();
     let contacts = platform::users::contacts(connection, &recipients).await?;
     let zones: Vec<_> = contacts.iter().map(|(user, contact)| (*user, contact.time_zone())).collect();
@@ -63,7 +81,6 @@ pub async fn notify_each(
     let mut entries = Vec::with_capacity(prepared.len());
     let mut deliveries = Vec::new();
     let mut attachments = Vec::new();
-    let mut jobs = Vec::new();
     for (id, recipient, notification, data, contact, choices, rendered, sender) in &prepared {
         let category = notification.category;
         entries.push(NewNotification {
@@ -92,7 +109,7 @@ pub async fn notify_each(
             if choices.allows(category, channel) {
                 let delivery =
                     NewDelivery { id: DeliveryId::new(), notification_id: *id, channel, scheduled_for: release };
-                jobs.push((Deliver { delivery_id: delivery.id }, options.clone()));
+                jobs.add(&Deliver { delivery_id: delivery.id }, options.clone())?;
                 deliveries.push(delivery);
                 if channel == Channel::Email {
                     attachments.extend(notification.attachments.iter().map(|file| NewAttachment {
@@ -110,7 +127,6 @@ pub async fn notify_each(
         diesel::insert_into(notifications::table).values(&entries).execute(connection).await?;
         if !deliveries.is_empty() {
             diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
-            enqueue_each(connection, &jobs).await?;
         }
         if !attachments.is_empty() {
             diesel::insert_into(notification_attachments::table).values(&attachments).execute(connection).await?;
