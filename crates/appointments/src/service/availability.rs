@@ -80,8 +80,18 @@ struct Checked<'a> {
 }
 
 /// The inputs of each query, or why it has none (a validation error or
-/// `NotFound`), in the order given.
+/// `NotFound`), in the order given, read from one snapshot.
 async fn load_each(
+    connection: &mut AsyncPgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    queries: &[AvailabilityQuery],
+) -> kernel::Result<Vec<kernel::Result<Inputs>>> {
+    db::snapshot(connection, async |connection| read_each(connection, settings, now, queries).await).await
+}
+
+/// [`load_each`]'s reads.
+async fn read_each(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
     now: DateTime<Utc>,

@@ -131,10 +131,13 @@ pub async fn book_within(
         };
         if let Some(appointment) = insert(connection, row).await? {
             pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
-            reminders::schedule(connection, settings, now, appointment.id, appointment.starts_at).await?;
+            // The reminders and the notices' deliveries: one batch of jobs.
+            let mut jobs = jobs::Batch::default();
+            reminders::schedule(&mut jobs, settings, now, appointment.id, appointment.starts_at)?;
             let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
             let told = [Told::Owner(change), Told::Vet(Change::Requested)];
-            messages::tell_naming(connection, &clinic, &appointment, &pet.name, &told).await?;
+            messages::tell_naming(connection, &clinic, &appointment, &pet.name, &told, &mut jobs).await?;
+            jobs.enqueue(connection).await?;
             crate::events::tell_webhooks(connection, EventType::AppointmentCreated, &appointment, now).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
                     .with_changes(json!({ "starts_at": appointment.starts_at, "vet_id": appointment.vet_id, "overbooked": booking.overbook }));

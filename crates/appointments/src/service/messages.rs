@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
+use jobs::Batch;
 use kernel::UserId;
 use notifications::{Category, Notification, Template};
 use serde_json::json;
@@ -63,16 +64,21 @@ pub async fn tell(
     told: &[Told],
 ) -> kernel::Result<()> {
     let pet_name = pets::service::pets::name_of(connection, appointment.pet_id).await?;
-    tell_naming(connection, clinic, appointment, &pet_name, told).await
+    let mut jobs = Batch::default();
+    tell_naming(connection, clinic, appointment, &pet_name, told, &mut jobs).await?;
+    jobs.enqueue(connection).await
 }
 
-/// [`tell`] when the caller has the pet's name at hand (a booking read the pet).
+/// [`tell`] when the caller has the pet's name at hand (a booking read the
+/// pet), leaving the delivery jobs in `jobs` for the caller to enqueue with
+/// its own.
 pub async fn tell_naming(
     connection: &mut AsyncPgConnection,
     clinic: &Clinic,
     appointment: &Appointment,
     pet_name: &str,
     told: &[Told],
+    jobs: &mut Batch,
 ) -> kernel::Result<()> {
     let vet_name = clinics::scheduling::vet_display_name(connection, appointment.vet_id).await?;
     let recipient = |told: &Told| match told {
@@ -115,5 +121,5 @@ pub async fn tell_naming(
         notices.push((recipient(each), notification));
     }
     let notices: Vec<(UserId, &Notification)> = notices.iter().map(|(user, notice)| (*user, notice)).collect();
-    notifications::notify_each(connection, &notices).await.map(drop)
+    notifications::notify_each_into(connection, &notices, jobs).await.map(drop)
 }

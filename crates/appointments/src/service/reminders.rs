@@ -6,7 +6,7 @@
 use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
-use jobs::{EnqueueOptions, enqueue_each};
+use jobs::{Batch, EnqueueOptions};
 use kernel::AppointmentId;
 
 use crate::jobs::RemindOfAppointment;
@@ -16,28 +16,45 @@ pub fn key(appointment: AppointmentId, hours_before: i64) -> String {
     format!("appointment-reminder:{appointment}:{hours_before}h")
 }
 
-/// Schedules the reminders still in the future (replacing earlier ones).
-pub async fn schedule(
+/// Adds a new appointment's reminders still in the future to `jobs`.
+pub fn schedule(
+    jobs: &mut Batch,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    appointment: AppointmentId,
+    starts_at: DateTime<Utc>,
+) -> kernel::Result<()> {
+    for &hours in &settings.reminder_hours_before {
+        let at = starts_at - Duration::hours(hours);
+        if at > now {
+            let job = RemindOfAppointment { appointment_id: appointment, hours_before: hours, starts_at };
+            let options =
+                EnqueueOptions { run_at: Some(at), unique_key: Some(key(appointment, hours)), ..Default::default() };
+            jobs.add(&job, options)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a rescheduled appointment's reminders: those still in the future
+/// replace the pending ones, and those now in the past are removed.
+pub async fn reschedule(
     connection: &mut AsyncPgConnection,
     settings: &Settings,
     now: DateTime<Utc>,
     appointment: AppointmentId,
     starts_at: DateTime<Utc>,
 ) -> kernel::Result<()> {
-    let mut due = Vec::new();
-    let mut past = Vec::new();
-    for &hours in &settings.reminder_hours_before {
-        let at = starts_at - Duration::hours(hours);
-        let keyed = key(appointment, hours);
-        if at <= now {
-            past.push(keyed);
-            continue;
-        }
-        let job = RemindOfAppointment { appointment_id: appointment, hours_before: hours, starts_at };
-        due.push((job, EnqueueOptions { run_at: Some(at), unique_key: Some(keyed), ..Default::default() }));
-    }
+    let past: Vec<String> = settings
+        .reminder_hours_before
+        .iter()
+        .filter(|&&hours| starts_at - Duration::hours(hours) <= now)
+        .map(|&hours| key(appointment, hours))
+        .collect();
     jobs::cancel(connection, &past).await?;
-    enqueue_each(connection, &due).await
+    let mut jobs = Batch::default();
+    schedule(&mut jobs, settings, now, appointment, starts_at)?;
+    jobs.enqueue(connection).await
 }
 
 /// Removes the pending reminders.

@@ -83,7 +83,7 @@ pub async fn reschedule(
             }
             Err(other) => return Err(other),
         };
-        reminders::schedule(connection, settings, now, id, moved.starts_at).await?;
+        reminders::reschedule(connection, settings, now, id, moved.starts_at).await?;
         crate::events::tell_webhooks(connection, EventType::AppointmentChanged, &moved, now).await?;
         let change = Change::Rescheduled(before.starts_at);
         let told: &[Told] =

@@ -65,3 +65,24 @@ async fn the_reminder_of_a_booking_reaches_the_owner_and_cancelling_removes_it()
     expect(scene.move_to(&scene.owner, &id, "cancelled").await, 200).await;
     assert!(reminder_jobs(&scene.app).await.is_empty(), "the 2-hour reminder went with the appointment");
 }
+
+#[tokio::test]
+async fn a_reminder_already_due_is_never_scheduled_and_rescheduling_removes_the_one_it_makes_due() {
+    let scene = Scene::new().await;
+    let moved = expect(scene.book(&scene.owner, scene.booking(berlin_at(3, "14:00"))).await, 201).await;
+    let moved = moved["id"].as_str().unwrap().to_owned();
+    // Twelve hours before 10:00 on that day: its 24-hour reminders are due.
+    let soon = berlin_at(3, "10:00");
+    scene.app.clock.advance(soon - chrono::Duration::hours(12) - scene.app.clock.now());
+
+    let booked = expect(scene.book(&scene.owner, scene.booking(soon)).await, 201).await;
+    let booked = booked["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/appointments/{moved}/reschedule");
+    let to = Some(serde_json::json!({ "starts_at": berlin_at(3, "11:00") }));
+    // Within a day of the start, only the clinic may move it.
+    expect(scene.app.call(reqwest::Method::POST, &path, &scene.receptionist.token, to).await, 200).await;
+
+    let mut expected = vec![format!("appointment-reminder:{booked}:2h"), format!("appointment-reminder:{moved}:2h")];
+    expected.sort();
+    assert_eq!(reminder_jobs(&scene.app).await, expected, "only the 2-hour reminders are still to come");
+}
