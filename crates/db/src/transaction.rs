@@ -18,7 +18,10 @@
 //! plan made once is the right one, so [`transaction`] and [`snapshot`] open
 //! with `SET LOCAL plan_cache_mode = force_generic_plan`, sent with `BEGIN`
 //! in one round trip. A search whose best plan depends on its words (the
-//! shop's full text) runs outside them and keeps PostgreSQL's choice.
+//! shop's full text) runs outside them and keeps PostgreSQL's choice. An
+//! `ON CONFLICT (…) WHERE …` naming a partial unique index writes its
+//! condition out: a plan made once cannot tell that a bound value matches
+//! the index's condition.
 
 use diesel::result::Error as DieselError;
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};

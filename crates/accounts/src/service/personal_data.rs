@@ -84,7 +84,10 @@ pub async fn export(
                 personal_data_exports::requested_at.eq(now),
             ))
             .on_conflict(personal_data_exports::user_id)
-            .filter_target(personal_data_exports::status.eq(ExportStatus::Pending))
+            // Written out, not bound: a transaction's statements are planned
+            // once (`db::transaction`), and such a plan cannot match a bound
+            // value to the partial unique index on pending exports.
+            .filter_target(diesel::dsl::sql::<diesel::sql_types::Bool>("status = 'pending'"))
             .do_nothing()
             .returning(DataExport::as_returning())
             .get_result(connection)

@@ -138,7 +138,11 @@ async fn transactions_and_snapshots_plan_their_statements_once_and_leave_the_con
     })
     .await
     .unwrap();
-    assert_eq!(lookup_plans(&mut connection).await, (3, 8), "in a transaction, a savepoint and a snapshot: the plan made once");
+    assert_eq!(
+        lookup_plans(&mut connection).await,
+        (3, 8),
+        "in a transaction, a savepoint and a snapshot: the plan made once"
+    );
     assert_eq!(plan_cache_mode(&mut connection).await.unwrap(), "auto", "the setting ends with its transaction");
 }
 
@@ -157,7 +161,8 @@ async fn a_snapshot_only_reads_and_joins_a_callers_transaction() {
         mark(connection, 2).await?;
         let before = db::spans::statements_sent();
         let seen = db::snapshot(connection, async |connection| {
-            let counted: Count = diesel::sql_query("SELECT count(*) AS count FROM marks").get_result(connection).await?;
+            let counted: Count =
+                diesel::sql_query("SELECT count(*) AS count FROM marks").get_result(connection).await?;
             Ok(counted.count)
         })
         .await?;
