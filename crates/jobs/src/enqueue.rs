@@ -1,5 +1,7 @@
 //! Adding jobs inside the caller's transaction.
 
+use std::collections::HashSet;
+
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
@@ -98,11 +100,11 @@ pub async fn enqueue_each<J: TaskHandler>(
 /// Jobs of any kinds gathered while a transaction does its work, then added
 /// in one statement (one call of graphile-worker's `add_jobs`), inside the
 /// caller's transaction like [`enqueue`]. Each call of `add_jobs` runs a dozen
-/// statements of its own; a booking's reminders and notice deliveries in one
-/// batch cost half what they did as two (`add_jobs` was a quarter of a
-/// booking's time in the database). A unique key replaces its pending job as
-/// with [`enqueue`] (a running one keeps going and a new job is added); one
-/// batch may not name a key twice.
+/// statements of its own (0.7 ms a call in a booking, from PostgreSQL's log,
+/// where two calls were a quarter of the booking's time), so a transaction
+/// that adds jobs of several kinds gathers them in one batch. A unique key
+/// replaces its pending job as with [`enqueue`] (a running one keeps going
+/// and a new job is added); one batch may not name a key twice.
 #[derive(Debug, Default)]
 #[must_use = "a batch adds its jobs only when enqueued"]
 pub struct Batch {
@@ -113,17 +115,20 @@ pub struct Batch {
     attempts: Vec<i32>,
     keys: Vec<Option<String>>,
     priorities: Vec<i32>,
+    /// The unique keys in `keys`, to refuse one twice.
+    taken: HashSet<String>,
 }
 
 impl Batch {
     /// Adds `job` to the batch (`Internal` when its unique key is already in it).
     pub fn add<J: TaskHandler>(&mut self, job: &J, options: EnqueueOptions) -> kernel::Result<()> {
+        let payload = traced(job)?;
         if let Some(key) = &options.unique_key
-            && self.keys.iter().flatten().any(|taken| taken == key)
+            && !self.taken.insert(key.clone())
         {
             return Err(kernel::Error::internal("a job batch was given one unique key twice"));
         }
-        self.payloads.push(traced(job)?);
+        self.payloads.push(payload);
         self.identifiers.push(J::IDENTIFIER);
         self.queues.push(options.queue);
         self.run_at.push(options.run_at);
