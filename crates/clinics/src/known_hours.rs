@@ -103,25 +103,27 @@ async fn read(
         ))
         .load(connection)
         .await?;
+    // Grouped by clinic in one pass, so that each clinic looks its rows up
+    // rather than scanning every clinic's.
+    let mut weekly_of: HashMap<ClinicId, Vec<(i16, NaiveTime, NaiveTime)>> = HashMap::new();
+    for (clinic, weekday, opens, closes) in weekly {
+        weekly_of.entry(clinic).or_default().push((weekday, opens, closes));
+    }
+    let mut days_of: HashMap<ClinicId, BTreeMap<NaiveDate, Vec<LocalInterval>>> = HashMap::new();
+    for (clinic, date, opens, closes) in exceptions {
+        let day = days_of.entry(clinic).or_default().entry(date).or_default();
+        if let (Some(opens), Some(closes)) = (opens, closes) {
+            day.push((opens, closes));
+        }
+    }
     Ok(clinics
         .iter()
         .map(|&(clinic, _)| {
-            let weekly = weekly
-                .iter()
-                .filter(|(owner, ..)| *owner == clinic.id)
-                .map(|&(_, weekday, opens, closes)| (weekday, opens, closes));
-            let mut days: BTreeMap<NaiveDate, Vec<LocalInterval>> = BTreeMap::new();
-            for &(_, date, opens, closes) in exceptions.iter().filter(|(owner, ..)| *owner == clinic.id) {
-                let day = days.entry(date).or_default();
-                if let (Some(opens), Some(closes)) = (opens, closes) {
-                    day.push((opens, closes));
-                }
-            }
             let known = Known {
                 row_version: clinic.row_version,
                 exceptions_from: from,
-                weekly: by_weekday(weekly),
-                exceptions: days,
+                weekly: by_weekday(weekly_of.get(&clinic.id).into_iter().flatten().copied()),
+                exceptions: days_of.get(&clinic.id).cloned().unwrap_or_default(),
             };
             (clinic.id, Arc::new(known))
         })
