@@ -19,19 +19,29 @@ async fn mark(connection: &mut AsyncPgConnection, n: i32) -> kernel::Result<()> 
     Ok(())
 }
 
-async fn marks(database: &TestDb) -> i64 {
-    let mut connection = database.connect().await;
-    let counted: Count =
-        diesel::sql_query("SELECT count(*) AS count FROM marks").get_result(&mut connection).await.unwrap();
-    counted.count
-}
-
-#[tokio::test]
-async fn all_or_nothing_is_a_transaction_alone_and_joins_a_callers_without_a_savepoint() {
+/// A fresh database with an empty `marks` table, and a connection to it
+/// whose statements are counted.
+async fn with_marks() -> (TestDb, AsyncPgConnection) {
     let database = TestDb::new().await;
     let mut connection = database.connect().await;
     connection.set_instrumentation(db::spans::QuerySpans::default());
     diesel::sql_query("CREATE TABLE marks (n int PRIMARY KEY)").execute(&mut connection).await.unwrap();
+    (database, connection)
+}
+
+async fn count_marks(connection: &mut AsyncPgConnection) -> kernel::Result<i64> {
+    let counted: Count = diesel::sql_query("SELECT count(*) AS count FROM marks").get_result(connection).await?;
+    Ok(counted.count)
+}
+
+/// The marks committed (read on a connection of its own).
+async fn marks(database: &TestDb) -> i64 {
+    count_marks(&mut database.connect().await).await.unwrap()
+}
+
+#[tokio::test]
+async fn all_or_nothing_is_a_transaction_alone_and_joins_a_callers_without_a_savepoint() {
+    let (database, mut connection) = with_marks().await;
 
     let alone = db::all_or_nothing(&mut connection, async |connection| {
         mark(connection, 1).await?;
@@ -54,9 +64,7 @@ async fn all_or_nothing_is_a_transaction_alone_and_joins_a_callers_without_a_sav
 
 #[tokio::test]
 async fn a_failure_inside_a_callers_transaction_cannot_be_committed_even_when_swallowed() {
-    let database = TestDb::new().await;
-    let mut connection = database.connect().await;
-    diesel::sql_query("CREATE TABLE marks (n int PRIMARY KEY)").execute(&mut connection).await.unwrap();
+    let (database, mut connection) = with_marks().await;
     mark(&mut connection, 1).await.unwrap();
 
     let swallowed = db::transaction(&mut connection, async |connection| {
@@ -115,9 +123,7 @@ async fn plan_cache_mode(connection: &mut AsyncPgConnection) -> kernel::Result<S
 
 #[tokio::test]
 async fn transactions_and_snapshots_plan_their_statements_once_and_leave_the_connection_as_it_was() {
-    let database = TestDb::new().await;
-    let mut connection = database.connect().await;
-    diesel::sql_query("CREATE TABLE marks (n int PRIMARY KEY)").execute(&mut connection).await.unwrap();
+    let (_database, mut connection) = with_marks().await;
     mark(&mut connection, 1).await.unwrap();
 
     for _ in 0..8 {
@@ -148,10 +154,7 @@ async fn transactions_and_snapshots_plan_their_statements_once_and_leave_the_con
 
 #[tokio::test]
 async fn a_snapshot_only_reads_and_joins_a_callers_transaction() {
-    let database = TestDb::new().await;
-    let mut connection = database.connect().await;
-    connection.set_instrumentation(db::spans::QuerySpans::default());
-    diesel::sql_query("CREATE TABLE marks (n int PRIMARY KEY)").execute(&mut connection).await.unwrap();
+    let (database, mut connection) = with_marks().await;
 
     let written = db::snapshot(&mut connection, async |connection| mark(connection, 1).await).await;
     assert!(written.is_err(), "a snapshot is read-only: {written:?}");
@@ -160,12 +163,7 @@ async fn a_snapshot_only_reads_and_joins_a_callers_transaction() {
     db::transaction(&mut connection, async |connection| {
         mark(connection, 2).await?;
         let before = db::spans::statements_sent();
-        let seen = db::snapshot(connection, async |connection| {
-            let counted: Count =
-                diesel::sql_query("SELECT count(*) AS count FROM marks").get_result(connection).await?;
-            Ok(counted.count)
-        })
-        .await?;
+        let seen = db::snapshot(connection, async |connection| count_marks(connection).await).await?;
         assert_eq!(seen, 1, "inside a transaction it reads that transaction's own writes");
         assert_eq!(db::spans::statements_sent() - before, 1, "and opens nothing of its own");
         Ok(())
