@@ -49,10 +49,11 @@ row() {
     "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 }
 
-# measure NAME PATH [TOKEN]: one wrk run, one table row (share of select-only).
+# measure NAME PATH [TOKEN [HEADER]]: one wrk run, one table row (share of select-only).
 measure() {
-  local name="$1" path="$2" token="${3:-}" headers=()
+  local name="$1" path="$2" token="${3:-}" header="${4:-}" headers=()
   [ -n "$token" ] && headers=(-H "Authorization: Bearer $token")
+  [ -n "$header" ] && headers+=(-H "$header")
   local status
   status="$(curl -s -o /dev/null -w '%{http_code}' "${headers[@]}" "$BASE$path")"
   [ "$status" = 200 ] || { echo "$path answered $status, not 200" >&2; exit 1; }
@@ -93,6 +94,7 @@ measure "readiness (db + redis)" /health/ready
 measure "session (JWT verify)" /api/v1/auth/session "$TOKEN"
 measure "users/me (JWT + db row)" /api/v1/users/me "$TOKEN"
 measure "openapi.json" /openapi.json
+measure "openapi.json (gzip)" /openapi.json "" "Accept-Encoding: gzip"
 
 # Clinic search: nearest 20 around Paris. The same query at 5 000 and 50 000
 # clinics: a KNN index scan costs the page, not the table.

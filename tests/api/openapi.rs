@@ -35,6 +35,48 @@ async fn the_spec_is_openapi_3_1_with_the_bearer_scheme_and_the_envelope() {
 }
 
 #[tokio::test]
+async fn the_spec_is_gzipped_for_clients_that_accept_it_and_not_sent_again_to_one_that_holds_it() {
+    let app = TestApp::spawn(crate::modules).await;
+    let get = |headers: &[(&str, &str)]| {
+        let mut request = app.client.get(app.url("/openapi.json"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let plain = get(&[]).await.unwrap();
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    assert!(plain.headers()["vary"].to_str().unwrap().starts_with("Accept-Encoding"));
+    let tag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    let plain = plain.bytes().await.unwrap();
+
+    let gzipped = get(&[("accept-encoding", "br, gzip;q=0.8")]).await.unwrap();
+    assert_eq!(gzipped.status(), StatusCode::OK);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["etag"], tag.as_str());
+    let compressed = gzipped.bytes().await.unwrap();
+    assert!(compressed.len() * 5 < plain.len(), "{} of {} bytes", compressed.len(), plain.len());
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped, plain);
+
+    let refused = get(&[("accept-encoding", "gzip;q=0, identity")]).await.unwrap();
+    assert_eq!(refused.headers().get("content-encoding"), None);
+    assert_eq!(refused.bytes().await.unwrap(), plain);
+
+    for held in [tag.as_str(), "\"other\", W/\"x\"", "*"] {
+        let expected = if held.contains("other") { StatusCode::OK } else { StatusCode::NOT_MODIFIED };
+        let response = get(&[("if-none-match", held), ("accept-encoding", "gzip")]).await.unwrap();
+        assert_eq!(response.status(), expected, "If-None-Match: {held}");
+        assert_eq!(response.headers()["etag"], tag.as_str());
+        if expected == StatusCode::NOT_MODIFIED {
+            assert!(response.bytes().await.unwrap().is_empty());
+        }
+    }
+}
+
+#[tokio::test]
 async fn every_documented_operation_is_mounted_and_other_methods_are_405() {
     // Every route × method from one caller would exceed its quota; quotas have their own tests.
     let app = TestApp::spawn_with(crate::modules, |settings| settings.rate_limit.enabled = false).await;

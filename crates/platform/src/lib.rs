@@ -46,6 +46,7 @@ pub mod request_id;
 pub mod routes;
 pub mod server;
 pub mod state;
+mod static_document;
 pub mod telemetry;
 pub mod users;
 pub mod validation;
