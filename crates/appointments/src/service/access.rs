@@ -24,6 +24,18 @@ pub fn is_staff(principal: &Principal, clinic: ClinicId) -> bool {
     principal.require_staff(clinic, Role::CLINIC_STAFF).is_ok()
 }
 
+/// Who books for a pet at a clinic, as [`booker`] found them.
+#[derive(Debug)]
+pub struct Booker {
+    /// The pet.
+    pub pet: Pet,
+    /// In what capacity the caller books.
+    pub actor: Actor,
+    /// The clinic is known to care for the pet already (a patient of the
+    /// staff booking for it); when false it may or may not.
+    pub in_care: bool,
+}
+
 /// The pet, and how the caller may book for it at `clinic`: as its owner, or
 /// as clinic staff for a patient of the clinic. A pet the caller cannot see
 /// is 404; one they see but may not book at this clinic is 403.
@@ -32,17 +44,17 @@ pub async fn booker(
     principal: &Principal,
     pet: PetId,
     clinic: ClinicId,
-) -> kernel::Result<(Pet, Actor)> {
+) -> kernel::Result<Booker> {
     let (pet, access) = pets::access::resolve(connection, principal, pet).await?;
-    if access.is_owner() {
-        Ok((pet, Actor::Owner))
-    } else if is_staff(principal, clinic)
-        && (access.care_clinics.contains(&clinic) || principal.is(Role::PlatformAdmin))
-    {
-        Ok((pet, Actor::Staff))
+    let in_care = access.care_clinics.contains(&clinic);
+    let actor = if access.is_owner() {
+        Actor::Owner
+    } else if is_staff(principal, clinic) && (in_care || principal.is(Role::PlatformAdmin)) {
+        Actor::Staff
     } else {
-        Err(kernel::Error::Forbidden("book for this pet at this clinic".to_owned()))
-    }
+        return Err(kernel::Error::Forbidden("book for this pet at this clinic".to_owned()));
+    };
+    Ok(Booker { pet, actor, in_care })
 }
 
 /// The appointment and the caller's capacity, or 404; `lock` takes a row lock

@@ -17,7 +17,7 @@ use crate::api::{AppointmentView, BookingRequest};
 use crate::availability::slots::{Slot, free_place, free_slots};
 use crate::availability::{self, Clinic, Service};
 use crate::models::Appointment;
-use crate::service::access::{self, Actor};
+use crate::service::access::{self, Actor, Booker};
 use crate::service::messages::{self, Change, Told};
 use crate::service::reminders;
 use crate::status::{ACTIVE, Status};
@@ -81,7 +81,7 @@ pub async fn book_within(
     booking: &Booking,
 ) -> kernel::Result<(Appointment, Clinic)> {
     let (service, clinic) = availability::bookable_service(connection, booking.service).await?;
-    let (pet, actor) = access::booker(connection, principal, booking.pet, clinic.id).await?;
+    let Booker { pet, actor, in_care } = access::booker(connection, principal, booking.pet, clinic.id).await?;
     check_rules(settings, now, &clinic, &service, actor, booking, pet.species)?;
     let candidates: Vec<UserId> = match booking.vet {
         Some(vet) if service.vets.contains(&vet) => vec![vet],
@@ -130,7 +130,9 @@ pub async fn book_within(
             series: booking.series,
         };
         if let Some(appointment) = insert(connection, row).await? {
-            pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
+            if !in_care {
+                pets::service::care::ensure(connection, booking.pet, clinic.id, CareSource::Appointment).await?;
+            }
             // The reminders and the notices' deliveries: one batch of jobs.
             let mut jobs = jobs::Batch::default();
             reminders::schedule(&mut jobs, settings, now, appointment.id, appointment.starts_at)?;

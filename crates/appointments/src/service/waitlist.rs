@@ -44,8 +44,8 @@ pub async fn join(
 ) -> kernel::Result<WaitlistEntryView> {
     check_range(request.from, request.to, settings.horizon_days)?;
     let service = availability::service(connection, request.service_id).await?;
-    let (_, actor) = access::booker(connection, principal, request.pet_id, service.clinic_id).await?;
-    if actor != Actor::Owner {
+    let booker = access::booker(connection, principal, request.pet_id, service.clinic_id).await?;
+    if booker.actor != Actor::Owner {
         return Err(kernel::Error::Forbidden("only the pet's owners join a waitlist".to_owned()));
     }
     if let Some(vet) = request.vet_id
