@@ -36,10 +36,12 @@ pub fn schedule(
     Ok(())
 }
 
-/// Moves a rescheduled appointment's reminders: those still in the future
-/// replace the pending ones, and those now in the past are removed.
+/// Moves a rescheduled appointment's reminders: those now in the past are
+/// removed at once, and those still in the future go into `jobs`, replacing
+/// the pending ones (same keys) when the caller enqueues it.
 pub async fn reschedule(
     connection: &mut AsyncPgConnection,
+    jobs: &mut Batch,
     settings: &Settings,
     now: DateTime<Utc>,
     appointment: AppointmentId,
@@ -52,9 +54,7 @@ pub async fn reschedule(
         .map(|&hours| key(appointment, hours))
         .collect();
     jobs::cancel(connection, &past).await?;
-    let mut jobs = Batch::default();
-    schedule(&mut jobs, settings, now, appointment, starts_at)?;
-    jobs.enqueue(connection).await
+    schedule(jobs, settings, now, appointment, starts_at)
 }
 
 /// Removes the pending reminders.

@@ -83,15 +83,20 @@ pub async fn reschedule(
             }
             Err(other) => return Err(other),
         };
-        reminders::reschedule(connection, settings, now, id, moved.starts_at).await?;
+        // The moved reminders and every notice's deliveries: one batch of jobs.
+        let mut jobs = jobs::Batch::default();
+        reminders::reschedule(connection, &mut jobs, settings, now, id, moved.starts_at).await?;
         crate::events::tell_webhooks(connection, EventType::AppointmentChanged, &moved, now).await?;
         let change = Change::Rescheduled(before.starts_at);
         let told: &[Told] =
             if actor == Actor::Staff { &[Told::Owner(change), Told::Vet(change)] } else { &[Told::Vet(change)] };
-        messages::tell(connection, &clinic, &moved, told).await?;
+        let pet_name = pets::service::pets::name_of(connection, moved.pet_id).await?;
+        messages::tell_naming(connection, &clinic, &moved, &pet_name, told, &mut jobs).await?;
         if before.vet_id != moved.vet_id {
-            messages::tell_vet(connection, &clinic, &before, Change::Cancelled).await?;
+            let told = [Told::Vet(Change::Cancelled)];
+            messages::tell_naming(connection, &clinic, &before, &pet_name, &told, &mut jobs).await?;
         }
+        jobs.enqueue(connection).await?;
         waitlist::slot_freed(connection, settings, now, &clinic, &before).await?;
         let entry = AuditEntry::new(Some(principal.user_id), "appointment.rescheduled", "appointment", id)
             .with_changes(json!({
