@@ -11,7 +11,7 @@ use db::schema::{chat_conversations, chat_messages, chat_participants};
 
 /// A `chat_conversations` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = chat_conversations, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = chat_conversations, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Conversation {
     pub id: ConversationId,
     pub kind: ConversationKind,
@@ -28,7 +28,7 @@ pub struct Conversation {
 
 /// A `chat_participants` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = chat_participants, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = chat_participants, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Participant {
     pub conversation_id: ConversationId,
     pub user_id: UserId,
@@ -38,7 +38,7 @@ pub struct Participant {
 
 /// A `chat_messages` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = chat_messages, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = chat_messages, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Message {
     pub id: MessageId,
     pub conversation_id: ConversationId,

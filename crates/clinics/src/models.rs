@@ -118,7 +118,7 @@ impl FoundClinic {
 
 /// The profile columns, for insert and update.
 #[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = clinics, treat_none_as_null = true)]
+#[diesel(table_name = clinics, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct ClinicChanges<'a> {
     pub name: &'a str,
     pub description: &'a str,

@@ -14,6 +14,13 @@
 //! - [`sql`]: SQL text the DSL cannot say, with bound values, in statements
 //!   that stay prepared (diesel's `dsl::sql` and `sql_query` are re-planned on
 //!   every call).
+//!
+//!   Diesel also re-plans every `UPDATE`, every insert of several rows (its
+//!   text varies with their number) and every insert with a `DEFAULT` in it:
+//!   an `Insertable` with `Option` fields says `treat_none_as_default_value =
+//!   false` (no nullable column has a default but `NULL`), and a hot path that
+//!   inserts several rows binds one array per column and `unnest`s them
+//!   through [`Sql`] (a notice's rows, a batch of jobs).
 //! - [`schema`]: the Diesel schema of every table (all crates' tables live in
 //!   one database, so their schema lives here).
 //! - [`spans`]: a tracing span per statement, on every pooled connection.

@@ -29,7 +29,7 @@ pub fn at(bound: Bound<DateTime<Utc>>) -> DateTime<Utc> {
 
 /// An `emergency_on_call` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = emergency_on_call, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = emergency_on_call, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct OnCall {
     pub id: OnCallId,
     pub vet_id: UserId,
@@ -44,7 +44,7 @@ pub struct OnCall {
 
 /// An `emergency_cases` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = emergency_cases, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = emergency_cases, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Case {
     pub id: EmergencyCaseId,
     pub pet_id: PetId,
@@ -72,7 +72,7 @@ pub struct Case {
 
 /// An `emergency_offers` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = emergency_offers, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = emergency_offers, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Offer {
     pub id: EmergencyOfferId,
     pub case_id: EmergencyCaseId,

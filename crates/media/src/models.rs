@@ -48,7 +48,7 @@ pub struct Media {
 
 /// A new upload's row.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = media)]
+#[diesel(table_name = media, treat_none_as_default_value = false)]
 pub struct NewMedia<'a> {
     /// Its id.
     pub id: MediaId,

@@ -183,8 +183,7 @@ pub struct Sender {
 }
 
 /// A `notifications` row to insert (the inbox entry and what was sent).
-#[derive(Debug, diesel::Insertable)]
-#[diesel(table_name = db::schema::notifications)]
+#[derive(Debug)]
 pub struct NewNotification<'a> {
     /// Its id.
     pub id: kernel::NotificationId,
@@ -223,8 +222,7 @@ pub struct NewAttachment<'a> {
 }
 
 /// A `notification_deliveries` row to insert: one channel's copy, pending.
-#[derive(Debug, Clone, Copy, diesel::Insertable)]
-#[diesel(table_name = db::schema::notification_deliveries)]
+#[derive(Debug, Clone, Copy)]
 pub struct NewDelivery {
     /// Its id (also the provider's idempotency key).
     pub id: kernel::DeliveryId,

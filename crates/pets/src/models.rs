@@ -84,7 +84,7 @@ pub fn alerts(stored: &serde_json::Value) -> Vec<Alert> {
 
 /// The columns a profile sets, for insert and update alike.
 #[derive(Debug, Clone, AsChangeset, Insertable)]
-#[diesel(table_name = pets, treat_none_as_null = true)]
+#[diesel(table_name = pets, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct PetChanges<'a> {
     pub name: &'a str,
     pub species: Species,

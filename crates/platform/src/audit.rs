@@ -65,9 +65,11 @@ impl AuditEntry {
     }
 }
 
-/// An `audit_log` row to insert.
+/// An `audit_log` row to insert. A `None` is written as `NULL` (the column's
+/// default), not as `DEFAULT`: Diesel parses an insert with `DEFAULT` in it
+/// afresh on every call, and every write records an entry.
 #[derive(Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewAuditRow {
     id: uuid::Uuid,
     actor_id: Option<UserId>,
@@ -80,17 +82,22 @@ struct NewAuditRow {
 
 /// Appends `entry`, tagged with the current request id.
 pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
-    let row = NewAuditRow {
-        id: uuid::Uuid::now_v7(),
-        actor_id: entry.actor,
-        action: entry.action,
-        target_type: entry.target_type,
-        target_id: entry.target_id,
-        request_id: RequestId::current().map(|id| id.to_string()),
-        changes: entry.changes,
-    };
-    diesel::insert_into(audit_log::table).values(row).execute(connection).await?;
+    diesel::insert_into(audit_log::table).values(NewAuditRow::from(entry)).execute(connection).await?;
     Ok(())
+}
+
+impl From<AuditEntry> for NewAuditRow {
+    fn from(entry: AuditEntry) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7(),
+            actor_id: entry.actor,
+            action: entry.action,
+            target_type: entry.target_type,
+            target_id: entry.target_id,
+            request_id: RequestId::current().map(|id| id.to_string()),
+            changes: entry.changes,
+        }
+    }
 }
 
 /// One audited change.
@@ -208,4 +215,18 @@ pub async fn trail_of_user(connection: &mut AsyncPgConnection, user: UserId) -> 
 /// `{"from": before, "to": after}` for one field.
 pub fn change(before: impl serde::Serialize, after: impl serde::Serialize) -> Value {
     serde_json::json!({ "from": before, "to": after })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::query_builder::QueryFragment;
+
+    #[test]
+    fn the_insert_of_an_entry_without_actor_or_request_stays_prepared() {
+        let row = NewAuditRow::from(AuditEntry::new(None, "user.deactivated", "user", "someone"));
+        assert_eq!((row.actor_id, &row.request_id), (None, &None));
+        let insert = diesel::insert_into(audit_log::table).values(row);
+        assert!(insert.is_safe_to_cache_prepared(&diesel::pg::Pg).unwrap());
+    }
 }

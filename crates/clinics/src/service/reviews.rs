@@ -34,7 +34,7 @@ struct Review {
 
 /// A new review.
 #[derive(Insertable)]
-#[diesel(table_name = reviews)]
+#[diesel(table_name = reviews, treat_none_as_default_value = false)]
 struct NewReview<'a> {
     id: ReviewId,
     clinic_id: ClinicId,

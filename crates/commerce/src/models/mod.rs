@@ -22,7 +22,7 @@ use db::schema::{
 
 /// A `commerce_categories` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_categories, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_categories, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Category {
     pub id: CategoryId,
     pub parent_id: Option<CategoryId>,
@@ -67,7 +67,7 @@ impl Product {
 
 /// A `commerce_cart_lines` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_cart_lines, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_cart_lines, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct CartLine {
     pub owner_id: UserId,
     pub product_id: ProductId,
@@ -80,7 +80,7 @@ pub struct CartLine {
 
 /// A `commerce_orders` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_orders, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_orders, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Order {
     pub id: OrderId,
     pub clinic_id: ClinicId,
@@ -119,7 +119,7 @@ pub fn reference(order: OrderId) -> String {
 
 /// A `commerce_order_lines` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_order_lines, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_order_lines, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct OrderLine {
     pub id: uuid::Uuid,
     pub order_id: OrderId,
@@ -139,7 +139,7 @@ pub struct OrderLine {
 
 /// A `commerce_payments` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_payments, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_payments, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Payment {
     pub id: PaymentId,
     pub order_id: OrderId,
@@ -170,7 +170,7 @@ impl From<Payment> for PaymentView {
 
 /// A `commerce_refunds` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_refunds, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_refunds, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Refund {
     pub id: uuid::Uuid,
     pub payment_id: PaymentId,
@@ -184,7 +184,7 @@ pub struct Refund {
 
 /// A `commerce_invoices` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_invoices, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_invoices, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Invoice {
     pub id: uuid::Uuid,
     pub clinic_id: ClinicId,
@@ -222,7 +222,7 @@ pub struct InvoiceLine {
 
 /// A `commerce_sales_reports` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_sales_reports, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_sales_reports, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct SalesReport {
     pub id: uuid::Uuid,
     pub clinic_id: ClinicId,
@@ -237,7 +237,7 @@ pub struct SalesReport {
 
 /// A `commerce_stock_movements` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_stock_movements, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_stock_movements, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct StockMovement {
     pub id: uuid::Uuid,
     pub product_id: ProductId,

@@ -52,7 +52,7 @@ pub struct PlanService {
 
 /// A `commerce_plan_enrollments` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_plan_enrollments, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_plan_enrollments, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Enrollment {
     pub id: uuid::Uuid,
     pub plan_id: uuid::Uuid,
@@ -102,7 +102,7 @@ impl PlanCharge {
 
 /// A `commerce_autoships` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = commerce_autoships, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = commerce_autoships, treat_none_as_default_value = false, check_for_backend(diesel::pg::Pg))]
 pub struct Autoship {
     pub id: uuid::Uuid,
     pub owner_id: UserId,

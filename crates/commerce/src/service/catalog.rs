@@ -243,7 +243,7 @@ pub fn view(product: Product, currency: String) -> ProductView {
 
 /// The columns a draft writes.
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = commerce_products, treat_none_as_null = true)]
+#[diesel(table_name = commerce_products, treat_none_as_default_value = false, treat_none_as_null = true)]
 struct Columns<'a> {
     sku: &'a str,
     name: &'a str,

@@ -8,7 +8,8 @@ use kernel::{DeliveryId, NotificationId, UserId};
 use crate::jobs::{Deliver, EmailAddress};
 use crate::models::{Channel, MAX_ATTACHMENT_BYTES, NewAttachment, NewDelivery, NewNotification, Notification};
 use crate::service::preferences;
-use db::schema::{notification_attachments, notification_deliveries, notifications};
+use db::schema::notification_attachments;
+use diesel::sql_types::{Array, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid};
 
 /// Provider calls per delivery before it counts as failed (its job is then dead).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -124,9 +125,9 @@ pub async fn notify_each_into(
         }
     }
     db::all_or_nothing(connection, async |connection| {
-        diesel::insert_into(notifications::table).values(&entries).execute(connection).await?;
+        insert_notifications(&entries).execute(connection).await?;
         if !deliveries.is_empty() {
-            diesel::insert_into(notification_deliveries::table).values(&deliveries).execute(connection).await?;
+            insert_deliveries(&deliveries).execute(connection).await?;
         }
         if !attachments.is_empty() {
             diesel::insert_into(notification_attachments::table).values(&attachments).execute(connection).await?;
@@ -135,6 +136,41 @@ pub async fn notify_each_into(
     })
     .await?;
     Ok(prepared.iter().map(|(id, ..)| *id).collect())
+}
+
+// The two inserts every notice makes take one array per column and `unnest`
+// them: the text is then the same for any number of rows and stays prepared,
+// where Diesel's multi-row `VALUES` is parsed and planned again on each call
+// (a tenth of PostgreSQL's time in a booking, from its log).
+
+/// Inserts `entries` in one statement.
+fn insert_notifications<'a>(entries: &'a [NewNotification<'a>]) -> db::Sql<'a> {
+    db::Sql::query(
+        "INSERT INTO notifications (id, recipient_id, category, template, title, body, data, sender, in_inbox) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                              $7::jsonb[], $8::jsonb[], $9::bool[])",
+    )
+    .bind::<Array<Uuid>, _>(entries.iter().map(|entry| entry.id).collect::<Vec<_>>())
+    .bind::<Array<Uuid>, _>(entries.iter().map(|entry| entry.recipient_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(entries.iter().map(|entry| entry.category).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(entries.iter().map(|entry| entry.template).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(entries.iter().map(|entry| entry.title).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(entries.iter().map(|entry| entry.body).collect::<Vec<_>>())
+    .bind::<Array<Jsonb>, _>(entries.iter().map(|entry| entry.data).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Jsonb>>, _>(entries.iter().map(|entry| entry.sender).collect::<Vec<_>>())
+    .bind::<Array<Bool>, _>(entries.iter().map(|entry| entry.in_inbox).collect::<Vec<_>>())
+}
+
+/// Inserts `deliveries` in one statement.
+fn insert_deliveries(deliveries: &[NewDelivery]) -> db::Sql<'static> {
+    db::Sql::query(
+        "INSERT INTO notification_deliveries (id, notification_id, channel, scheduled_for) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])",
+    )
+    .bind::<Array<Uuid>, _>(deliveries.iter().map(|delivery| delivery.id).collect::<Vec<_>>())
+    .bind::<Array<Uuid>, _>(deliveries.iter().map(|delivery| delivery.notification_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(deliveries.iter().map(|delivery| delivery.channel).collect::<Vec<_>>())
+    .bind::<Array<Timestamptz>, _>(deliveries.iter().map(|delivery| delivery.scheduled_for).collect::<Vec<_>>())
 }
 
 /// The notice's data as its recipient reads it: with `recipient_name`, their

@@ -345,6 +345,29 @@ async fn notify_each_gives_every_recipient_their_own_channels_and_hours_all_or_n
     assert_eq!(count(&mut connection, now).await, 2);
 }
 
+/// A notice's inserts have one text whatever their number of rows, so a
+/// connection prepares each once and reuses it: notices for one and then two
+/// recipients leave one prepared statement per table, where multi-row
+/// `VALUES` would be parsed and planned again on every call (and never
+/// appear among the prepared statements).
+#[tokio::test]
+async fn the_inserts_of_any_number_of_notices_stay_prepared_on_the_connection() {
+    let app = app().await;
+    let mut connection = app.db.connect().await;
+    let (first, second) = (app.user(Role::PetOwner).await, app.user(Role::PetOwner).await);
+    set_contact(&mut connection, second.user_id, "+33612345679", "Europe/Paris").await;
+    let (rex, bella) = (appointment("Rex"), appointment("Bella"));
+    notify(&mut connection, first.user_id, &rex).await.unwrap();
+    notify_each(&mut connection, &[(first.user_id, &rex), (second.user_id, &bella)]).await.unwrap();
+
+    for table in ["notifications", "notification_deliveries"] {
+        let sql = format!(
+            "SELECT count(*) AS count FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO {table} (%'"
+        );
+        assert_eq!(count(&mut connection, &sql).await, 1, "{table}: one prepared insert for one and for two notices");
+    }
+}
+
 async fn channels_of(connection: &mut diesel_async::AsyncPgConnection, user: kernel::UserId) -> Vec<String> {
     deliveries_of(connection, user).await.into_iter().map(|(channel, ..)| channel).collect()
 }
