@@ -154,3 +154,57 @@ async fn an_availability_search_sends_a_bounded_number_of_statements() {
     eprintln!("an availability search sent {sent} statements");
     assert!(sent <= AVAILABILITY_STATEMENTS, "an availability search sent {sent} statements");
 }
+
+/// Searches and bookings read the appointments holding a vet's time through
+/// the index of those alone, also under the generic plan a transaction makes
+/// (with the statuses bound, that plan could not use it and walked every
+/// completed appointment of the days around the slots instead).
+#[tokio::test]
+async fn the_time_held_is_read_through_the_index_of_holding_appointments() {
+    use appointments::availability::holding;
+    use db::schema::appointments as booked;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    let scene = Scene::new().await;
+    let mut connection = scene.app.db.connect().await;
+    let vet = scene.vet.user_id;
+    let from = Utc::now();
+    let nobody = kernel::AppointmentId(uuid::Uuid::nil());
+    holding(nobody, from, from + chrono::Duration::days(1))
+        .filter(booked::vet_id.eq_any(vec![vet]))
+        .select((booked::vet_id, booked::blocks))
+        .load::<(kernel::UserId, kernel::Range)>(&mut connection)
+        .await
+        .unwrap();
+
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Statement {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    // The text the connection prepared, planned again as a transaction plans it.
+    let prepared: Statement = diesel::sql_query(
+        "SELECT statement FROM pg_prepared_statements \
+         WHERE statement LIKE 'SELECT \"appointments\".\"vet_id\", \"appointments\".\"blocks\" FROM%'",
+    )
+    .get_result(&mut connection)
+    .await
+    .unwrap();
+    diesel::sql_query(format!("PREPARE probe AS {}", prepared.statement)).execute(&mut connection).await.unwrap();
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan").execute(&mut connection).await.unwrap();
+    // The parameters in the order the query binds them: the appointment left
+    // out, the range's end, its start less the longest booking, its start, the vets.
+    let explain = format!(
+        "EXPLAIN EXECUTE probe('{}', now() + interval '1 day', now() - interval '1 day', now(), ARRAY['{}']::uuid[])",
+        nobody.0, vet.0
+    );
+    let plan: Vec<Line> = diesel::sql_query(explain).load(&mut connection).await.unwrap();
+    let plan: Vec<String> = plan.into_iter().map(|line| line.line).collect();
+    assert!(plan.iter().any(|line| line.contains("appointments_holding_idx")), "{plan:#?}");
+}
