@@ -152,10 +152,7 @@ pub fn holding<'a>(
 /// generic plan) could not use that index.
 fn holds_time() -> db::Sql<'static, Bool> {
     let statuses: Vec<String> = ACTIVE.iter().map(|status| format!("'{}'", status.as_str())).collect();
-    db::Sql::expression(format!(
-        "(appointments.status IN ({}) AND NOT appointments.overbooked)",
-        statuses.join(", ")
-    ))
+    db::Sql::expression(format!("(appointments.status IN ({}) AND NOT appointments.overbooked)", statuses.join(", ")))
 }
 
 /// The rooms some services need, their capacities and active bookings.

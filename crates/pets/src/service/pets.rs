@@ -68,7 +68,7 @@ pub async fn list_mine(
         .order(pet_co_owners::pet_id.desc())
         .limit(page.fetch_limit());
     let mut rows = owned.union_all(co_owned).load::<(Pet, Option<Decimal>)>(connection).await?;
-    rows.sort_unstable_by(|(one, _), (other, _)| other.id.cmp(&one.id));
+    rows.sort_unstable_by_key(|(pet, _)| std::cmp::Reverse(pet.id));
     rows.dedup_by_key(|(pet, _)| pet.id);
     Ok(Page::from_rows(rows, page, |(pet, _)| pet.id.0).map(|(pet, weight)| {
         let relation = if pet.primary_owner_id == me { Relation::PrimaryOwner } else { Relation::CoOwner };
