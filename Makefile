@@ -37,7 +37,7 @@ test: services ## Run every crate's tests against real PostgreSQL and Redis
 	@$(SERVICES) test-servers
 	$(CARGO) nextest run --workspace --no-fail-fast
 
-lint: services ## Formatting, clippy, docs, unused dependencies, the crate graph, table ownership, schema.rs
+lint: services ## Formatting, clippy, docs, unused dependencies, the crate graph, table ownership, prepared inserts, schema.rs
 	@$(SERVICES) machete
 	@$(SERVICES) diesel
 	$(CARGO) fmt --all -- --check
@@ -47,6 +47,8 @@ lint: services ## Formatting, clippy, docs, unused dependencies, the crate graph
 	python3 .ci/check_dependency_graph.py
 	python3 .ci/check_table_ownership.py --self-test >/dev/null
 	python3 .ci/check_table_ownership.py
+	python3 .ci/check_prepared_inserts.py --self-test >/dev/null
+	python3 .ci/check_prepared_inserts.py
 	.ci/check_deploy.sh
 	@$(SERVICES) print-schema .schema.rs.generated
 	@diff -u crates/db/src/schema.rs .schema.rs.generated >/dev/null || { \

@@ -20,7 +20,8 @@
 //!   an `Insertable` with `Option` fields says `treat_none_as_default_value =
 //!   false` (no nullable column has a default but `NULL`), and a hot path that
 //!   inserts several rows binds one array per column and `unnest`s them
-//!   through [`Sql`] (a notice's rows, a batch of jobs).
+//!   through [`Sql`] (a notice's rows, a batch of jobs). `make lint` checks
+//!   the first rule (`.ci/check_prepared_inserts.py`).
 //! - [`schema`]: the Diesel schema of every table (all crates' tables live in
 //!   one database, so their schema lives here).
 //! - [`spans`]: a tracing span per statement, on every pooled connection.
