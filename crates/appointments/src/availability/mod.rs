@@ -8,6 +8,8 @@
 
 pub mod slots;
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -149,10 +151,14 @@ pub fn holding<'a>(
 /// Active and not overbooked, with the statuses written into the text rather
 /// than bound: it is the predicate of `appointments_holding_idx`, which holds
 /// only these rows, and a plan made for any bound statuses (a transaction's
-/// generic plan) could not use that index.
+/// generic plan) could not use that index. The text is written once, as
+/// every search and booking reads it.
 fn holds_time() -> db::Sql<'static, Bool> {
-    let statuses: Vec<String> = ACTIVE.iter().map(|status| format!("'{}'", status.as_str())).collect();
-    db::Sql::expression(format!("(appointments.status IN ({}) AND NOT appointments.overbooked)", statuses.join(", ")))
+    static PREDICATE: LazyLock<String> = LazyLock::new(|| {
+        let statuses: Vec<String> = ACTIVE.iter().map(|status| format!("'{}'", status.as_str())).collect();
+        format!("(appointments.status IN ({}) AND NOT appointments.overbooked)", statuses.join(", "))
+    });
+    db::Sql::expression(PREDICATE.as_str())
 }
 
 /// The rooms some services need, their capacities and active bookings.

@@ -164,7 +164,7 @@ async fn the_time_held_is_read_through_the_index_of_holding_appointments() {
     use appointments::availability::holding;
     use db::schema::appointments as booked;
     use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
     let scene = Scene::new().await;
     let mut connection = scene.app.db.connect().await;
@@ -196,8 +196,8 @@ async fn the_time_held_is_read_through_the_index_of_holding_appointments() {
     .get_result(&mut connection)
     .await
     .unwrap();
-    diesel::sql_query(format!("PREPARE probe AS {}", prepared.statement)).execute(&mut connection).await.unwrap();
-    diesel::sql_query("SET plan_cache_mode = force_generic_plan").execute(&mut connection).await.unwrap();
+    let probe = format!("SET plan_cache_mode = force_generic_plan; PREPARE probe AS {}", prepared.statement);
+    connection.batch_execute(&probe).await.unwrap();
     // The parameters in the order the query binds them: the appointment left
     // out, the range's end, its start less the longest booking, its start, the vets.
     let explain = format!(
