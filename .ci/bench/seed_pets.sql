@@ -18,7 +18,7 @@ SELECT gen_random_uuid(), o.id, 'Pet ' || w.n, (ARRAY['dog', 'cat', 'rabbit', 'b
 FROM wanted w JOIN owners o ON o.rank = w.n % 1000;
 
 INSERT INTO health_records (id, pet_id, kind, record_date, title, details, created_at)
-SELECT gen_random_uuid(), p.id, 'note', date '2020-01-01' + (r * 97 + abs(hashtext(p.id::text))) % 2000,
+SELECT gen_random_uuid(), p.id, 'note', date '2020-01-01' + ((r * 97 + abs(hashtext(p.id::text)::bigint)) % 2000)::int,
        'Check-up', jsonb_build_object('type', 'note', 'text', 'Healthy, weight stable.'), now() - interval '2 days'
 FROM pets p CROSS JOIN generate_series(1, 10) AS r
 WHERE NOT EXISTS (SELECT 1 FROM health_records h WHERE h.pet_id = p.id);
