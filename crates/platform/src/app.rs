@@ -18,7 +18,7 @@ use crate::extract::configure_extractors;
 use crate::middleware::quota::enforce_rate_limit;
 use crate::middleware::{cors, observe, security_headers};
 use crate::openapi::{ApiDoc, RouteTable, complete_document, unmatched_route};
-use crate::routes::{API_PREFIX, Area, Mount, Routes};
+use crate::routes::{API_PREFIX, Area, Mount, Routes, mount_api};
 use crate::state::AppState;
 use crate::static_document::StaticDocument;
 
@@ -55,9 +55,7 @@ pub fn build_app(
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
         .configure(|config| mount.mount(&mut Routes::new(config, Area::Root)))
-        .service(
-            utoipa_actix_web::scope(API_PREFIX).configure(|config| mount.mount(&mut Routes::new(config, Area::Api))),
-        )
+        .service(utoipa_actix_web::scope(API_PREFIX).configure(|config| mount_api(config, &mount)))
         .split_for_parts();
     let (spec, routes) = document.0.get_or_init(|| serve(raw_document)).clone();
     app.configure(configure_extractors(settings.server.json_limit_bytes))

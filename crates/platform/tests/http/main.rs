@@ -9,6 +9,7 @@ mod envelope;
 mod hygiene;
 mod idempotency;
 mod probe;
+mod routing;
 
 use reqwest::{Response, StatusCode};
 use serde_json::Value;

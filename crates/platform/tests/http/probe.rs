@@ -86,6 +86,20 @@ async fn whoami(platform::MaybeUser(principal): platform::MaybeUser) -> web::Jso
     web::Json(serde_json::json!({ "subject": principal.map(|principal| principal.subject) }))
 }
 
+/// A segment whose name begins with another's (`probe`).
+#[utoipa::path(params(("id" = u32, Path)), responses((status = 200, body = String)))]
+#[get("/probes/{id}")]
+async fn probes(id: web::Path<u32>) -> web::Json<String> {
+    web::Json(format!("probes {id}"))
+}
+
+/// A `probe` route mounted after a route of another segment.
+#[utoipa::path(responses((status = 200, body = String)))]
+#[get("/probe/late")]
+async fn late() -> web::Json<&'static str> {
+    web::Json("late")
+}
+
 /// The probe routes over any configuration (for `TestApp::spawn`).
 pub fn mount(_: &platform::config::Source) -> fn(&mut Routes<'_, '_>) {
     routes
@@ -96,4 +110,5 @@ pub fn routes(routes: &mut Routes) {
     platform::health::routes(routes);
     platform::auth::session::routes(routes);
     routes.service(echo).service(item).service(search).service(panics).service(slow).service(whoami).service(note);
+    routes.service(probes).service(late);
 }
