@@ -200,3 +200,12 @@ async fn seed_builds_the_demo_world_once_and_prints_tokens_that_work() {
     assert!(coming_due > 0, "{pets}");
     std::fs::remove_dir_all(key_dir).unwrap();
 }
+
+/// `.cargo/config.toml` builds mimalloc with lazily committed arenas, so the
+/// pages it purges go back to the system instead of staying in the RSS.
+#[test]
+fn the_allocator_commits_its_arenas_lazily() {
+    let output = run(gateway(&["--version"], &[("MIMALLOC_VERBOSE", "1".to_owned())]));
+    let options = String::from_utf8_lossy(&output.stderr);
+    assert!(options.contains("option 'arena_eager_commit': 0"), "{options}");
+}

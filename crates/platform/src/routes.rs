@@ -152,6 +152,8 @@ impl<'config, 'app> Routes<'config, 'app> {
 /// What a binary serves: every crate's routes, with the state each needs.
 /// Any `Fn(&mut Routes) + Clone + Send` is one, so a binary (or a test) writes
 /// `move |routes: &mut Routes| { pets::routes(routes, &pets); ... }`.
+/// An App calls it once for the root and once per pass of [`mount_api`], so
+/// registering is all it may do, in the same order every time.
 pub trait Mount: Clone + Send + 'static {
     /// Registers the routes.
     fn mount(&self, routes: &mut Routes<'_, '_>);
