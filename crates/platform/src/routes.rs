@@ -12,7 +12,7 @@
 //! provider's webhook, the health probes).
 //!
 //! actix-web's router tries a scope's resources one after another, each
-//! dynamic one with a regular expression. Inside the API, [`mount_api`]
+//! dynamic one with a regular expression. Inside the API, `mount_api`
 //! therefore puts the services in one scope per first path segment (`pets`,
 //! `clinics`, ...), each behind a guard that compares that segment: a request
 //! skips every other segment's resources with one string comparison each.
@@ -152,8 +152,9 @@ impl<'config, 'app> Routes<'config, 'app> {
 /// What a binary serves: every crate's routes, with the state each needs.
 /// Any `Fn(&mut Routes) + Clone + Send` is one, so a binary (or a test) writes
 /// `move |routes: &mut Routes| { pets::routes(routes, &pets); ... }`.
-/// An App calls it once for the root and once per pass of [`mount_api`], so
-/// registering is all it may do, in the same order every time.
+/// An App calls it once for the root and once per first path segment of the
+/// API (see the module documentation), so registering is all it may do, in
+/// the same order every time.
 pub trait Mount: Clone + Send + 'static {
     /// Registers the routes.
     fn mount(&self, routes: &mut Routes<'_, '_>);
