@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use kernel::{MediaId, UserId};
 
-use crate::api::{Purpose, Status};
+use crate::api::{MediaView, Purpose, Status};
 use db::schema::{media, media_variants};
 
 /// A `media` row.
@@ -44,6 +44,26 @@ pub struct Media {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Uploaded.
     pub created_at: DateTime<Utc>,
+}
+
+impl Media {
+    /// Its view, given the names of its variants (smallest first).
+    pub fn into_view(self, variants: Vec<String>) -> MediaView {
+        MediaView {
+            id: self.id,
+            purpose: self.purpose,
+            content_type: self.content_type,
+            size_bytes: self.size_bytes,
+            file_name: self.file_name,
+            status: self.status,
+            failure: self.failure,
+            width: self.width,
+            height: self.height,
+            variants,
+            attached: self.owner_id.is_some(),
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// A new upload's row.

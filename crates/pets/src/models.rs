@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use kernel::{AddendumId, ClinicId, PetId, RecordId, ReminderId, UserId};
+use diesel::sql_types::{Array, Bool};
+use kernel::{AddendumId, ClinicId, MediaId, PetId, RecordId, ReminderId, UserId};
 
 use crate::api::{
     AddendumView, Alert, NeuterStatus, PetProfile, RecordDetails, RecordKind, ReminderKind, ReminderStatus,
@@ -146,6 +147,31 @@ impl HealthRecord {
     pub fn details(&self) -> kernel::Result<RecordDetails> {
         serde_json::from_value(self.details.clone()).map_err(kernel::Error::internal)
     }
+}
+
+/// A health record with what its view needs of the rows that hang off it,
+/// read in the record's own statement: the uploads attached to it (oldest
+/// first) and whether it has addenda (read afterwards, only then).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = health_records, check_for_backend(diesel::pg::Pg))]
+pub struct RecordRow {
+    #[diesel(embed)]
+    pub record: HealthRecord,
+    #[diesel(
+        select_expression = db::Sql::<Array<diesel::sql_types::Uuid>>::expression(
+            "ARRAY(SELECT a.media_id FROM health_record_attachments a \
+             WHERE a.record_id = health_records.id ORDER BY a.created_at, a.media_id)"
+        ),
+        select_expression_type = db::Sql<'static, Array<diesel::sql_types::Uuid>>,
+    )]
+    pub attachments: Vec<MediaId>,
+    #[diesel(
+        select_expression = db::Sql::<Bool>::expression(
+            "EXISTS (SELECT 1 FROM health_record_addenda d WHERE d.record_id = health_records.id)"
+        ),
+        select_expression_type = db::Sql<'static, Bool>,
+    )]
+    pub has_addenda: bool,
 }
 
 /// A `health_record_addenda` row.

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::api::{PetInvitationView, PetView, RecordView, Relation, ReminderView, WeightView};
-use crate::models::{HealthRecord, Pet, Reminder};
+use crate::models::{Pet, RecordRow, Reminder};
 use crate::service;
 use db::schema::{health_records, pet_care, pet_co_owners, pet_invitations, pet_reminders, pet_weights, pets};
 
@@ -77,10 +77,10 @@ impl platform::personal_data::Holder for PersonalData {
             .select((pet_weights::pet_id, pet_weights::id, pet_weights::weight_kg, pet_weights::measured_at))
             .load(connection)
             .await?;
-        let records: Vec<HealthRecord> = health_records::table
+        let records: Vec<RecordRow> = health_records::table
             .filter(health_records::pet_id.eq_any(&ids))
             .order((health_records::record_date.desc(), health_records::id.desc()))
-            .select(HealthRecord::as_select())
+            .select(RecordRow::as_select())
             .load(connection)
             .await?;
         let records = service::records::views(connection, |_| false, records).await?;

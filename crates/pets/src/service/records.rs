@@ -14,7 +14,7 @@ use crate::Settings;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use kernel::{AddendumId, ClinicId, MediaId, Page, PageRequest, PetId, Principal, RecordId, UserId, Valid};
+use kernel::{AddendumId, ClinicId, MediaId, Page, PageRequest, PetId, Principal, RecordId, Valid};
 use media::{Media, Purpose};
 use platform::audit::{self, AuditEntry};
 use serde_json::json;
@@ -24,7 +24,7 @@ use crate::api::{
     AddendumDraft, AddendumView, HistoryEntry, RecordDetails, RecordDraft, RecordFilter, RecordKind, RecordView,
     VaccinationState, VaccinationStatus,
 };
-use crate::models::{Addendum, HealthRecord, Pet};
+use crate::models::{Addendum, HealthRecord, Pet, RecordRow};
 use crate::protocols::suggested_next_due;
 use crate::service::{latest_today, reminders};
 use db::schema::{health_record_addenda, health_record_attachments, health_records};
@@ -80,8 +80,14 @@ pub async fn get(
     id: RecordId,
 ) -> kernel::Result<RecordView> {
     let (_, access) = access::resolve(connection, principal, pet).await?;
-    let record = find(connection, pet, id).await?;
-    let mut views = views(connection, |clinic| access.sees_staff_notes_of(clinic), vec![record]).await?;
+    let row = health_records::table
+        .find(id)
+        .filter(health_records::pet_id.eq(pet))
+        .select(RecordRow::as_select())
+        .first(connection)
+        .await
+        .optional()?;
+    let mut views = views(connection, |clinic| access.sees_staff_notes_of(clinic), Vec::from_iter(row)).await?;
     views.pop().ok_or(kernel::Error::NotFound { resource: "health record" })
 }
 
@@ -101,7 +107,7 @@ pub async fn timeline(
     }
     let mut query = health_records::table
         .filter(health_records::pet_id.eq(pet))
-        .select(HealthRecord::as_select())
+        .select(RecordRow::as_select())
         .order((health_records::record_date.desc(), health_records::id.desc()))
         .limit(page.fetch_limit())
         .into_boxed();
@@ -123,7 +129,7 @@ pub async fn timeline(
             .sql(")"),
         );
     }
-    let rows = Page::from_rows(query.load(connection).await?, page, |record: &HealthRecord| record.id.0);
+    let rows = Page::from_rows(query.load(connection).await?, page, |row: &RecordRow| row.record.id.0);
     let items = views(connection, |clinic| access.sees_staff_notes_of(clinic), rows.items).await?;
     Ok(Page { items, next_cursor: rows.next_cursor })
 }
@@ -404,28 +410,34 @@ fn changes(before: &HealthRecord, after: &HealthRecord) -> serde_json::Value {
 }
 
 /// The records with their addenda and attachments, each staff note only
-/// when `sees_staff_note` of the record's clinic.
+/// when `sees_staff_note` of the record's clinic. Addenda and the attached
+/// uploads are each read in one statement, only when some record has them.
 pub(crate) async fn views(
     connection: &mut AsyncPgConnection,
     sees_staff_note: impl Fn(Option<ClinicId>) -> bool,
-    records: Vec<HealthRecord>,
+    rows: Vec<RecordRow>,
 ) -> kernel::Result<Vec<RecordView>> {
-    let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
-    let (attached, addenda) = attachments_and_addenda(connection, &ids).await?;
-    let media_ids: Vec<MediaId> = attached.iter().map(|(_, upload)| *upload).collect();
-    let files = media::service::views(connection, &media_ids).await?;
-    records
-        .into_iter()
-        .map(|record| {
+    let amended: Vec<RecordId> = rows.iter().filter(|row| row.has_addenda).map(|row| row.record.id).collect();
+    let addenda: Vec<Addendum> = if amended.is_empty() {
+        Vec::new()
+    } else {
+        health_record_addenda::table
+            .filter(health_record_addenda::record_id.eq_any(&amended))
+            .order(health_record_addenda::id)
+            .select(Addendum::as_select())
+            .load(connection)
+            .await?
+    };
+    let uploads: Vec<MediaId> = rows.iter().flat_map(|row| row.attachments.iter().copied()).collect();
+    let files = media::service::views(connection, &uploads).await?;
+    rows.into_iter()
+        .map(|RecordRow { record, attachments, .. }| {
             let details = record.details()?;
             let staff_note = if sees_staff_note(record.clinic_id) { record.staff_note } else { None };
             let addenda =
                 addenda.iter().filter(|addendum| addendum.record_id == record.id).map(AddendumView::from).collect();
-            let attachments = attached
-                .iter()
-                .filter(|(owner, _)| *owner == record.id)
-                .filter_map(|(_, upload)| files.iter().find(|file| file.id == *upload).cloned())
-                .collect();
+            let attachments =
+                attachments.iter().filter_map(|upload| files.iter().find(|file| file.id == *upload).cloned()).collect();
             Ok(RecordView {
                 id: record.id,
                 pet_id: record.pet_id,
@@ -445,48 +457,6 @@ pub(crate) async fn views(
             })
         })
         .collect()
-}
-
-/// The attachments (oldest first) and addenda (in order) of `records`, in
-/// one query: the two kinds of row travel as one union, each with the
-/// other's columns null.
-async fn attachments_and_addenda(
-    connection: &mut AsyncPgConnection,
-    records: &[RecordId],
-) -> kernel::Result<(Vec<(RecordId, MediaId)>, Vec<Addendum>)> {
-    use diesel::sql_types::{Nullable, Text, Uuid};
-
-    let null_uuid = || db::Sql::<Nullable<Uuid>>::expression("NULL::uuid");
-    let attachments =
-        health_record_attachments::table.filter(health_record_attachments::record_id.eq_any(records)).select((
-            health_record_attachments::record_id,
-            health_record_attachments::created_at,
-            health_record_attachments::media_id.nullable(),
-            null_uuid(),
-            null_uuid(),
-            db::Sql::<Nullable<Text>>::expression("NULL::text"),
-        ));
-    let addenda = health_record_addenda::table.filter(health_record_addenda::record_id.eq_any(records)).select((
-        health_record_addenda::record_id,
-        health_record_addenda::created_at,
-        null_uuid(),
-        health_record_addenda::id.nullable(),
-        health_record_addenda::author_id,
-        health_record_addenda::body.nullable(),
-    ));
-    type Row = (RecordId, DateTime<Utc>, Option<MediaId>, Option<AddendumId>, Option<UserId>, Option<String>);
-    let rows: Vec<Row> = attachments.union_all(addenda).load(connection).await?;
-    let (mut attached, mut notes) = (Vec::new(), Vec::new());
-    for (record_id, created_at, media, addendum, author_id, body) in rows {
-        match (media, addendum, body) {
-            (Some(media), None, None) => attached.push((created_at, record_id, media)),
-            (None, Some(id), Some(body)) => notes.push(Addendum { id, record_id, author_id, body, created_at }),
-            _ => return Err(kernel::Error::internal("a row of attachments and addenda that is neither")),
-        }
-    }
-    attached.sort_by_key(|&(created_at, ..)| created_at);
-    notes.sort_by_key(|addendum| addendum.id);
-    Ok((attached.into_iter().map(|(_, record, media)| (record, media)).collect(), notes))
 }
 
 /// Whether every one of `records` is a health record of `pet` (an appointment

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::expect;
 
-use crate::fixtures::{app, clinic, dog, pet, record, register, staff, vaccination};
+use crate::fixtures::{Patient, app, clinic, dog, patient, pet, record, register, staff, vaccination};
 
 #[tokio::test]
 async fn owner_cannot_see_change_or_list_another_owners_pet_or_records() {
@@ -106,11 +106,7 @@ async fn clinic_staff_see_a_pet_only_with_a_care_relationship() {
 #[tokio::test]
 async fn owners_never_see_staff_notes_or_anyones_contact_details() {
     let app = app().await;
-    let owner = app.user(Role::PetOwner).await;
-    let rex = pet(&app, &owner, dog("Rex")).await;
-    let here = clinic(&app, "Here").await;
-    let vet = staff(&app, here, Role::Veterinarian).await;
-    register(&app, &owner, &rex, here).await;
+    let Patient { owner, rex, here, vet } = patient(&app).await;
     let written = record(&app, &vet, &rex, vaccination("Rabies", "2026-01-10", Some("2027-01-10"), Some(here))).await;
     assert_eq!(written["staff_note"], "Nervous with needles; muzzle advised.", "the clinic sees its note");
     let record_path = format!("/api/v1/pets/{rex}/records/{}", written["id"].as_str().unwrap());

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 use testkit::{TestApp, TestUser, expect};
 
-use crate::fixtures::{app, clinic, dog, pet, record, register, staff};
+use crate::fixtures::{Patient, app, dog, patient, pet, record};
 
 async fn upload(app: &TestApp, user: &TestUser, purpose: &str, bytes: Vec<u8>, name: &str) -> serde_json::Value {
     expect(app.upload(user, purpose, name, bytes).await, 201).await
@@ -98,11 +98,7 @@ async fn another_owner_cannot_reach_a_pets_photo_by_any_path() {
 #[tokio::test]
 async fn a_lab_report_attaches_to_a_record_for_the_clinic_and_the_owner() {
     let app = app().await;
-    let owner = app.user(Role::PetOwner).await;
-    let rex = pet(&app, &owner, dog("Rex")).await;
-    let here = clinic(&app, "Here").await;
-    let vet = staff(&app, here, Role::Veterinarian).await;
-    register(&app, &owner, &rex, here).await;
+    let Patient { owner, rex, here, vet } = patient(&app).await;
     let lab = json!({ "record_date": "2026-02-01", "clinic_id": here, "details": { "type": "lab_result", "test": "CBC", "result": "normal" } });
     let written = record(&app, &vet, &rex, lab).await;
     let record_id = written["id"].as_str().unwrap();
@@ -144,4 +140,63 @@ async fn a_lab_report_attaches_to_a_record_for_the_clinic_and_the_owner() {
     )
     .await;
     assert_eq!(history[1]["action"], "health_record.attachment_added");
+}
+
+/// Statements a records page with addenda and attachments sends at most: the
+/// connection's check, the caller's access to the pet, the page (with each
+/// record's attachments and whether it has addenda), the addenda, and the
+/// attached files with their variants. It was 7 here while attachments and
+/// addenda were a query of their own and each file's variants one more.
+const AMENDED_PAGE_STATEMENTS: u64 = 5;
+
+#[tokio::test]
+async fn a_records_page_shows_each_records_own_addenda_and_attachments_in_order() {
+    let app = app().await;
+    let Patient { owner, rex, here, vet } = patient(&app).await;
+    let note = |date: &str, text: &str| json!({ "record_date": date, "clinic_id": here, "details": { "type": "note", "text": text } });
+    let plain = record(&app, &vet, &rex, note("2026-02-03", "Plain.")).await;
+    let amended = record(&app, &vet, &rex, note("2026-02-02", "Amended.")).await;
+    let attached = record(&app, &vet, &rex, note("2026-02-01", "Attached.")).await;
+    let path = |record: &serde_json::Value, tail: &str| {
+        format!("/api/v1/pets/{rex}/records/{}{tail}", record["id"].as_str().unwrap())
+    };
+    for body in ["First thought.", "Second thought."] {
+        let addendum = Some(json!({ "body": body }));
+        expect(app.call(Method::POST, &path(&amended, "/addenda"), &vet.token, addendum).await, 201).await;
+    }
+    let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let files = [
+        upload(&app, &vet, "record_attachment", pdf, "report.pdf").await,
+        upload(&app, &vet, "record_attachment", png(600, 400), "x-ray.png").await,
+    ];
+    for file in &files {
+        let attach = Some(json!({ "media_id": file["id"] }));
+        expect(app.call(Method::POST, &path(&attached, "/attachments"), &vet.token, attach).await, 201).await;
+    }
+    process(&app).await;
+
+    let before = db::spans::statements_sent();
+    let page =
+        expect(app.call(Method::GET, &format!("/api/v1/pets/{rex}/records"), &owner.token, None).await, 200).await;
+    let sent = db::spans::statements_sent() - before;
+    let items = page["items"].as_array().unwrap();
+    let ids: Vec<&serde_json::Value> = items.iter().map(|item| &item["id"]).collect();
+    assert_eq!(ids, [&plain["id"], &amended["id"], &attached["id"]], "newest record date first");
+    let bodies: Vec<&str> =
+        items[1]["addenda"].as_array().unwrap().iter().map(|a| a["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["First thought.", "Second thought."]);
+    let names: Vec<&str> =
+        items[2]["attachments"].as_array().unwrap().iter().map(|a| a["file_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["report.pdf", "x-ray.png"], "oldest attachment first");
+    for (shown, file) in items[2]["attachments"].as_array().unwrap().iter().zip(&files) {
+        let own = format!("/api/v1/media/{}", file["id"].as_str().unwrap());
+        let uploaded = expect(app.call(Method::GET, &own, &vet.token, None).await, 200).await;
+        assert_eq!(shown["variants"], uploaded["variants"], "the page lists the variants the upload has");
+    }
+    for (item, field) in
+        [(&items[0], "addenda"), (&items[0], "attachments"), (&items[1], "attachments"), (&items[2], "addenda")]
+    {
+        assert_eq!(item[field], json!([]), "{field} of another record do not show on this one");
+    }
+    assert!(sent <= AMENDED_PAGE_STATEMENTS, "the page sent {sent} statements, more than {AMENDED_PAGE_STATEMENTS}");
 }

@@ -61,3 +61,21 @@ pub fn vaccination(vaccine: &str, given: &str, next_due: Option<&str>, clinic: O
 pub async fn record(app: &TestApp, author: &TestUser, pet: &str, draft: Value) -> Value {
     expect(app.call(Method::POST, &format!("/api/v1/pets/{pet}/records"), &author.token, Some(draft)).await, 201).await
 }
+
+/// An owner's dog Rex, registered with the clinic "Here", and a vet of it.
+pub struct Patient {
+    pub owner: TestUser,
+    pub rex: String,
+    pub here: ClinicId,
+    pub vet: TestUser,
+}
+
+/// [`Patient`], built through the API.
+pub async fn patient(app: &TestApp) -> Patient {
+    let owner = app.user(Role::PetOwner).await;
+    let rex = pet(app, &owner, dog("Rex")).await;
+    let here = clinic(app, "Here").await;
+    let vet = staff(app, here, Role::Veterinarian).await;
+    register(app, &owner, &rex, here).await;
+    Patient { owner, rex, here, vet }
+}

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use testkit::{SmtpServer, TestApp, expect, make_jobs_due_with_key};
 
-use crate::fixtures::{app, clinic, dog, pet, record, register, staff, vaccination};
+use crate::fixtures::{Patient, app, dog, patient, pet, record, vaccination};
 
 fn in_days(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
@@ -49,11 +49,7 @@ async fn run_jobs(app: &TestApp, smtp: &SmtpServer) {
 #[tokio::test]
 async fn a_second_rabies_vaccination_cancels_the_first_ones_reminders_and_schedules_new_ones() {
     let app = app().await;
-    let owner = app.user(Role::PetOwner).await;
-    let rex = pet(&app, &owner, dog("Rex")).await;
-    let here = clinic(&app, "Here").await;
-    let vet = staff(&app, here, Role::Veterinarian).await;
-    register(&app, &owner, &rex, here).await;
+    let Patient { owner, rex, here, vet } = patient(&app).await;
 
     record(&app, &vet, &rex, vaccination("Rabies", &in_days(-330), Some(&in_days(35)), Some(here))).await;
     let first = reminders(&app, &owner, &rex).await;
