@@ -129,12 +129,13 @@ async fn vaccinations_are_summarised_and_protocols_suggest_the_next_dose() {
 }
 
 /// Statements (round trips) a page of records without addenda or attachments
-/// sends at most, measured at 3: the connection's check, the caller's access
-/// to the pet, and the page, which says which records have either (4 while
-/// they were a query of their own, 5 before that; a page with addenda or
-/// attachments adds their reads, see `files.rs`). Raise it only with a
-/// reason (issue 20).
-const RECORDS_PAGE_STATEMENTS: u64 = 3;
+/// sends at most: the caller's access to the pet, and the page, which says
+/// which records have either (3 while they were a query of their own, 4
+/// before that; a page with addenda or attachments adds their reads, see
+/// `files.rs`). The test's requests run one after another on a connection
+/// used a moment before, which the pool hands back without a check. Raise
+/// it only with a reason (issue 20).
+const RECORDS_PAGE_STATEMENTS: u64 = 2;
 
 #[tokio::test]
 async fn a_records_page_sends_a_bounded_number_of_statements() {
