@@ -23,12 +23,12 @@ pub async fn row(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Res
         .ok_or(kernel::Error::NotFound { resource: "file" })
 }
 
-/// The derivatives of `id`.
+/// The derivatives of `id`, smallest first (in the order [`views`] lists them).
 pub async fn variants(connection: &mut AsyncPgConnection, id: MediaId) -> kernel::Result<Vec<Variant>> {
     Ok(media_variants::table
         .filter(media_variants::media_id.eq(id))
         .select((media_variants::name, media_variants::content_type, media_variants::storage_key))
-        .order(media_variants::width)
+        .order((media_variants::width, media_variants::name))
         .load(connection)
         .await?)
 }
