@@ -947,6 +947,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         photo_id -> Nullable<Uuid>,
+        current_weight_kg -> Nullable<Numeric>,
     }
 }
 

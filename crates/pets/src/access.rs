@@ -14,10 +14,9 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{ClinicId, PetId, Principal, Role};
-use rust_decimal::Decimal;
 
 use crate::api::Relation;
-use crate::models::{Pet, latest_weight};
+use crate::models::Pet;
 use db::schema::{pet_care, pet_co_owners, pets};
 
 /// The caller's standing towards one pet.
@@ -75,25 +74,15 @@ impl Access {
     }
 }
 
-/// Loads `pet` with the caller's access to it, or `NotFound`.
+/// Loads `pet` with the caller's access to it, or `NotFound` (an owner's
+/// view of their pet is one round trip).
 pub async fn resolve(
     connection: &mut AsyncPgConnection,
     principal: &Principal,
     pet: PetId,
 ) -> kernel::Result<(Pet, Access)> {
-    let (row, access, _) = resolve_with_weight(connection, principal, pet).await?;
-    Ok((row, access))
-}
-
-/// [`resolve`], with the pet's latest weight read by the same statement (an
-/// owner's view of their pet is then one round trip).
-pub async fn resolve_with_weight(
-    connection: &mut AsyncPgConnection,
-    principal: &Principal,
-    pet: PetId,
-) -> kernel::Result<(Pet, Access, Option<Decimal>)> {
     let not_found = || kernel::Error::NotFound { resource: "pet" };
-    let (row, is_co_owner, weight) = pets::table
+    let (row, is_co_owner) = pets::table
         .find(pet)
         .select((
             Pet::as_select(),
@@ -102,9 +91,8 @@ pub async fn resolve_with_weight(
                     .filter(pet_co_owners::pet_id.eq(pet))
                     .filter(pet_co_owners::user_id.eq(principal.user_id)),
             ),
-            latest_weight(),
         ))
-        .first::<(Pet, bool, Option<Decimal>)>(connection)
+        .first::<(Pet, bool)>(connection)
         .await
         .optional()?
         .ok_or_else(not_found)?;
@@ -130,7 +118,7 @@ pub async fn resolve_with_weight(
         _ => return Err(not_found()),
     };
     let is_primary = is_owner && is_primary;
-    Ok((row, Access { relation, care_clinics, is_owner, is_primary, is_admin }, weight))
+    Ok((row, Access { relation, care_clinics, is_owner, is_primary, is_admin }))
 }
 
 /// `Forbidden` unless `allowed`: the caller can see the pet (its existence is

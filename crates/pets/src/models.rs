@@ -11,7 +11,7 @@ use crate::api::{
     AddendumView, Alert, NeuterStatus, PetProfile, RecordDetails, RecordKind, ReminderKind, ReminderStatus,
     ReminderView, Sex, Species,
 };
-use db::schema::{health_record_addenda, health_records, pet_reminders, pet_weights, pets};
+use db::schema::{health_record_addenda, health_records, pet_reminders, pets};
 
 // The request fields of constraints whose names do not say them.
 kernel::constraint_fields!(
@@ -19,18 +19,6 @@ kernel::constraint_fields!(
     "pet_invitations_user_key" => "user_id",
     "pet_invitations_email_key" => "email",
 );
-
-/// The latest weight of the `pets` row a query reads (a correlated subquery
-/// on the pet's weight index), `NULL` for a pet never weighed.
-#[diesel::dsl::auto_type]
-pub fn latest_weight() -> _ {
-    pet_weights::table
-        .filter(pet_weights::pet_id.eq(pets::id))
-        .order((pet_weights::measured_at.desc(), pet_weights::id.desc()))
-        .select(pet_weights::weight_kg)
-        .limit(1_i64)
-        .single_value()
-}
 
 /// A `pets` row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -55,6 +43,8 @@ pub struct Pet {
     pub photo_id: Option<kernel::MediaId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its latest weighing's weight, kept by a trigger on `pet_weights`.
+    pub current_weight_kg: Option<rust_decimal::Decimal>,
 }
 
 impl Pet {

@@ -112,9 +112,8 @@ impl platform::personal_data::Holder for PersonalData {
                     .map(|&(_, id, weight_kg, measured_at)| WeightView { id, weight_kg, measured_at })
                     .collect();
                 let relation = if pet.primary_owner_id == user { Relation::PrimaryOwner } else { Relation::CoOwner };
-                let current_weight = weights.iter().map(|weight| weight.weight_kg).next();
                 ExportedPet {
-                    pet: service::pets::view_as(pet, relation, current_weight),
+                    pet: service::pets::view_as(pet, relation),
                     weights,
                     records: records.iter().filter(|record| record.pet_id == id).cloned().collect(),
                     reminders: reminders

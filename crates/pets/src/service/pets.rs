@@ -4,12 +4,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use kernel::{Page, PageRequest, PetId, Principal, UserId, Valid};
 use platform::audit::{self, AuditEntry};
-use rust_decimal::Decimal;
 
 use crate::access::{self, Access};
 use crate::api::{PetProfile, PetView, Relation};
 use crate::events::PetRemoved;
-use crate::models::{Pet, PetChanges, latest_weight};
+use crate::models::{Pet, PetChanges};
 use crate::service::latest_today;
 use db::schema::{pet_co_owners, pets};
 
@@ -35,8 +34,8 @@ pub async fn create(
 
 /// One pet, for anyone who may see it.
 pub async fn get(connection: &mut AsyncPgConnection, principal: &Principal, id: PetId) -> kernel::Result<PetView> {
-    let (pet, access, weight) = access::resolve_with_weight(connection, principal, id).await?;
-    Ok(view(pet, &access, weight))
+    let (pet, access) = access::resolve(connection, principal, id).await?;
+    Ok(view(pet, &access))
 }
 
 /// The caller's pets (primary and co-owned), newest first.
@@ -56,7 +55,7 @@ pub async fn list_mine(
         .filter(pets::primary_owner_id.eq(me))
         .filter(pets::is_active)
         .filter(pets::id.lt(after))
-        .select((Pet::as_select(), latest_weight()))
+        .select(Pet::as_select())
         .order(pets::id.desc())
         .limit(page.fetch_limit());
     let co_owned = pet_co_owners::table
@@ -64,25 +63,15 @@ pub async fn list_mine(
         .filter(pet_co_owners::user_id.eq(me))
         .filter(pets::is_active)
         .filter(pet_co_owners::pet_id.lt(after))
-        .select((Pet::as_select(), latest_weight()))
+        .select(Pet::as_select())
         .order(pet_co_owners::pet_id.desc())
         .limit(page.fetch_limit());
-    let mut rows = owned.union_all(co_owned).load::<(Pet, Option<Decimal>)>(connection).await?;
-    rows.sort_unstable_by_key(|(pet, _)| std::cmp::Reverse(pet.id));
-    rows.dedup_by_key(|(pet, _)| pet.id);
-    Ok(Page::from_rows(rows, page, |(pet, _)| pet.id.0).map(|(pet, weight)| {
+    let mut rows = owned.union_all(co_owned).load::<Pet>(connection).await?;
+    rows.sort_unstable_by_key(|pet| std::cmp::Reverse(pet.id));
+    rows.dedup_by_key(|pet| pet.id);
+    Ok(Page::from_rows(rows, page, |pet| pet.id.0).map(|pet| {
         let relation = if pet.primary_owner_id == me { Relation::PrimaryOwner } else { Relation::CoOwner };
-        PetView {
-            id: pet.id,
-            primary_owner_id: pet.primary_owner_id,
-            profile: pet.profile(),
-            current_weight_kg: weight,
-            is_active: pet.is_active,
-            photo_id: pet.photo_id,
-            relation,
-            created_at: pet.created_at,
-            updated_at: pet.updated_at,
-        }
+        view_as(pet, relation)
     }))
 }
 
@@ -128,17 +117,17 @@ pub async fn delete(connection: &mut AsyncPgConnection, principal: &Principal, i
 }
 
 /// The pet as the caller sees it.
-pub fn view(pet: Pet, access: &Access, current_weight_kg: Option<Decimal>) -> PetView {
-    view_as(pet, access.relation, current_weight_kg)
+pub fn view(pet: Pet, access: &Access) -> PetView {
+    view_as(pet, access.relation)
 }
 
 /// The pet as someone with `relation` to it sees it.
-pub fn view_as(pet: Pet, relation: Relation, current_weight_kg: Option<Decimal>) -> PetView {
+pub fn view_as(pet: Pet, relation: Relation) -> PetView {
     PetView {
         id: pet.id,
         primary_owner_id: pet.primary_owner_id,
         profile: pet.profile(),
-        current_weight_kg,
+        current_weight_kg: pet.current_weight_kg,
         is_active: pet.is_active,
         photo_id: pet.photo_id,
         relation,

@@ -1,5 +1,6 @@
 //! Profiles, validation, weights, soft delete.
 
+use diesel_async::RunQueryDsl;
 use kernel::Role;
 use reqwest::Method;
 use serde_json::json;
@@ -130,6 +131,27 @@ async fn weights_are_stored_in_kilograms_and_the_latest_is_current() {
     let kilograms: Vec<&str> =
         history["items"].as_array().unwrap().iter().map(|w| w["weight_kg"].as_str().unwrap()).collect();
     assert_eq!(kilograms, ["10.500", "9.979", "9.500"]);
+    let listed = expect(app.call(Method::GET, "/api/v1/pets", &owner.token, None).await, 200).await;
+    assert_eq!(listed["items"][0]["current_weight_kg"], "10.500", "the list shows the same current weight");
+
+    // The pet's row keeps its current weight whichever way a weighing
+    // changes: corrected, moved to another pet or removed in the database.
+    let other = pet(&app, &owner, dog("Bella")).await;
+    let current = async |id: &str| {
+        let shown = expect(app.call(Method::GET, &format!("/api/v1/pets/{id}"), &owner.token, None).await, 200).await;
+        shown["current_weight_kg"].clone()
+    };
+    let mut connection = app.db.connect().await;
+    let mut change = async |sql: String| diesel::sql_query(sql).execute(&mut connection).await.unwrap();
+    change(format!(
+        "UPDATE pet_weights SET measured_at = '2026-03-01T00:00:00Z' WHERE pet_id = '{id}' AND weight_kg = 9.5"
+    ))
+    .await;
+    assert_eq!(current(&id).await, "9.500", "a weighing corrected to be the latest");
+    change(format!("UPDATE pet_weights SET pet_id = '{other}' WHERE pet_id = '{id}' AND weight_kg = 9.5")).await;
+    assert_eq!((current(&id).await, current(&other).await), (json!("10.500"), json!("9.500")), "moved");
+    change(format!("DELETE FROM pet_weights WHERE pet_id IN ('{id}', '{other}') AND weight_kg IN (10.5, 9.5)")).await;
+    assert_eq!((current(&id).await, current(&other).await), (json!("9.979"), json!(null)), "removed");
     for bad in [
         json!({ "value": "0", "unit": "kg" }),
         json!({ "value": "5", "unit": "kg", "measured_at": "2999-01-01T00:00:00Z" }),
