@@ -117,25 +117,23 @@ async fn weights_are_stored_in_kilograms_and_the_latest_is_current() {
     let owner = app.user(Role::PetOwner).await;
     let id = pet(&app, &owner, dog("Rex")).await;
     let weights = format!("/api/v1/pets/{id}/weights");
-    let updated_at = async || {
-        let shown = expect(app.call(Method::GET, &format!("/api/v1/pets/{id}"), &owner.token, None).await, 200).await;
-        shown["updated_at"].clone()
+    let shown = async |pet: &str| {
+        expect(app.call(Method::GET, &format!("/api/v1/pets/{pet}"), &owner.token, None).await, 200).await
     };
-    let registered = updated_at().await;
+    let registered = shown(&id).await["updated_at"].clone();
     let earlier = json!({ "value": "22", "unit": "lb", "measured_at": "2026-01-10T09:00:00Z" });
     let saved = expect(app.call(Method::POST, &weights, &owner.token, Some(earlier)).await, 201).await;
     assert_eq!(saved["weight_kg"], "9.979", "22 lb");
     let later = json!({ "value": 10.5, "unit": "kg", "measured_at": "2026-02-10T09:00:00Z" });
     expect(app.call(Method::POST, &weights, &owner.token, Some(later)).await, 201).await;
     // The pet's view changed with its current weight; a backdated weighing changes neither.
-    let reweighed = updated_at().await;
+    let reweighed = shown(&id).await["updated_at"].clone();
     assert_ne!(reweighed, registered, "a new current weight is a change to the pet");
     let backdated = json!({ "value": "9500", "unit": "g", "measured_at": "2025-12-01T09:00:00Z" });
     expect(app.call(Method::POST, &weights, &owner.token, Some(backdated)).await, 201).await;
-    assert_eq!(updated_at().await, reweighed, "a backdated weighing leaves the pet as it was");
+    assert_eq!(shown(&id).await["updated_at"], reweighed, "a backdated weighing leaves the pet as it was");
 
-    let shown = expect(app.call(Method::GET, &format!("/api/v1/pets/{id}"), &owner.token, None).await, 200).await;
-    assert_eq!(shown["current_weight_kg"], "10.500", "the most recent measurement, not the last entered");
+    assert_eq!(shown(&id).await["current_weight_kg"], "10.500", "the most recent measurement, not the last entered");
     let history = expect(app.call(Method::GET, &weights, &owner.token, None).await, 200).await;
     let kilograms: Vec<&str> =
         history["items"].as_array().unwrap().iter().map(|w| w["weight_kg"].as_str().unwrap()).collect();
@@ -146,10 +144,7 @@ async fn weights_are_stored_in_kilograms_and_the_latest_is_current() {
     // The pet's row keeps its current weight whichever way a weighing
     // changes: corrected, moved to another pet or removed in the database.
     let other = pet(&app, &owner, dog("Bella")).await;
-    let current = async |id: &str| {
-        let shown = expect(app.call(Method::GET, &format!("/api/v1/pets/{id}"), &owner.token, None).await, 200).await;
-        shown["current_weight_kg"].clone()
-    };
+    let current = async |pet: &str| shown(pet).await["current_weight_kg"].clone();
     let mut connection = app.db.connect().await;
     let mut change = async |sql: String| diesel::sql_query(sql).execute(&mut connection).await.unwrap();
     change(format!(
