@@ -2,7 +2,7 @@
 
 #![expect(missing_docs, reason = "rows mirror their tables' columns, documented in migrations/")]
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use kernel::{AppointmentId, ClinicId, PetId, RecordId, RoomId, SeriesId, ServiceId, UserId};
@@ -60,12 +60,9 @@ impl Appointment {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM` on the clinic's clock. Written without a format
-/// string: chrono parses one again on every call, and a week of slots calls
-/// this hundreds of times.
+/// `YYYY-MM-DDTHH:MM` on the clinic's clock.
 pub fn local(zone: Tz, at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&zone).naive_local();
-    format!("{}T{:02}:{:02}", local.date(), local.hour(), local.minute())
+    kernel::dates::minute(&at.with_timezone(&zone).naive_local())
 }
 
 /// A readable local time for messages, e.g. `Mon 30 Mar 2026, 09:00`.
