@@ -3,8 +3,9 @@
 # p50/p99 latency per endpoint, its share of pgbench's TPS on the same
 # PostgreSQL database in the same run (select-only for reads, simple-update
 # for booking: the ceiling a database-backed endpoint can reach here), and
-# the statements (round trips) each request sent, from the gateway's
-# db_statements_total.
+# the statements each request sent and the round trips they took (fewer
+# when pipelined), from the gateway's db_statements_total and
+# db_round_trips_total.
 # The gateway serves its own database, vet_bench, created afresh and seeded by
 # .ci/bench/*.sql; each area adds its endpoints (and seed) below.
 set -euo pipefail
@@ -32,20 +33,25 @@ RELEASE="${CARGO_TARGET_DIR:-target}/release"
 
 psql_bench() { psql -q -h 127.0.0.1 -U postgres -d "$DB" -v ON_ERROR_STOP=1 "$@"; }
 
-# statements: the gateway's db_statements_total now.
-statements() { curl -fsS "http://$METRICS/metrics" | awk '$1 == "db_statements_total" {print $2}'; }
+# statements: the gateway's db_statements_total and db_round_trips_total now.
+statements() {
+  curl -fsS "http://$METRICS/metrics" \
+    | awk '$1 == "db_statements_total" {sent = $2} $1 == "db_round_trips_total" {trips = $2} END {print sent, trips}'
+}
 
 # row NAME WRK_OUTPUT CEILING STATEMENTS_BEFORE: one table row from a wrk run.
 row() {
-  local name="$1" output="$2" ceiling="$3" before="$4" rps requests after
+  local name="$1" output="$2" ceiling="$3" rps requests sent_before trips_before sent trips
+  read -r sent_before trips_before <<<"$4"
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$output")"
   requests="$(awk '/requests in/ {print $1}' <<<"$output")"
-  after="$(statements)"
-  printf '%-34s %12s %10s %10s %7s %9s %s\n' "$name" "$rps" \
+  read -r sent trips <<<"$(statements)"
+  per_request() { awk -v a="$1" -v b="$2" -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "-" }'; }
+  printf '%-34s %12s %10s %10s %7s %9s %9s %s\n' "$name" "$rps" \
     "$(awk '$1 == "50%" {print $2}' <<<"$output")" \
     "$(awk '$1 == "99%" {print $2}' <<<"$output")" \
     "$(awk -v r="$rps" -v c="$ceiling" 'BEGIN { if (c > 0) printf "%.0f%%", 100 * r / c; else print "-" }')" \
-    "$(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "-" }')" \
+    "$(per_request "$sent" "$sent_before")" "$(per_request "$trips" "$trips_before")" \
     "$(grep -E 'Non-2xx|Socket errors' <<<"$output" || true)"
 }
 
@@ -87,8 +93,8 @@ TOKEN="$("$RELEASE"/gateway dev-token --email "$BENCH_EMAIL" | tail -1)"
 printf '\n%-34s %9s ms\n' "cold start to ready" "$COLD_START_MS"
 printf '%-34s %12s\n' "pgbench select-only (TPS)" "$SELECT_TPS"
 printf '%-34s %12s\n' "pgbench simple-update (TPS)" "$UPDATE_TPS"
-printf '\n%-34s %12s %10s %10s %7s %9s\n' "endpoint" "requests/s" "p50" "p99" "share" "stmts/req"
-printf '%-34s %12s %10s %10s %7s %9s\n' "--------" "----------" "---" "---" "-----" "---------"
+printf '\n%-34s %12s %10s %10s %7s %9s %9s\n' "endpoint" "requests/s" "p50" "p99" "share" "stmts/req" "trips/req"
+printf '%-34s %12s %10s %10s %7s %9s %9s\n' "--------" "----------" "---" "---" "-----" "---------" "---------"
 measure "liveness" /health/live
 measure "readiness (db + redis)" /health/ready
 measure "session (JWT verify)" /api/v1/auth/session "$TOKEN"

@@ -3,8 +3,12 @@
 //! never its bound values (which may be personal data). The text is rendered
 //! only when spans are exported ([`render_statements`]): rendering SQL for
 //! every statement is not free. Every statement sent is also counted
-//! ([`statements_sent`]): a test bounds the round trips of a request with it.
+//! ([`statements_sent`]), and so are the round trips they took
+//! ([`round_trips`]): a statement sent while another is in flight on its
+//! connection (pipelined) shares that one's round trip. Tests bound both for
+//! a request. Pipelined statements finish in the order they started.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -22,10 +26,20 @@ pub fn render_statements(on: bool) {
 /// Statements sent by this process's pooled connections.
 static SENT: AtomicU64 = AtomicU64::new(0);
 
-/// How many statements this process's pooled connections have sent (each a
-/// round trip to the database), transaction control included.
+/// Statements sent while another was in flight on the same connection.
+static PIPELINED: AtomicU64 = AtomicU64::new(0);
+
+/// How many statements this process's pooled connections have sent,
+/// transaction control included.
 pub fn statements_sent() -> u64 {
     SENT.load(Ordering::Relaxed)
+}
+
+/// How many round trips to the database those statements took: each one
+/// not pipelined behind another started a round trip of its own.
+pub fn round_trips() -> u64 {
+    let pipelined = PIPELINED.load(Ordering::Relaxed);
+    SENT.load(Ordering::Relaxed).saturating_sub(pipelined)
 }
 
 /// The longest statement text recorded on a span.
@@ -35,7 +49,8 @@ const MAX_STATEMENT: usize = 1000;
 /// counts the statements still running (the pool drops a connection left with one).
 #[derive(Debug, Default)]
 pub struct QuerySpans {
-    open: Vec<Span>,
+    /// The spans of the statements running, oldest first.
+    open: VecDeque<Span>,
     running: Arc<AtomicUsize>,
 }
 
@@ -51,7 +66,9 @@ impl Instrumentation for QuerySpans {
         match event {
             InstrumentationEvent::StartQuery { query, .. } => {
                 SENT.fetch_add(1, Ordering::Relaxed);
-                self.running.fetch_add(1, Ordering::Relaxed);
+                if self.running.fetch_add(1, Ordering::Relaxed) > 0 {
+                    PIPELINED.fetch_add(1, Ordering::Relaxed);
+                }
                 let span = tracing::info_span!(
                     "db.query",
                     otel.name = "db.query",
@@ -65,11 +82,11 @@ impl Instrumentation for QuerySpans {
                     let statement = text.split(" -- binds:").next().unwrap_or_default();
                     span.record("db.query.text", statement.chars().take(MAX_STATEMENT).collect::<String>());
                 }
-                self.open.push(span);
+                self.open.push_back(span);
             }
             InstrumentationEvent::FinishQuery { error, .. } => {
                 self.running.fetch_sub(1, Ordering::Relaxed);
-                if let Some(span) = self.open.pop()
+                if let Some(span) = self.open.pop_front()
                     && error.is_some()
                 {
                     span.record("otel.status_code", "ERROR");

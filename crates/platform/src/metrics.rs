@@ -7,8 +7,9 @@
 //! `http_request_duration_seconds` by route template (never the raw path),
 //! method and status; `http_requests_in_flight`; the database pool
 //! (`db_pool_connections`, `db_pool_idle_connections`, `db_pool_waiters` and
-//! `db_statements_total`, the statements sent (round trips), sampled at each
-//! scrape, and `db_pool_wait_seconds`, recorded by `db`);
+//! `db_statements_total`, the statements sent, and `db_round_trips_total`,
+//! the round trips they took (fewer when pipelined), sampled at each scrape,
+//! and `db_pool_wait_seconds`, recorded by `db`);
 //! `redis_errors_total` and `rate_limit_rejections_total`. Other crates add
 //! their own (jobs, notifications) and may sample gauges at scrape time
 //! through a [`Sampler`].
@@ -140,6 +141,7 @@ fn sample_pool(state: &AppState) {
     metrics::gauge!("db_pool_idle_connections").set(status.available as f64);
     metrics::gauge!("db_pool_waiters").set(status.waiting as f64);
     metrics::counter!("db_statements_total").absolute(db::spans::statements_sent());
+    metrics::counter!("db_round_trips_total").absolute(db::spans::round_trips());
 }
 
 /// The `/metrics` listener.
