@@ -46,10 +46,7 @@ static KNOWN: LazyLock<Cache<ClinicId, Arc<Known>>> =
 
 /// Each clinic's hours at its row version, with every exception from its date on,
 /// in their order: the memo's copies, and the others read in two queries.
-pub async fn each(
-    connection: &mut AsyncPgConnection,
-    wanted: &[(&Clinic, NaiveDate)],
-) -> kernel::Result<Vec<Arc<Known>>> {
+pub async fn each(connection: &AsyncPgConnection, wanted: &[(&Clinic, NaiveDate)]) -> kernel::Result<Vec<Arc<Known>>> {
     let mut found = Vec::with_capacity(wanted.len());
     for &(clinic, from) in wanted {
         let known = KNOWN.get(&clinic.id).await;
@@ -73,16 +70,16 @@ pub async fn each(
 }
 
 /// The hours of `clinics` as the tables hold them now, with every exception
-/// from the earliest date asked for.
+/// from the earliest date asked for (the two statements pipelined).
 async fn read(
-    connection: &mut AsyncPgConnection,
+    mut connection: &AsyncPgConnection,
     clinics: &[(&Clinic, NaiveDate)],
 ) -> kernel::Result<HashMap<ClinicId, Arc<Known>>> {
     let Some(from) = clinics.iter().map(|&(_, from)| from).min() else {
         return Ok(HashMap::new());
     };
     let ids: Vec<ClinicId> = clinics.iter().map(|(clinic, _)| clinic.id).collect();
-    let weekly: Vec<(ClinicId, i16, NaiveTime, NaiveTime)> = clinic_opening_hours::table
+    let weekly = clinic_opening_hours::table
         .filter(clinic_opening_hours::clinic_id.eq_any(&ids))
         .select((
             clinic_opening_hours::clinic_id,
@@ -90,9 +87,8 @@ async fn read(
             clinic_opening_hours::opens,
             clinic_opening_hours::closes,
         ))
-        .load(connection)
-        .await?;
-    let exceptions: Vec<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)> = clinic_hours_exceptions::table
+        .load::<(ClinicId, i16, NaiveTime, NaiveTime)>(&mut connection);
+    let exceptions = clinic_hours_exceptions::table
         .filter(clinic_hours_exceptions::clinic_id.eq_any(&ids))
         .filter(clinic_hours_exceptions::on_date.ge(from))
         .select((
@@ -101,8 +97,8 @@ async fn read(
             clinic_hours_exceptions::opens,
             clinic_hours_exceptions::closes,
         ))
-        .load(connection)
-        .await?;
+        .load::<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)>(&mut connection);
+    let (weekly, exceptions) = futures_util::future::try_join(weekly, exceptions).await?;
     // Grouped by clinic in one pass, so that each clinic looks its rows up
     // rather than scanning every clinic's.
     let mut weekly_of: HashMap<ClinicId, Vec<(i16, NaiveTime, NaiveTime)>> = HashMap::new();

@@ -284,7 +284,7 @@ pub async fn opening_hours(
 /// the copies the crate keeps (`known_hours`) of each clinic's
 /// current row version, reading (in two queries) only those it lacks.
 pub async fn opening_hours_each(
-    connection: &mut AsyncPgConnection,
+    connection: &AsyncPgConnection,
     wanted: &[(&Clinic, Interval)],
 ) -> kernel::Result<Vec<OpeningHours>> {
     let firsts: Vec<(&Clinic, NaiveDate)> =
@@ -329,16 +329,22 @@ pub async fn vet_schedules(
 }
 
 /// [`vet_schedules`] for several clinics, each with its vets and range, in
-/// their order, in five queries however many there are.
+/// their order, in three statements at most however many there are
+/// (pipelined, and opening hours only for clinics whose copy is stale: see
+/// [`known_hours`]). The connection is shared, so that a caller can pipeline
+/// its own statements with these.
 pub async fn vet_schedules_each(
-    connection: &mut AsyncPgConnection,
+    connection: &AsyncPgConnection,
     wanted: &[(&Clinic, &[UserId], Interval)],
 ) -> kernel::Result<Vec<Vec<VetSchedule>>> {
     let ranges: Vec<(&Clinic, Interval)> = wanted.iter().map(|&(clinic, _, range)| (clinic, range)).collect();
-    let opening = opening_hours_each(connection, &ranges).await?;
     let clinic_ids: Vec<ClinicId> = wanted.iter().map(|(clinic, ..)| clinic.id).collect();
     let vet_ids: Vec<UserId> = wanted.iter().flat_map(|(_, vets, _)| vets.iter().copied()).collect();
-    let (hours, time_off) = hours_and_time_off(connection, &clinic_ids, &vet_ids, &ranges).await?;
+    let (opening, (hours, time_off)) = futures_util::future::try_join(
+        opening_hours_each(connection, &ranges),
+        hours_and_time_off(connection, &clinic_ids, &vet_ids, &ranges),
+    )
+    .await?;
     Ok(wanted
         .iter()
         .zip(opening)
@@ -374,7 +380,7 @@ type TimeOff = HashMap<UserId, Vec<(Option<ClinicId>, Range)>>;
 /// back by vet: a search over thousands of vets looks each one up, rather
 /// than scanning every vet's rows for each.
 async fn hours_and_time_off(
-    connection: &mut AsyncPgConnection,
+    mut connection: &AsyncPgConnection,
     clinics: &[ClinicId],
     vets: &[UserId],
     ranges: &[(&Clinic, Interval)],
@@ -408,7 +414,7 @@ async fn hours_and_time_off(
             vet_time_off::period.nullable(),
         ));
     type Row = (UserId, Option<ClinicId>, Option<i16>, Option<NaiveTime>, Option<NaiveTime>, Option<Range>);
-    let rows: Vec<Row> = hours.union_all(time_off).load(connection).await?;
+    let rows: Vec<Row> = hours.union_all(time_off).load(&mut connection).await?;
     let (mut weekly, mut away) = (WeeklyHours::new(), TimeOff::new());
     for row in rows {
         match row {
@@ -424,14 +430,14 @@ async fn hours_and_time_off(
 
 /// The capacities of `rooms`, by room name.
 pub async fn room_capacities(
-    connection: &mut AsyncPgConnection,
+    mut connection: &AsyncPgConnection,
     rooms: &[RoomId],
 ) -> kernel::Result<Vec<RoomCapacity>> {
     let rows: Vec<(RoomId, i32)> = clinic_rooms::table
         .filter(clinic_rooms::id.eq_any(rooms))
         .select((clinic_rooms::id, clinic_rooms::capacity))
         .order(clinic_rooms::name)
-        .load(connection)
+        .load(&mut connection)
         .await?;
     Ok(rows.into_iter().map(|(room_id, capacity)| RoomCapacity { room_id, capacity }).collect())
 }

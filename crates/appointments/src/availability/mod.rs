@@ -83,19 +83,28 @@ pub async fn load_each(
     let ignored = ignoring.unwrap_or(AppointmentId(uuid::Uuid::nil()));
     let schedule_inputs: Vec<(&Clinic, &[UserId], Interval)> =
         wanted.iter().zip(&wide).map(|(one, &range)| (one.clinic, one.vets, range)).collect();
-    let schedules = clinics::scheduling::vet_schedules_each(connection, &schedule_inputs).await?;
     let vets: Vec<UserId> = wanted.iter().flat_map(|one| one.vets.iter().copied()).collect();
-    let busy: Vec<(UserId, Range)> = holding(ignored, lowest, highest)
+    let rooms: Vec<RoomId> = wanted.iter().flat_map(|one| one.service.rooms.iter().copied()).collect();
+    // The schedules, the vets' bookings and the rooms' are independent reads:
+    // pipelined, they cost one round trip.
+    let mut shared = &*connection;
+    let busy = holding(ignored, lowest, highest)
         .filter(appointments::vet_id.eq_any(&vets))
         .select((appointments::vet_id, appointments::blocks))
-        .load(connection)
-        .await?;
-    let rooms: Vec<RoomId> = wanted.iter().flat_map(|one| one.service.rooms.iter().copied()).collect();
-    let bookings = if rooms.is_empty() {
-        None
-    } else {
-        Some(RoomBookings::load(connection, &rooms, ignored, lowest, highest).await?)
+        .load::<(UserId, Range)>(&mut shared);
+    let bookings = async {
+        if rooms.is_empty() {
+            Ok(None)
+        } else {
+            RoomBookings::load(shared, &rooms, ignored, lowest, highest).await.map(Some)
+        }
     };
+    let (schedules, busy, bookings) = futures_util::future::try_join3(
+        clinics::scheduling::vet_schedules_each(shared, &schedule_inputs),
+        async { Ok(busy.await?) },
+        bookings,
+    )
+    .await?;
     Ok(wanted
         .iter()
         .zip(wide)
@@ -169,17 +178,20 @@ struct RoomBookings {
 
 impl RoomBookings {
     async fn load(
-        connection: &mut AsyncPgConnection,
+        mut connection: &AsyncPgConnection,
         rooms: &[RoomId],
         ignored: AppointmentId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> kernel::Result<Self> {
-        let capacities = clinics::scheduling::room_capacities(connection, rooms).await?;
         let bookings = holding(ignored, from, to)
             .filter(appointments::room_id.eq_any(rooms))
             .select((appointments::room_id, appointments::room_place, appointments::blocks))
-            .load(connection)
+            .load(&mut connection);
+        let (capacities, bookings) =
+            futures_util::future::try_join(clinics::scheduling::room_capacities(connection, rooms), async {
+                Ok(bookings.await?)
+            })
             .await?;
         Ok(Self { capacities, bookings })
     }

@@ -99,12 +99,6 @@ pub async fn timeline(
     filter: &RecordFilter,
     page: &PageRequest,
 ) -> kernel::Result<Page<RecordView>> {
-    let (_, access) = access::resolve(connection, principal, pet).await?;
-    if let (Some(from), Some(to)) = (filter.from, filter.to)
-        && from > to
-    {
-        return Err(kernel::Error::invalid_field("from", "must not be after `to`"));
-    }
     let mut query = health_records::table
         .filter(health_records::pet_id.eq(pet))
         .select(RecordRow::as_select())
@@ -129,7 +123,18 @@ pub async fn timeline(
             .sql(")"),
         );
     }
-    let rows = Page::from_rows(query.load(connection).await?, page, |row: &RecordRow| row.record.id.0);
+    // The caller's access and the page in one round trip: the page is read
+    // before the access is known, and dropped unless the access allows it.
+    let mut shared = &*connection;
+    let (resolved, rows) =
+        futures_util::future::join(access::resolve(shared, principal, pet), query.load::<RecordRow>(&mut shared)).await;
+    let (_, access) = resolved?;
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(kernel::Error::invalid_field("from", "must not be after `to`"));
+    }
+    let rows = Page::from_rows(rows?, page, |row: &RecordRow| row.record.id.0);
     let items = views(connection, |clinic| access.sees_staff_notes_of(clinic), rows.items).await?;
     Ok(Page { items, next_cursor: rows.next_cursor })
 }
