@@ -98,7 +98,8 @@ async fn read(
             clinic_hours_exceptions::closes,
         ))
         .load::<(ClinicId, NaiveDate, Option<NaiveTime>, Option<NaiveTime>)>(&mut connection);
-    let (weekly, exceptions) = futures_util::future::try_join(weekly, exceptions).await?;
+    let (weekly, exceptions) = futures_util::future::join(weekly, exceptions).await;
+    let (weekly, exceptions) = (weekly?, exceptions?);
     // Grouped by clinic in one pass, so that each clinic looks its rows up
     // rather than scanning every clinic's.
     let mut weekly_of: HashMap<ClinicId, Vec<(i16, NaiveTime, NaiveTime)>> = HashMap::new();

@@ -340,11 +340,12 @@ pub async fn vet_schedules_each(
     let ranges: Vec<(&Clinic, Interval)> = wanted.iter().map(|&(clinic, _, range)| (clinic, range)).collect();
     let clinic_ids: Vec<ClinicId> = wanted.iter().map(|(clinic, ..)| clinic.id).collect();
     let vet_ids: Vec<UserId> = wanted.iter().flat_map(|(_, vets, _)| vets.iter().copied()).collect();
-    let (opening, (hours, time_off)) = futures_util::future::try_join(
+    let (opening, weekly_and_away) = futures_util::future::join(
         opening_hours_each(connection, &ranges),
         hours_and_time_off(connection, &clinic_ids, &vet_ids, &ranges),
     )
-    .await?;
+    .await;
+    let (opening, (hours, time_off)) = (opening?, weekly_and_away?);
     Ok(wanted
         .iter()
         .zip(opening)

@@ -86,7 +86,8 @@ pub async fn load_each(
     let vets: Vec<UserId> = wanted.iter().flat_map(|one| one.vets.iter().copied()).collect();
     let rooms: Vec<RoomId> = wanted.iter().flat_map(|one| one.service.rooms.iter().copied()).collect();
     // The schedules, the vets' bookings and the rooms' are independent reads:
-    // pipelined, they cost one round trip.
+    // pipelined, they cost one round trip. Each is awaited to its end (a
+    // statement left in flight would cost the pool its connection).
     let mut shared = &*connection;
     let busy = holding(ignored, lowest, highest)
         .filter(appointments::vet_id.eq_any(&vets))
@@ -99,12 +100,10 @@ pub async fn load_each(
             RoomBookings::load(shared, &rooms, ignored, lowest, highest).await.map(Some)
         }
     };
-    let (schedules, busy, bookings) = futures_util::future::try_join3(
-        clinics::scheduling::vet_schedules_each(shared, &schedule_inputs),
-        async { Ok(busy.await?) },
-        bookings,
-    )
-    .await?;
+    let (schedules, busy, bookings) =
+        futures_util::future::join3(clinics::scheduling::vet_schedules_each(shared, &schedule_inputs), busy, bookings)
+            .await;
+    let (schedules, busy, bookings) = (schedules?, busy?, bookings?);
     Ok(wanted
         .iter()
         .zip(wide)
@@ -189,10 +188,8 @@ impl RoomBookings {
             .select((appointments::room_id, appointments::room_place, appointments::blocks))
             .load(&mut connection);
         let (capacities, bookings) =
-            futures_util::future::try_join(clinics::scheduling::room_capacities(connection, rooms), async {
-                Ok(bookings.await?)
-            })
-            .await?;
+            futures_util::future::join(clinics::scheduling::room_capacities(connection, rooms), bookings).await;
+        let (capacities, bookings) = (capacities?, bookings?);
         Ok(Self { capacities, bookings })
     }
 
