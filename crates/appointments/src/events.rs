@@ -29,7 +29,7 @@ impl ::jobs::Event for AppointmentCompleted {
 /// `appointment`, inside the change's transaction: ids, status and times,
 /// never the owner's contact details.
 pub(crate) async fn tell_webhooks(
-    connection: &mut diesel_async::AsyncPgConnection,
+    connection: &diesel_async::AsyncPgConnection,
     event: notifications::webhooks::EventType,
     appointment: &crate::models::Appointment,
     now: chrono::DateTime<chrono::Utc>,

@@ -87,7 +87,7 @@ async fn add(
 /// Adds each job with its own options in one statement, inside the caller's
 /// transaction like [`enqueue`]: a [`Batch`] of one kind.
 pub async fn enqueue_each<J: TaskHandler>(
-    connection: &mut AsyncPgConnection,
+    connection: &AsyncPgConnection,
     jobs: &[(J, EnqueueOptions)],
 ) -> kernel::Result<()> {
     let mut batch = Batch::default();
@@ -139,7 +139,9 @@ impl Batch {
     }
 
     /// Adds the batch's jobs on `connection`; an empty batch sends nothing.
-    pub async fn enqueue(self, connection: &mut AsyncPgConnection) -> kernel::Result<()> {
+    /// The connection is shared, so that the caller can pipeline the
+    /// statement with its own.
+    pub async fn enqueue(self, mut connection: &AsyncPgConnection) -> kernel::Result<()> {
         if self.identifiers.is_empty() {
             return Ok(());
         }
@@ -157,7 +159,7 @@ impl Batch {
         .bind::<Array<Integer>, _>(self.attempts)
         .bind::<Array<Nullable<Text>>, _>(self.keys)
         .bind::<Array<Integer>, _>(self.priorities)
-        .execute(connection)
+        .execute(&mut connection)
         .await?;
         Ok(())
     }

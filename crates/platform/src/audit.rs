@@ -80,9 +80,10 @@ struct NewAuditRow {
     changes: Value,
 }
 
-/// Appends `entry`, tagged with the current request id.
-pub async fn record(connection: &mut AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
-    diesel::insert_into(audit_log::table).values(NewAuditRow::from(entry)).execute(connection).await?;
+/// Appends `entry`, tagged with the current request id (on a shared
+/// connection: a caller may pipeline it with its other writes).
+pub async fn record(mut connection: &AsyncPgConnection, entry: AuditEntry) -> kernel::Result<()> {
+    diesel::insert_into(audit_log::table).values(NewAuditRow::from(entry)).execute(&mut connection).await?;
     Ok(())
 }
 

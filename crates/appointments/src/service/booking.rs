@@ -139,11 +139,18 @@ pub async fn book_within(
             let change = if status == Status::Confirmed { Change::Confirmed } else { Change::Requested };
             let told = [Told::Owner(change), Told::Vet(Change::Requested)];
             messages::tell_naming(connection, &clinic, &appointment, &pet.name, &told, &mut jobs).await?;
-            jobs.enqueue(connection).await?;
-            crate::events::tell_webhooks(connection, EventType::AppointmentCreated, &appointment, now).await?;
             let entry = AuditEntry::new(Some(principal.user_id), "appointment.booked", "appointment", appointment.id)
                     .with_changes(json!({ "starts_at": appointment.starts_at, "vet_id": appointment.vet_id, "overbooked": booking.overbook }));
-            audit::record(connection, entry).await?;
+            // The jobs, the webhooks' deliveries and the audit entry are
+            // independent writes: pipelined, one round trip. Each runs to its
+            // end before the first error, if any, rolls the booking back.
+            let (enqueued, told, recorded) = futures_util::future::join3(
+                jobs.enqueue(connection),
+                crate::events::tell_webhooks(connection, EventType::AppointmentCreated, &appointment, now),
+                audit::record(connection, entry),
+            )
+            .await;
+            enqueued.and(told).and(recorded)?;
             return Ok((appointment, clinic));
         }
     }

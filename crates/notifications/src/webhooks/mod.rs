@@ -98,9 +98,10 @@ struct Body<'a, T> {
 
 /// Sends `data` as an `event_type` event of `clinic` to each of the clinic's
 /// enabled endpoints that subscribed to it, inside the caller's transaction:
-/// one statement when no endpoint listens, two when some do.
+/// one statement when no endpoint listens, two when some do (on a shared
+/// connection: a caller may pipeline it with its other writes).
 pub async fn emit<T: Serialize>(
-    connection: &mut AsyncPgConnection,
+    mut connection: &AsyncPgConnection,
     clinic: ClinicId,
     event_type: EventType,
     data: &T,
@@ -128,7 +129,7 @@ pub async fn emit<T: Serialize>(
             outbound_webhook_deliveries::body,
         ))
         .returning(outbound_webhook_deliveries::endpoint_id)
-        .get_results(connection)
+        .get_results(&mut connection)
         .await?;
     let jobs: Vec<_> = endpoints.into_iter().map(|endpoint| deliver::job(endpoint, event)).collect();
     jobs::enqueue_each(connection, &jobs).await
