@@ -329,10 +329,10 @@ pub async fn vet_schedules(
 }
 
 /// [`vet_schedules`] for several clinics, each with its vets and range, in
-/// their order, in three statements at most however many there are
-/// (pipelined, and opening hours only for clinics whose copy is stale: see
-/// [`known_hours`]). The connection is shared, so that a caller can pipeline
-/// its own statements with these.
+/// their order, in three statements at most however many there are,
+/// pipelined (opening hours are read only for clinics whose copy, kept per
+/// version of the clinic's row, is stale). The connection is shared, so that
+/// a caller can pipeline its own statements with these.
 pub async fn vet_schedules_each(
     connection: &AsyncPgConnection,
     wanted: &[(&Clinic, &[UserId], Interval)],

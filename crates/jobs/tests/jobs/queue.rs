@@ -54,7 +54,7 @@ async fn enqueue_each_adds_every_job_with_its_own_options_in_the_callers_transac
         (RecordEffect { n: 2 }, EnqueueOptions { priority: -10, max_attempts: Some(4), ..Default::default() }),
         (RecordEffect { n: 3 }, EnqueueOptions { run_at: Some(later), queue: Some("q".into()), ..Default::default() }),
     ];
-    enqueue_each(&mut connection, &mixed).await.unwrap();
+    enqueue_each(&connection, &mixed).await.unwrap();
     let urgent = "SELECT count(DISTINCT payload::text) AS count FROM graphile_worker._private_jobs \
                   WHERE priority = -10 AND max_attempts = 4 AND run_at <= now()";
     assert_eq!(count(&mut connection, urgent).await, 2);
@@ -78,7 +78,7 @@ async fn enqueue_each_replaces_the_pending_job_of_each_unique_key() {
     )
     .await
     .unwrap();
-    enqueue_each(&mut connection, &[keyed(2, "a"), keyed(3, "b"), (RecordEffect { n: 4 }, EnqueueOptions::default())])
+    enqueue_each(&connection, &[keyed(2, "a"), keyed(3, "b"), (RecordEffect { n: 4 }, EnqueueOptions::default())])
         .await
         .unwrap();
     assert_eq!(count(&mut connection, JOBS).await, 3);
@@ -86,7 +86,7 @@ async fn enqueue_each_replaces_the_pending_job_of_each_unique_key() {
                     WHERE key = 'a' AND payload->>'n' = '2' AND revision = 1";
     assert_eq!(count(&mut connection, replaced).await, 1, "the pending job of key a was replaced");
     let twice = [keyed(5, "c"), keyed(6, "c")];
-    assert!(enqueue_each(&mut connection, &twice).await.is_err(), "one key twice in a batch");
+    assert!(enqueue_each(&connection, &twice).await.is_err(), "one key twice in a batch");
     assert_eq!(count(&mut connection, JOBS).await, 3);
 }
 
@@ -111,7 +111,7 @@ async fn a_batch_adds_jobs_of_several_kinds_in_one_statement_of_the_callers_tran
     assert_eq!(count(&mut connection, JOBS).await, 0);
 
     let before = db::spans::statements_sent();
-    batch().unwrap().enqueue(&mut connection).await.unwrap();
+    batch().unwrap().enqueue(&connection).await.unwrap();
     assert_eq!(db::spans::statements_sent() - before, 1, "three jobs of three kinds, one statement");
     let kinds = "SELECT count(*) AS count FROM graphile_worker.jobs \
                  WHERE (task_identifier = 'test_record_effect' AND key = 'a' AND priority = 0) \
@@ -120,7 +120,7 @@ async fn a_batch_adds_jobs_of_several_kinds_in_one_statement_of_the_callers_tran
     assert_eq!(count(&mut connection, kinds).await, 3, "each job with its own kind and options");
 
     let before = db::spans::statements_sent();
-    Batch::default().enqueue(&mut connection).await.unwrap();
+    Batch::default().enqueue(&connection).await.unwrap();
     assert_eq!(db::spans::statements_sent() - before, 0, "an empty batch sends nothing");
     let mut twice = Batch::default();
     twice.add(&RecordEffect { n: 2 }, EnqueueOptions { unique_key: Some("b".into()), ..Default::default() }).unwrap();
